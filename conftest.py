@@ -12,10 +12,64 @@ def pytest_sessionstart(session):
             pytest.exit(f"CI run without {', '.join(missing)}: the suite must run on PostgreSQL and Redis", returncode=3)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def redis_url():
     """The real Redis; skipped only outside CI (where CI=true makes a missing service an error)."""
     url = os.environ.get("REDIS_URL")
     if not url:
         pytest.skip("REDIS_URL not set (local run without services)")
     return url
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the seed catalog once per test database; tests run in transactions on top of it."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("seed", verbosity=0)
+
+
+@pytest.fixture
+def seeded(db):
+    """The seed catalog (reloaded inside the test's transaction if a transactional test flushed it)."""
+    from django.core.management import call_command
+
+    from catalog.models import GPU
+
+    if not GPU.objects.exists():
+        call_command("seed", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_api_cache(settings):
+    """Each test sees fresh cached responses (a rolled-back write leaves the catalog version bumped
+    but cached data stale) and generous throttles unless it sets its own."""
+    from django.core.cache import cache
+
+    from catalog.cache import bump_catalog_version
+
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
+        "anon": "100000/minute", "user": "100000/minute"}}
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # test speed only
+    bump_catalog_version()
+    cache.delete_many(["throttle_anon_127.0.0.1", "throttle_user_127.0.0.1"])
+
+
+def triple_catalog():
+    """Make the catalog 3×: two copies of every GPU and of every model with its quantizations and tags."""
+    from catalog.models import GPU, LLM, ModelQuant
+
+    for gpu in list(GPU.objects.all()):
+        for i in (1, 2):
+            gpu.pk, gpu.slug = None, f"{gpu.slug}-copy{i}"
+            gpu.save()
+    for llm in list(LLM.objects.prefetch_related("quantizations", "tags")):
+        quants, tags = list(llm.quantizations.all()), list(llm.tags.all())
+        for i in (1, 2):
+            llm.pk, llm.slug, llm.hf_repo_id = None, f"{llm.slug}-copy{i}", f"{llm.hf_repo_id}-copy{i}"
+            llm.save()
+            llm.tags.set(tags)
+            ModelQuant.objects.bulk_create([ModelQuant(llm=llm, fmt_id=q.fmt_id, file_size_bytes=q.file_size_bytes)
+                                            for q in quants])
+            llm.slug, llm.hf_repo_id = llm.slug.rsplit("-copy", 1)[0], llm.hf_repo_id.rsplit("-copy", 1)[0]

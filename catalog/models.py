@@ -164,6 +164,7 @@ class LLM(models.Model):
 
     source = models.TextField(blank=True)
     fetched_at = models.DateTimeField(null=True, blank=True)
+    locked_fields = models.JSONField(default=list, blank=True, help_text="Fields set by hand; refresh skips them.")
 
     objects = LLMManager()
 
@@ -208,6 +209,17 @@ class LLM(models.Model):
 
     def get_absolute_url(self):
         return reverse("planner:model_detail", args=[self.slug])
+
+    # Fields the Hub refresh maintains; an admin's edit locks them like GPU specs.
+    LOCKABLE_FIELDS = (
+        "license", "num_layers", "hidden_size", "intermediate_size", "num_attention_heads", "num_kv_heads",
+        "head_dim", "vocab_size", "max_context", "tied_embeddings", "num_experts", "num_experts_per_token",
+        "sliding_window", "mla_kv_lora_rank", "mla_rope_dim", "params_total", "params_active", "hf_downloads",
+        "hf_likes",
+    )
+
+    def is_locked(self, field: str) -> bool:
+        return field in self.locked_fields
 
     @property
     def is_moe(self) -> bool:
@@ -331,8 +343,16 @@ class GPU(models.Model):
     fetched_at = models.DateTimeField(null=True, blank=True)
     admin_edited_at = models.DateTimeField(null=True, blank=True)
     locked_fields = models.JSONField(default=list, blank=True, help_text="Fields set by hand; refresh skips them.")
+    stale_since = models.DateTimeField(null=True, blank=True, help_text="Missing from the GPU feed since then.")
 
     objects = GPUManager()
+
+    # Spec fields an admin may set by hand; a field set by hand is locked against the refresh.
+    LOCKABLE_FIELDS = (
+        "vendor", "name", "architecture", "release_date", "release_year_only", "memory_bytes", "memory_type",
+        "bus_width_bits", "bandwidth_gbs", "fp16_tflops", "fp32_tflops", "tensor_fp16_tflops", "tdp_w",
+        "launch_price_usd", "street_price_usd", "street_price_observed_at", "segment", "is_active",
+    )
 
     class Meta:
         verbose_name = "GPU"
@@ -370,7 +390,99 @@ class GPU(models.Model):
     def memory_gib(self) -> float:
         return self.memory_bytes / GIB
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+        from django.utils import timezone
+
+        if self.release_date and self.release_date > timezone.localdate():
+            raise ValidationError({"release_date": "Release date cannot be in the future."})
+
+    def is_locked(self, field: str) -> bool:
+        return field in self.locked_fields
+
     @property
     def price_usd(self):
         """The price a buyer would pay today: street price when known, otherwise launch price."""
         return self.street_price_usd if self.street_price_usd is not None else self.launch_price_usd
+
+
+class ChangeRecord(models.Model):
+    """One change to a catalog row, by whom, through what, with old and new values per field.
+
+    ``snapshot`` is the row's editable state after the change, so an admin can revert to it.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Created"
+        UPDATE = "update", "Updated"
+        DEACTIVATE = "deactivate", "Deactivated"
+        REVERT = "revert", "Reverted"
+        UNLOCK = "unlock", "Unlocked fields"
+
+    class Via(models.TextChoices):
+        ADMIN = "admin", "Admin"
+        API = "api", "API"
+        CSV = "csv", "CSV import"
+        REFRESH = "refresh", "Catalog refresh"
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=200)
+    action = models.CharField(max_length=12, choices=Action.choices)
+    via = models.CharField(max_length=8, choices=Via.choices)
+    user = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    changes = models.JSONField(default=dict, blank=True, help_text="{field: [old, new]}")
+    snapshot = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-at"], name="change_object_idx")]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.object_repr} ({self.get_via_display()})"
+
+
+class RefreshRunQuerySet(models.QuerySet):
+    def running(self):
+        return self.filter(status=RefreshRun.Status.RUNNING)
+
+
+class RefreshRun(models.Model):
+    """One catalog refresh of one source: when, how it ended, what it wrote and what it skipped.
+
+    At most one run per source is ``running`` (a partial unique constraint: the atomic claim that
+    keeps two workers from refreshing the same source at once)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    source = models.CharField(max_length=20, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    dry_run = models.BooleanField(default=False)
+    triggered_by = models.CharField(max_length=60, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="Skipped records and their reasons.")
+    message = models.TextField(blank=True, help_text="Why the run failed, or a summary.")
+
+    objects = RefreshRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["source"], condition=Q(status="running"), name="refresh_one_running_per_source"),
+        ]
+
+    def __str__(self):
+        return f"{self.source} {self.get_status_display().lower()} at {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def wrote(self) -> int:
+        return self.created + self.updated

@@ -137,7 +137,10 @@ def llm_tags(row: dict) -> list[str]:
     """Tags from the repo id and architecture; rules, not opinions."""
     repo = row["hf_repo_id"].lower()
     tags = set()
-    if any(k in repo for k in ("instruct", "-it", "chat", "phi-4", "gpt-oss", "command-r", "qwen3-", "kimi")):
+    # DeepSeek-R1 (and its distills) and DeepSeek-V3 are the chat-tuned releases (their -Base repos are the base).
+    chat_repos = ("instruct", "-it", "chat", "phi-4", "gpt-oss", "command-r", "qwen3-", "kimi", "deepseek-r1",
+                  "deepseek-v3")
+    if any(k in repo for k in chat_repos):
         tags.add("chat")
     if "distill" in repo:
         tags.update({"distilled", "reasoning"})

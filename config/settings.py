@@ -48,6 +48,13 @@ DEBUG = env_bool("DEBUG", True)
 # Only a development default: with DEBUG off, config/checks.py refuses this key.
 INSECURE_DEV_SECRET_KEY = "dev-insecure-planner-key-change-me-in-production-0123456789"
 SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_DEV_SECRET_KEY if DEBUG else "")
+if not DEBUG and (not SECRET_KEY or SECRET_KEY == INSECURE_DEV_SECRET_KEY):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set and DEBUG is off: refusing to start. Set SECRET_KEY to a long random string "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(50))'), or DEBUG=true for development."
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -62,6 +69,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "config",
     "catalog",
     "planner",
@@ -69,9 +77,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -104,6 +114,8 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": BASE_DIR / "var" / "planner.sqlite3",
+            # A file (not memory) so a Celery worker process in the tests sees the test database.
+            "TEST": {"NAME": BASE_DIR / "var" / "test.sqlite3"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -141,7 +153,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -162,6 +174,25 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG els
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy (Django's built-in middleware), in every mode so the browser tests exercise it:
+# only our own scripts, styles and images; no inline script; no framing.
+from django.utils.csp import CSP  # noqa: E402
+
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 X_FRAME_OPTIONS = "DENY"
 
 # Celery: no broker configured means tasks run inline (eager), so the site needs no services.
@@ -173,10 +204,46 @@ CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "900"))
 CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", "840"))
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+CELERY_RESULT_EXPIRES = 3600
+
+# Catalog refresh (catalog/refresh.py, catalog/sources/). Feeds are off while their URL is empty.
+HF_ENDPOINT = os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
+HF_REFRESH_ENABLED = env_bool("HF_REFRESH_ENABLED", True)
+GPU_FEED_URL = os.environ.get("GPU_FEED_URL", "")
+PRICE_FEED_URL = os.environ.get("PRICE_FEED_URL", "")
+REFRESH_HTTP_TIMEOUT_S = float(os.environ.get("REFRESH_HTTP_TIMEOUT_S", "20"))
+REFRESH_MAX_RETRIES = int(os.environ.get("REFRESH_MAX_RETRIES", "3"))
+REFRESH_RETRY_BACKOFF_S = int(os.environ.get("REFRESH_RETRY_BACKOFF_S", "60"))
+
+
+def _crontab(spec: str):
+    """"minute hour day_of_month month day_of_week" (cron order) for Celery beat."""
+    from celery.schedules import crontab
+
+    minute, hour, day_of_month, month, day_of_week = spec.split()
+    return crontab(minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month, day_of_week=day_of_week)
+
+
+CELERY_BEAT_SCHEDULE = {
+    "refresh-prices-daily": {
+        "task": "catalog.tasks.refresh_source", "args": ("price_feed",),
+        "schedule": _crontab(os.environ.get("REFRESH_PRICES_CRON", "15 4 * * *")),
+    },
+    "refresh-gpu-specs-weekly": {
+        "task": "catalog.tasks.refresh_source", "args": ("gpu_feed",),
+        "schedule": _crontab(os.environ.get("REFRESH_SPECS_CRON", "30 4 * * 1")),
+    },
+    "refresh-hub-weekly": {
+        "task": "catalog.tasks.refresh_source", "args": ("hf_hub",),
+        "schedule": _crontab(os.environ.get("REFRESH_HUB_CRON", "45 4 * * 1")),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -184,9 +251,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "config.api.AnonThrottle",
+        "config.api.UserThrottle",
     ],
+    "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "600/minute"),
         "user": os.environ.get("API_THROTTLE_USER", "3000/minute"),
@@ -197,16 +265,27 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Which GPUs run which open-weight LLM, at which quantization and context, and how fast.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the drf-spectacular-sidecar package: served by us, no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.api.add_error_responses"],
 }
 
 # Where `manage.py build_fixtures` reads the curated CSVs from.
 SEED_DATA_DIR = Path(os.environ.get("SEED_DATA_DIR", BASE_DIR.parent / "shared" / "data"))
 
+# Logs go to stdout: plain text in development, one JSON object per line when LOG_FORMAT=json
+# (the default with DEBUG off), for the container's log collector.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.logging.JSONFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout",
+                             "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

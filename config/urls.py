@@ -1,7 +1,40 @@
 from django.contrib import admin
+from django.http import JsonResponse
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from config.health import healthz, readyz
+from catalog.api import GPUViewSet, LLMViewSet, QuantFormatViewSet
+from planner.api import GPUModelsView, ModelGPUsView, PlanView
+
+router = DefaultRouter()
+router.register("models", LLMViewSet, basename="model")
+router.register("gpus", GPUViewSet, basename="gpu")
+router.register("quantizations", QuantFormatViewSet, basename="quantization")
+
+api_v1 = [
+    path("models/<slug:slug>/gpus/", ModelGPUsView.as_view(), name="model-gpus"),
+    path("gpus/<slug:slug>/models/", GPUModelsView.as_view(), name="gpu-models"),
+    path("plan/", PlanView.as_view(), name="plan"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
+]
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"))),
     path("", include("planner.urls")),
 ]
+
+
+def handler404(request, exception=None):
+    """JSON for API paths, the site's 404 page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

@@ -3,8 +3,10 @@
 from django import forms
 
 from catalog.models import GPU, LLM
+from planner import sizing
 from planner.engine.plan import MAX_CONTEXT_TOKENS
-from planner.specs import KV_CHOICES, RUNTIME_CHOICES, RUNTIME_LABELS
+from planner.engine.types import EngineError
+from planner.specs import CUSTOM_FIELDS, KV_CHOICES, RUNTIME_CHOICES, RUNTIME_LABELS
 
 RUNTIME_FORM_CHOICES = [(r, RUNTIME_LABELS[r]) for r in RUNTIME_CHOICES]
 KV_FORM_CHOICES = [(k, k) for k in KV_CHOICES]
@@ -19,7 +21,7 @@ class SizingForm(forms.Form):
     quant = forms.CharField(required=False, max_length=60, initial="Q4_K_M")
     vendor = forms.CharField(required=False, max_length=20)
     segment = forms.ChoiceField(choices=[("", "Any segment")] + list(GPU.Segment.choices), required=False)
-    max_price = forms.DecimalField(min_value=0, required=False, label="Max price (USD)")
+    max_price = forms.DecimalField(min_value=0, max_digits=10, decimal_places=2, required=False, label="Max price (USD)")
 
     def __init__(self, *args, llm: LLM | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,8 +49,40 @@ class SizingForm(forms.Form):
         return value
 
 
-class PlanForm(forms.Form):
-    model = forms.ModelChoiceField(queryset=LLM.objects.order_by("name"), to_field_name="slug",
+class CustomArchitectureFields(forms.Form):
+    """A model described by hand (config.json numbers) instead of a catalog model."""
+
+    params_b = forms.FloatField(min_value=0.01, max_value=10_000, required=False, label="Parameters (B)")
+    active_params_b = forms.FloatField(min_value=0.01, max_value=10_000, required=False,
+                                       label="Active parameters (B, MoE)")
+    layers = forms.IntegerField(min_value=1, max_value=1000, required=False)
+    hidden_size = forms.IntegerField(min_value=64, max_value=262_144, required=False, label="Hidden size")
+    heads = forms.IntegerField(min_value=1, max_value=1024, required=False, label="Attention heads")
+    kv_heads = forms.IntegerField(min_value=1, max_value=1024, required=False, label="KV heads")
+    head_dim = forms.IntegerField(min_value=8, max_value=4096, required=False, label="Head dim")
+    vocab_size = forms.IntegerField(min_value=1, max_value=10_000_000, required=False, label="Vocabulary")
+    max_context = forms.IntegerField(min_value=1, max_value=MAX_CONTEXT_TOKENS, required=False,
+                                     label="Model's max context")
+
+    REQUIRED = ("params_b", "layers", "hidden_size", "heads", "kv_heads")
+
+    def custom(self, data) -> dict | None:
+        """The custom architecture, or None when no custom field was given; flags missing ones."""
+        given = {k: data.get(k) for k in CUSTOM_FIELDS}
+        if all(v is None for v in given.values()):
+            return None
+        for name in self.REQUIRED:
+            if given[name] is None:
+                self.add_error(name, "Required for a custom model.")
+        if given["heads"] and given["kv_heads"] and given["heads"] % given["kv_heads"]:
+            self.add_error("kv_heads", "Attention heads must be a multiple of KV heads.")
+        if given["active_params_b"] and given["params_b"] and given["active_params_b"] > given["params_b"]:
+            self.add_error("active_params_b", "Active parameters cannot exceed total parameters.")
+        return given
+
+
+class PlanForm(CustomArchitectureFields):
+    model = forms.ModelChoiceField(queryset=LLM.objects.order_by("name"), to_field_name="slug", required=False,
                                    error_messages={"invalid_choice": "Unknown model."})
     quant = forms.CharField(max_length=60, initial="Q4_K_M")
     context = forms.IntegerField(min_value=1, max_value=MAX_CONTEXT_TOKENS, initial=8192)
@@ -62,17 +96,77 @@ class PlanForm(forms.Form):
     gpu_count = forms.IntegerField(min_value=1, max_value=64, initial=1, label="GPU count")
     offload = forms.BooleanField(required=False, label="Allow offload to system RAM")
 
+    MODEL_FIELDS = ("model", "quant", "context", "batch", "kv_cache", "runtime")
+    GPU_FIELDS = ("gpu", "vram_gb", "bandwidth_gbs", "gpu_count", "offload")
+
+    def model_fields(self):
+        return [self[f] for f in self.MODEL_FIELDS]
+
+    def custom_fields(self):
+        return [self[f] for f in CUSTOM_FIELDS]
+
+    def gpu_fields(self):
+        return [self[f] for f in self.GPU_FIELDS]
+
     def clean(self):
         data = super().clean()
+        llm = data.get("model")
+        custom = self.custom(data)
+        data["custom"] = custom
+        if llm and custom:
+            self.add_error("model", "Choose a catalog model or describe a custom one, not both.")
+        elif not llm and not custom and "model" not in self.errors:
+            self.add_error("model", "Choose a model or describe a custom architecture.")
         if not data.get("gpu") and not data.get("vram_gb"):
             self.add_error("gpu", "Choose a GPU or enter a custom VRAM size.")
-        llm, quant = data.get("model"), data.get("quant")
-        if llm and quant and not llm.quantizations.filter(fmt__name=quant).exists():
-            self.add_error("quant", f"{llm.name} is not published as {quant}.")
         if llm and data.get("context") and data["context"] > llm.max_context:
             self.add_error("context", f"{llm.name} supports at most {llm.max_context:,} tokens.")
         if data.get("runtime") == "vllm" and data.get("kv_cache") in {"q8_0", "q4_0"}:
             self.add_error("kv_cache", "vLLM has no q8_0/q4_0 KV cache; choose f16.")
+        if not self.errors:
+            try:
+                data["inputs"] = sizing.plan_inputs(llm, custom, data["quant"], data["runtime"])
+            except EngineError as exc:
+                self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+        return data
+
+
+class CompareForm(forms.Form):
+    """2–4 GPUs side by side for one model, quantization and context."""
+
+    model = forms.ModelChoiceField(queryset=LLM.objects.order_by("name"), to_field_name="slug",
+                                   error_messages={"invalid_choice": "Unknown model."})
+    quant = forms.CharField(max_length=60, initial="Q4_K_M", required=False)
+    context = forms.IntegerField(min_value=1, max_value=MAX_CONTEXT_TOKENS, initial=8192, required=False)
+    kv_cache = forms.ChoiceField(choices=KV_FORM_CHOICES, initial="f16", label="KV cache", required=False)
+    runtime = forms.ChoiceField(choices=RUNTIME_FORM_CHOICES, initial="llamacpp", required=False)
+    DEFAULTS = {"quant": "Q4_K_M", "context": 8192, "kv_cache": "f16", "runtime": "llamacpp"}
+    gpu = forms.ModelMultipleChoiceField(queryset=GPU.objects.all(), to_field_name="slug", label="GPUs",
+                                         error_messages={"invalid_choice": "Unknown GPU: %(value)s.",
+                                                         "required": "Choose 2 to 4 GPUs."})
+
+    def clean_gpu(self):
+        gpus = list(self.cleaned_data["gpu"])
+        if not 2 <= len(gpus) <= 4:
+            raise forms.ValidationError("Choose 2 to 4 GPUs.")
+        order = [s for s in self.data.getlist("gpu") if s]
+        return sorted(gpus, key=lambda g: order.index(g.slug) if g.slug in order else 0)
+
+    def clean(self):
+        data = super().clean()
+        for name, default in self.DEFAULTS.items():
+            if name not in self.errors and not data.get(name):
+                data[name] = default
+        llm = data.get("model")
+        if llm and data.get("context") and data["context"] > llm.max_context:
+            self.add_error("context", f"{llm.name} supports at most {llm.max_context:,} tokens.")
+        if data.get("runtime") == "vllm" and data.get("kv_cache") in {"q8_0", "q4_0"}:
+            self.add_error("kv_cache", "vLLM has no q8_0/q4_0 KV cache; choose f16.")
+        if llm and not self.errors:
+            try:
+                data["inputs"] = sizing.plan_inputs(llm, None, data["quant"], data["runtime"])
+            except EngineError as exc:
+                self.add_error("quant", exc.message)
         return data
 
 
@@ -84,8 +178,12 @@ class ModelListForm(forms.Form):
     developer = forms.CharField(required=False, max_length=60)
     architecture = forms.ChoiceField(choices=[("", "Dense or MoE")] + list(LLM.Architecture.choices), required=False)
     tag = forms.CharField(required=False, max_length=40)
-    min_params_b = forms.FloatField(required=False, min_value=0, label="Min params (B)")
-    max_params_b = forms.FloatField(required=False, min_value=0, label="Max params (B)")
+    min_params_b = forms.FloatField(required=False, min_value=0, max_value=100_000, label="Min params (B)")
+    max_params_b = forms.FloatField(required=False, min_value=0, max_value=100_000, label="Max params (B)")
+    fits_gpu = forms.ModelChoiceField(queryset=GPU.objects.all(), to_field_name="slug", required=False,
+                                      label="Fits on GPU", error_messages={"invalid_choice": "Unknown GPU."})
+    fits_context = forms.IntegerField(required=False, min_value=1, max_value=MAX_CONTEXT_TOKENS,
+                                      label="at context")
     sort = forms.ChoiceField(choices=[(k, k) for k in SORTS], required=False)
 
 
@@ -96,7 +194,7 @@ class GPUListForm(forms.Form):
     vendor = forms.CharField(required=False, max_length=20)
     segment = forms.ChoiceField(choices=[("", "Any segment")] + list(GPU.Segment.choices), required=False)
     architecture = forms.CharField(required=False, max_length=40)
-    min_vram_gb = forms.FloatField(required=False, min_value=0, label="Min VRAM (GB)")
-    max_vram_gb = forms.FloatField(required=False, min_value=0, label="Max VRAM (GB)")
-    max_price = forms.DecimalField(required=False, min_value=0, label="Max price (USD)")
+    min_vram_gb = forms.FloatField(required=False, min_value=0, max_value=1_000_000, label="Min VRAM (GB)")
+    max_vram_gb = forms.FloatField(required=False, min_value=0, max_value=1_000_000, label="Max VRAM (GB)")
+    max_price = forms.DecimalField(required=False, min_value=0, max_digits=10, decimal_places=2, label="Max price (USD)")
     sort = forms.ChoiceField(choices=[(k, k) for k in SORTS], required=False)

@@ -2,12 +2,14 @@
 
 from dataclasses import dataclass, replace
 
-from catalog.models import GPU, LLM, ModelQuant
-from planner import specs
+from catalog.models import GPU, LLM, ModelQuant, QuantFormat
+from planner import snapshot, specs
+from planner.engine.runtime import usable_bytes
 from planner.engine.plan import best_quant, max_context, memory, plan, rank_devices
-from planner.engine.types import Device, EngineError, Plan, Runtime, Setup, Workload
+from planner.engine.types import Architecture, Device, EngineError, Plan, Quantization, Runtime, Setup, Workload
 
 CONTEXT_STEPS = (4096, 8192, 16384, 32768, 65536, 131072)
+
 
 
 @dataclass(frozen=True)
@@ -46,13 +48,16 @@ def quant_rows(llm: LLM, work: Workload, runtime: Runtime) -> list[QuantRow]:
     return rows
 
 
-def gpu_rows(llm: LLM, mq: ModelQuant, work: Workload, runtime: Runtime, gpus) -> list[GPURow]:
-    """GPUs (active, from ``gpus``) that run the model, sorted by memory."""
+def gpu_rows(llm: LLM, mq: ModelQuant, work: Workload, runtime: Runtime, *, vendor: str = "", segment: str = "",
+             max_price=None) -> list[GPURow]:
+    """Active GPUs that run the model, sorted by memory, from the per-process catalog snapshot."""
     arch, quant = specs.llm_to_arch(llm), specs.model_quant_to_quant(mq)
-    by_slug = {g.slug: g for g in gpus}
-    ranked = rank_devices(arch, quant, work, (specs.gpu_to_device(g) for g in by_slug.values()), runtime)
+    need = memory(arch, quant, work, runtime).total_bytes  # no GPU can use more than its memory
+    pairs = snapshot.filter_gpus(snapshot.active_gpus(), vendor=vendor, segment=segment, max_price=max_price,
+                                 min_memory_bytes=need)
+    by_slug = {g.slug: g for g, _ in pairs}
     rows = []
-    for device, p in ranked:
+    for device, p in rank_devices(arch, quant, work, [d for _, d in pairs], runtime):
         gpu = by_slug[device.name]
         price = float(gpu.price_usd) if gpu.price_usd else None
         per_dollar = p.decode.tok_s / price if (price and p.decode) else None
@@ -70,24 +75,25 @@ def callouts(rows: list[GPURow]) -> dict:
     }
 
 
-def plan_for(llm: LLM, mq: ModelQuant, work: Workload, runtime: Runtime, devices: list[Device],
-             offload: bool = False) -> tuple[Plan, int]:
-    arch, quant = specs.llm_to_arch(llm), specs.model_quant_to_quant(mq)
-    setup = Setup(devices=tuple(devices), offload=offload)
-    return plan(arch, quant, work, setup, runtime), max_context(arch, quant, work, setup, runtime)
-
-
 def best_fit_per_model(gpu: GPU, llms, work: Workload, runtime: Runtime) -> list[tuple[LLM, ModelQuant, Plan]]:
-    """For each model, its best-quality quantization that fits on ``gpu`` (quality, then bits)."""
+    """For each model, its best-quality quantization that fits on ``gpu`` (quality, then bits), largest
+    model first. Each quantization costs a memory comparison; only the chosen one gets a full plan."""
     device = specs.gpu_to_device(gpu)
+    setup = Setup(devices=(device,))
+    usable = usable_bytes(device, runtime)
     out = []
     for llm in llms:
+        if work.context > llm.max_context:
+            continue
         arch = specs.llm_to_arch(llm)
         options = sorted(llm.quantizations.all(),
                          key=lambda q: (q.fmt.quality_pct or 0, q.fmt.bits_per_weight), reverse=True)
         for mq in options:
+            quant = specs.model_quant_to_quant(mq)
             try:
-                p = plan(arch, specs.model_quant_to_quant(mq), work, Setup(devices=(device,)), runtime)
+                if memory(arch, quant, work, runtime).total_bytes > usable:
+                    continue
+                p = plan(arch, quant, work, setup, runtime)
             except EngineError:
                 continue
             if p.fits:
@@ -122,8 +128,50 @@ def quant_breakdown(llm: LLM, mq: ModelQuant, work: Workload, runtime: Runtime) 
     return breakdown_bars(memory(specs.llm_to_arch(llm), specs.model_quant_to_quant(mq), work, runtime))
 
 
-def best_quant_for(llm: LLM, work: Workload, runtime: Runtime, devices: list[Device]) -> ModelQuant | None:
-    by_name = {q.fmt.name: q for q in llm.quantizations.select_related("fmt")}
-    options = [(specs.model_quant_to_quant(q), q.fmt.quality_pct or 0) for q in by_name.values()]
-    best = best_quant(specs.llm_to_arch(llm), options, work, Setup(devices=tuple(devices)), runtime)
-    return by_name[best.name] if best else None
+@dataclass(frozen=True)
+class PlanResult:
+    """Everything the planner shows for one request: the plan and the two solver answers."""
+
+    arch: Architecture
+    quant: Quantization
+    plan: Plan
+    max_context: int
+    best_quant: str | None
+    breakdown: list[Bar]
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    arch: Architecture
+    quant: Quantization
+    options: list[tuple[Quantization, float]]
+
+
+def plan_inputs(llm: LLM | None, custom: dict | None, quant_name: str, runtime: str) -> PlanInputs:
+    """Engine inputs for a catalog model (its published quantizations) or a custom architecture (any
+    catalog format its runtime loads). Raises EngineError naming the field on an unknown quant."""
+    if llm is not None:
+        mqs = list(llm.quantizations.select_related("fmt"))
+        mq = next((q for q in mqs if q.fmt.name == quant_name), None)
+        if mq is None:
+            raise EngineError("quant", f"{llm.name} is not published as {quant_name}.")
+        return PlanInputs(specs.llm_to_arch(llm), specs.model_quant_to_quant(mq), specs.quant_options(mqs))
+    formats = list(QuantFormat.objects.filter(family__in=specs.RUNTIME_FAMILIES[runtime]))
+    fmt = next((f for f in formats if f.name == quant_name), None)
+    if fmt is None:
+        raise EngineError("quant", f"Unknown quantization for this runtime: {quant_name}.")
+    arch = specs.custom_arch(**{k: v for k, v in custom.items() if v is not None})
+    return PlanInputs(arch, specs.format_to_quant(fmt), specs.format_options(formats))
+
+
+def full_plan(inputs: PlanInputs, work: Workload, runtime: Runtime, devices: list[Device],
+              offload: bool = False) -> PlanResult:
+    setup = Setup(devices=tuple(devices), offload=offload)
+    p = plan(inputs.arch, inputs.quant, work, setup, runtime)
+    best = best_quant(inputs.arch, inputs.options, work, Setup(devices=tuple(devices)), runtime)
+    return PlanResult(
+        arch=inputs.arch, quant=inputs.quant, plan=p,
+        max_context=max_context(inputs.arch, inputs.quant, work, setup, runtime),
+        best_quant=best.name if best else None,
+        breakdown=breakdown_bars(p.memory, p.usable_bytes),
+    )

@@ -4,6 +4,7 @@ Views, API, commands and benchmarks build engine inputs here and nowhere else.
 """
 
 from catalog.models import GPU, LLM, ModelQuant, QuantFormat
+from planner.engine.plan import MAX_CONTEXT_TOKENS
 from planner.engine.types import Architecture, Device, Quantization
 
 KV_CHOICES = ("f16", "q8_0", "q4_0")
@@ -81,3 +82,48 @@ def custom_device(vram_gb: float, bandwidth_gbs: float | None, compute_tflops: f
         device_class="nvidia",
         compute_tflops=compute_tflops,
     )
+
+
+# Defaults for a custom architecture's optional fields, echoed back as assumptions.
+CUSTOM_VOCAB_DEFAULT = 128_256  # Llama 3's tokenizer (meta-llama/Meta-Llama-3-8B config.json vocab_size)
+CUSTOM_FIELDS = ("params_b", "layers", "hidden_size", "heads", "kv_heads", "head_dim", "vocab_size",
+                 "max_context", "active_params_b")
+
+
+def custom_arch(*, params_b: float, layers: int, hidden_size: int, heads: int, kv_heads: int,
+                head_dim: int | None = None, vocab_size: int | None = None, max_context: int | None = None,
+                active_params_b: float | None = None) -> Architecture:
+    """A user-described transformer (GQA/MHA). Without ``max_context`` the model is taken to accept any
+    context up to the engine's limit, so the max-context answer is the memory's limit alone;
+    ``active_params_b`` below ``params_b`` makes it a mixture of experts."""
+    is_moe = bool(active_params_b and active_params_b < params_b)
+    return Architecture(
+        name="Custom model",
+        num_layers=layers,
+        hidden_size=hidden_size,
+        num_heads=heads,
+        num_kv_heads=kv_heads,
+        head_dim=head_dim,
+        vocab_size=vocab_size or CUSTOM_VOCAB_DEFAULT,
+        max_context=max_context or MAX_CONTEXT_TOKENS,
+        params_total=int(params_b * 1e9),
+        params_active=int(active_params_b * 1e9) if is_moe else None,
+        is_moe=is_moe,
+    )
+
+
+def quant_options(model_quants) -> list[tuple[Quantization, float]]:
+    """(quantization, quality %) pairs for the best-quant solver."""
+    return [(model_quant_to_quant(mq), mq.fmt.quality_pct or 0) for mq in model_quants]
+
+
+def format_options(formats) -> list[tuple[Quantization, float]]:
+    return [(format_to_quant(f), f.quality_pct or 0) for f in formats]
+
+
+# Weight-format families each runtime loads (llama.cpp/Ollama: GGUF; vLLM: safetensors formats).
+RUNTIME_FAMILIES = {
+    "llamacpp": ("gguf", "float"),
+    "ollama": ("gguf", "float"),
+    "vllm": ("float", "awq", "gptq", "fp8", "mxfp4", "nvfp4", "bnb"),
+}

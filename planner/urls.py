@@ -11,5 +11,6 @@ urlpatterns = [
     path("gpus/", views.gpu_list, name="gpu_list"),
     path("gpus/<slug:slug>/", views.gpu_detail, name="gpu_detail"),
     path("plan/", views.planner, name="plan"),
+    path("compare/", views.compare, name="compare"),
     path("how-we-estimate/", views.methodology, name="methodology"),
 ]

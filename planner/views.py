@@ -8,27 +8,33 @@ from pathlib import Path
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from catalog.models import GPU, LLM
-from planner import sizing, specs
+from planner import sizing, snapshot, specs
+from planner.caching import cached_page
 from planner.engine.types import GIB, EngineError, Runtime, Workload
-from planner.forms import GPUListForm, ModelListForm, PlanForm, SizingForm
+from planner.forms import CompareForm, GPUListForm, ModelListForm, PlanForm, SizingForm
+
+
+GPU_ROWS_SHOWN = 100  # the smallest-memory fits; the API lists them all
 
 
 def _partial(request, template, block="results"):
     return f"{template}#{block}" if request.headers.get("HX-Request") else template
 
 
+@cached_page
 def home(request):
     return render(request, "planner/home.html", {
         "gpu_count": GPU.objects.count(),
         "llm_count": LLM.objects.count(),
         "popular": LLM.objects.order_by("-hf_downloads", "-params_total")[:12],
-        "gpus": GPU.objects.active().order_by("vendor", "name").only("slug", "vendor", "name"),
+        "gpus": GPU.objects.active().order_by("vendor", "name").values_list("slug", "vendor", "name"),
     })
 
 
+@cached_page
 def search(request):
     q = (request.GET.get("q") or "").strip()[:100]
     models = LLM.objects.filter(Q(name__icontains=q) | Q(hf_repo_id__icontains=q) | Q(family__icontains=q))[:20] if q else []
@@ -36,6 +42,7 @@ def search(request):
     return render(request, "planner/search.html", {"q": q, "models": models, "gpus": gpus})
 
 
+@cached_page
 def model_list(request):
     form = ModelListForm(request.GET or None)
     qs = LLM.objects.prefetch_related("tags")
@@ -53,15 +60,24 @@ def model_list(request):
         if d["max_params_b"] is not None:
             qs = qs.filter(params_total__lte=d["max_params_b"] * 1e9)
         qs = qs.order_by(ModelListForm.SORTS.get(d["sort"] or "name"), "name")
+        if d["fits_gpu"]:
+            work = Workload(context=d["fits_context"] or 8192)
+            fits = sizing.best_fit_per_model(d["fits_gpu"], qs.prefetch_related("quantizations__fmt"), work, Runtime())
+            best = {llm.pk: mq for llm, mq, _plan in fits}
+            qs = [llm for llm in qs if llm.pk in best]  # keep the chosen sort order
+            for llm in qs:
+                llm.best_fit = best[llm.pk]
     page = Paginator(qs, 24).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, _partial(request, "planner/model_list.html"), {
         "form": form, "page": page, "querystring": params.urlencode(),
         "families": LLM.objects.order_by("family").values_list("family", flat=True).distinct(),
-    })
+        "gpu_options": GPU.objects.active().order_by("vendor", "name").values_list("slug", "vendor", "name"),
+    }, status=400 if form.errors else 200)
 
 
+@cached_page
 def model_detail(request, slug):
     llm = get_object_or_404(LLM.objects.with_catalog_relations(), slug=slug)
     form = SizingForm(request.GET or None, llm=llm)
@@ -77,24 +93,16 @@ def model_detail(request, slug):
     runtime = Runtime(name=d["runtime"])
     quants = list(llm.quantizations.all())
     selected = next((q for q in quants if q.fmt.name == d["quant"]), quants[0] if quants else None)
-    gpus = GPU.objects.active().only(
-        "slug", "vendor", "name", "memory_bytes", "bandwidth_gbs", "fp32_tflops", "tensor_fp16_tflops", "segment",
-        "launch_price_usd", "street_price_usd")
-    if d["vendor"]:
-        gpus = gpus.filter(vendor__iexact=d["vendor"])
-    if d["segment"]:
-        gpus = gpus.filter(segment=d["segment"])
-    if d["max_price"] is not None:
-        gpus = gpus.priced_at_most(d["max_price"])
     try:
         rows = sizing.quant_rows(llm, work, runtime)
-        gpu_rows = sizing.gpu_rows(llm, selected, work, runtime, gpus) if selected else []
+        gpu_rows = sizing.gpu_rows(llm, selected, work, runtime, vendor=d["vendor"], segment=d["segment"],
+                                   max_price=d["max_price"]) if selected else []
     except EngineError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return render(request, _partial(request, "planner/model_detail.html"), ctx, status=400)
     chosen = next((r for r in rows if r.mq == selected), None)
     ctx.update({
-        "d": d, "rows": rows, "selected": selected, "chosen": chosen, "gpu_rows": gpu_rows[:200],
+        "d": d, "rows": rows, "selected": selected, "chosen": chosen, "gpu_rows": gpu_rows[:GPU_ROWS_SHOWN],
         "gpu_total": len(gpu_rows), "callouts": sizing.callouts(gpu_rows),
         "breakdown": chosen and sizing.quant_breakdown(llm, selected, work, runtime),
         "vendors": GPU.objects.order_by("vendor").values_list("vendor", flat=True).distinct(),
@@ -103,7 +111,13 @@ def model_detail(request, slug):
     return render(request, _partial(request, "planner/model_detail.html"), ctx, status=status)
 
 
+@cached_page
 def gpu_list(request):
+    picked = request.GET.get("gpu")  # the home page's "what can my GPU run?" picker
+    if picked:
+        gpu = GPU.objects.filter(slug=picked).only("slug").first()
+        if gpu:
+            return redirect(gpu)
     form = GPUListForm(request.GET or None)
     qs = GPU.objects.all()
     if form.is_valid():
@@ -128,39 +142,38 @@ def gpu_list(request):
     return render(request, _partial(request, "planner/gpu_list.html"), {
         "form": form, "page": page, "querystring": params.urlencode(),
         "vendors": GPU.objects.order_by("vendor").values_list("vendor", flat=True).distinct(),
-    })
+    }, status=400 if form.errors else 200)
 
 
+@cached_page
 def gpu_detail(request, slug):
     gpu = get_object_or_404(GPU, slug=slug)
     form = SizingForm(request.GET or None)
     d = form.cleaned_data if (request.GET and form.is_valid()) else {"context": 8192, "kv_cache": "f16", "runtime": "llamacpp"}
     status = 400 if request.GET and not form.is_valid() else 200
     work, runtime = Workload(context=d["context"], kv_cache=d["kv_cache"]), Runtime(name=d["runtime"])
-    fits = sizing.best_fit_per_model(gpu, LLM.objects.prefetch_related("quantizations__fmt"), work, runtime)
+    fits = sizing.best_fit_per_model(gpu, snapshot.models_with_quants(), work, runtime)
     return render(request, _partial(request, "planner/gpu_detail.html"), {
         "gpu": gpu, "form": form, "fits": fits, "largest": fits[0] if fits else None, "d": d,
         "device": specs.gpu_to_device(gpu),
     }, status=status)
 
 
+@cached_page
 def planner(request):
-    form = PlanForm(request.GET or None, initial={"quant": "Q4_K_M", "context": 8192, "batch": 1, "gpu_count": 1})
-    result = None
-    status = 200
-    if request.GET:
+    # A link may preselect some fields (a GPU page's "plan a setup with it"); sizing starts with a model.
+    bound = bool(request.GET.get("model") or request.GET.get("params_b"))
+    initial = {"quant": "Q4_K_M", "context": 8192, "batch": 1, "gpu_count": 1} | request.GET.dict()
+    form = PlanForm(request.GET if bound else None, initial=initial)
+    result, status = None, 200
+    if bound:
         if form.is_valid():
             d = form.cleaned_data
-            llm = d["model"]
-            mq = llm.quantizations.select_related("fmt").get(fmt__name=d["quant"])
             device = specs.gpu_to_device(d["gpu"]) if d["gpu"] else specs.custom_device(d["vram_gb"], d["bandwidth_gbs"])
             work = Workload(context=d["context"], batch=d["batch"], kv_cache=d["kv_cache"])
-            runtime = Runtime(name=d["runtime"])
             try:
-                p, max_ctx = sizing.plan_for(llm, mq, work, runtime, [device] * d["gpu_count"], d["offload"])
-                best = sizing.best_quant_for(llm, work, runtime, [device] * d["gpu_count"])
-                result = {"plan": p, "max_context": max_ctx, "best": best, "llm": llm, "mq": mq,
-                          "breakdown": sizing.breakdown_bars(p.memory, p.usable_bytes)}
+                result = sizing.full_plan(d["inputs"], work, Runtime(name=d["runtime"]), [device] * d["gpu_count"],
+                                          d["offload"])
             except EngineError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 status = 400
@@ -169,6 +182,34 @@ def planner(request):
     return render(request, _partial(request, "planner/plan.html"), {"form": form, "result": result}, status=status)
 
 
+@cached_page
+def compare(request):
+    data = request.GET.copy()
+    if "gpu" in data:
+        data.setlist("gpu", list(dict.fromkeys(s for s in data.getlist("gpu") if s)))
+    form = CompareForm(data or None, initial={"quant": "Q4_K_M", "context": 8192})
+    columns, status = [], 200
+    if request.GET.get("model"):
+        if form.is_valid():
+            d = form.cleaned_data
+            work, runtime = Workload(context=d["context"], kv_cache=d["kv_cache"]), Runtime(name=d["runtime"])
+            try:
+                columns = [(gpu, sizing.full_plan(d["inputs"], work, runtime, [specs.gpu_to_device(gpu)]))
+                           for gpu in d["gpu"]]
+            except EngineError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                status = 400
+        else:
+            status = 400
+    chosen = [s for s in data.getlist("gpu")][:4]
+    return render(request, _partial(request, "planner/compare.html"), {
+        "form": form, "columns": columns, "slots": chosen + [""] * (4 - len(chosen)),
+        "gpus": GPU.objects.order_by("vendor", "name").only("slug", "vendor", "name", "memory_bytes"),
+        "models": LLM.objects.order_by("name").only("slug", "name"),
+    }, status=status)
+
+
+@cached_page
 def methodology(request):
     path = Path(settings.BASE_DIR) / "bench" / "accuracy_latest.md"
     rows = []

@@ -10,6 +10,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_seed_loads_every_gpu_and_model_on_an_empty_database():
+    for model in (BenchmarkScore, ModelQuant, LLM, GPU, QuantFormat):
+        model.objects.all().delete()
     call_command("seed", verbosity=0)
     assert GPU.objects.count() >= 400
     assert LLM.objects.count() >= 60
@@ -24,7 +26,7 @@ def test_seed_loads_every_gpu_and_model_on_an_empty_database():
 def test_seed_twice_adds_nothing():
     call_command("seed", verbosity=0)
     counts = (GPU.objects.count(), LLM.objects.count(), ModelQuant.objects.count(), BenchmarkScore.objects.count())
-    call_command("seed", verbosity=0)
+    call_command("seed", "--force", verbosity=0)
     assert counts == (GPU.objects.count(), LLM.objects.count(), ModelQuant.objects.count(), BenchmarkScore.objects.count())
 
 
@@ -48,3 +50,10 @@ def test_fixtures_match_the_csvs_they_are_built_from():
     for name, objects in build_all(data).items():
         committed = json.loads((Path(settings.BASE_DIR) / "fixtures" / name).read_text())
         assert committed == objects, f"fixtures/{name} is stale: run `make fixtures`"
+
+
+def test_seed_leaves_an_edited_catalog_alone():
+    call_command("seed", verbosity=0)
+    GPU.objects.filter(slug="nvidia-geforce-rtx-4090").update(bandwidth_gbs=1111, locked_fields=["bandwidth_gbs"])
+    call_command("seed", verbosity=0)
+    assert GPU.objects.get(slug="nvidia-geforce-rtx-4090").bandwidth_gbs == 1111

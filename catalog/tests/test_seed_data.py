@@ -22,3 +22,9 @@ def test_quality_is_the_perplexity_ratio_to_the_same_series_baseline():
 def test_distilled_reasoning_models_get_their_tags():
     tags = llm_tags({"hf_repo_id": "deepseek-ai/DeepSeek-R1-Distill-Llama-8B", "architecture": "dense"})
     assert "distilled" in tags and "reasoning" in tags
+
+
+def test_r1_distills_are_chat_models_not_base():
+    tags = llm_tags({"hf_repo_id": "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "architecture": "dense"})
+    assert "chat" in tags and "base" not in tags
+    assert "base" in llm_tags({"hf_repo_id": "meta-llama/Llama-3.1-8B", "architecture": "dense"})

@@ -173,14 +173,41 @@ def max_concurrent(arch: Architecture, quant: Quantization, work: Workload, setu
 
 def rank_devices(arch: Architecture, quant: Quantization, work: Workload, devices: Iterable[Device],
                  runtime: Runtime | None = None) -> list[tuple[Device, Plan]]:
-    """Every device that runs the model, sorted by memory then name. The model-side sizes are computed
-    once; each device only compares them with its usable memory (fast enough for ~400 GPUs)."""
+    """Every device that runs the model on its own, sorted by memory then name.
+
+    Done in bulk: the model-side quantities (memory breakdown, bytes read per token, active
+    parameters, assumptions) are computed once; each device then costs one usable-memory comparison
+    and, if it fits, its two speed formulas. The plans equal ``plan()``'s for one-device setups
+    without offload (a test checks every catalog GPU).
+    """
     runtime = runtime or Runtime()
+    devices = list(devices)
+    if not devices:
+        return []
+    _validate(arch, work, Setup(devices=(devices[0],)), runtime)
     mem = memory(arch, quant, work, runtime, 1)
+    active = max(active_weight_bytes(arch, quant) - (mem.host_weights_bytes if not arch.tied_embeddings else 0), 0)
+    step_bytes = active + mem.kv_cache_bytes
+    n_active = active_params(arch)
+    prompt = min(work.context, 512)
+    assumptions = [
+        f"runtime {runtime.name}" + (", flash attention on" if runtime.flash_attention else ", flash attention off"),
+        f"KV cache {work.kv_cache} for {work.batch} × {work.context:,} tokens",
+    ]
+    if runtime.name != "vllm":
+        assumptions.append("token embedding kept in system RAM (llama.cpp default)")
+    assumptions = tuple(assumptions)
     out = []
     for device in devices:
-        if mem.total_bytes <= usable_bytes(device, runtime):
-            out.append((device, plan(arch, quant, work, Setup(devices=(device,)), runtime)))
+        usable = usable_bytes(device, runtime)
+        if mem.total_bytes > usable:
+            continue
+        decode = decode_speed(device, step_bytes, 0, Setup.host_ram_bandwidth_gbs, work.batch, runtime.name)
+        prefill = prefill_speed(device, arch, n_active, prompt, runtime.name)
+        ttft = work.context / prefill.tok_s if prefill and prefill.tok_s > 0 else None
+        out.append((device, Plan(memory=mem, usable_bytes=usable, fits=True, headroom_bytes=usable - mem.total_bytes,
+                                 offloaded_layers=0, decode=decode, prefill=prefill, time_to_first_token_s=ttft,
+                                 assumptions=assumptions)))
     out.sort(key=lambda pair: (pair[0].memory_bytes, pair[0].name))
     return out
 

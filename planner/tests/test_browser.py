@@ -1,6 +1,5 @@
 """End-to-end in real headless Chromium (Debian's package), driven by Playwright."""
 
-import os
 import shutil
 from pathlib import Path
 
@@ -8,28 +7,41 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from catalog.models import GPU
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
 
 @pytest.fixture
-def page(live_server):
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop here
+def page(live_server, monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; only for this test.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.fail("chromium is not installed (make test installs Debian's chromium)")
-    call_command("seed", verbosity=0)
+    if not GPU.objects.exists():  # a transactional test before this one flushed the database
+        call_command("seed", verbosity=0)
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--no-first-run"])
         pg = browser.new_page(viewport={"width": 1280, "height": 900})
+        pg.csp_violations = []
+        pg.on("console", lambda m: "Content Security Policy" in m.text and pg.csp_violations.append(m.text))
         pg.base = live_server.url
         yield pg
         browser.close()
+    assert not pg.csp_violations, pg.csp_violations  # our pages load nothing the CSP forbids
+
+
+def expect(locator):
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
 
 
 def shoot(pg, name):
@@ -47,8 +59,10 @@ def test_search_open_model_and_change_context_and_quant(page):
     page.wait_for_selector("text=GPUs that can run this model")
     before_rows = page.locator("table.gpus tbody tr").count()
     vram_before = page.locator("table.quants tr.selected td").nth(3).inner_text()
-    page.select_option("select[name=context]", "131072")
-    page.wait_for_function("document.querySelector('table.quants tr.selected td:nth-child(4)').innerText !== %r" % vram_before)
+    page.fill("input[name=context]", "131072")
+    page.press("input[name=context]", "Tab")  # a change event, as a user leaving the field
+    # Locator assertions, not page.wait_for_function: the page's CSP forbids eval, as it should.
+    expect(page.locator("table.quants tr.selected td").nth(3)).not_to_have_text(vram_before)
     assert page.locator("table.gpus tbody tr").count() < before_rows
     page.select_option("select[name=quant]", "Q8_0")
     page.wait_for_selector("table.quants tr.selected td:has-text('Q8_0')")
@@ -75,3 +89,51 @@ def test_bad_input_shows_a_message_not_a_500(page):
     assert page.locator(".errors").inner_text().startswith("context")
     response = page.goto(page.base + "/models/not-a-model/")
     assert response.status == 404 and "Page not found" in page.content()
+
+
+def test_compare_and_custom_model_planner(page):
+    page.goto(page.base + "/compare/")
+    page.select_option("select[name=model]", "deepseek-r1-distill-llama-8b")
+    gpus = page.locator("select[name=gpu]")
+    gpus.nth(0).select_option("nvidia-geforce-rtx-3060-12-gb")
+    gpus.nth(1).select_option("nvidia-geforce-rtx-4090")
+    gpus.nth(2).select_option("apple-m2-max-32-gb-unified")
+    page.click("button:has-text('Compare')")
+    page.wait_for_selector("table.compare")
+    assert page.locator("table.compare thead th").count() == 4
+    assert "gpu=nvidia-geforce-rtx-4090" in page.url
+    shoot(page, "compare")
+    page.goto(page.base + "/plan/")
+    page.click("summary:has-text('custom model')")
+    for name, value in (("params_b", "8"), ("layers", "32"), ("hidden_size", "4096"), ("heads", "32"),
+                        ("kv_heads", "8"), ("vram_gb", "12"), ("bandwidth_gbs", "360")):
+        page.fill(f"input[name={name}]", value)
+    page.click("button:has-text('Plan')")
+    page.wait_for_selector(".verdict")
+    assert "Custom model" in page.locator(".verdict h2").inner_text()
+    assert "params_b=8" in page.url
+    shoot(page, "planner-custom")
+
+
+def test_admin_edits_bandwidth_and_the_public_page_shows_it(page):
+    from django.contrib.auth.models import User
+
+    User.objects.create_superuser("curator", "curator@example.org", "curator-pass-123")
+    gpu = GPU.objects.get(slug="nvidia-geforce-rtx-3060-12-gb")
+    page.goto(page.base + "/admin/login/?next=/admin/catalog/gpu/")
+    page.fill("#id_username", "curator")
+    page.fill("#id_password", "curator-pass-123")
+    page.click("input[type=submit]")
+    page.fill("#searchbar", "RTX 3060 12")
+    page.press("#searchbar", "Enter")
+    page.click("a:has-text('GeForce RTX 3060 12 GB')")
+    page.fill("#id_bandwidth_gbs", "377.5")
+    page.click("input[name=_continue]")
+    page.wait_for_selector("text=was changed successfully")
+    assert "🔒" in page.content()
+    shoot(page, "admin-gpu")
+    page.goto(page.base + gpu.get_absolute_url())
+    assert "377.5 GB/s" in page.locator("dl.facts").inner_text()
+    page.goto(page.base + f"/admin/catalog/gpu/{gpu.pk}/history/")
+    assert "bandwidth_gbs" in page.content()
+    shoot(page, "admin-history")

@@ -176,3 +176,27 @@ def test_engine_imports_neither_django_nor_catalog():
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             for name in names:
                 assert not name.startswith(("django", "catalog", "planner.specs", "rest_framework")), (path, name)
+
+
+@pytest.mark.django_db
+def test_bulk_ranking_equals_plan_for_every_catalog_gpu(seeded):
+    """rank_devices computes the model side once; its plans must be exactly plan()'s, GPU by GPU."""
+    from catalog.models import GPU, LLM
+    from planner import specs
+    from planner.engine.plan import plan, rank_devices
+    from planner.engine.types import Runtime, Setup, Workload
+
+    devices = [specs.gpu_to_device(g) for g in GPU.objects.all()]
+    for slug, quant, work, runtime in (
+        ("deepseek-r1-distill-llama-8b", "Q4_K_M", Workload(context=32768), Runtime()),
+        ("qwen3-30b-a3b", "Q8_0", Workload(context=8192, batch=4, kv_cache="q8_0"), Runtime(name="ollama")),
+        ("gemma-3-27b-it", "Q4_K_M", Workload(context=65536), Runtime(name="vllm")),
+    ):
+        llm = LLM.objects.get(slug=slug)
+        mq = llm.quantizations.get(fmt__name=quant)
+        arch, q = specs.llm_to_arch(llm), specs.model_quant_to_quant(mq)
+        ranked = rank_devices(arch, q, work, devices, runtime)
+        assert ranked
+        expected = [(d, plan(arch, q, work, Setup(devices=(d,)), runtime)) for d in devices]
+        expected = sorted([(d, p) for d, p in expected if p.fits], key=lambda t: (t[0].memory_bytes, t[0].name))
+        assert ranked == expected

@@ -1,5 +1,6 @@
 import pytest
-from django.core.management import call_command
+
+from conftest import triple_catalog
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -13,11 +14,6 @@ pytestmark = pytest.mark.django_db
 MODEL = "/models/deepseek-r1-distill-llama-8b/"
 
 
-@pytest.fixture
-def seeded(django_db_blocker):
-    call_command("seed", verbosity=0)
-
-
 def queries(client, url):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
@@ -28,17 +24,19 @@ def queries(client, url):
 PAGES = ["/", "/models/", MODEL, MODEL + "?context=32768&kv_cache=q8_0&runtime=ollama&quant=Q8_0", "/gpus/",
          "/gpus/nvidia-geforce-rtx-3060-12-gb/", "/how-we-estimate/", "/search/?q=llama",
          "/plan/?model=deepseek-r1-distill-llama-8b&quant=Q4_K_M&context=8192&batch=1&kv_cache=f16&runtime=llamacpp"
-         "&gpu=nvidia-geforce-rtx-3060-12-gb&gpu_count=1"]
+         "&gpu=nvidia-geforce-rtx-3060-12-gb&gpu_count=1",
+         "/compare/?model=deepseek-r1-distill-llama-8b&quant=Q4_K_M&context=8192&gpu=nvidia-geforce-rtx-3060-12-gb"
+         "&gpu=nvidia-geforce-rtx-4090&gpu=apple-m2-max-32-gb-unified",
+         "/models/?fits_gpu=nvidia-geforce-rtx-3060-12-gb&fits_context=32768",
+         "/plan/?params_b=8&layers=32&hidden_size=4096&heads=32&kv_heads=8&quant=Q4_K_M&context=8192&batch=1"
+         "&kv_cache=f16&runtime=llamacpp&vram_gb=12&bandwidth_gbs=360&gpu_count=1"]
 
 
 @pytest.mark.parametrize("url", PAGES)
 def test_every_page_renders_with_a_bounded_number_of_queries(client, seeded, url):
     before = queries(client, url)
-    # Triple the GPU catalog: the query count must not grow with it.
-    for gpu in list(GPU.objects.all()):
-        for i in (1, 2):
-            gpu.pk, gpu.slug = None, f"{gpu.slug}-copy{i}"
-            gpu.save()
+    # Triple the catalog (GPUs and models): the query count must not grow with it.
+    triple_catalog()
     assert queries(client, url) == before
     assert before <= 12
 
@@ -54,16 +52,17 @@ def test_model_page_shows_engine_numbers(client, seeded):
 
 
 def test_changing_context_changes_the_vram_and_the_gpu_list(client, seeded):
-    small = client.get(MODEL + "?context=4096&quant=Q4_K_M", HTTP_HX_REQUEST="true").content.decode()
-    big = client.get(MODEL + "?context=131072&quant=Q4_K_M", HTTP_HX_REQUEST="true").content.decode()
-    assert small.count("<tr>") > big.count("<tr>")
+    small = client.get(MODEL + "?context=4096&quant=Q4_K_M", HTTP_HX_REQUEST="true")
+    big = client.get(MODEL + "?context=131072&quant=Q4_K_M", HTTP_HX_REQUEST="true")
+    assert small.context["gpu_total"] > big.context["gpu_total"] > 0
+    small = small.content.decode()
     assert "<html" not in small  # htmx gets only the partial
 
 
 def test_planner_numbers_equal_the_engine(client, seeded):
-    url = PAGES[-1]
+    url = next(u for u in PAGES if u.startswith("/plan/?model="))
     response = client.get(url)
-    p = response.context["result"]["plan"]
+    p = response.context["result"].plan
     from catalog.models import LLM
 
     llm = LLM.objects.get(slug="deepseek-r1-distill-llama-8b")
@@ -78,6 +77,21 @@ def test_planner_numbers_equal_the_engine(client, seeded):
     (MODEL + "?context=999999999", "context"),
     (MODEL + "?quant=Q9_Z", "quant"),
     (MODEL + "?runtime=vllm&kv_cache=q4_0", "runtime"),
+    ("/compare/?model=deepseek-r1-distill-llama-8b&quant=Q4_K_M&context=8192&kv_cache=f16&runtime=llamacpp"
+     "&gpu=nvidia-geforce-rtx-4090", "gpu"),
+    ("/compare/?model=deepseek-r1-distill-llama-8b&quant=Q4_K_M&context=8192&kv_cache=f16&runtime=llamacpp"
+     "&gpu=nvidia-geforce-rtx-4090&gpu=no-such-gpu", "gpu"),
+    ("/compare/?model=deepseek-r1-distill-llama-8b&quant=Q9&context=8192&kv_cache=f16&runtime=llamacpp"
+     "&gpu=nvidia-geforce-rtx-4090&gpu=nvidia-geforce-rtx-3060-12-gb", "quant"),
+    ("/models/?fits_gpu=no-such-gpu", "fits_gpu"),
+    ("/plan/?model=deepseek-r1-distill-llama-8b&params_b=8&layers=32&hidden_size=4096&heads=32&kv_heads=8"
+     "&quant=Q4_K_M&context=8192&batch=1&kv_cache=f16&runtime=llamacpp&vram_gb=12&gpu_count=1", "model"),
+    ("/plan/?params_b=8&hidden_size=4096&heads=32&kv_heads=8"
+     "&quant=Q4_K_M&context=8192&batch=1&kv_cache=f16&runtime=llamacpp&vram_gb=12&gpu_count=1", "layers"),
+    ("/plan/?params_b=8&layers=32&hidden_size=4096&heads=32&kv_heads=7"
+     "&quant=Q4_K_M&context=8192&batch=1&kv_cache=f16&runtime=llamacpp&vram_gb=12&gpu_count=1", "kv_heads"),
+    ("/plan/?params_b=8&layers=32&hidden_size=4096&heads=32&kv_heads=8"
+     "&quant=AWQ-4bit-g128&context=8192&batch=1&kv_cache=f16&runtime=llamacpp&vram_gb=12&gpu_count=1", "quant"),
     ("/plan/?model=nope&quant=Q4_K_M&context=8192&batch=1&kv_cache=f16&runtime=llamacpp&gpu_count=1", "model"),
     ("/plan/?model=deepseek-r1-distill-llama-8b&quant=Q4_K_M&context=abc&batch=1&kv_cache=f16&runtime=llamacpp&gpu_count=0", "context"),
 ])
@@ -90,3 +104,55 @@ def test_bad_input_is_a_400_naming_the_field(client, seeded, url, field):
 def test_unknown_pages_are_404(client, seeded):
     assert client.get("/models/no-such-model/").status_code == 404
     assert client.get("/gpus/no-such-gpu/").status_code == 404
+
+
+def test_models_list_keeps_only_models_that_fit_on_the_gpu(client, seeded):
+    from catalog.models import LLM
+
+    gpu = GPU.objects.get(slug="nvidia-geforce-rtx-3060-12-gb")
+    response = client.get("/models/?fits_gpu=nvidia-geforce-rtx-3060-12-gb&fits_context=8192")
+    listed = {m.slug for m in response.context["page"].object_list}
+    fitting = {llm.slug for llm, _mq, _p in sizing.best_fit_per_model(
+        gpu, LLM.objects.prefetch_related("quantizations__fmt"), Workload(context=8192), Runtime())}
+    assert listed == fitting or (len(listed) == 24 and listed < fitting)
+    assert "deepseek-r1-distill-llama-8b" in fitting and "deepseek-r1" not in fitting
+
+
+def test_compare_shows_each_gpu_with_the_engine_plan(client, seeded):
+    url = ("/compare/?model=deepseek-r1-distill-llama-8b&quant=Q4_K_M&context=32768&kv_cache=f16&runtime=llamacpp"
+           "&gpu=nvidia-geforce-rtx-4090&gpu=nvidia-geforce-rtx-3060-12-gb&gpu=nvidia-geforce-rtx-4090")
+    response = client.get(url)
+    assert response.status_code == 200
+    columns = response.context["columns"]
+    assert [g.slug for g, _ in columns] == ["nvidia-geforce-rtx-4090", "nvidia-geforce-rtx-3060-12-gb"]
+    from catalog.models import LLM
+
+    llm = LLM.objects.get(slug="deepseek-r1-distill-llama-8b")
+    mq = llm.quantizations.get(fmt__name="Q4_K_M")
+    for gpu, result in columns:
+        direct = plan(specs.llm_to_arch(llm), specs.model_quant_to_quant(mq), Workload(context=32768),
+                      Setup(devices=(specs.gpu_to_device(gpu),)))
+        assert result.plan == direct
+
+
+def test_custom_architecture_matches_its_catalog_twin_within_rounding(client, seeded):
+    """Llama-3.1-8B described by hand sizes like the catalog row (FFN width inferred from the parameter count)."""
+    base = "&quant=Q4_K_M&context=8192&batch=1&kv_cache=f16&runtime=llamacpp&vram_gb=12&bandwidth_gbs=360&gpu_count=1"
+    custom = client.get("/plan/?params_b=8.03&layers=32&hidden_size=4096&heads=32&kv_heads=8&vocab_size=128256"
+                        + base).context["result"]
+    catalog = client.get("/plan/?model=llama-3-1-8b" + base).context["result"]
+    assert custom.plan.memory.kv_cache_bytes == catalog.plan.memory.kv_cache_bytes
+    assert abs(custom.plan.memory.weights_bytes - catalog.plan.memory.weights_bytes) < 0.03 * catalog.plan.memory.weights_bytes
+    assert custom.best_quant and custom.max_context > 8192
+
+
+def test_planner_link_with_only_a_gpu_preselects_it(client, seeded):
+    response = client.get("/plan/?gpu=nvidia-geforce-rtx-4090")
+    assert response.status_code == 200
+    assert response.context["result"] is None
+    assert 'value="nvidia-geforce-rtx-4090" selected' in response.content.decode()
+
+
+def test_home_gpu_picker_works_without_javascript(client, seeded):
+    response = client.get("/gpus/?gpu=nvidia-geforce-rtx-3060-12-gb")
+    assert response.status_code == 302 and response["Location"] == "/gpus/nvidia-geforce-rtx-3060-12-gb/"

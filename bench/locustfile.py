@@ -1,0 +1,75 @@
+"""The traffic mix of bench/load.py: people on model pages switching context and quantization (htmx
+fragments included), GPU list filters, GPU pages, and tools on the compatible-GPUs and plan APIs."""
+
+import random
+
+from locust import FastHttpUser, between, task
+
+# Popular real models (the synthetic copies are reachable too, but people mostly ask about these).
+MODELS = ["deepseek-r1-distill-llama-8b", "llama-3-1-8b", "qwen3-8b", "qwen3-30b-a3b", "gemma-3-27b-it",
+          "llama-3-3-70b-instruct", "mistral-small-24b-instruct-2501", "gpt-oss-20b", "phi-4", "qwen3-32b"]
+CONTEXTS = [4096, 8192, 16384, 32768, 65536, 131072]
+QUANTS = ["Q4_K_M", "Q8_0", "Q5_K_M", "Q6_K", "Q3_K_M"]
+GPUS = ["nvidia-geforce-rtx-3060-12-gb", "nvidia-geforce-rtx-4090", "nvidia-geforce-rtx-3090", "amd-radeon-rx-7900-xtx",
+        "apple-m2-max-32-gb-unified", "nvidia-geforce-rtx-4060-ti-16-gb", "intel-arc-b580"]
+HEADERS = {"X-Forwarded-Proto": "https"}
+
+
+class Visitor(FastHttpUser):
+    wait_time = between(0.05, 0.3)
+    catalog: dict = {}  # model slug -> (contexts within its max, its published quants); shared by all users
+
+    def on_start(self):
+        if not Visitor.catalog:
+            for slug in MODELS:
+                body = self.client.get(f"/api/v1/models/{slug}/", name="(setup) model detail", headers=HEADERS).json()
+                published = {q["quant"] for q in body["quantizations"]}
+                Visitor.catalog[slug] = ([c for c in CONTEXTS if c <= body["max_context"]],
+                                         [q for q in QUANTS if q in published] or sorted(published)[:1])
+
+    def pick(self):
+        model = random.choice(MODELS)
+        contexts, quants = self.catalog[model]
+        return model, random.choice(contexts), random.choice(quants)
+
+    @task(6)
+    def model_page(self):
+        model, context, quant = self.pick()
+        self.client.get(f"/models/{model}/?context={context}&quant={quant}&kv_cache=f16&runtime=llamacpp",
+                        name="model page", headers=HEADERS)
+        # the htmx fragment when the user moves the context control
+        context = random.choice(self.catalog[model][0])
+        self.client.get(f"/models/{model}/?context={context}&quant={quant}&kv_cache=f16&runtime=llamacpp",
+                        name="model page (htmx)", headers={**HEADERS, "HX-Request": "true"})
+
+    @task(4)
+    def compatible_gpus_api(self):
+        model, context, quant = self.pick()
+        self.client.get(f"/api/v1/models/{model}/gpus/?quant={quant}&context={context}",
+                        name="API compatible GPUs", headers=HEADERS)
+
+    @task(3)
+    def plan_get(self):
+        model, context, quant = self.pick()
+        self.client.get(f"/api/v1/plan/?model={model}&quant={quant}&context={context}&gpu={random.choice(GPUS)}",
+                        name="API plan GET", headers=HEADERS)
+
+    @task(2)
+    def plan_post(self):
+        model, context, quant = self.pick()
+        self.client.post("/api/v1/plan/", json={"model": model, "quant": quant,
+                                                "context": context, "gpu": random.choice(GPUS),
+                                                "gpu_count": random.choice([1, 2])},
+                         name="API plan POST", headers=HEADERS)
+
+    @task(2)
+    def gpu_list(self):
+        vendor = random.choice(["", "NVIDIA", "AMD", "Intel", "Apple"])
+        vram = random.choice(["", "8", "12", "16", "24"])
+        self.client.get(f"/gpus/?vendor={vendor}&min_vram_gb={vram}&sort={random.choice(['vram', 'bandwidth'])}",
+                        name="GPU list filters", headers=HEADERS)
+
+    @task(2)
+    def gpu_page(self):
+        self.client.get(f"/gpus/{random.choice(GPUS)}/?context={random.choice([4096, 8192, 32768])}",
+                        name="GPU page", headers=HEADERS)

@@ -1,0 +1,94 @@
+"""Change history of catalog rows: snapshot → diff → record, and revert to a recorded version.
+
+Admin edits, API writes and CSV imports all go through ``save_with_history`` so every change
+says who made it, when, through what, and its old and new values.
+"""
+
+import json
+
+from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.models import ChangeRecord
+
+# Bookkeeping fields never shown as changes nor restored by a revert.
+UNTRACKED = {"admin_edited_at", "locked_fields", "fetched_at"}
+
+
+def snapshot(obj) -> dict:
+    """The row's concrete field values as JSON-safe data (what loaddata would read)."""
+    fields = serializers.serialize("python", [obj])[0]["fields"]
+    return json.loads(json.dumps(fields, cls=DjangoJSONEncoder))
+
+
+def diff(before: dict, after: dict) -> dict:
+    return {k: [before.get(k), v] for k, v in after.items() if k not in UNTRACKED and before.get(k) != v}
+
+
+def record(obj, *, before: dict | None, user, via: str, action: str | None = None) -> ChangeRecord | None:
+    """Record ``obj``'s change from ``before`` (None: created). Returns None when nothing changed."""
+    after = snapshot(obj)
+    changes = diff(before or {}, after)
+    if before is not None and not changes and action in (None, ChangeRecord.Action.UPDATE):
+        return None
+    action = action or (ChangeRecord.Action.CREATE if before is None else ChangeRecord.Action.UPDATE)
+    return ChangeRecord.objects.create(
+        content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk), object_repr=str(obj)[:200],
+        action=action, via=via, user=user if user and user.is_authenticated else None,
+        changes=changes, snapshot=after,
+    )
+
+
+def manual_fields(obj, changes: dict) -> list[str]:
+    """Fields an edit set by hand, which the catalog refresh must then leave alone."""
+    return [f for f in changes if f in getattr(obj, "LOCKABLE_FIELDS", ())]
+
+
+@transaction.atomic
+def save_with_history(obj, *, before: dict | None, user, via: str, action: str | None = None,
+                      lock: bool = True) -> ChangeRecord | None:
+    """Save ``obj``; for a GPU edited by hand, lock the fields that changed. Then record the change."""
+    if hasattr(obj, "locked_fields") and lock and before is not None:
+        changed = manual_fields(obj, diff(before, snapshot(obj)))
+        if changed:
+            obj.locked_fields = sorted(set(obj.locked_fields) | set(changed))
+            if hasattr(obj, "admin_edited_at"):
+                obj.admin_edited_at = timezone.now()
+    obj.save()
+    return record(obj, before=before, user=user, via=via, action=action)
+
+
+def history_of(obj):
+    return ChangeRecord.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
+
+
+@transaction.atomic
+def revert(obj, change: ChangeRecord, *, user, via: str = ChangeRecord.Via.ADMIN) -> ChangeRecord | None:
+    """Restore ``obj``'s tracked fields to the state recorded in ``change``; the revert is itself recorded."""
+    if change.content_type != ContentType.objects.get_for_model(obj) or change.object_id != str(obj.pk):
+        raise ValueError("That version belongs to another object.")
+    before = snapshot(obj)
+    data = {"model": obj._meta.label_lower, "pk": obj.pk, "fields": change.snapshot}
+    restored = next(serializers.deserialize("python", [data])).object
+    for f in obj._meta.concrete_fields:
+        if f.name in change.snapshot and f.name not in UNTRACKED and not f.primary_key:
+            setattr(obj, f.attname, getattr(restored, f.attname))
+    return save_with_history(obj, before=before, user=user, via=via, action=ChangeRecord.Action.REVERT)
+
+
+def unlock(obj, fields: list[str], *, user, via: str = ChangeRecord.Via.ADMIN) -> ChangeRecord | None:
+    """Let the refresh update ``fields`` again; recorded as an unlock."""
+    fields = [f for f in fields if f in obj.locked_fields]
+    if not fields:
+        return None
+    obj.locked_fields = [f for f in obj.locked_fields if f not in fields]
+    obj.save(update_fields=["locked_fields"])
+    return ChangeRecord.objects.create(
+        content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk), object_repr=str(obj)[:200],
+        action=ChangeRecord.Action.UNLOCK, via=via, user=user if user and user.is_authenticated else None,
+        changes={"locked_fields": [sorted(set(obj.locked_fields) | set(fields)), obj.locked_fields]},
+        snapshot=snapshot(obj),
+    )

@@ -1,0 +1,65 @@
+"""Upstream sources of catalog data. Each module is fetch → parse → upsert:
+
+- ``fetch`` is the only network call (explicit timeout and User-Agent; errors mapped to ours),
+- ``parse`` is pure and tested on recorded payloads,
+- ``upsert`` writes inside the caller's transaction, keyed on natural keys, so a re-run writes nothing.
+"""
+
+from dataclasses import dataclass, field
+
+import requests
+from django.conf import settings
+
+USER_AGENT = "vram-planner-catalog-refresh/1.0 (+https://github.com/; catalog refresh)"
+
+
+class SourceError(Exception):
+    """The upstream answered with something we cannot use (malformed, truncated, 4xx): the run fails."""
+
+
+class TransientSourceError(SourceError):
+    """Timeout, connection failure or 5xx: worth retrying later."""
+
+
+@dataclass
+class Outcome:
+    """What an upsert did. ``errors`` holds one reason per skipped record."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def skip(self, reason: str) -> None:
+        self.skipped += 1
+        if len(self.errors) < 500:
+            self.errors.append(reason)
+
+    @property
+    def wrote(self) -> int:
+        return self.created + self.updated
+
+
+def fetch_text(url: str) -> tuple[str, str]:
+    """GET ``url``: (body text, content type). The response must be complete (Content-Length checked)."""
+    try:
+        response = requests.get(url, timeout=settings.REFRESH_HTTP_TIMEOUT_S, headers={"User-Agent": USER_AGENT})
+    except requests.Timeout as exc:
+        raise TransientSourceError(f"{url}: timed out after {settings.REFRESH_HTTP_TIMEOUT_S} s") from exc
+    except requests.ConnectionError as exc:
+        raise TransientSourceError(f"{url}: connection failed ({exc.__class__.__name__})") from exc
+    except requests.RequestException as exc:  # e.g. ChunkedEncodingError on a cut-off body
+        raise SourceError(f"{url}: {exc.__class__.__name__}: {exc}") from exc
+    if response.status_code >= 500:
+        raise TransientSourceError(f"{url}: HTTP {response.status_code}")
+    if response.status_code >= 400:
+        raise SourceError(f"{url}: HTTP {response.status_code}")
+    expected = response.headers.get("Content-Length")
+    if expected and expected.isdigit() and int(expected) != len(response.content):
+        raise SourceError(f"{url}: truncated body ({len(response.content)} of {expected} bytes)")
+    try:
+        text = response.content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{url}: body is not UTF-8") from exc
+    return text, response.headers.get("Content-Type", "")

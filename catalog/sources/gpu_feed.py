@@ -1,0 +1,87 @@
+"""The GPU feed: ``GPU_FEED_URL`` (unset: the source is off) serving CSV with the columns of
+``shared/data/gpus.csv`` (catalog/gpu_csv.COLUMNS; optional ``slug``; UTF-8, header row, every row
+ending with a line break, so a cut-off file is detected), or JSON: a list of objects with the same keys. New GPUs are created, changed specs updated (except fields an admin locked),
+and GPUs missing from the feed are never deleted: they are marked stale.
+"""
+
+import csv
+import io
+import json
+
+from django.conf import settings
+from django.utils import timezone
+
+from catalog import gpu_csv
+from catalog.models import GPU
+from catalog.sources import Outcome, SourceError, fetch_text
+
+NAME = "gpu_feed"
+
+
+def enabled() -> bool:
+    return bool(settings.GPU_FEED_URL)
+
+
+def fetch() -> tuple[str, str]:
+    return fetch_text(settings.GPU_FEED_URL)
+
+
+def parse(text: str, content_type: str = "") -> list[dict]:
+    """Rows as dicts of strings. A structurally broken payload (bad JSON, wrong header, a row with the
+    wrong number of columns, as a cut-off file has) raises SourceError; bad values are left to upsert."""
+    stripped = text.lstrip()
+    if "json" in content_type or stripped.startswith("["):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SourceError(f"GPU feed: malformed JSON ({exc.msg} at line {exc.lineno})") from exc
+        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+            raise SourceError("GPU feed: JSON must be a list of objects")
+        return [{str(k): "" if v is None else str(v).strip() for k, v in r.items()} for r in data]
+    if not stripped:
+        raise SourceError("GPU feed: empty payload")
+    if not text.endswith("\n"):
+        raise SourceError("GPU feed: the CSV does not end with a line break (truncated?)")
+    try:
+        header = next(csv.reader(io.StringIO(text)))
+        rows = gpu_csv.read(text)
+    except (gpu_csv.CSVFormatError, csv.Error) as exc:
+        raise SourceError(f"GPU feed: {exc}") from exc
+    try:
+        lines = list(csv.reader(io.StringIO(text), strict=True))
+    except csv.Error as exc:
+        raise SourceError(f"GPU feed: malformed CSV ({exc})") from exc
+    for number, row in enumerate(lines, start=1):
+        if row and len(row) != len(header):
+            raise SourceError(f"GPU feed: row {number} has {len(row)} columns, the header {len(header)} "
+                              "(truncated or malformed file)")
+    return rows
+
+
+def upsert(rows: list[dict], *, dry_run: bool = False) -> Outcome:
+    outcome = Outcome()
+    plan = gpu_csv.plan_changes(rows, respect_locks=True)
+    bad_rows = {number for number, _ in plan.errors}
+    for number, message in plan.errors:
+        outcome.errors.append(f"row {number}: {message}")
+    outcome.skipped = len(bad_rows) + plan.skipped_locked
+    outcome.unchanged = plan.unchanged
+    now = timezone.now()
+    creates = [c.gpu for c in plan.creates if c.row_number not in bad_rows]
+    updates = [c for c in plan.updates if c.row_number not in bad_rows]
+    outcome.created, outcome.updated = len(creates), len(updates)
+    if dry_run:
+        return outcome
+    for gpu in creates:
+        gpu.fetched_at, gpu.source = now, gpu.source or f"GPU feed {settings.GPU_FEED_URL}"
+    GPU.objects.bulk_create(creates, batch_size=500)
+    if updates:
+        fields = sorted({name for c in updates for name in c.changes} | {"fetched_at", "stale_since"})
+        for c in updates:
+            c.gpu.fetched_at, c.gpu.stale_since = now, None
+        GPU.objects.bulk_update([c.gpu for c in updates], fields, batch_size=500)
+    # Missing from the feed: marked stale (never deleted); back in the feed: no longer stale.
+    present = plan.slugs
+    outcome.updated += GPU.objects.filter(stale_since=None).exclude(slug__in=present).update(stale_since=now)
+    outcome.updated += GPU.objects.filter(slug__in=present, stale_since__isnull=False).update(stale_since=None)
+    return outcome

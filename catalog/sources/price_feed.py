@@ -1,0 +1,102 @@
+"""The price feed: ``PRICE_FEED_URL`` (unset: the source is off) serving current street prices.
+
+Schema (CSV with a header, or JSON: a list of objects with the same keys):
+``slug`` (a catalog GPU), ``price_usd`` (≥ 0), ``observed_at`` (YYYY-MM-DD, not in the future),
+optional ``source``. A GPU's price keeps its observation date; an older observation never replaces
+a newer one; prices an admin locked are left alone.
+"""
+
+import csv
+import io
+import json
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.utils import timezone
+
+from catalog.models import GPU
+from catalog.sources import Outcome, SourceError, fetch_text
+
+NAME = "price_feed"
+COLUMNS = ("slug", "price_usd", "observed_at")
+
+
+def enabled() -> bool:
+    return bool(settings.PRICE_FEED_URL)
+
+
+def fetch() -> tuple[str, str]:
+    return fetch_text(settings.PRICE_FEED_URL)
+
+
+def parse(text: str, content_type: str = "") -> list[dict]:
+    if "json" in content_type or text.lstrip().startswith("["):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SourceError(f"Price feed: malformed JSON ({exc.msg} at line {exc.lineno})") from exc
+        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+            raise SourceError("Price feed: JSON must be a list of objects")
+        return [{str(k): "" if v is None else str(v).strip() for k, v in r.items()} for r in data]
+    if not text.endswith("\n"):
+        raise SourceError("Price feed: the CSV does not end with a line break (truncated?)")
+    try:
+        rows = list(csv.reader(io.StringIO(text), strict=True))
+    except csv.Error as exc:
+        raise SourceError(f"Price feed: malformed CSV ({exc})") from exc
+    if not rows or any(c not in rows[0] for c in COLUMNS):
+        raise SourceError(f"Price feed: the header must have {', '.join(COLUMNS)}")
+    header = rows[0]
+    for number, row in enumerate(rows[1:], start=2):
+        if row and len(row) != len(header):
+            raise SourceError(f"Price feed: row {number} has {len(row)} columns, the header {len(header)}")
+    return [dict(zip(header, (c.strip() for c in row), strict=True)) for row in rows[1:] if row]
+
+
+def _record(row: dict) -> tuple[str, Decimal, date]:
+    slug = row.get("slug", "")
+    if "\x00" in slug or len(slug) > 140:
+        raise ValueError("slug is not a catalog slug")
+    try:
+        price = Decimal(row.get("price_usd", ""))
+        if not price.is_finite() or price < 0:
+            raise InvalidOperation
+    except InvalidOperation:
+        raise ValueError(f"{slug or '?'}: price_usd {row.get('price_usd')!r} is not a non-negative number")
+    try:
+        observed = date.fromisoformat(row.get("observed_at", ""))
+    except ValueError:
+        raise ValueError(f"{slug or '?'}: observed_at {row.get('observed_at')!r} is not a date") from None
+    if observed > timezone.localdate():
+        raise ValueError(f"{slug}: observed_at {observed} is in the future")
+    return slug, price.quantize(Decimal("0.01")), observed
+
+
+def upsert(rows: list[dict], *, dry_run: bool = False) -> Outcome:
+    outcome = Outcome()
+    gpus = GPU.objects.in_bulk([r.get("slug", "") for r in rows if "\x00" not in r.get("slug", "")],
+                               field_name="slug")
+    changed = []
+    for number, row in enumerate(rows, start=2):
+        try:
+            slug, price, observed = _record(row)
+        except ValueError as exc:
+            outcome.skip(f"row {number}: {exc}")
+            continue
+        gpu = gpus.get(slug)
+        if gpu is None:
+            outcome.skip(f"row {number}: unknown GPU {slug!r}")
+        elif gpu.is_locked("street_price_usd"):
+            outcome.skip(f"row {number}: {slug}: street price locked by an admin")
+        elif gpu.street_price_observed_at and observed < gpu.street_price_observed_at:
+            outcome.skip(f"row {number}: {slug}: observation {observed} is older than {gpu.street_price_observed_at}")
+        elif gpu.street_price_usd == price and gpu.street_price_observed_at == observed:
+            outcome.unchanged += 1
+        else:
+            gpu.street_price_usd, gpu.street_price_observed_at = price, observed
+            changed.append(gpu)
+    outcome.updated = len(changed)
+    if changed and not dry_run:
+        GPU.objects.bulk_update(changed, ["street_price_usd", "street_price_observed_at"], batch_size=500)
+    return outcome

@@ -1,0 +1,141 @@
+"""The refresh through a real Celery worker process, the real Redis broker and the real database
+(PostgreSQL in CI), with upstreams served on loopback from recorded payloads."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from catalog.models import GPU, RefreshRun
+from catalog.tasks import refresh_source
+from catalog.tests.upstream import Reply, Upstream
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+QUEUE = f"test-refresh-{uuid.uuid4().hex[:8]}"
+TIMEOUT_S = 1.0
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="module")
+def upstream():
+    server = Upstream().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def worker(redis_url, upstream, django_db_setup, django_db_blocker):
+    """A `celery worker` process (prefork, 2 processes) on a queue of its own."""
+    with django_db_blocker.unblock():
+        env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": redis_url,
+               "CELERY_TASK_ALWAYS_EAGER": "false", "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
+               "GPU_FEED_URL": upstream.url + "/gpus.csv", "PRICE_FEED_URL": upstream.url + "/prices.json",
+               "HF_ENDPOINT": upstream.url, "REFRESH_HTTP_TIMEOUT_S": str(TIMEOUT_S),
+               "REFRESH_MAX_RETRIES": "2", "REFRESH_RETRY_BACKOFF_S": "1", "DB_CONN_MAX_AGE": "0"}
+    log = open(os.path.join(settings.BASE_DIR, "var", "celery-test-worker.log"), "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=2",
+         "-Q", QUEUE, "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
+        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    from config.celery import app
+
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"celery worker exited with {proc.returncode}; see var/celery-test-worker.log")
+        if app.control.ping(timeout=1.0):
+            break
+    else:
+        pytest.fail("celery worker did not answer a ping within 60 s")
+    yield proc
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+    log.close()
+
+
+@pytest.fixture
+def feeds(worker, upstream, seeded):
+    upstream.reset()
+    upstream.serve_file("/gpus.csv", "gpu_feed.csv", "text/csv")
+    upstream.serve_file("/prices.json", "prices.json")
+    return upstream
+
+
+def send(source: str):
+    return refresh_source.apply_async((source,), {"triggered_by": "test"}, queue=QUEUE)
+
+
+def state():
+    return list(GPU.objects.order_by("slug").values_list("slug", "bandwidth_gbs", "tdp_w", "street_price_usd",
+                                                          "stale_since", "is_active"))
+
+
+def test_worker_creates_updates_and_a_second_run_writes_nothing(feeds):
+    GPU.objects.filter(slug="intel-arc-b580").delete()
+    GPU.objects.filter(slug="nvidia-geforce-rtx-3090").update(bandwidth_gbs=900.0)
+    GPU.objects.filter(slug="nvidia-geforce-rtx-4090").update(bandwidth_gbs=1008.0, locked_fields=["bandwidth_gbs"])
+    first = send("gpu_feed").get(timeout=60)
+    assert first["status"] == "succeeded", first
+    assert first["created"] == 1 and first["skipped"] == 1  # the locked bandwidth
+    assert GPU.objects.get(slug="nvidia-geforce-rtx-3090").bandwidth_gbs == 936.2
+    assert GPU.objects.get(slug="nvidia-geforce-rtx-4090").bandwidth_gbs == 1008.0
+    before = state()
+    second = send("gpu_feed").get(timeout=60)
+    assert (second["created"], second["updated"]) == (0, 0) and state() == before
+    prices = send("price_feed").get(timeout=60)
+    assert prices["updated"] == 6 and GPU.objects.get(slug="intel-arc-a380").street_price_usd == 129
+
+
+def test_worker_leaves_the_catalog_alone_on_a_malformed_payload(feeds):
+    before = state()
+    feeds.serve("/gpus.csv", Reply(b"vendor,name,memory_gb,segment\nNVIDIA,Cut", "text/csv"))
+    result = send("gpu_feed").get(timeout=60)
+    assert result["status"] == "failed" and "line break" in result["message"]
+    assert state() == before
+
+
+def test_worker_skips_and_counts_one_bad_record(feeds):
+    text = (b"vendor,name,memory_gb,segment,bandwidth_gbs\n"
+            b"NVIDIA,GeForce RTX 3090,24,consumer,936.2\nNVIDIA,Broken Card,-8,consumer,100\n")
+    feeds.serve("/gpus.csv", Reply(text, "text/csv"))
+    result = send("gpu_feed").get(timeout=60)
+    assert result["status"] == "succeeded" and result["skipped"] == 1
+    assert RefreshRun.objects.get(pk=result["run"]).errors[0].startswith("row 3: memory_gb")
+    assert not GPU.objects.filter(name="Broken Card").exists()
+
+
+def test_two_concurrent_triggers_make_one_run(feeds):
+    feeds.serve_file("/gpus.csv", "gpu_feed.csv", "text/csv", delay_s=TIMEOUT_S * 0.8)
+    a, b = send("gpu_feed"), send("gpu_feed")
+    results = sorted([a.get(timeout=60)["status"], b.get(timeout=60)["status"]])
+    assert results == ["already running", "succeeded"]
+    assert RefreshRun.objects.filter(source="gpu_feed").count() == 1
+
+
+def test_upstream_timeout_is_retried_then_fails_cleanly(feeds):
+    before = state()
+    feeds.serve_file("/gpus.csv", "gpu_feed.csv", "text/csv", delay_s=TIMEOUT_S * 3)
+    result = send("gpu_feed")
+    with pytest.raises(Exception, match="timed out"):
+        result.get(timeout=90)
+    runs = list(RefreshRun.objects.filter(source="gpu_feed"))
+    assert len(runs) == 3 and all(r.status == "failed" and "timed out" in r.message for r in runs)  # 1 + 2 retries
+    assert feeds.hits.count("/gpus.csv") == 3
+    assert state() == before
+    assert not RefreshRun.objects.running().exists()

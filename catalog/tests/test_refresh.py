@@ -1,0 +1,220 @@
+"""Catalog refresh, in process, against recorded payloads served on loopback."""
+
+import csv
+import io
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from catalog import refresh
+from catalog.models import GPU, LLM, ModelQuant, RefreshRun
+from catalog.sources import SourceError, TransientSourceError, gpu_feed, hf_hub
+from catalog.tests.upstream import PAYLOADS, Reply, Upstream
+
+pytestmark = pytest.mark.django_db
+R1 = "deepseek-ai/DeepSeek-R1-Distill-Llama-8B"
+
+
+@pytest.fixture(scope="module")
+def upstream():
+    server = Upstream().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def feeds(upstream, settings, seeded):
+    upstream.reset()
+    settings.GPU_FEED_URL = upstream.url + "/gpus.csv"
+    settings.PRICE_FEED_URL = upstream.url + "/prices.json"
+    settings.HF_ENDPOINT = upstream.url
+    settings.REFRESH_HTTP_TIMEOUT_S = 0.5
+    upstream.serve_file("/gpus.csv", "gpu_feed.csv", "text/csv")
+    upstream.serve_file("/prices.json", "prices.json")
+    return upstream
+
+
+def catalog_state():
+    return list(GPU.objects.order_by("slug").values_list(
+        "slug", "bandwidth_gbs", "tdp_w", "street_price_usd", "stale_since", "memory_bytes", "is_active"))
+
+
+def feed_text(mutate=None) -> str:
+    rows = list(csv.DictReader(io.StringIO((PAYLOADS / "gpu_feed.csv").read_text())))
+    if mutate:
+        rows = mutate(rows)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def test_gpu_feed_creates_updates_then_a_second_run_writes_nothing(feeds):
+    GPU.objects.filter(slug="intel-arc-b580").delete()
+    GPU.objects.filter(slug="nvidia-geforce-rtx-3090").update(bandwidth_gbs=900.0)
+    first = refresh.run("gpu_feed")
+    assert first.status == "succeeded", first.message
+    assert first.created == 1 and first.skipped == 0
+    assert GPU.objects.get(slug="nvidia-geforce-rtx-3090").bandwidth_gbs == 936.2
+    assert GPU.objects.get(slug="intel-arc-b580").fetched_at is not None
+    # Everything not in the feed is kept, marked stale; feed GPUs are not.
+    assert GPU.objects.filter(stale_since__isnull=False).count() == GPU.objects.count() - 6
+    assert GPU.objects.get(slug="nvidia-geforce-rtx-4090").stale_since is None
+    state = catalog_state()
+    second = refresh.run("gpu_feed")
+    assert (second.created, second.updated, second.unchanged) == (0, 0, 6)
+    assert catalog_state() == state
+
+
+def test_locked_fields_survive_and_are_counted_as_skipped(feeds):
+    GPU.objects.filter(slug="nvidia-geforce-rtx-4090").update(bandwidth_gbs=1008.0, locked_fields=["bandwidth_gbs"])
+    GPU.objects.filter(slug="nvidia-geforce-rtx-3090").update(tdp_w=351, locked_fields=[])
+    run = refresh.run("gpu_feed")
+    assert GPU.objects.get(slug="nvidia-geforce-rtx-4090").bandwidth_gbs == 1008.0
+    assert GPU.objects.get(slug="nvidia-geforce-rtx-3090").tdp_w == 350
+    assert run.skipped == 1
+
+
+@pytest.mark.parametrize("reply", [
+    Reply(feed_text().encode()[:700], "text/csv"),  # cut mid-row
+    Reply(feed_text().encode(), "text/csv", truncate=True),  # fewer bytes than announced
+    Reply(b"<html>maintenance</html>", "text/html"),
+    Reply(b"", "text/csv"),
+    Reply(b'[{"vendor": "NVIDIA", "name": ', "application/json"),
+    Reply(b"oops", "text/csv", status=404),
+])
+def test_a_malformed_payload_or_http_error_changes_nothing_and_fails_the_run(feeds, reply):
+    GPU.objects.filter(slug="intel-arc-b580").delete()
+    state = catalog_state()
+    feeds.serve("/gpus.csv", reply)
+    run = refresh.run("gpu_feed")
+    assert run.status == "failed" and run.message and run.finished_at
+    assert catalog_state() == state
+
+
+def test_upstream_5xx_and_timeouts_are_transient_and_change_nothing(feeds):
+    state = catalog_state()
+    feeds.serve("/gpus.csv", Reply(b"busy", "text/plain", status=503))
+    with pytest.raises(TransientSourceError):
+        refresh.run("gpu_feed")
+    feeds.serve_file("/gpus.csv", "gpu_feed.csv", "text/csv", delay_s=1.0)
+    with pytest.raises(TransientSourceError, match="timed out"):
+        refresh.run("gpu_feed")
+    runs = RefreshRun.objects.filter(source="gpu_feed")
+    assert [r.status for r in runs] == ["failed", "failed"] and "timed out" in runs[0].message
+    assert catalog_state() == state
+
+
+def test_one_bad_record_is_skipped_with_its_reason_and_the_rest_applied(feeds):
+    def mutate(rows):
+        rows[0]["memory_gb"] = "lots"
+        rows[1]["bandwidth_gbs"] = "936.2"
+        return rows
+
+    GPU.objects.filter(slug="intel-arc-b580").delete()
+    feeds.serve("/gpus.csv", Reply(feed_text(mutate).encode(), "text/csv"))
+    run = refresh.run("gpu_feed")
+    assert run.status == "succeeded" and run.skipped == 1 and run.created == 1
+    assert "memory_gb" in run.errors[0] and "row 2" in run.errors[0]
+
+
+def test_a_second_claim_while_running_is_a_no_op(feeds):
+    refresh.claim("gpu_feed")
+    with pytest.raises(refresh.AlreadyRunning):
+        refresh.run("gpu_feed")
+    assert RefreshRun.objects.filter(source="gpu_feed").count() == 1
+
+
+def test_dry_run_reports_and_writes_nothing(feeds):
+    GPU.objects.filter(slug="intel-arc-b580").delete()
+    state = catalog_state()
+    run = refresh.run("gpu_feed", dry_run=True)
+    assert run.created == 1 and run.message.startswith("Dry run")
+    assert catalog_state() == state
+
+
+def test_a_refresh_that_changes_data_shows_in_cached_api_responses(feeds):
+    client = APIClient()
+    GPU.objects.filter(slug="nvidia-geforce-rtx-3090").update(bandwidth_gbs=900.0)
+    assert client.get("/api/v1/gpus/nvidia-geforce-rtx-3090/").json()["bandwidth_gbs"] == 900.0
+    assert client.get("/api/v1/gpus/nvidia-geforce-rtx-3090/")["X-Cache"] == "hit"
+    refresh.run("gpu_feed")
+    assert client.get("/api/v1/gpus/nvidia-geforce-rtx-3090/").json()["bandwidth_gbs"] == 936.2
+
+
+def test_price_feed_keeps_observation_dates_and_locks(feeds):
+    GPU.objects.filter(slug="intel-arc-a380").update(street_price_usd=99, locked_fields=["street_price_usd"])
+    run = refresh.run("price_feed")
+    assert run.status == "succeeded" and run.updated == 5 and run.skipped == 1
+    gpu = GPU.objects.get(slug="nvidia-geforce-rtx-3050-6-gb")
+    assert gpu.street_price_usd == 169 and str(gpu.street_price_observed_at) == "2026-11-22"
+    assert GPU.objects.get(slug="intel-arc-a380").street_price_usd == 99
+    assert refresh.run("price_feed").updated == 0
+
+
+def test_hub_refresh_updates_the_model_and_reports_unknown_repos(feeds):
+    feeds.serve_hub_model(R1)
+    LLM.objects.filter(hf_repo_id=R1).update(params_total=8_000_000_000, license="")
+    run = refresh.run("hf_hub")
+    assert run.status == "succeeded", run.message
+    llm = LLM.objects.get(hf_repo_id=R1)
+    assert llm.params_total == 8030261248 and llm.license == "mit" and llm.hf_downloads == 2945495
+    assert llm.num_kv_heads == 8 and llm.max_context == 131072 and llm.intermediate_size == 14336
+    assert run.updated == 1 and run.skipped == LLM.objects.count() - 1  # the fake Hub knows one model
+    assert refresh.run("hf_hub").updated == 0
+
+
+def test_hub_refresh_sets_exact_gguf_sizes(feeds):
+    phi = LLM.objects.get(slug="phi-4")
+    mq = phi.quantizations.get(fmt__name="Q4_K_M")
+    ModelQuant.objects.filter(pk=mq.pk).update(repo_id="bartowski/phi-4-GGUF", filename="phi-4-Q4_K_M.gguf")
+    feeds.serve("/api/models/microsoft/phi-4", Reply(b'{"id": "microsoft/phi-4", "siblings": []}'))
+    feeds.serve_file("/api/models/bartowski/phi-4-GGUF", "hub/bartowski__phi-4-GGUF.info.json")
+    run = refresh.run("hf_hub")
+    assert run.status == "succeeded" and run.updated == 1
+    assert ModelQuant.objects.get(pk=mq.pk).file_size_bytes == 9_050_000_000
+    assert "/microsoft/phi-4/resolve/main/config.json" in feeds.hits  # asked, absent, not fatal
+
+
+def test_hub_refresh_leaves_locked_model_fields_alone(feeds):
+    feeds.serve_hub_model(R1)
+    LLM.objects.filter(hf_repo_id=R1).update(params_total=8_000_000_000, locked_fields=["params_total"])
+    run = refresh.run("hf_hub")
+    llm = LLM.objects.get(hf_repo_id=R1)
+    assert llm.params_total == 8_000_000_000 and llm.hf_downloads == 2945495
+    assert any("params_total locked" in e for e in run.errors)
+
+
+def test_hub_model_info_that_is_not_json_fails_the_run_and_changes_nothing(feeds):
+    feeds.serve(f"/api/models/{R1}", Reply(b"<html>", "text/html"))
+    before = list(LLM.objects.values_list("slug", "params_total", "license"))
+    run = refresh.run("hf_hub")
+    assert run.status == "failed" and "malformed" in run.message
+    assert list(LLM.objects.values_list("slug", "params_total", "license")) == before
+
+
+def test_import_model_by_repo_id(feeds):
+    LLM.objects.filter(hf_repo_id=R1).delete()
+    feeds.serve_hub_model(R1)
+    out = io.StringIO()
+    call_command("import_model", R1, stdout=out)
+    llm = LLM.objects.get(hf_repo_id=R1)
+    assert llm.num_layers == 32 and llm.num_kv_heads == 8 and llm.attention == "gqa" and llm.params_total == 8030261248
+    assert llm.developer == "deepseek-ai" and "Imported" in out.getvalue()
+    with pytest.raises(SourceError, match="already in the catalog"):
+        refresh.import_model(R1)
+    with pytest.raises(SourceError, match="not found"):
+        refresh.import_model("nobody/nothing")
+
+
+def test_refresh_command_and_disabled_sources(feeds, settings):
+    out = io.StringIO()
+    call_command("refresh_catalog", "--source", "price_feed", "--dry-run", stdout=out)
+    assert "Dry run" in out.getvalue()
+    settings.GPU_FEED_URL = ""
+    assert not gpu_feed.enabled()
+    with pytest.raises(SourceError, match="off"):
+        refresh.run("gpu_feed")
+    assert hf_hub.enabled()

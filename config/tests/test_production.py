@@ -1,0 +1,148 @@
+"""The production configuration: `check --deploy`, the compose file, and the site under gunicorn with
+production settings on this machine's PostgreSQL and Redis (no Docker)."""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import http.client
+import urllib.parse
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+from django.db import connection
+
+BASE = Path(settings.BASE_DIR)
+PROD_ENV = {"DEBUG": "false", "SECRET_KEY": "test-only-" + "k" * 60, "ALLOWED_HOSTS": "127.0.0.1,planner.example.com",
+            "CSRF_TRUSTED_ORIGINS": "https://planner.example.com"}
+
+
+def _env(**extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    return {**env, **PROD_ENV, **extra}
+
+
+def test_check_deploy_reports_no_issues_under_production_settings():
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            cwd=BASE, env=_env(), capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_missing_secret_key_stops_start_up_with_a_clear_message():
+    env = _env()
+    env.pop("SECRET_KEY")
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=BASE, env=env, capture_output=True, text=True)
+    assert result.returncode != 0 and "SECRET_KEY is not set and DEBUG is off: refusing to start" in result.stderr
+    gunicorn = subprocess.run([sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", "127.0.0.1:0",
+                               "--workers", "1", "--preload"], cwd=BASE, env=env, capture_output=True, text=True,
+                              timeout=60)
+    assert gunicorn.returncode != 0 and "refusing to start" in gunicorn.stderr
+
+
+def test_compose_file_defines_the_stack_with_healthchecks_and_dependencies():
+    compose = yaml.safe_load((BASE / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"db", "redis", "web", "worker", "beat"}
+    assert "pg_isready" in " ".join(services["db"]["healthcheck"]["test"])
+    assert "pgdata:/var/lib/postgresql/data" in services["db"]["volumes"]
+    assert "ping" in services["redis"]["healthcheck"]["test"]
+    assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
+    for name in ("web", "worker", "beat"):
+        service = services[name]
+        assert service["build"] == "." and service["env_file"] == ".env"  # the shared anchor
+        assert service["depends_on"] == {"db": {"condition": "service_healthy"},
+                                         "redis": {"condition": "service_healthy"}}
+    assert "migrate" in services["web"]["command"] and "seed" in services["web"]["command"]
+    assert "worker" in services["worker"]["command"] and "beat" in services["beat"]["command"]
+    if shutil.which("docker") and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
+        check = subprocess.run(["docker", "compose", "config", "-q"], cwd=BASE, capture_output=True, text=True,
+                               env={**os.environ, "POSTGRES_PASSWORD": "x"})
+        assert check.returncode == 0, check.stderr
+
+
+def test_dockerfile_runs_as_non_root_and_collects_static_files():
+    text = (BASE / "Dockerfile").read_text()
+    assert re.search(r"^FROM python:3\.\d+-slim", text, re.M)
+    assert re.search(r"^USER planner", text, re.M) and "collectstatic" in text and "gunicorn" in text
+    assert "pip install -r requirements.txt" in text
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url, headers=None):
+    """GET without following redirects: (status, headers, body)."""
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=15)
+    try:
+        conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""),
+                     headers={"Host": "127.0.0.1", "X-Forwarded-Proto": "https", **(headers or {})})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_gunicorn_serves_pages_static_files_and_readiness_under_production_settings(redis_url, seeded, tmp_path):
+    env = _env(DATABASE_URL=_database_url(), REDIS_URL=redis_url, STATIC_ROOT=str(tmp_path / "static"),
+               CACHE_KEY_PREFIX=f"gunicorn-test-{os.getpid()}")
+    collect = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput"], cwd=BASE, env=env,
+                             capture_output=True, text=True)
+    assert collect.returncode == 0, collect.stderr
+    port = _free_port()
+    log = open(tmp_path / "gunicorn.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
+                             f"127.0.0.1:{port}", "--workers", "2", "--forwarded-allow-ips", "*"],
+                            cwd=BASE, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(60):
+            try:
+                if _get(base + "/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.5)
+        status, _, body = _get(base + "/readyz")
+        assert status == 200, body
+        ready = __import__("json").loads(body)
+        assert ready["checks"]["database"]["ok"] and ready["checks"]["redis"] == {**ready["checks"]["redis"],
+                                                                                 "ok": True, "configured": True}
+        status, headers, body = _get(base + "/models/deepseek-r1-distill-llama-8b/")
+        html = body.decode()
+        assert status == 200 and "GPUs that can run this model" in html
+        assert "default-src 'self'" in headers["Content-Security-Policy"]
+        assert "max-age=31536000" in headers["Strict-Transport-Security"]
+        css = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', html)
+        assert css, "hashed (manifest) static file name expected in production"
+        status, headers, body = _get(base + css.group(1), {"Accept-Encoding": "gzip"})
+        assert status == 200 and "max-age=315360000" in headers.get("Cache-Control", "")
+        assert _get(base + "/api/v1/plan/?model=deepseek-r1-distill-llama-8b&gpu=nvidia-geforce-rtx-3060-12-gb")[0] == 200
+        assert _get(base + "/api/v1/plan/?model=nope")[0] == 400
+        assert _get(base + "/no-such-page/")[0] == 404
+        status, headers, _ = _get(base + "/", {"X-Forwarded-Proto": "http"})
+        assert status == 301 and headers["Location"].startswith("https://")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+    output = (tmp_path / "gunicorn.log").read_text()
+    assert '"level": "WARNING"' in output and '"logger": "django.request"' in output  # JSON logs on stdout

@@ -1,0 +1,243 @@
+"""Endpoints that answer with sizing numbers: a model's compatible GPUs, a GPU's models, and the plan.
+
+Every number comes from the engine through planner.sizing / planner.specs, like the pages.
+"""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog.models import GPU, LLM
+from config.api import CachedReadMixin
+from planner import sizing, snapshot, specs
+from planner.engine.plan import MAX_CONTEXT_TOKENS
+from planner.engine.types import Runtime, Workload
+
+class WorkloadParams(serializers.Serializer):
+    context = serializers.IntegerField(required=False, default=8192, min_value=1, max_value=MAX_CONTEXT_TOKENS,
+                                       help_text="Tokens per sequence.")
+    kv_cache = serializers.ChoiceField(choices=specs.KV_CHOICES, required=False, default="f16")
+    batch = serializers.IntegerField(required=False, default=1, min_value=1, max_value=1024,
+                                     help_text="Concurrent sequences.")
+    runtime = serializers.ChoiceField(choices=specs.RUNTIME_CHOICES, required=False, default="llamacpp")
+
+    def validate(self, data):
+        if data["runtime"] == "vllm" and data["kv_cache"] in {"q8_0", "q4_0"}:
+            raise serializers.ValidationError({"kv_cache": ["vLLM has no q8_0/q4_0 KV cache; use f16."]})
+        return data
+
+    def workload(self) -> Workload:
+        d = self.validated_data
+        return Workload(context=d["context"], batch=d["batch"], kv_cache=d["kv_cache"])
+
+
+class ModelGPUsParams(WorkloadParams):
+    quant = serializers.CharField(required=False, default="Q4_K_M", max_length=60)
+    vendor = serializers.CharField(required=False, max_length=20)
+    segment = serializers.ChoiceField(choices=GPU.Segment.choices, required=False)
+    max_price = serializers.FloatField(required=False, min_value=0, max_value=1e9,
+                                       help_text="USD; street price, else launch price.")
+
+
+class Rounded(serializers.FloatField):
+    """Speeds to two decimals: the error band is far wider than that."""
+
+    def to_representation(self, value):
+        return round(float(value), 2)
+
+
+class SpeedSerializer(serializers.Serializer):
+    tok_s = Rounded(help_text="Estimated tokens per second.")
+    low = Rounded(help_text="Low end of the band: the 10th percentile of measured/predicted ratios.")
+    high = Rounded(help_text="High end: the 90th percentile.")
+
+
+class MemorySerializer(serializers.Serializer):
+    weights_bytes = serializers.IntegerField()
+    kv_cache_bytes = serializers.IntegerField()
+    overhead_bytes = serializers.IntegerField()
+    total_bytes = serializers.IntegerField()
+    host_weights_bytes = serializers.IntegerField(help_text="Weights kept in system RAM.")
+
+
+class GPUBriefSerializer(serializers.ModelSerializer):
+    price_usd = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+
+    class Meta:
+        model = GPU
+        fields = ["slug", "vendor", "name", "memory_bytes", "bandwidth_gbs", "segment", "price_usd"]
+
+
+class CompatibleGPUSerializer(serializers.Serializer):
+    gpu = GPUBriefSerializer()
+    required_bytes = serializers.IntegerField(source="plan.memory.total_bytes")
+    usable_bytes = serializers.IntegerField(source="plan.usable_bytes")
+    headroom_bytes = serializers.IntegerField(source="plan.headroom_bytes")
+    decode_tok_s = SpeedSerializer(source="plan.decode", allow_null=True)
+    prefill_tok_s = SpeedSerializer(source="plan.prefill", allow_null=True)
+    tok_s_per_dollar = serializers.FloatField(allow_null=True, help_text="Decode tokens/s per USD of price.")
+
+
+class ModelGPUsView(CachedReadMixin, GenericAPIView):
+    """GPUs that can run the model at a quantization and context, sorted by memory (smallest first)."""
+
+    serializer_class = CompatibleGPUSerializer
+
+    @extend_schema(parameters=[ModelGPUsParams], responses={200: CompatibleGPUSerializer(many=True)})
+    def get(self, request, slug):
+        llm = get_object_or_404(LLM.objects.prefetch_related("quantizations__fmt"), slug=slug)
+        params = ModelGPUsParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        d = params.validated_data
+        if d["context"] > llm.max_context:
+            raise serializers.ValidationError({"context": [f"{llm.name} supports at most {llm.max_context} tokens."]})
+        mq = next((q for q in llm.quantizations.all() if q.fmt.name == d["quant"]), None)
+        if mq is None:
+            raise serializers.ValidationError({"quant": [f"{llm.name} is not published as {d['quant']}."]})
+        rows = sizing.gpu_rows(llm, mq, params.workload(), Runtime(name=d["runtime"]), vendor=d.get("vendor", ""),
+                               segment=d.get("segment", ""), max_price=d.get("max_price"))
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(CompatibleGPUSerializer(page, many=True).data)
+
+
+class FittingModelSerializer(serializers.Serializer):
+    model = serializers.SlugField(source="llm.slug")
+    name = serializers.CharField(source="llm.name")
+    params_total = serializers.IntegerField(source="llm.params_total", allow_null=True)
+    quant = serializers.CharField(source="mq.fmt.name", help_text="Best-quality quantization that fits.")
+    required_bytes = serializers.IntegerField(source="plan.memory.total_bytes")
+    headroom_bytes = serializers.IntegerField(source="plan.headroom_bytes")
+    decode_tok_s = SpeedSerializer(source="plan.decode", allow_null=True)
+
+
+class GPUModelsView(CachedReadMixin, GenericAPIView):
+    """Every catalog model that fits on the GPU, at its best-quality quantization, largest model first."""
+
+    serializer_class = FittingModelSerializer
+
+    @extend_schema(parameters=[WorkloadParams], responses={200: FittingModelSerializer(many=True)})
+    def get(self, request, slug):
+        gpu = get_object_or_404(GPU, slug=slug)
+        params = WorkloadParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        fits = sizing.best_fit_per_model(gpu, snapshot.models_with_quants(),
+                                         params.workload(), Runtime(name=params.validated_data["runtime"]))
+        rows = [{"llm": llm, "mq": mq, "plan": p} for llm, mq, p in fits]
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(FittingModelSerializer(page, many=True).data)
+
+
+class ArchitectureInput(serializers.Serializer):
+    params_b = serializers.FloatField(min_value=0.01, max_value=10_000, help_text="Total parameters, billions.")
+    active_params_b = serializers.FloatField(required=False, min_value=0.01, max_value=10_000,
+                                             help_text="Active parameters per token (MoE), billions.")
+    layers = serializers.IntegerField(min_value=1, max_value=1000)
+    hidden_size = serializers.IntegerField(min_value=64, max_value=262_144)
+    heads = serializers.IntegerField(min_value=1, max_value=1024)
+    kv_heads = serializers.IntegerField(min_value=1, max_value=1024)
+    head_dim = serializers.IntegerField(required=False, min_value=8, max_value=4096)
+    vocab_size = serializers.IntegerField(required=False, min_value=1, max_value=10_000_000,
+                                          help_text=f"Default {specs.CUSTOM_VOCAB_DEFAULT}.")
+    max_context = serializers.IntegerField(required=False, min_value=1, max_value=MAX_CONTEXT_TOKENS)
+
+    def validate(self, data):
+        if data["heads"] % data["kv_heads"]:
+            raise serializers.ValidationError({"kv_heads": ["Attention heads must be a multiple of KV heads."]})
+        if data.get("active_params_b") and data["active_params_b"] > data["params_b"]:
+            raise serializers.ValidationError({"active_params_b": ["Cannot exceed params_b."]})
+        return data
+
+
+class PlanInput(WorkloadParams):
+    model = serializers.SlugField(required=False, help_text="A catalog model's slug (or give `architecture`).")
+    architecture = ArchitectureInput(required=False, help_text="A custom model instead of `model`.")
+    quant = serializers.CharField(required=False, default="Q4_K_M", max_length=60)
+    gpu = serializers.SlugField(required=False, help_text="A catalog GPU's slug (or give `vram_gb`).")
+    vram_gb = serializers.FloatField(required=False, min_value=0.5, max_value=100_000,
+                                     help_text="Custom GPU memory in GB (GiB, as vendors count VRAM).")
+    bandwidth_gbs = serializers.FloatField(required=False, min_value=1, max_value=100_000)
+    gpu_count = serializers.IntegerField(required=False, default=1, min_value=1, max_value=64)
+    offload = serializers.BooleanField(required=False, default=False, help_text="Allow layers in system RAM.")
+
+    ARCH_KEYS = tuple(ArchitectureInput().fields)
+
+    def to_internal_value(self, data):
+        # GET carries a custom architecture as flat query parameters (params_b=…&layers=…).
+        if hasattr(data, "getlist") and "architecture" not in data and any(k in data for k in self.ARCH_KEYS):
+            flat = {k: v for k, v in data.items() if k not in self.ARCH_KEYS}
+            flat["architecture"] = {k: data[k] for k in self.ARCH_KEYS if k in data}
+            data = flat
+        return super().to_internal_value(data)
+
+    def validate(self, data):
+        data = super().validate(data)
+        model, arch = data.get("model"), data.get("architecture")
+        if model and arch:
+            raise serializers.ValidationError({"model": ["Give a catalog model or a custom architecture, not both."]})
+        if not model and not arch:
+            raise serializers.ValidationError({"model": ["Give a catalog model slug or a custom architecture."]})
+        if data.get("gpu") and data.get("vram_gb"):
+            raise serializers.ValidationError({"gpu": ["Give a catalog GPU or a custom vram_gb, not both."]})
+        if not data.get("gpu") and not data.get("vram_gb"):
+            raise serializers.ValidationError({"gpu": ["Give a catalog GPU slug or a custom vram_gb."]})
+        if model:
+            data["llm"] = LLM.objects.filter(slug=model).first()
+            if data["llm"] is None:
+                raise serializers.ValidationError({"model": [f"Unknown model {model!r}."]})
+            if data["context"] > data["llm"].max_context:
+                raise serializers.ValidationError(
+                    {"context": [f"{data['llm'].name} supports at most {data['llm'].max_context} tokens."]})
+        if data.get("gpu"):
+            data["gpu_row"] = GPU.objects.filter(slug=data["gpu"]).first()
+            if data["gpu_row"] is None:
+                raise serializers.ValidationError({"gpu": [f"Unknown GPU {data['gpu']!r}."]})
+        return data
+
+
+class PlanOutput(serializers.Serializer):
+    inputs = serializers.DictField(help_text="The request as understood, defaults filled in.")
+    memory = MemorySerializer(source="plan.memory")
+    usable_bytes = serializers.IntegerField(source="plan.usable_bytes")
+    fits = serializers.BooleanField(source="plan.fits")
+    headroom_bytes = serializers.IntegerField(source="plan.headroom_bytes")
+    offloaded_layers = serializers.IntegerField(source="plan.offloaded_layers")
+    decode_tok_s = SpeedSerializer(source="plan.decode", allow_null=True)
+    prefill_tok_s = SpeedSerializer(source="plan.prefill", allow_null=True)
+    time_to_first_token_s = Rounded(source="plan.time_to_first_token_s", allow_null=True)
+    max_context = serializers.IntegerField(help_text="Largest context that fits (0: none).")
+    best_quant = serializers.CharField(allow_null=True, help_text="Best-quality quantization that fits.")
+    assumptions = serializers.ListField(child=serializers.CharField(), source="plan.assumptions")
+
+
+class PlanView(CachedReadMixin, APIView):
+    """Size one setup: memory breakdown, fit and headroom, speed with its error band, max context, best
+    quantization. GET takes query parameters (a custom architecture as flat parameters); POST takes JSON.
+    POST only computes (it writes nothing), so it is open to everyone like GET."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(parameters=[PlanInput], responses={200: PlanOutput})
+    def get(self, request):
+        return self._plan(request.query_params)
+
+    @extend_schema(request=PlanInput, responses={200: PlanOutput})
+    def post(self, request):
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError({"non_field_errors": ["Send a JSON object."]})
+        return self._plan(request.data)
+
+    def _plan(self, data):
+        params = PlanInput(data=data)
+        params.is_valid(raise_exception=True)
+        d = params.validated_data
+        inputs = sizing.plan_inputs(d.get("llm"), d.get("architecture"), d["quant"], d["runtime"])
+        device = (specs.gpu_to_device(d["gpu_row"]) if d.get("gpu_row")
+                  else specs.custom_device(d["vram_gb"], d.get("bandwidth_gbs")))
+        result = sizing.full_plan(inputs, params.workload(), Runtime(name=d["runtime"]), [device] * d["gpu_count"],
+                                  d["offload"])
+        echo = {k: v for k, v in d.items() if k not in {"llm", "gpu_row"}}
+        return Response(PlanOutput({"inputs": echo, "plan": result.plan, "max_context": result.max_context,
+                                    "best_quant": result.best_quant}).data)

@@ -1,0 +1,53 @@
+"""Per-process snapshots of the catalog rows the sizing pages rank over, keyed by the catalog version
+(catalog/cache.py): built once per worker per catalog change, so ranking 4,000 GPUs or 600 models
+costs no SQL and no ORM instantiation per request. Any catalog write bumps the version."""
+
+import threading
+
+from catalog.cache import catalog_version
+from catalog.models import GPU, LLM
+from planner import specs
+
+GPU_FIELDS = ("slug", "vendor", "name", "memory_bytes", "bandwidth_gbs", "fp32_tflops", "tensor_fp16_tflops",
+              "segment", "launch_price_usd", "street_price_usd", "memory_type")
+_lock = threading.Lock()
+_cache: dict[str, tuple[int, object]] = {}
+
+
+def _get(name: str, build):
+    version = catalog_version()
+    hit = _cache.get(name)
+    if hit and hit[0] == version:
+        return hit[1]
+    with _lock:
+        value = build()
+        _cache[name] = (version, value)
+    return value
+
+
+def active_gpus() -> list[tuple[GPU, "specs.Device"]]:
+    """Active GPUs with their engine devices, smallest memory first."""
+    return _get("gpus", lambda: [(g, specs.gpu_to_device(g))
+                                 for g in GPU.objects.active().only(*GPU_FIELDS).order_by("memory_bytes", "slug")])
+
+
+def models_with_quants() -> list[LLM]:
+    """Every model with its quantizations and their formats."""
+    return _get("llms", lambda: list(LLM.objects.prefetch_related("quantizations__fmt")))
+
+
+def filter_gpus(pairs, *, vendor: str = "", segment: str = "", max_price=None, min_memory_bytes: int = 0):
+    """The GPUQuerySet filters, in Python, over a snapshot (same semantics: price = street, else launch)."""
+    vendor = (vendor or "").lower()
+    out = []
+    for gpu, device in pairs:
+        if gpu.memory_bytes < min_memory_bytes:
+            continue
+        if vendor and gpu.vendor.lower() != vendor:
+            continue
+        if segment and gpu.segment != segment:
+            continue
+        if max_price is not None and (gpu.price_usd is None or float(gpu.price_usd) > float(max_price)):
+            continue
+        out.append((gpu, device))
+    return out
