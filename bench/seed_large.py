@@ -1,6 +1,7 @@
 """Fill the database named by DATABASE_URL with a synthetic catalog ~10× the seed: ~4,000 GPUs,
-600 models and ~9,000 model quantizations, made by varying the real rows (memory, bandwidth, price,
-layer count). Every synthetic row is marked: slugs end in ``-synN`` and ``source`` says "SYNTHETIC".
+600 models and ~9,000 model quantizations, made by varying the real rows (memory, bandwidth, price).
+Each synthetic model keeps its original's quantizations and gets more GGUF formats (file size left
+blank, so the engine computes it) up to QUANTS_PER_MODEL, as a model page on a popular site lists. Every synthetic row is marked: slugs end in ``-synN`` and ``source`` says "SYNTHETIC".
 Never written to fixtures/. Run: make bench-seed-large (DATABASE_URL=postgres://… for the load test).
 
 Usage: python bench/seed_large.py [--factor 10] [--reset]
@@ -17,8 +18,12 @@ from django.core.management import call_command
 from django.db import transaction
 
 from catalog.cache import bump_catalog_version
-from catalog.models import ModelQuant
+from catalog.models import ModelQuant, QuantFormat
 
+QUANTS_PER_MODEL = 16
+# Common llama.cpp file types (our choice for the benchmark, not a measured popularity ranking).
+COMMON_GGUF = ["Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0", "Q3_K_M", "Q2_K", "Q4_K_S", "Q5_K_S", "Q3_K_L", "Q3_K_S",
+               "IQ4_XS", "IQ4_NL", "IQ3_M", "IQ3_XS", "IQ2_M", "IQ2_S", "Q4_0", "Q5_0"]
 MARK = "SYNTHETIC benchmark row (bench/seed_large.py), varied from"
 
 
@@ -63,11 +68,15 @@ def main():
                 }))
         LLM.objects.bulk_create(llms, batch_size=500, ignore_conflicts=True)
         by_slug = {m.slug: m for m in LLM.objects.filter(source__startswith="SYNTHETIC")}
+        gguf = sorted(QuantFormat.objects.filter(name__in=COMMON_GGUF), key=lambda f: COMMON_GGUF.index(f.name))
         for copy in range(1, args.factor):
             for m in real_llms:
                 new = by_slug[f"{m.slug}-syn{copy}"]
                 quants += [ModelQuant(llm=new, fmt_id=q.fmt_id, file_size_bytes=q.file_size_bytes,
                                       source=f"{MARK} {m.slug}") for q in m.quantizations.all()]
+                have = {q.fmt_id for q in m.quantizations.all()}
+                extra = [f for f in gguf if f.pk not in have][:max(0, QUANTS_PER_MODEL - len(have))]
+                quants += [ModelQuant(llm=new, fmt=f, source=f"{MARK} {m.slug} (size computed)") for f in extra]
                 tag_links += [LLM.tags.through(llm_id=new.pk, tag_id=t.pk) for t in m.tags.all()]
         ModelQuant.objects.bulk_create(quants, batch_size=2000, ignore_conflicts=True)
         LLM.tags.through.objects.bulk_create(tag_links, batch_size=2000, ignore_conflicts=True)

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from catalog.constraints import constraint_errors
 from catalog.history import save_with_history, snapshot
 from catalog.models import GIB, GPU
 from catalog.seed_data import gpu_slug
@@ -222,14 +223,18 @@ def plan_changes(rows: list[dict], *, respect_locks: bool = False, first_row_num
                 changes[name] = [_plain(old), _plain(value)]
                 setattr(gpu, name, value)
             target = plan.updates
+        if target is plan.updates and not changes:
+            plan.unchanged += 1  # the stored row passed validation when it was written
+            continue
         try:
-            gpu.full_clean(validate_unique=False)
+            gpu.full_clean(validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 plan.errors.append((number, f"{name}: {' '.join(messages)}"))
             continue
-        if target is plan.updates and not changes:
-            plan.unchanged += 1
+        broken = constraint_errors(gpu)
+        if broken:
+            plan.errors.extend((number, message) for message in broken)
         else:
             target.append(Change(number, gpu, changes, None if target is plan.creates else before))
     plan.errors.sort()

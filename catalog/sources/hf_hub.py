@@ -18,6 +18,7 @@ from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError, Repositor
 from huggingface_hub.hf_api import ModelInfo
 from huggingface_hub.utils import get_session, hf_raise_for_status
 
+from catalog.constraints import constraint_errors
 from catalog.models import LLM, ModelQuant, QuantFormat
 from catalog.seed_data import llm_slug
 from catalog.sources import USER_AGENT, Outcome, SourceError, TransientSourceError
@@ -220,12 +221,17 @@ def upsert(payloads: list[HubPayload], *, dry_run: bool = False) -> Outcome:
                 continue
             changed.append((name, getattr(llm, name)))
             setattr(llm, name, value)
-        try:
-            llm.full_clean(validate_unique=False)
-        except ValidationError as exc:
+        problems = []
+        if changed:  # an unchanged row passed validation when it was written
+            try:
+                llm.full_clean(validate_unique=False, validate_constraints=False)
+            except ValidationError as exc:
+                problems = exc.messages
+            problems = problems or constraint_errors(llm)
+        if problems:
             for name, old in changed:
                 setattr(llm, name, old)
-            outcome.skip(f"{llm.slug}: Hub data fails validation ({'; '.join(exc.messages)})")
+            outcome.skip(f"{llm.slug}: Hub data fails validation ({'; '.join(problems)})")
             continue
         quant_changes = []
         for mq in llm.quantizations.all():
