@@ -7,7 +7,8 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v $$p; break; fi; done)
 
-.PHONY: run test setup seed chromium lint fixtures bench-calibrate bench-accuracy bench-engine
+.PHONY: run test setup seed chromium lint fixtures bench-calibrate bench-accuracy bench-engine bench-seed-large \
+	bench-load bench-refresh
 
 $(VENV)/.installed: requirements.txt
 	@test -n "$(PYTHON)" || { echo "error: Python >= 3.12 not found (set PYTHON=/path/to/python3.12)"; exit 1; }
@@ -50,3 +51,23 @@ bench-accuracy: setup
 
 bench-engine: setup
 	$(PY) bench/engine_speed.py
+
+# Scale benchmarks (#9) run on this machine's PostgreSQL and Redis, never on the SQLite dev database.
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+createdb = psql "$(BENCH_PG)/postgres" -qc "CREATE DATABASE $(1)" >/dev/null 2>&1 || true
+
+$(VENV)/.installed-bench: $(VENV)/.installed requirements-bench.txt
+	$(PY) -m pip install --quiet -r requirements-bench.txt
+	touch $@
+
+bench-seed-large: $(VENV)/.installed
+	$(call createdb,bench_large)
+	DATABASE_URL=$(BENCH_PG)/bench_large $(PY) bench/seed_large.py --reset
+
+bench-load: $(VENV)/.installed-bench
+	$(PY) bench/load.py --database-url $(BENCH_PG)/bench_large --small-database-url $(BENCH_PG)/bench_small
+
+bench-refresh: $(VENV)/.installed
+	$(call createdb,bench_refresh)
+	DATABASE_URL=$(BENCH_PG)/bench_refresh $(PY) bench/seed_large.py
+	DATABASE_URL=$(BENCH_PG)/bench_refresh $(PY) bench/refresh_scale.py

@@ -11,7 +11,6 @@ import argparse
 import csv
 import os
 import platform
-import re
 import socket
 import subprocess
 import sys
@@ -20,9 +19,10 @@ import time
 from datetime import date
 from pathlib import Path
 
+from readme import write_block
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-README = ROOT / "bench" / "README.md"
 ENDPOINTS = {  # name in the locustfile -> a representative URL for the query count
     "model page": "/models/deepseek-r1-distill-llama-8b/?context=32768&quant=Q4_K_M&kv_cache=f16&runtime=llamacpp",
     "model page (htmx)": "/models/deepseek-r1-distill-llama-8b/?context=8192&quant=Q4_K_M&kv_cache=f16&runtime=llamacpp",
@@ -158,12 +158,7 @@ def main():
     table = "\n".join(lines)
     print(table)
     if not args.no_readme:
-        text = README.read_text()
-        block = f"<!-- load:start -->\n{table}\n<!-- load:end -->"
-        text = re.sub(r"<!-- load:start -->.*<!-- load:end -->", block, text, flags=re.S) if "<!-- load:start -->" in text \
-            else text + f"\n## Load test (bench/load.py)\n\n{block}\n"
-        README.write_text(text)
-
+        write_block("load", "Load test (bench/load.py)", table)
 
 if __name__ == "__main__":
     main()

@@ -3,7 +3,8 @@ Times the first run and a second run on the same upstream data (which must write
 
 The feed is the real rows of shared/data/gpus.csv plus synthetic variants (names end in "synfeed N",
 source says SYNTHETIC); the Hub payloads are the recorded R1-Distill payload with each catalog model's
-own repo id and architecture. Run: make bench-refresh (DATABASE_URL=postgres://… to use PostgreSQL).
+own repo id and architecture. Run: make bench-refresh (PostgreSQL database bench_refresh, filled by
+bench/seed_large.py: 600 models). Earlier feed rows are removed first, so every run starts alike.
 """
 
 import csv
@@ -15,13 +16,18 @@ from datetime import date
 
 from common import DATA, GPU, LLM, ensure_seeded
 
+from readme import write_block
+
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog import refresh
+from catalog.cache import bump_catalog_version
 from catalog.models import RefreshRun
 from catalog.tests.upstream import PAYLOADS, Reply, Upstream
+
+FEED_MARK = "SYNTHETIC feed row"
 
 
 def gpu_feed(rows_wanted: int = 10_000) -> str:
@@ -33,7 +39,7 @@ def gpu_feed(rows_wanted: int = 10_000) -> str:
         base = dict(rng.choice(real))
         base["name"] = f"{base['name']} synfeed {n}"
         base["memory_gb"] = str(max(1, round(float(base["memory_gb"]) * rng.choice([0.5, 1, 1.5, 2]))))
-        base["source"] = f"SYNTHETIC feed row (bench/refresh_scale.py), varied from {base['source'][:60]}"
+        base["source"] = f"{FEED_MARK} (bench/refresh_scale.py), varied from {base['source'][:60]}"
         rows.append(base)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(real[0]), lineterminator="\n")
@@ -67,8 +73,17 @@ def timed(source: str):
     return run, seconds, writes
 
 
+def reset() -> None:
+    """Undo an earlier run of this benchmark: its feed GPUs go, nothing is stale."""
+    GPU.objects.filter(source__startswith=FEED_MARK).delete()
+    GPU.objects.exclude(stale_since=None).update(stale_since=None)
+    RefreshRun.objects.running().delete()
+    bump_catalog_version()
+
+
 def main():
     ensure_seeded()
+    reset()
     server = Upstream().start()
     settings.GPU_FEED_URL = server.url + "/gpus.csv"
     settings.HF_ENDPOINT = server.url
@@ -87,7 +102,9 @@ def main():
             lines.append(f"| {source} | {rows} | {label} | {run.status} | {seconds:.1f} | {run.created} | "
                          f"{run.updated} | {run.unchanged} | {run.skipped} | {writes} |")
     server.stop()
-    print("\n".join(lines))
+    table = "\n".join(lines)
+    print(table)
+    write_block("refresh", "Refresh at scale (bench/refresh_scale.py)", table)
 
 
 if __name__ == "__main__":

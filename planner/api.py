@@ -184,14 +184,14 @@ class PlanInput(WorkloadParams):
         if not data.get("gpu") and not data.get("vram_gb"):
             raise serializers.ValidationError({"gpu": ["Give a catalog GPU slug or a custom vram_gb."]})
         if model:
-            data["llm"] = LLM.objects.filter(slug=model).first()
+            data["llm"] = snapshot.model(model)
             if data["llm"] is None:
                 raise serializers.ValidationError({"model": [f"Unknown model {model!r}."]})
             if data["context"] > data["llm"].max_context:
                 raise serializers.ValidationError(
                     {"context": [f"{data['llm'].name} supports at most {data['llm'].max_context} tokens."]})
         if data.get("gpu"):
-            data["gpu_row"] = GPU.objects.filter(slug=data["gpu"]).first()
+            data["gpu_row"] = snapshot.gpu(data["gpu"])
             if data["gpu_row"] is None:
                 raise serializers.ValidationError({"gpu": [f"Unknown GPU {data['gpu']!r}."]})
         return data
@@ -233,7 +233,9 @@ class PlanView(CachedReadMixin, APIView):
         params = PlanInput(data=data)
         params.is_valid(raise_exception=True)
         d = params.validated_data
-        inputs = sizing.plan_inputs(d.get("llm"), d.get("architecture"), d["quant"], d["runtime"])
+        llm = d.get("llm")  # from the snapshot, its quantizations prefetched
+        inputs = sizing.plan_inputs(llm, d.get("architecture"), d["quant"], d["runtime"],
+                                    quants=llm.quantizations.all() if llm else None)
         device = (specs.gpu_to_device(d["gpu_row"]) if d.get("gpu_row")
                   else specs.custom_device(d["vram_gb"], d.get("bandwidth_gbs")))
         result = sizing.full_plan(inputs, params.workload(), Runtime(name=d["runtime"]), [device] * d["gpu_count"],

@@ -1,5 +1,6 @@
 """Catalog-level sizing used by pages (and later the API): rows in, engine results out, via specs."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from catalog.models import GPU, LLM, ModelQuant, QuantFormat
@@ -147,11 +148,13 @@ class PlanInputs:
     options: list[tuple[Quantization, float]]
 
 
-def plan_inputs(llm: LLM | None, custom: dict | None, quant_name: str, runtime: str) -> PlanInputs:
-    """Engine inputs for a catalog model (its published quantizations) or a custom architecture (any
-    catalog format its runtime loads). Raises EngineError naming the field on an unknown quant."""
+def plan_inputs(llm: LLM | None, custom: dict | None, quant_name: str, runtime: str,
+                quants: Iterable[ModelQuant] | None = None) -> PlanInputs:
+    """Engine inputs for a catalog model (its published quantizations, or ``quants`` when the caller
+    already holds them with their formats) or a custom architecture (any catalog format its runtime
+    loads). Raises EngineError naming the field on an unknown quant."""
     if llm is not None:
-        mqs = list(llm.quantizations.select_related("fmt"))
+        mqs = list(quants) if quants is not None else list(llm.quantizations.select_related("fmt"))
         mq = next((q for q in mqs if q.fmt.name == quant_name), None)
         if mq is None:
             raise EngineError("quant", f"{llm.name} is not published as {quant_name}.")

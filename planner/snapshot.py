@@ -10,7 +10,7 @@ from planner import specs
 
 GPU_FIELDS = ("slug", "vendor", "name", "memory_bytes", "bandwidth_gbs", "fp32_tflops", "tensor_fp16_tflops",
               "segment", "launch_price_usd", "street_price_usd", "memory_type")
-_lock = threading.Lock()
+_lock = threading.RLock()  # a snapshot may be built from another
 _cache: dict[str, tuple[int, object]] = {}
 
 
@@ -34,6 +34,16 @@ def active_gpus() -> list[tuple[GPU, "specs.Device"]]:
 def models_with_quants() -> list[LLM]:
     """Every model with its quantizations and their formats."""
     return _get("llms", lambda: list(LLM.objects.prefetch_related("quantizations__fmt")))
+
+
+def model(slug: str) -> LLM | None:
+    """A catalog model (with its quantizations) by slug, from the snapshot: no SQL."""
+    return _get("llm_by_slug", lambda: {m.slug: m for m in models_with_quants()}).get(slug)
+
+
+def gpu(slug: str) -> GPU | None:
+    """Any catalog GPU (active or not) by slug, from the snapshot: no SQL."""
+    return _get("gpu_by_slug", lambda: GPU.objects.in_bulk(field_name="slug")).get(slug)
 
 
 def filter_gpus(pairs, *, vendor: str = "", segment: str = "", max_price=None, min_memory_bytes: int = 0):

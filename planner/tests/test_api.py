@@ -159,6 +159,19 @@ def test_sizing_endpoints_query_counts_do_not_grow_with_the_catalog(api, url):
     assert count() == before
 
 
+def test_plan_reads_the_catalog_from_the_snapshot_once_per_catalog_version(api):
+    body = {"model": R1_8B, "quant": "Q4_K_M", "gpu": RTX3060, "context": 8192}
+    bump_catalog_version()
+    assert api.post("/api/v1/plan/", body, format="json").status_code == 200  # builds the snapshot
+    with CaptureQueriesContext(connection) as ctx:
+        assert api.post("/api/v1/plan/", dict(body, context=16384), format="json").status_code == 200
+    assert len(ctx.captured_queries) == 0
+    GPU.objects.filter(slug=RTX3060).update(bandwidth_gbs=1.0)
+    bump_catalog_version()  # as every catalog write does: the next plan sees the new row
+    slow = api.post("/api/v1/plan/", dict(body, context=16384), format="json").json()
+    assert slow["decode_tok_s"]["tok_s"] < 1
+
+
 def test_schema_and_docs_are_served(api):
     schema = api.get("/api/v1/schema/?format=json").json()
     assert schema["openapi"].startswith("3.")
