@@ -53,7 +53,9 @@ def hub_routes(server: Upstream) -> int:
     models = list(LLM.objects.all())
     for llm in models:
         body = dict(info, id=llm.hf_repo_id, modelId=llm.hf_repo_id, downloads=(llm.hf_downloads or 0) + 1)
-        body["safetensors"] = {"total": llm.params_total} if llm.params_total else None
+        # The Hub's shape: parameter counts per dtype and their total.
+        body["safetensors"] = {"parameters": {"BF16": llm.params_total}, "total": llm.params_total} \
+            if llm.params_total else None
         config = {"num_hidden_layers": llm.num_layers, "hidden_size": llm.hidden_size,
                   "num_attention_heads": llm.num_attention_heads, "num_key_value_heads": llm.num_kv_heads,
                   "vocab_size": llm.vocab_size, "max_position_embeddings": llm.max_context}

@@ -81,7 +81,12 @@ def upsert(rows: list[dict], *, dry_run: bool = False) -> Outcome:
             c.gpu.fetched_at, c.gpu.stale_since = now, None
         GPU.objects.bulk_update([c.gpu for c in updates], fields, batch_size=500)
     # Missing from the feed: marked stale (never deleted); back in the feed: no longer stale.
+    # Only when some row changes, so that a run on unchanged data issues no write at all.
     present = plan.slugs
-    outcome.updated += GPU.objects.filter(stale_since=None).exclude(slug__in=present).update(stale_since=now)
-    outcome.updated += GPU.objects.filter(slug__in=present, stale_since__isnull=False).update(stale_since=None)
+    gone = GPU.objects.filter(stale_since=None).exclude(slug__in=present)
+    if gone.exists():
+        outcome.updated += gone.update(stale_since=now)
+    back = GPU.objects.filter(slug__in=present, stale_since__isnull=False)
+    if back.exists():
+        outcome.updated += back.update(stale_since=None)
     return outcome
