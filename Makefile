@@ -8,7 +8,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 $$HOME/.pyenv/versio
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v $$p; break; fi; done)
 
 .PHONY: run test setup seed chromium lint fixtures bench-calibrate bench-accuracy bench-engine bench-seed-large \
-	bench-load bench-refresh
+	bench-load bench-refresh bench-explain
 
 $(VENV)/.installed: requirements.txt
 	@test -n "$(PYTHON)" || { echo "error: Python >= 3.12 not found (set PYTHON=/path/to/python3.12)"; exit 1; }
@@ -71,3 +71,7 @@ bench-refresh: $(VENV)/.installed
 	$(call createdb,bench_refresh)
 	DATABASE_URL=$(BENCH_PG)/bench_refresh $(PY) bench/seed_large.py
 	DATABASE_URL=$(BENCH_PG)/bench_refresh $(PY) bench/refresh_scale.py
+
+bench-explain: $(VENV)/.installed
+	DATABASE_URL=$(BENCH_PG)/bench_large $(PY) manage.py migrate --noinput
+	DATABASE_URL=$(BENCH_PG)/bench_large $(PY) bench/explain.py

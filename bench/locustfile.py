@@ -1,9 +1,17 @@
 """The traffic mix of bench/load.py: people on model pages switching context and quantization (htmx
-fragments included), GPU list filters, GPU pages, and tools on the compatible-GPUs and plan APIs."""
+fragments included), GPU list filters, GPU pages, and tools on the compatible-GPUs and plan APIs.
 
+Most traffic is about a few popular models (a launch spike); LONG_TAIL of it is about any model of the
+large catalog, at Q4_K_M (every synthetic model has it), so caches miss as they would in real life.
+Cache hits and misses (the X-Cache header) are counted per endpoint and written to $LOCUST_CACHE_STATS.
+"""
+
+import json
+import os
 import random
+from collections import Counter
 
-from locust import FastHttpUser, between, task
+from locust import FastHttpUser, between, events, task
 
 # Popular real models (the synthetic copies are reachable too, but people mostly ask about these).
 MODELS = ["deepseek-r1-distill-llama-8b", "llama-3-1-8b", "qwen3-8b", "qwen3-30b-a3b", "gemma-3-27b-it",
@@ -13,21 +21,46 @@ QUANTS = ["Q4_K_M", "Q8_0", "Q5_K_M", "Q6_K", "Q3_K_M"]
 GPUS = ["nvidia-geforce-rtx-3060-12-gb", "nvidia-geforce-rtx-4090", "nvidia-geforce-rtx-3090", "amd-radeon-rx-7900-xtx",
         "apple-m2-max-32-gb-unified", "nvidia-geforce-rtx-4060-ti-16-gb", "intel-arc-b580"]
 HEADERS = {"X-Forwarded-Proto": "https"}
+LONG_TAIL = 0.2
+CACHE = Counter()  # (endpoint, "hit" | "miss") -> responses
+
+
+@events.request.add_listener
+def count_cache(name, response, exception, **_kwargs):
+    if response is not None and not exception:
+        CACHE[(name, (response.headers or {}).get("X-Cache", "none"))] += 1
+
+
+@events.quitting.add_listener
+def write_cache_stats(**_kwargs):
+    if os.environ.get("LOCUST_CACHE_STATS"):
+        with open(os.environ["LOCUST_CACHE_STATS"], "w") as handle:
+            json.dump([[name, state, n] for (name, state), n in CACHE.items()], handle)
 
 
 class Visitor(FastHttpUser):
     wait_time = between(0.05, 0.3)
     catalog: dict = {}  # model slug -> (contexts within its max, its published quants); shared by all users
+    tail: list = []  # synthetic models of the large catalog: (slug, contexts within its max)
 
     def on_start(self):
         if not Visitor.catalog:
             for slug in MODELS:
                 body = self.client.get(f"/api/v1/models/{slug}/", name="(setup) model detail", headers=HEADERS).json()
                 published = {q["quant"] for q in body["quantizations"]}
-                Visitor.catalog[slug] = ([c for c in CONTEXTS if c <= body["max_context"]],
+                Visitor.catalog[slug] = ([c for c in CONTEXTS if c <= body["max_context"]] or [body["max_context"]],
                                          [q for q in QUANTS if q in published] or sorted(published)[:1])
+            url = "/api/v1/models/?page_size=500&q=syn"
+            while url:
+                body = self.client.get(url, name="(setup) model list", headers=HEADERS).json()
+                Visitor.tail += [(m["slug"], [c for c in CONTEXTS if c <= m["max_context"]] or [m["max_context"]])
+                                 for m in body["results"]]
+                url = body["next"] and "/api/v1/models/?" + body["next"].split("?", 1)[1]
 
     def pick(self):
+        if self.tail and random.random() < LONG_TAIL:
+            model, contexts = random.choice(self.tail)
+            return model, random.choice(contexts), "Q4_K_M"
         model = random.choice(MODELS)
         contexts, quants = self.catalog[model]
         return model, random.choice(contexts), random.choice(quants)
@@ -38,7 +71,7 @@ class Visitor(FastHttpUser):
         self.client.get(f"/models/{model}/?context={context}&quant={quant}&kv_cache=f16&runtime=llamacpp",
                         name="model page", headers=HEADERS)
         # the htmx fragment when the user moves the context control
-        context = random.choice(self.catalog[model][0])
+        context = random.choice(self.catalog[model][0] if model in self.catalog else [min(4096, context), context])
         self.client.get(f"/models/{model}/?context={context}&quant={quant}&kv_cache=f16&runtime=llamacpp",
                         name="model page (htmx)", headers={**HEADERS, "HX-Request": "true"})
 

@@ -7,6 +7,7 @@ churn. Sizes are stored in bytes, bandwidth in GB/s (10^9 bytes per second), pri
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 
 GIB = 1024**3
@@ -172,6 +173,10 @@ class LLM(models.Model):
         verbose_name = "LLM"
         verbose_name_plural = "LLMs"
         ordering = ["family", "params_total", "name"]
+        indexes = [  # the list filters compare case-insensitively (family__iexact, developer__iexact)
+            models.Index(Upper("family"), name="llm_family_upper_idx"),
+            models.Index(Upper("developer"), name="llm_developer_upper_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(params_total__isnull=True) | Q(params_total__gt=0), name="llm_params_positive"),
             models.CheckConstraint(
@@ -357,7 +362,12 @@ class GPU(models.Model):
     class Meta:
         verbose_name = "GPU"
         ordering = ["memory_bytes", "name"]
-        indexes = [models.Index(fields=["is_active", "memory_bytes"], name="gpu_active_memory_idx")]
+        # Each serves a filter of the list pages and the API; bench/explain.py shows the plans before/after.
+        indexes = [
+            models.Index(fields=["is_active", "memory_bytes"], name="gpu_active_memory_idx"),
+            models.Index(fields=["memory_bytes", "name"], name="gpu_memory_idx"),
+            models.Index(Upper("vendor"), name="gpu_vendor_upper_idx"),  # vendor__iexact cannot use a plain index
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(memory_bytes__gt=0), name="gpu_memory_positive"),
             models.CheckConstraint(
