@@ -1,12 +1,12 @@
 """Catalog-level sizing used by pages (and later the API): rows in, engine results out, via specs."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from catalog.models import GPU, LLM, ModelQuant, QuantFormat
 from planner import snapshot, specs
+from planner.engine.plan import Ranking, best_quant, max_context, memory, plan
 from planner.engine.runtime import usable_bytes
-from planner.engine.plan import best_quant, max_context, memory, plan, rank_devices
 from planner.engine.types import Architecture, Device, EngineError, Plan, Quantization, Runtime, Setup, Workload
 
 CONTEXT_STEPS = (4096, 8192, 16384, 32768, 65536, 131072)
@@ -49,31 +49,62 @@ def quant_rows(llm: LLM, work: Workload, runtime: Runtime) -> list[QuantRow]:
     return rows
 
 
+class GPURows(Sequence):
+    """The GPUs that run a model (smallest memory first) as a lazy sequence: which GPUs fit and their
+    decode speed are known for all of them, the full plan (prefill, time to first token, headroom) is
+    built only for the rows read. A page shows 100 of ~3,000 fitting GPUs at 10× catalog; building
+    every plan was most of an uncached model page's time."""
+
+    def __init__(self, ranking: Ranking, fitting: list[tuple[GPU, Device, int]]):
+        self._ranking, self._fitting, self._built = ranking, fitting, {}
+
+    def __len__(self):
+        return len(self._fitting)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        index = range(len(self))[index]
+        if index not in self._built:
+            gpu, device, usable = self._fitting[index]
+            p = self._ranking.plan_on(device, usable)
+            price = float(gpu.price_usd) if gpu.price_usd else None
+            self._built[index] = GPURow(gpu, p, p.decode.tok_s / price if (price and p.decode) else None)
+        return self._built[index]
+
+    def callouts(self) -> dict:
+        """The cheapest, the fastest and the best decode tokens/s per dollar, from every fitting GPU."""
+        cheapest = fastest = value = None
+        for i, (gpu, device, _usable) in enumerate(self._fitting):
+            price = float(gpu.price_usd) if gpu.price_usd else None
+            tok_s = self._ranking.decode_tok_s(device)
+            if price and (cheapest is None or price < cheapest[0]):
+                cheapest = (price, i)
+            if tok_s and (fastest is None or tok_s > fastest[0]):
+                fastest = (tok_s, i)
+            if price and tok_s and (value is None or tok_s / price > value[0]):
+                value = (tok_s / price, i)
+        return {name: self[pick[1]] if pick else None
+                for name, pick in (("cheapest", cheapest), ("fastest", fastest), ("value", value))}
+
+
 def gpu_rows(llm: LLM, mq: ModelQuant, work: Workload, runtime: Runtime, *, vendor: str = "", segment: str = "",
-             max_price=None) -> list[GPURow]:
+             max_price=None) -> GPURows:
     """Active GPUs that run the model, sorted by memory, from the per-process catalog snapshot."""
     arch, quant = specs.llm_to_arch(llm), specs.model_quant_to_quant(mq)
     need = memory(arch, quant, work, runtime).total_bytes  # no GPU can use more than its memory
     pairs = snapshot.filter_gpus(snapshot.active_gpus(), vendor=vendor, segment=segment, max_price=max_price,
                                  min_memory_bytes=need)
-    by_slug = {g.slug: g for g, _ in pairs}
-    rows = []
-    for device, p in rank_devices(arch, quant, work, [d for _, d in pairs], runtime):
-        gpu = by_slug[device.name]
-        price = float(gpu.price_usd) if gpu.price_usd else None
-        per_dollar = p.decode.tok_s / price if (price and p.decode) else None
-        rows.append(GPURow(gpu, p, per_dollar))
-    return rows
-
-
-def callouts(rows: list[GPURow]) -> dict:
-    priced = [r for r in rows if r.gpu.price_usd]
-    fast = [r for r in rows if r.plan.decode]
-    return {
-        "cheapest": min(priced, key=lambda r: r.gpu.price_usd, default=None),
-        "fastest": max(fast, key=lambda r: r.plan.decode.tok_s, default=None),
-        "value": max((r for r in priced if r.tok_s_per_dollar), key=lambda r: r.tok_s_per_dollar, default=None),
-    }
+    if not pairs:
+        return GPURows(None, [])
+    ranking = Ranking.of(arch, quant, work, runtime, pairs[0][1])
+    fitting = []
+    for gpu, device in pairs:
+        usable = ranking.usable(device)
+        if usable is not None:
+            fitting.append((gpu, device, usable))
+    fitting.sort(key=lambda row: (row[1].memory_bytes, row[1].name))  # rank_devices' order
+    return GPURows(ranking, fitting)
 
 
 def best_fit_per_model(gpu: GPU, llms, work: Workload, runtime: Runtime) -> list[tuple[LLM, ModelQuant, Plan]]:

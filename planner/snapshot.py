@@ -2,6 +2,7 @@
 (catalog/cache.py): built once per worker per catalog change, so ranking 4,000 GPUs or 600 models
 costs no SQL and no ORM instantiation per request. Any catalog write bumps the version."""
 
+import gc
 import threading
 
 from catalog.cache import catalog_version
@@ -20,8 +21,12 @@ def _get(name: str, build):
     if hit and hit[0] == version:
         return hit[1]
     with _lock:
+        gc.unfreeze()  # superseded snapshots become collectable again
         value = build()
         _cache[name] = (version, value)
+        # The snapshot lives until the catalog changes: move it out of the cyclic collector's reach, whose
+        # full passes over ~20,000 long-lived rows at 10× catalog added pauses of up to 60 ms to requests.
+        gc.freeze()
     return value
 
 

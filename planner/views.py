@@ -16,7 +16,6 @@ from planner.caching import cached_page
 from planner.engine.types import GIB, EngineError, Runtime, Workload
 from planner.forms import CompareForm, GPUListForm, ModelListForm, PlanForm, SizingForm
 
-
 GPU_ROWS_SHOWN = 100  # the smallest-memory fits; the API lists them all
 
 
@@ -96,14 +95,14 @@ def model_detail(request, slug):
     try:
         rows = sizing.quant_rows(llm, work, runtime)
         gpu_rows = sizing.gpu_rows(llm, selected, work, runtime, vendor=d["vendor"], segment=d["segment"],
-                                   max_price=d["max_price"]) if selected else []
+                                   max_price=d["max_price"]) if selected else sizing.GPURows(None, [])
     except EngineError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return render(request, _partial(request, "planner/model_detail.html"), ctx, status=400)
     chosen = next((r for r in rows if r.mq == selected), None)
     ctx.update({
         "d": d, "rows": rows, "selected": selected, "chosen": chosen, "gpu_rows": gpu_rows[:GPU_ROWS_SHOWN],
-        "gpu_total": len(gpu_rows), "callouts": sizing.callouts(gpu_rows),
+        "gpu_total": len(gpu_rows), "callouts": gpu_rows.callouts(),
         "breakdown": chosen and sizing.quant_breakdown(llm, selected, work, runtime),
         "vendors": GPU.objects.order_by("vendor").values_list("vendor", flat=True).distinct(),
         "runtime_label": specs.RUNTIME_LABELS[d["runtime"]],

@@ -1,7 +1,7 @@
 """Putting it together: does it fit, with what headroom, how fast; and the solvers users ask for."""
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from .kv import kv_cache_bytes
 from .runtime import runtime_overhead_bytes, usable_bytes
@@ -171,43 +171,73 @@ def max_concurrent(arch: Architecture, quant: Quantization, work: Workload, setu
     return lo
 
 
+@dataclass(frozen=True)
+class Ranking:
+    """The model side of ranking devices, computed once: the memory breakdown, bytes read per token,
+    active parameters and assumptions. Each device then costs one usable-memory comparison (``usable``)
+    and, for a full plan, its two speed formulas (``plan_on``). ``decode_tok_s`` is the decode figure
+    alone, for choosing among thousands of devices without building every plan."""
+
+    arch: Architecture
+    work: Workload
+    runtime: Runtime
+    mem: MemoryBreakdown
+    step_bytes: int
+    n_active: int
+    assumptions: tuple[str, ...]
+
+    @classmethod
+    def of(cls, arch: Architecture, quant: Quantization, work: Workload, runtime: Runtime,
+           any_device: Device) -> "Ranking":
+        _validate(arch, work, Setup(devices=(any_device,)), runtime)
+        mem = memory(arch, quant, work, runtime, 1)
+        host = mem.host_weights_bytes if not arch.tied_embeddings else 0
+        active = max(active_weight_bytes(arch, quant) - host, 0)
+        assumptions = [
+            f"runtime {runtime.name}" + (", flash attention on" if runtime.flash_attention else ", flash attention off"),
+            f"KV cache {work.kv_cache} for {work.batch} × {work.context:,} tokens",
+        ]
+        if runtime.name != "vllm":
+            assumptions.append("token embedding kept in system RAM (llama.cpp default)")
+        return cls(arch, work, runtime, mem, active + mem.kv_cache_bytes, active_params(arch), tuple(assumptions))
+
+    def usable(self, device: Device) -> int | None:
+        """The device's usable bytes when the model fits on it alone, else None."""
+        usable = usable_bytes(device, self.runtime)
+        return usable if self.mem.total_bytes <= usable else None
+
+    def decode_tok_s(self, device: Device) -> float | None:
+        speed = decode_speed(device, self.step_bytes, 0, Setup.host_ram_bandwidth_gbs, self.work.batch,
+                             self.runtime.name)
+        return speed.tok_s if speed else None
+
+    def plan_on(self, device: Device, usable: int) -> Plan:
+        decode = decode_speed(device, self.step_bytes, 0, Setup.host_ram_bandwidth_gbs, self.work.batch,
+                              self.runtime.name)
+        prefill = prefill_speed(device, self.arch, self.n_active, min(self.work.context, 512), self.runtime.name)
+        ttft = self.work.context / prefill.tok_s if prefill and prefill.tok_s > 0 else None
+        return Plan(memory=self.mem, usable_bytes=usable, fits=True, headroom_bytes=usable - self.mem.total_bytes,
+                    offloaded_layers=0, decode=decode, prefill=prefill, time_to_first_token_s=ttft,
+                    assumptions=self.assumptions)
+
+
 def rank_devices(arch: Architecture, quant: Quantization, work: Workload, devices: Iterable[Device],
                  runtime: Runtime | None = None) -> list[tuple[Device, Plan]]:
-    """Every device that runs the model on its own, sorted by memory then name.
+    """Every device that runs the model on its own, sorted by memory then name, each with its plan.
 
-    Done in bulk: the model-side quantities (memory breakdown, bytes read per token, active
-    parameters, assumptions) are computed once; each device then costs one usable-memory comparison
-    and, if it fits, its two speed formulas. The plans equal ``plan()``'s for one-device setups
-    without offload (a test checks every catalog GPU).
+    Done in bulk (see Ranking). The plans equal ``plan()``'s for one-device setups without offload
+    (a test checks every catalog GPU).
     """
     runtime = runtime or Runtime()
     devices = list(devices)
     if not devices:
         return []
-    _validate(arch, work, Setup(devices=(devices[0],)), runtime)
-    mem = memory(arch, quant, work, runtime, 1)
-    active = max(active_weight_bytes(arch, quant) - (mem.host_weights_bytes if not arch.tied_embeddings else 0), 0)
-    step_bytes = active + mem.kv_cache_bytes
-    n_active = active_params(arch)
-    prompt = min(work.context, 512)
-    assumptions = [
-        f"runtime {runtime.name}" + (", flash attention on" if runtime.flash_attention else ", flash attention off"),
-        f"KV cache {work.kv_cache} for {work.batch} × {work.context:,} tokens",
-    ]
-    if runtime.name != "vllm":
-        assumptions.append("token embedding kept in system RAM (llama.cpp default)")
-    assumptions = tuple(assumptions)
+    ranking = Ranking.of(arch, quant, work, runtime, devices[0])
     out = []
     for device in devices:
-        usable = usable_bytes(device, runtime)
-        if mem.total_bytes > usable:
-            continue
-        decode = decode_speed(device, step_bytes, 0, Setup.host_ram_bandwidth_gbs, work.batch, runtime.name)
-        prefill = prefill_speed(device, arch, n_active, prompt, runtime.name)
-        ttft = work.context / prefill.tok_s if prefill and prefill.tok_s > 0 else None
-        out.append((device, Plan(memory=mem, usable_bytes=usable, fits=True, headroom_bytes=usable - mem.total_bytes,
-                                 offloaded_layers=0, decode=decode, prefill=prefill, time_to_first_token_s=ttft,
-                                 assumptions=assumptions)))
+        usable = ranking.usable(device)
+        if usable is not None:
+            out.append((device, ranking.plan_on(device, usable)))
     out.sort(key=lambda pair: (pair[0].memory_bytes, pair[0].name))
     return out
 

@@ -59,6 +59,29 @@ def test_changing_context_changes_the_vram_and_the_gpu_list(client, seeded):
     assert "<html" not in small  # htmx gets only the partial
 
 
+@pytest.mark.parametrize("context, runtime", [(8192, "llamacpp"), (131072, "vllm")])
+def test_lazy_gpu_rows_equal_rank_devices_and_their_callouts_the_brute_force_ones(seeded, context, runtime):
+    from catalog.models import LLM
+    from planner.engine.plan import rank_devices
+
+    llm = LLM.objects.prefetch_related("quantizations__fmt").get(slug="deepseek-r1-distill-llama-8b")
+    mq = next(q for q in llm.quantizations.all() if q.fmt.name == "Q4_K_M")
+    work, rt = Workload(context=context), Runtime(name=runtime)
+    rows = sizing.gpu_rows(llm, mq, work, rt)
+    gpus = list(GPU.objects.active())
+    ranked = rank_devices(specs.llm_to_arch(llm), specs.model_quant_to_quant(mq), work,
+                          [specs.gpu_to_device(g) for g in gpus], rt)
+    assert [(r.gpu.slug, r.plan) for r in rows] == [(d.name, p) for d, p in ranked]
+    everything = list(rows)
+    priced = [r for r in everything if r.gpu.price_usd]
+    expected = {
+        "cheapest": min(priced, key=lambda r: r.gpu.price_usd),
+        "fastest": max((r for r in everything if r.plan.decode), key=lambda r: r.plan.decode.tok_s),
+        "value": max((r for r in priced if r.tok_s_per_dollar), key=lambda r: r.tok_s_per_dollar),
+    }
+    assert sizing.gpu_rows(llm, mq, work, rt).callouts() == expected
+
+
 def test_planner_numbers_equal_the_engine(client, seeded):
     url = next(u for u in PAGES if u.startswith("/plan/?model="))
     response = client.get(url)
