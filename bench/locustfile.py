@@ -11,6 +11,7 @@ import os
 import random
 from collections import Counter
 
+from gevent.lock import Semaphore
 from locust import FastHttpUser, between, events, task
 
 # Popular real models (the synthetic copies are reachable too, but people mostly ask about these).
@@ -22,6 +23,7 @@ GPUS = ["nvidia-geforce-rtx-3060-12-gb", "nvidia-geforce-rtx-4090", "nvidia-gefo
         "apple-m2-max-32-gb-unified", "nvidia-geforce-rtx-4060-ti-16-gb", "intel-arc-b580"]
 HEADERS = {"X-Forwarded-Proto": "https"}
 LONG_TAIL = 0.2
+SETUP_LOCK = Semaphore()
 CACHE = Counter()  # (endpoint, "hit" | "miss") -> responses
 
 
@@ -44,18 +46,22 @@ class Visitor(FastHttpUser):
     tail: list = []  # synthetic models of the large catalog: (slug, contexts within its max)
 
     def on_start(self):
-        if not Visitor.catalog:
-            for slug in MODELS:
-                body = self.client.get(f"/api/v1/models/{slug}/", name="(setup) model detail", headers=HEADERS).json()
-                published = {q["quant"] for q in body["quantizations"]}
-                Visitor.catalog[slug] = ([c for c in CONTEXTS if c <= body["max_context"]] or [body["max_context"]],
-                                         [q for q in QUANTS if q in published] or sorted(published)[:1])
-            url = "/api/v1/models/?page_size=500&q=syn"
-            while url:
-                body = self.client.get(url, name="(setup) model list", headers=HEADERS).json()
-                Visitor.tail += [(m["slug"], [c for c in CONTEXTS if c <= m["max_context"]] or [m["max_context"]])
-                                 for m in body["results"]]
-                url = body["next"] and "/api/v1/models/?" + body["next"].split("?", 1)[1]
+        with SETUP_LOCK:  # one user fetches the catalog facts; the others wait for it (not 50 fetches)
+            if not Visitor.catalog:
+                self.fetch_catalog()
+
+    def fetch_catalog(self):
+        for slug in MODELS:
+            body = self.client.get(f"/api/v1/models/{slug}/", name="(setup) model detail", headers=HEADERS).json()
+            published = {q["quant"] for q in body["quantizations"]}
+            Visitor.catalog[slug] = ([c for c in CONTEXTS if c <= body["max_context"]] or [body["max_context"]],
+                                     [q for q in QUANTS if q in published] or sorted(published)[:1])
+        url = "/api/v1/models/?page_size=500&q=syn"
+        while url:
+            body = self.client.get(url, name="(setup) model list", headers=HEADERS).json()
+            Visitor.tail += [(m["slug"], [c for c in CONTEXTS if c <= m["max_context"]] or [m["max_context"]])
+                             for m in body["results"]]
+            url = body["next"] and "/api/v1/models/?" + body["next"].split("?", 1)[1]
 
     def pick(self):
         if self.tail and random.random() < LONG_TAIL:

@@ -125,7 +125,7 @@ CACHE_TIMEOUT = int(os.environ.get("CACHE_TIMEOUT", "600"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",  # Django's, reusing its redis clients
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "planner"),
             "TIMEOUT": CACHE_TIMEOUT,

@@ -39,3 +39,15 @@ def test_redis_url_switches_cache_and_broker():
 @pytest.mark.django_db
 def test_manage_check_is_clean():
     call_command("check", fail_level="WARNING")
+
+
+@pytest.mark.services
+def test_redis_cache_shares_one_client_per_pool_and_works(redis_url):
+    from config.cache import RedisCache
+
+    cache = RedisCache(redis_url, {"KEY_PREFIX": "client-reuse-test"})
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)  # one server: one pool, one client
+    cache.set("n", 1)
+    assert cache.incr("n") == 2 and cache.get("n") == 2 and cache.get_many(["n", "missing"]) == {"n": 2}
+    cache.delete("n")
+    assert cache.get("n") is None
