@@ -94,6 +94,7 @@ def main():
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--duration", type=int, default=60, help="seconds of load")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (>1: gthread)")
     parser.add_argument("--warmup", type=int, default=45, help="seconds of unrecorded load first (0: cold run)")
     parser.add_argument("--no-readme", action="store_true")
     args = parser.parse_args()
@@ -113,7 +114,8 @@ def main():
     subprocess.run(["redis-cli", "-u", args.redis_url, "flushdb"], capture_output=True)  # a cold cache
     port = free_port()
     server = subprocess.Popen([PY, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                               "--workers", str(args.workers), "--forwarded-allow-ips", "*"],
+                               "--workers", str(args.workers), "--threads", str(args.threads),
+                               "--forwarded-allow-ips", "*"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(100):
@@ -147,7 +149,8 @@ def main():
         cache.setdefault(name, {})[state] = n
 
     lines = [f"Measured {date.today()} on this machine ({os.cpu_count()} cores, {platform.machine()}, Python "
-             f"{platform.python_version()}): gunicorn {args.workers} sync workers, DEBUG=false, PostgreSQL "
+             f"{platform.python_version()}): gunicorn {args.workers} workers × {args.threads} "
+             f"thread{'s' if args.threads > 1 else ''}, DEBUG=false, PostgreSQL "
              f"{args.database_url.rsplit('/', 1)[1]} (large synthetic catalog), Redis cache flushed before the run; "
              f"locust {args.users} users on the same 2 cores, 80% of requests about 10 popular models, 20% about any "
              f"of the 540 synthetic ones: {args.warmup} s of warm-up (its aggregate is the last row; it fills the "
