@@ -73,3 +73,28 @@ def triple_catalog():
             ModelQuant.objects.bulk_create([ModelQuant(llm=llm, fmt_id=q.fmt_id, file_size_bytes=q.file_size_bytes)
                                             for q in quants])
             llm.slug, llm.hf_repo_id = llm.slug.rsplit("-copy", 1)[0], llm.hf_repo_id.rsplit("-copy", 1)[0]
+
+
+def uncached_queries(client, url: str) -> int:
+    """SQL queries of one GET on the uncached path (the catalog version bumped first); it must be a 200."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog.cache import bump_catalog_version
+
+    bump_catalog_version()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(ctx.captured_queries)
+
+
+def database_url_for_subprocesses() -> str:
+    """The test database as a DATABASE_URL, for the processes a test starts (Celery worker, gunicorn)."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"

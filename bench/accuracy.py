@@ -11,7 +11,7 @@ import sys
 from collections import defaultdict
 from datetime import date
 
-from common import GIB, ROOT, LLM, decode_bytes, ensure_seeded, measurement_rows, percentile, read
+from common import GIB, LLM, ROOT, decode_bytes, ensure_seeded, measurement_rows, percentile, read
 
 from planner import specs
 from planner.engine.kv import kv_cache_bytes

@@ -17,11 +17,10 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from measured_gpus import LABELS  # noqa: E402
 
 from catalog.models import GPU, LLM  # noqa: E402
 from planner import specs  # noqa: E402
-
-from measured_gpus import LABELS  # noqa: E402
 
 DATA = Path(settings.SEED_DATA_DIR)
 GIB = 1024**3

@@ -13,10 +13,9 @@ import statistics
 from datetime import date
 
 from common import GPU, LLM
-from readme import write_block
-
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
+from readme import write_block
 
 from catalog.models import ChangeRecord
 

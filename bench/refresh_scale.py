@@ -15,12 +15,10 @@ import time
 from datetime import date
 
 from common import DATA, GPU, LLM, ensure_seeded
-
-from readme import write_block
-
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from readme import write_block
 
 from catalog import refresh
 from catalog.cache import bump_catalog_version
@@ -32,7 +30,8 @@ FEED_MARK = "SYNTHETIC feed row"
 
 def gpu_feed(rows_wanted: int = 10_000) -> str:
     rng = random.Random(7)
-    real = list(csv.DictReader(open(DATA / "gpus.csv", newline="", encoding="utf-8")))
+    with open(DATA / "gpus.csv", newline="", encoding="utf-8") as handle:
+        real = list(csv.DictReader(handle))
     rows, n = list(real), 0
     while len(rows) < rows_wanted:
         n += 1

@@ -13,7 +13,6 @@ import time
 from decimal import Decimal
 
 from common import GPU, LLM
-
 from django.core.management import call_command
 from django.db import transaction
 

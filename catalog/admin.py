@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 
 from catalog import gpu_csv, history, refresh
-from catalog.sources import SourceError
 from catalog.models import GPU, LLM, BenchmarkScore, ChangeRecord, ModelQuant, QuantFormat, RefreshRun, Tag
+from catalog.sources import SourceError
 
 admin.site.site_header = "VRAM planner catalog"
 admin.site.site_title = "VRAM planner admin"
@@ -129,7 +129,7 @@ class HistoryMixin:
     def history_urls(self):
         info = self.opts.app_label, self.opts.model_name
         return [path("<path:object_id>/history/<int:change_id>/revert/",
-                     self.admin_site.admin_view(self.revert_view), name="%s_%s_revert" % info)]
+                     self.admin_site.admin_view(self.revert_view), name="{}_{}_revert".format(*info))]
 
 
 @admin.register(GPU)
@@ -220,8 +220,8 @@ class GPUAdmin(HistoryMixin, admin.ModelAdmin):
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         return [
-            path("export/", self.admin_site.admin_view(self.export_view), name="%s_%s_export" % info),
-            path("import/", self.admin_site.admin_view(self.import_view), name="%s_%s_import" % info),
+            path("export/", self.admin_site.admin_view(self.export_view), name="{}_{}_export".format(*info)),
+            path("import/", self.admin_site.admin_view(self.import_view), name="{}_{}_import".format(*info)),
             *self.history_urls(),
             *super().get_urls(),
         ]

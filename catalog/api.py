@@ -7,8 +7,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from catalog import history, refresh
-from catalog.sources import SourceError
 from catalog.models import GIB, GPU, LLM, BenchmarkScore, ChangeRecord, ModelQuant, QuantFormat
+from catalog.sources import SourceError
 from config.api import CachedReadMixin, IsStaffOrReadOnly
 
 

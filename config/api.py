@@ -125,7 +125,7 @@ class CachedReadMixin:
             response["X-Cache"] = "miss"
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
-        response["ETag"] = '"%s"' % hashlib.sha256(response.content).hexdigest()[:32]
+        response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
         patch_cache_control(response, public=True, max_age=READ_MAX_AGE_S)
         return response
 

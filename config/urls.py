@@ -4,8 +4,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from config.health import healthz, readyz
 from catalog.api import GPUViewSet, LLMViewSet, QuantFormatViewSet
+from config.health import healthz, readyz
 from planner.api import GPUModelsView, ModelGPUsView, PlanView
 
 router = DefaultRouter()

@@ -16,6 +16,7 @@ from planner import sizing, snapshot, specs
 from planner.engine.plan import MAX_CONTEXT_TOKENS
 from planner.engine.types import Runtime, Workload
 
+
 class WorkloadParams(serializers.Serializer):
     context = serializers.IntegerField(required=False, default=8192, min_value=1, max_value=MAX_CONTEXT_TOKENS,
                                        help_text="Tokens per sequence.")

@@ -5,6 +5,7 @@
 - ``upsert`` writes inside the caller's transaction, keyed on natural keys, so a re-run writes nothing.
 """
 
+import json
 from dataclasses import dataclass, field
 
 import requests
@@ -63,3 +64,14 @@ def fetch_text(url: str) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         raise SourceError(f"{url}: body is not UTF-8") from exc
     return text, response.headers.get("Content-Type", "")
+
+
+def json_rows(text: str, label: str) -> list[dict]:
+    """A feed's JSON payload: a list of objects, each value as a stripped string ("" for null)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"{label}: malformed JSON ({exc.msg} at line {exc.lineno})") from exc
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        raise SourceError(f"{label}: JSON must be a list of objects")
+    return [{str(k): "" if v is None else str(v).strip() for k, v in r.items()} for r in data]

@@ -6,14 +6,13 @@ and GPUs missing from the feed are never deleted: they are marked stale.
 
 import csv
 import io
-import json
 
 from django.conf import settings
 from django.utils import timezone
 
 from catalog import gpu_csv
 from catalog.models import GPU
-from catalog.sources import Outcome, SourceError, fetch_text
+from catalog.sources import Outcome, SourceError, fetch_text, json_rows
 
 NAME = "gpu_feed"
 
@@ -31,13 +30,7 @@ def parse(text: str, content_type: str = "") -> list[dict]:
     wrong number of columns, as a cut-off file has) raises SourceError; bad values are left to upsert."""
     stripped = text.lstrip()
     if "json" in content_type or stripped.startswith("["):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SourceError(f"GPU feed: malformed JSON ({exc.msg} at line {exc.lineno})") from exc
-        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-            raise SourceError("GPU feed: JSON must be a list of objects")
-        return [{str(k): "" if v is None else str(v).strip() for k, v in r.items()} for r in data]
+        return json_rows(text, "GPU feed")
     if not stripped:
         raise SourceError("GPU feed: empty payload")
     if not text.endswith("\n"):

@@ -290,7 +290,7 @@ def import_model(repo_id: str, gguf_repo: str | None = None) -> LLM:
         raise SourceError(f"{repo_id}: the Hub's data is incomplete or invalid: {'; '.join(exc.messages)}") from exc
     llm.save()
     formats = {f.name.upper(): f for f in QuantFormat.objects.filter(family="gguf")}
-    for (repo, filename), size in sorted(files.items()):
+    for (repo, filename), _size in sorted(files.items()):
         match = GGUF_NAME.search(filename)
         fmt = formats.get(match.group(1).upper()) if match else None
         if fmt and not llm.quantizations.filter(fmt=fmt).exists() and not re.search(r"-0000[2-9]-of-", filename):

@@ -8,7 +8,6 @@ a newer one; prices an admin locked are left alone.
 
 import csv
 import io
-import json
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -16,7 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from catalog.models import GPU
-from catalog.sources import Outcome, SourceError, fetch_text
+from catalog.sources import Outcome, SourceError, fetch_text, json_rows
 
 NAME = "price_feed"
 COLUMNS = ("slug", "price_usd", "observed_at")
@@ -32,13 +31,7 @@ def fetch() -> tuple[str, str]:
 
 def parse(text: str, content_type: str = "") -> list[dict]:
     if "json" in content_type or text.lstrip().startswith("["):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SourceError(f"Price feed: malformed JSON ({exc.msg} at line {exc.lineno})") from exc
-        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-            raise SourceError("Price feed: JSON must be a list of objects")
-        return [{str(k): "" if v is None else str(v).strip() for k, v in r.items()} for r in data]
+        return json_rows(text, "Price feed")
     if not text.endswith("\n"):
         raise SourceError("Price feed: the CSV does not end with a line break (truncated?)")
     try:
@@ -63,7 +56,7 @@ def _record(row: dict) -> tuple[str, Decimal, date]:
         if not price.is_finite() or price < 0:
             raise InvalidOperation
     except InvalidOperation:
-        raise ValueError(f"{slug or '?'}: price_usd {row.get('price_usd')!r} is not a non-negative number")
+        raise ValueError(f"{slug or '?'}: price_usd {row.get('price_usd')!r} is not a non-negative number") from None
     try:
         observed = date.fromisoformat(row.get("observed_at", ""))
     except ValueError:

@@ -1,16 +1,12 @@
 """The catalog API: lists with filters, ordering and pagination; details; staff writes with history."""
 
 import pytest
-
-from conftest import triple_catalog
 from django.contrib.auth.models import User
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from catalog.cache import bump_catalog_version
 from catalog.models import GPU, LLM, ChangeRecord
+from conftest import triple_catalog, uncached_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -92,15 +88,9 @@ def test_unknown_slugs_and_paths_are_404(api):
 @pytest.mark.parametrize("url", ["/api/v1/models/", "/api/v1/gpus/", "/api/v1/quantizations/",
                                  "/api/v1/models/deepseek-r1-distill-llama-8b/", "/api/v1/gpus/nvidia-geforce-rtx-4090/"])
 def test_list_and_detail_query_counts_do_not_grow_with_the_catalog(api, url):
-    def count():
-        bump_catalog_version()  # measure the uncached path
-        with CaptureQueriesContext(connection) as ctx:
-            assert api.get(url).status_code == 200
-        return len(ctx.captured_queries)
-
-    before = count()
+    before = uncached_queries(api, url)
     triple_catalog()
-    assert count() == before
+    assert uncached_queries(api, url) == before
 
 
 def test_anonymous_and_non_staff_cannot_write(api):

@@ -10,23 +10,15 @@ import uuid
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from catalog.models import GPU, RefreshRun
 from catalog.tasks import refresh_source
 from catalog.tests.upstream import Reply, Upstream
+from conftest import database_url_for_subprocesses
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 QUEUE = f"test-refresh-{uuid.uuid4().hex[:8]}"
 TIMEOUT_S = 1.0
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +32,7 @@ def upstream():
 def worker(redis_url, upstream, django_db_setup, django_db_blocker):
     """A `celery worker` process (prefork, 2 processes) on a queue of its own."""
     with django_db_blocker.unblock():
-        env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": redis_url,
+        env = {**os.environ, "DATABASE_URL": database_url_for_subprocesses(), "REDIS_URL": redis_url,
                "CELERY_TASK_ALWAYS_EAGER": "false", "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
                "GPU_FEED_URL": upstream.url + "/gpus.csv", "PRICE_FEED_URL": upstream.url + "/prices.json",
                "HF_ENDPOINT": upstream.url, "REFRESH_HTTP_TIMEOUT_S": str(TIMEOUT_S),

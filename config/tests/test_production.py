@@ -1,6 +1,7 @@
 """The production configuration: `check --deploy`, the compose file, and the site under gunicorn with
 production settings on this machine's PostgreSQL and Redis (no Docker)."""
 
+import http.client
 import os
 import re
 import shutil
@@ -8,14 +9,14 @@ import socket
 import subprocess
 import sys
 import time
-import http.client
 import urllib.parse
 from pathlib import Path
 
 import pytest
 import yaml
 from django.conf import settings
-from django.db import connection
+
+from conftest import database_url_for_subprocesses
 
 BASE = Path(settings.BASE_DIR)
 PROD_ENV = {"DEBUG": "false", "SECRET_KEY": "test-only-" + "k" * 60, "ALLOWED_HOSTS": "127.0.0.1,planner.example.com",
@@ -92,18 +93,10 @@ def _get(url, headers=None):
         conn.close()
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_gunicorn_serves_pages_static_files_and_readiness_under_production_settings(redis_url, seeded, tmp_path):
-    env = _env(DATABASE_URL=_database_url(), REDIS_URL=redis_url, STATIC_ROOT=str(tmp_path / "static"),
+    env = _env(DATABASE_URL=database_url_for_subprocesses(), REDIS_URL=redis_url, STATIC_ROOT=str(tmp_path / "static"),
                CACHE_KEY_PREFIX=f"gunicorn-test-{os.getpid()}")
     collect = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput"], cwd=BASE, env=env,
                              capture_output=True, text=True)

@@ -2,20 +2,19 @@
 and a property-based run of the OpenAPI schema against the app (schemathesis)."""
 
 import pytest
-
-from conftest import triple_catalog
 import schemathesis
-from schemathesis import checks
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from rest_framework.test import APIClient
+from schemathesis import checks
 
 from catalog.cache import bump_catalog_version
 from catalog.models import GPU, LLM
 from config.wsgi import application
+from conftest import triple_catalog, uncached_queries
 from planner import specs
 from planner.engine.plan import plan
 from planner.engine.types import Setup, Workload
@@ -148,15 +147,9 @@ def test_model_gpus_rejects_bad_input(api):
 @pytest.mark.parametrize("url", [f"/api/v1/models/{R1_8B}/gpus/?context=32768", f"/api/v1/gpus/{RTX3060}/models/",
                                  f"/api/v1/plan/?model={R1_8B}&gpu={RTX3060}"])
 def test_sizing_endpoints_query_counts_do_not_grow_with_the_catalog(api, url):
-    def count():
-        bump_catalog_version()
-        with CaptureQueriesContext(connection) as ctx:
-            assert api.get(url).status_code == 200
-        return len(ctx.captured_queries)
-
-    before = count()
+    before = uncached_queries(api, url)
     triple_catalog()
-    assert count() == before
+    assert uncached_queries(api, url) == before
 
 
 def test_plan_reads_the_catalog_from_the_snapshot_once_per_catalog_version(api):
