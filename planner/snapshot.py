@@ -37,8 +37,8 @@ def active_gpus() -> list[tuple[GPU, "specs.Device"]]:
 
 
 def models_with_quants() -> list[LLM]:
-    """Every model with its quantizations and their formats."""
-    return _get("llms", lambda: list(LLM.objects.prefetch_related("quantizations__fmt")))
+    """Every model with its quantizations and their formats, tags and benchmark scores."""
+    return _get("llms", lambda: list(LLM.objects.with_catalog_relations()))
 
 
 def model(slug: str) -> LLM | None:
@@ -49,6 +49,11 @@ def model(slug: str) -> LLM | None:
 def gpu(slug: str) -> GPU | None:
     """Any catalog GPU (active or not) by slug, from the snapshot: no SQL."""
     return _get("gpu_by_slug", lambda: GPU.objects.in_bulk(field_name="slug")).get(slug)
+
+
+def vendors() -> list[str]:
+    """The GPU vendors of the catalog, for the vendor filters."""
+    return _get("vendors", lambda: list(GPU.objects.order_by("vendor").values_list("vendor", flat=True).distinct()))
 
 
 def filter_gpus(pairs, *, vendor: str = "", segment: str = "", max_price=None, min_memory_bytes: int = 0):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -78,7 +79,9 @@ def model_list(request):
 
 @cached_page
 def model_detail(request, slug):
-    llm = get_object_or_404(LLM.objects.with_catalog_relations(), slug=slug)
+    llm = snapshot.model(slug)  # with its quantizations, tags and benchmarks; no SQL once warm
+    if llm is None:
+        raise Http404("No such model.")
     form = SizingForm(request.GET or None, llm=llm)
     ctx = {"llm": llm, "form": form, "context_steps": sizing.context_steps(llm)}
     status = 200
@@ -104,7 +107,7 @@ def model_detail(request, slug):
         "d": d, "rows": rows, "selected": selected, "chosen": chosen, "gpu_rows": gpu_rows[:GPU_ROWS_SHOWN],
         "gpu_total": len(gpu_rows), "callouts": gpu_rows.callouts(),
         "breakdown": chosen and sizing.quant_breakdown(llm, selected, work, runtime),
-        "vendors": GPU.objects.order_by("vendor").values_list("vendor", flat=True).distinct(),
+        "vendors": snapshot.vendors(),
         "runtime_label": specs.RUNTIME_LABELS[d["runtime"]],
     })
     return render(request, _partial(request, "planner/model_detail.html"), ctx, status=status)
@@ -140,7 +143,7 @@ def gpu_list(request):
     params.pop("page", None)
     return render(request, _partial(request, "planner/gpu_list.html"), {
         "form": form, "page": page, "querystring": params.urlencode(),
-        "vendors": GPU.objects.order_by("vendor").values_list("vendor", flat=True).distinct(),
+        "vendors": snapshot.vendors(),
     }, status=400 if form.errors else 200)
 
 
