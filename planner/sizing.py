@@ -75,9 +75,10 @@ class GPURows(Sequence):
     def callouts(self) -> dict:
         """The cheapest, the fastest and the best decode tokens/s per dollar, from every fitting GPU."""
         cheapest = fastest = value = None
+        decode_tok_s = self._ranking.decode_tok_s
         for i, (gpu, device, _usable) in enumerate(self._fitting):
             price = float(gpu.price_usd) if gpu.price_usd else None
-            tok_s = self._ranking.decode_tok_s(device)
+            tok_s = decode_tok_s(device)
             if price and (cheapest is None or price < cheapest[0]):
                 cheapest = (price, i)
             if tok_s and (fastest is None or tok_s > fastest[0]):
@@ -98,12 +99,10 @@ def gpu_rows(llm: LLM, mq: ModelQuant, work: Workload, runtime: Runtime, *, vend
     if not pairs:
         return GPURows(None, [])
     ranking = Ranking.of(arch, quant, work, runtime, pairs[0][1])
-    fitting = []
-    for gpu, device in pairs:
-        usable = ranking.usable(device)
-        if usable is not None:
-            fitting.append((gpu, device, usable))
-    fitting.sort(key=lambda row: (row[1].memory_bytes, row[1].name))  # rank_devices' order
+    # The snapshot is ordered by (memory, slug) and a device's name is its GPU's slug: rank_devices'
+    # order already, so no sort (a test compares the two).
+    need, usable_on = ranking.mem.total_bytes, snapshot.usable_bytes(runtime)
+    fitting = [(gpu, device, usable_on[gpu.slug]) for gpu, device in pairs if usable_on[gpu.slug] >= need]
     return GPURows(ranking, fitting)
 
 

@@ -8,6 +8,7 @@ import threading
 from catalog.cache import catalog_version
 from catalog.models import GPU, LLM
 from planner import specs
+from planner.engine.runtime import usable_bytes as engine_usable_bytes
 
 GPU_FIELDS = ("slug", "vendor", "name", "memory_bytes", "bandwidth_gbs", "fp32_tflops", "tensor_fp16_tflops",
               "segment", "launch_price_usd", "street_price_usd", "memory_type")
@@ -49,6 +50,14 @@ def model(slug: str) -> LLM | None:
 def gpu(slug: str) -> GPU | None:
     """Any catalog GPU (active or not) by slug, from the snapshot: no SQL."""
     return _get("gpu_by_slug", lambda: GPU.objects.in_bulk(field_name="slug")).get(slug)
+
+
+def usable_bytes(runtime) -> dict[str, int]:
+    """Usable bytes of every active GPU under ``runtime`` (by slug): the same for every model."""
+    memo = _get("usable", dict)  # a new, empty memo for every catalog version
+    if runtime not in memo:
+        memo[runtime] = {gpu.slug: engine_usable_bytes(device, runtime) for gpu, device in active_gpus()}
+    return memo[runtime]
 
 
 def vendors() -> list[str]:

@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 
 from .kv import kv_cache_bytes
 from .runtime import runtime_overhead_bytes, usable_bytes
-from .speed import decode_speed, prefill_speed
+from .speed import decode_speed, decode_tok_s, prefill_speed
 from .types import Architecture, Device, EngineError, MemoryBreakdown, Plan, Quantization, Runtime, Setup, Workload
 from .weights import active_params, active_weight_bytes, token_embedding_bytes, weights_bytes
 
@@ -207,9 +207,7 @@ class Ranking:
         return usable if self.mem.total_bytes <= usable else None
 
     def decode_tok_s(self, device: Device) -> float | None:
-        speed = decode_speed(device, self.step_bytes, 0, Setup.host_ram_bandwidth_gbs, self.work.batch,
-                             self.runtime.name)
-        return speed.tok_s if speed else None
+        return decode_tok_s(device, self.step_bytes, self.runtime.name)
 
     def plan_on(self, device: Device, usable: int) -> Plan:
         decode = decode_speed(device, self.step_bytes, 0, Setup.host_ram_bandwidth_gbs, self.work.batch,

@@ -34,11 +34,20 @@ def decode_speed(device: Device, gpu_bytes: int, host_bytes: int = 0, host_bandw
     if not device.bandwidth_gbs:
         return None
     fit = _decode_fit(device.device_class, runtime)
+    tok_s = decode_tok_s(device, gpu_bytes, runtime, host_bytes, host_bandwidth_gbs, fit)
+    return Speed(tok_s=tok_s, low=tok_s * fit["low"], high=tok_s * fit["high"])
+
+
+def decode_tok_s(device: Device, gpu_bytes: int, runtime: str = "llamacpp", host_bytes: int = 0,
+                 host_bandwidth_gbs: float = 60.0, fit: dict | None = None) -> float | None:
+    """The central figure of ``decode_speed`` alone (no band), for ranking thousands of devices."""
+    if not device.bandwidth_gbs:
+        return None
+    fit = fit or _decode_fit(device.device_class, runtime)
     seconds = gpu_bytes / (device.bandwidth_gbs * 1e9 * fit["efficiency"]) + fit["t_fixed_s"]
     if host_bytes:
         seconds += host_bytes / (host_bandwidth_gbs * 1e9 * fit["efficiency"])
-    tok_s = 1.0 / seconds
-    return Speed(tok_s=tok_s, low=tok_s * fit["low"], high=tok_s * fit["high"])
+    return 1.0 / seconds
 
 
 def prefill_flops_per_token(arch: Architecture, active_params: int, context: int) -> float:
