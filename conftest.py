@@ -28,6 +28,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         call_command("seed", verbosity=0)
+    yield
+    # Processes and threads the tests started (gunicorn, Celery worker, live server) may leave a session
+    # open on PostgreSQL, which stops Django from dropping the test database: end them first.
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                               "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
 @pytest.fixture
