@@ -394,7 +394,13 @@ class GPU(models.Model):
         return (self.slug,)
 
     def get_absolute_url(self):
-        return reverse("planner:gpu_detail", args=[self.slug])
+        # Kept on the instance (per slug): a model page links 100 GPUs of the long-lived catalog snapshot,
+        # and reverse() was 4% of the server's CPU under load (bench/README.md).
+        slug, url = self.__dict__.get("_url_for", (None, None))
+        if slug != self.slug:
+            url = reverse("planner:gpu_detail", args=[self.slug])
+            self.__dict__["_url_for"] = (self.slug, url)
+        return url
 
     @property
     def memory_gib(self) -> float:

@@ -11,6 +11,7 @@ from rest_framework import pagination, permissions, throttling
 from rest_framework.exceptions import ValidationError
 
 from catalog.cache import catalog_version
+from config.cache import incr_window
 
 READ_MAX_AGE_S = 60
 
@@ -35,7 +36,6 @@ class _FixedWindowThrottle(throttling.BaseThrottle):
         return self.get_ident(request)
 
     def allow_request(self, request, view):
-        from django.core.cache import cache
         from rest_framework.settings import api_settings
 
         if not self.applies(request):
@@ -47,12 +47,7 @@ class _FixedWindowThrottle(throttling.BaseThrottle):
         period = {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit[0]]
         now = time.time()
         key = f"throttle:{self.scope}:{rate}:{self.ident(request)}:{int(now // period)}"
-        cache.add(key, 0, timeout=period + 1)
-        try:
-            used = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=period + 1)
-            used = 1
+        used = incr_window(key, period + 1)
         self.wait_s = period - (now % period)
         return used <= int(count)
 

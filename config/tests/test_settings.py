@@ -51,3 +51,16 @@ def test_redis_cache_shares_one_client_per_pool_and_works(redis_url):
     assert cache.incr("n") == 2 and cache.get("n") == 2 and cache.get_many(["n", "missing"]) == {"n": 2}
     cache.delete("n")
     assert cache.get("n") is None
+
+
+@pytest.mark.services
+def test_throttle_window_counts_in_one_round_trip_and_expires(redis_url):
+    import time
+
+    from config.cache import RedisCache
+
+    cache = RedisCache(redis_url, {"KEY_PREFIX": f"window-test-{os.getpid()}"})
+    assert [cache.incr_window("w", 1) for _ in range(3)] == [1, 2, 3]
+    assert cache.get("w") == 3  # readable through the cache API like any counter
+    time.sleep(1.2)
+    assert cache.incr_window("w", 1) == 1  # a new window
