@@ -7,10 +7,15 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalog"
 
     def ready(self):
-        from catalog import models
+        from django.core import signals
+
+        from catalog import cache, models
         from catalog.cache import bump_catalog_version
 
         for model in (models.GPU, models.LLM, models.ModelQuant, models.QuantFormat, models.BenchmarkScore):
             post_save.connect(bump_catalog_version, sender=model, dispatch_uid=f"bump-{model.__name__}-save")
             post_delete.connect(bump_catalog_version, sender=model, dispatch_uid=f"bump-{model.__name__}-delete")
         m2m_changed.connect(bump_catalog_version, sender=models.LLM.tags.through, dispatch_uid="bump-llm-tags")
+        # The catalog version is read once per request (catalog/cache.py).
+        signals.request_started.connect(cache.request_started, dispatch_uid="catalog-version-request-started")
+        signals.request_finished.connect(cache.request_finished, dispatch_uid="catalog-version-request-finished")

@@ -1,22 +1,71 @@
-"""A catalog version in the shared cache: every cached page or API response is keyed by it, so any
-catalog write (admin, API, CSV import, refresh) invalidates them all at once, across processes."""
+"""A catalog version in the shared cache: every cached page or API response is tagged with it, so any
+catalog write (admin, API, CSV import, refresh) invalidates them all at once, across processes.
 
+Within one request the version is read from the cache once (the page cache, the API cache and the
+catalog snapshots all ask for it); outside requests (Celery, commands) every call reads it afresh.
+"""
+
+import threading
 import time
 
 from django.core.cache import cache
 
 KEY = "catalog-version"
+_request = threading.local()  # has ``version`` only while this thread serves a request
+
+
+def request_started(**_kwargs) -> None:
+    _request.version = None
+
+
+def request_finished(**_kwargs) -> None:
+    _request.__dict__.pop("version", None)
+
+
+def _remember(version: int) -> int:
+    if hasattr(_request, "version"):
+        _request.version = version
+    return version
 
 
 def catalog_version() -> int:
+    remembered = getattr(_request, "version", None)
+    if remembered is not None:
+        return remembered
     version = cache.get(KEY)
     if version is None:
         version = time.time_ns()
         cache.add(KEY, version, timeout=None)
         version = cache.get(KEY, version)
-    return version
+    return _remember(version)
+
+
+def get_for_version(key: str) -> tuple[int, object]:
+    """The catalog version and what ``set_for_version`` stored under ``key`` for that version (else None),
+    in one cache round trip: a cache hit of a page or an API read costs a single MGET."""
+    values = cache.get_many([KEY, key])
+    version = values.get(KEY)
+    if version is None:
+        return catalog_version(), None
+    _remember(version)
+    stored = values.get(key)
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == version:
+        return version, stored[1]
+    return version, None
+
+
+def set_for_version(key: str, version: int, value, timeout=None) -> None:
+    """Store ``value`` as computed from the catalog at ``version``; readers of a later version ignore it.
+    (The version is in the value, not the key, so a catalog change overwrites entries instead of leaving
+    orphans behind.)"""
+    if timeout is None:
+        cache.set(key, (version, value))
+    else:
+        cache.set(key, (version, value), timeout)
 
 
 def bump_catalog_version(**_kwargs) -> None:
     """Signal receiver and plain function: the catalog changed."""
-    cache.set(KEY, time.time_ns(), timeout=None)
+    version = time.time_ns()
+    cache.set(KEY, version, timeout=None)
+    _remember(version)

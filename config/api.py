@@ -4,13 +4,12 @@ version, throttles whose rates follow settings, JSON 404s, and no 500s for bad i
 import hashlib
 import time
 
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 from rest_framework import pagination, permissions, throttling
 from rest_framework.exceptions import ValidationError
 
-from catalog.cache import catalog_version
+from catalog.cache import get_for_version, set_for_version
 from config.cache import incr_window
 
 READ_MAX_AGE_S = 60
@@ -96,9 +95,9 @@ class CachedReadMixin:
         super().initial(request, *args, **kwargs)
         self._cache_key = None
         if request.method == "GET":
-            raw = f"{catalog_version()}|{request.get_full_path()}|{request.accepted_media_type}"
+            raw = f"{request.get_full_path()}|{request.accepted_media_type}"
             self._cache_key = "api:" + hashlib.sha256(raw.encode()).hexdigest()
-            hit = cache.get(self._cache_key)
+            self._cache_version, hit = get_for_version(self._cache_key)
             if hit is not None:
                 content, content_type = hit
                 response = HttpResponse(content, content_type=content_type)
@@ -116,7 +115,7 @@ class CachedReadMixin:
             return response
         if getattr(self, "_cache_key", None) and response.get("X-Cache") != "hit":
             response.render()
-            cache.set(self._cache_key, (response.content, response["Content-Type"]))
+            set_for_version(self._cache_key, self._cache_version, (response.content, response["Content-Type"]))
             response["X-Cache"] = "miss"
         if hasattr(response, "render") and not response.is_rendered:
             response.render()

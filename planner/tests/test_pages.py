@@ -169,3 +169,22 @@ def test_planner_link_with_only_a_gpu_preselects_it(client, seeded):
 def test_home_gpu_picker_works_without_javascript(client, seeded):
     response = client.get("/gpus/?gpu=nvidia-geforce-rtx-3060-12-gb")
     assert response.status_code == 302 and response["Location"] == "/gpus/nvidia-geforce-rtx-3060-12-gb/"
+
+
+def test_catalog_version_is_read_once_per_request_and_afresh_outside_requests(db):
+    from django.core.cache import cache
+    from django.core.signals import request_finished, request_started
+
+    from catalog import cache as versions
+
+    request_started.send(sender=None)
+    try:
+        first = versions.catalog_version()
+        cache.set(versions.KEY, first + 1, timeout=None)  # another process changes the catalog
+        assert versions.catalog_version() == first  # this request keeps the version it began with
+        versions.bump_catalog_version()  # this request changes the catalog itself
+        assert versions.catalog_version() not in (first, first + 1)
+    finally:
+        request_finished.send(sender=None)
+    cache.set(versions.KEY, 123, timeout=None)
+    assert versions.catalog_version() == 123  # outside a request: read afresh every time
