@@ -188,3 +188,17 @@ def test_catalog_version_is_read_once_per_request_and_afresh_outside_requests(db
         request_finished.send(sender=None)
     cache.set(versions.KEY, 123, timeout=None)
     assert versions.catalog_version() == 123  # outside a request: read afresh every time
+
+
+def test_gpu_table_tag_renders_exactly_what_the_template_loop_did(seeded):
+    from django.template import Context, Template
+
+    from catalog.models import LLM
+    from planner.templatetags.sizes import GPU_ROW_TEMPLATE, gpu_table_rows
+
+    llm = LLM.objects.prefetch_related("quantizations__fmt").get(slug="deepseek-r1-distill-llama-8b")
+    mq = next(q for q in llm.quantizations.all() if q.fmt.name == "Q4_K_M")
+    rows = sizing.gpu_rows(llm, mq, Workload(context=8192), Runtime())[:400]  # priced, unpriced, Apple (no speed)
+    assert any(r.gpu.price_usd for r in rows) and any(not r.plan.decode for r in rows)
+    loop = Template("{% load sizes %}" + GPU_ROW_TEMPLATE).render(Context({"gpu_rows": rows}))
+    assert gpu_table_rows(rows) == loop
