@@ -54,14 +54,11 @@ def get_for_version(key: str) -> tuple[int, object]:
     return version, None
 
 
-def set_for_version(key: str, version: int, value, timeout=None) -> None:
+def set_for_version(key: str, version: int, value) -> None:
     """Store ``value`` as computed from the catalog at ``version``; readers of a later version ignore it.
     (The version is in the value, not the key, so a catalog change overwrites entries instead of leaving
     orphans behind.)"""
-    if timeout is None:
-        cache.set(key, (version, value))
-    else:
-        cache.set(key, (version, value), timeout)
+    cache.set(key, (version, value))
 
 
 def bump_catalog_version(**_kwargs) -> None:

@@ -3,6 +3,7 @@
 Every number comes from the engine through planner.sizing / planner.specs, like the pages.
 """
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
@@ -10,7 +11,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.models import GPU, LLM
+from catalog.models import GPU
 from config.api import CachedReadMixin
 from planner import sizing, snapshot, specs
 from planner.engine.plan import MAX_CONTEXT_TOKENS
@@ -26,8 +27,9 @@ class WorkloadParams(serializers.Serializer):
     runtime = serializers.ChoiceField(choices=specs.RUNTIME_CHOICES, required=False, default="llamacpp")
 
     def validate(self, data):
-        if data["runtime"] == "vllm" and data["kv_cache"] in {"q8_0", "q4_0"}:
-            raise serializers.ValidationError({"kv_cache": ["vLLM has no q8_0/q4_0 KV cache; use f16."]})
+        problem = specs.kv_cache_problem(data["runtime"], data["kv_cache"])
+        if problem:
+            raise serializers.ValidationError({"kv_cache": [problem]})
         return data
 
     def workload(self) -> Workload:
@@ -89,12 +91,15 @@ class ModelGPUsView(CachedReadMixin, GenericAPIView):
 
     @extend_schema(parameters=[ModelGPUsParams], responses={200: CompatibleGPUSerializer(many=True)})
     def get(self, request, slug):
-        llm = get_object_or_404(LLM.objects.prefetch_related("quantizations__fmt"), slug=slug)
+        llm = snapshot.model(slug)  # with its quantizations; no SQL once warm
+        if llm is None:
+            raise Http404("No such model.")
         params = ModelGPUsParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         d = params.validated_data
-        if d["context"] > llm.max_context:
-            raise serializers.ValidationError({"context": [f"{llm.name} supports at most {llm.max_context} tokens."]})
+        problem = specs.context_problem(llm, d["context"])
+        if problem:
+            raise serializers.ValidationError({"context": [problem]})
         mq = next((q for q in llm.quantizations.all() if q.fmt.name == d["quant"]), None)
         if mq is None:
             raise serializers.ValidationError({"quant": [f"{llm.name} is not published as {d['quant']}."]})
@@ -188,9 +193,9 @@ class PlanInput(WorkloadParams):
             data["llm"] = snapshot.model(model)
             if data["llm"] is None:
                 raise serializers.ValidationError({"model": [f"Unknown model {model!r}."]})
-            if data["context"] > data["llm"].max_context:
-                raise serializers.ValidationError(
-                    {"context": [f"{data['llm'].name} supports at most {data['llm'].max_context} tokens."]})
+            problem = specs.context_problem(data["llm"], data["context"])
+            if problem:
+                raise serializers.ValidationError({"context": [problem]})
         if data.get("gpu"):
             data["gpu_row"] = snapshot.gpu(data["gpu"])
             if data["gpu_row"] is None:

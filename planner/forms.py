@@ -6,7 +6,8 @@ from catalog.models import GPU, LLM
 from planner import sizing
 from planner.engine.plan import MAX_CONTEXT_TOKENS
 from planner.engine.types import EngineError
-from planner.specs import CUSTOM_FIELDS, KV_CHOICES, RUNTIME_CHOICES, RUNTIME_LABELS
+from planner.specs import (CUSTOM_FIELDS, KV_CHOICES, RUNTIME_CHOICES, RUNTIME_LABELS, context_problem,
+                           kv_cache_problem)
 
 RUNTIME_FORM_CHOICES = [(r, RUNTIME_LABELS[r]) for r in RUNTIME_CHOICES]
 KV_FORM_CHOICES = [(k, k) for k in KV_CHOICES]
@@ -29,8 +30,9 @@ class SizingForm(forms.Form):
 
     def clean_context(self):
         value = self.cleaned_data.get("context") or 8192
-        if self.llm and value > self.llm.max_context:
-            raise forms.ValidationError(f"{self.llm.name} supports at most {self.llm.max_context:,} tokens.")
+        problem = context_problem(self.llm, value)
+        if problem:
+            raise forms.ValidationError(problem)
         return value
 
     def clean_kv_cache(self):
@@ -38,8 +40,9 @@ class SizingForm(forms.Form):
 
     def clean_runtime(self):
         value = self.cleaned_data.get("runtime") or "llamacpp"
-        if value == "vllm" and self.data.get("kv_cache") in {"q8_0", "q4_0"}:
-            raise forms.ValidationError("vLLM has no q8_0/q4_0 KV cache; choose f16 or another runtime.")
+        problem = kv_cache_problem(value, self.data.get("kv_cache"))
+        if problem:
+            raise forms.ValidationError(problem)
         return value
 
     def clean_quant(self):
@@ -119,10 +122,10 @@ class PlanForm(CustomArchitectureFields):
             self.add_error("model", "Choose a model or describe a custom architecture.")
         if not data.get("gpu") and not data.get("vram_gb"):
             self.add_error("gpu", "Choose a GPU or enter a custom VRAM size.")
-        if llm and data.get("context") and data["context"] > llm.max_context:
-            self.add_error("context", f"{llm.name} supports at most {llm.max_context:,} tokens.")
-        if data.get("runtime") == "vllm" and data.get("kv_cache") in {"q8_0", "q4_0"}:
-            self.add_error("kv_cache", "vLLM has no q8_0/q4_0 KV cache; choose f16.")
+        for name, problem in (("context", context_problem(llm, data.get("context"))),
+                              ("kv_cache", kv_cache_problem(data.get("runtime"), data.get("kv_cache")))):
+            if problem:
+                self.add_error(name, problem)
         if not self.errors:
             try:
                 data["inputs"] = sizing.plan_inputs(llm, custom, data["quant"], data["runtime"])
@@ -158,10 +161,10 @@ class CompareForm(forms.Form):
             if name not in self.errors and not data.get(name):
                 data[name] = default
         llm = data.get("model")
-        if llm and data.get("context") and data["context"] > llm.max_context:
-            self.add_error("context", f"{llm.name} supports at most {llm.max_context:,} tokens.")
-        if data.get("runtime") == "vllm" and data.get("kv_cache") in {"q8_0", "q4_0"}:
-            self.add_error("kv_cache", "vLLM has no q8_0/q4_0 KV cache; choose f16.")
+        for name, problem in (("context", context_problem(llm, data.get("context"))),
+                              ("kv_cache", kv_cache_problem(data.get("runtime"), data.get("kv_cache")))):
+            if problem:
+                self.add_error(name, problem)
         if llm and not self.errors:
             try:
                 data["inputs"] = sizing.plan_inputs(llm, None, data["quant"], data["runtime"])

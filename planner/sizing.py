@@ -12,7 +12,6 @@ from planner.engine.types import Architecture, Device, EngineError, Plan, Quanti
 CONTEXT_STEPS = (4096, 8192, 16384, 32768, 65536, 131072)
 
 
-
 @dataclass(frozen=True)
 class QuantRow:
     mq: ModelQuant
@@ -92,16 +91,15 @@ class GPURows(Sequence):
 def gpu_rows(llm: LLM, mq: ModelQuant, work: Workload, runtime: Runtime, *, vendor: str = "", segment: str = "",
              max_price=None) -> GPURows:
     """Active GPUs that run the model, sorted by memory, from the per-process catalog snapshot."""
-    arch, quant = specs.llm_to_arch(llm), specs.model_quant_to_quant(mq)
-    need = memory(arch, quant, work, runtime).total_bytes  # no GPU can use more than its memory
-    pairs = snapshot.filter_gpus(snapshot.active_gpus(), vendor=vendor, segment=segment, max_price=max_price,
-                                 min_memory_bytes=need)
-    if not pairs:
+    active = snapshot.active_gpus()
+    if not active:
         return GPURows(None, [])
-    ranking = Ranking.of(arch, quant, work, runtime, pairs[0][1])
+    ranking = Ranking.of(specs.llm_to_arch(llm), specs.model_quant_to_quant(mq), work, runtime, active[0][1])
+    need = ranking.mem.total_bytes  # no GPU can use more than its memory
+    pairs = snapshot.filter_gpus(active, vendor=vendor, segment=segment, max_price=max_price, min_memory_bytes=need)
     # The snapshot is ordered by (memory, slug) and a device's name is its GPU's slug: rank_devices'
     # order already, so no sort (a test compares the two).
-    need, usable_on = ranking.mem.total_bytes, snapshot.usable_bytes(runtime)
+    usable_on = snapshot.usable_bytes(runtime)
     fitting = [(gpu, device, usable_on[gpu.slug]) for gpu, device in pairs if usable_on[gpu.slug] >= need]
     return GPURows(ranking, fitting)
 

@@ -121,6 +121,21 @@ def format_options(formats) -> list[tuple[Quantization, float]]:
     return [(format_to_quant(f), f.quality_pct or 0) for f in formats]
 
 
+def context_problem(llm: LLM | None, context: int | None) -> str | None:
+    """Why a catalog model cannot take ``context`` tokens (None: it can)."""
+    if llm is not None and context and context > llm.max_context:
+        return f"{llm.name} supports at most {llm.max_context:,} tokens."
+    return None
+
+
+def kv_cache_problem(runtime: str | None, kv_cache: str | None) -> str | None:
+    """Why ``runtime`` cannot hold the KV cache in ``kv_cache`` (None: it can). vLLM's cache is f16 or
+    fp8; llama.cpp's q8_0/q4_0 KV types do not exist there."""
+    if runtime == "vllm" and kv_cache in {"q8_0", "q4_0"}:
+        return "vLLM has no q8_0/q4_0 KV cache; use f16."
+    return None
+
+
 # Weight-format families each runtime loads (llama.cpp/Ollama: GGUF; vLLM: safetensors formats).
 RUNTIME_FAMILIES = {
     "llamacpp": ("gguf", "float"),

@@ -254,7 +254,9 @@ def _recipe(ftype: str, t: Tensor, arch: Architecture, attn_v_index: int) -> str
             chosen = "Q5_K"
         else:
             chosen = {"Q2_K": "Q3_K", "Q3_K_M": "Q4_K", "Q3_K_L": "Q5_K", "IQ3_M": "Q4_K"}.get(ftype, base)
-    elif kind in {"attn_q", "attn_k"} and ftype == "IQ3_XS" or kind in {"ffn_gate", "ffn_up"} and ftype == "IQ3_XS" and n // 8 <= t.layer < 7 * n // 8:
+    elif kind in {"attn_q", "attn_k"} and ftype == "IQ3_XS":  # noqa: SIM114 (two llama.cpp rules, kept apart)
+        chosen = "IQ3_XXS"
+    elif kind in {"ffn_gate", "ffn_up"} and ftype == "IQ3_XS" and n // 8 <= t.layer < 7 * n // 8:
         chosen = "IQ3_XXS"
     return chosen
 
