@@ -35,6 +35,10 @@ def record(obj, *, before: dict | None, user, via: str, action: str | None = Non
     if before is not None and not changes and action in (None, ChangeRecord.Action.UPDATE):
         return None
     action = action or (ChangeRecord.Action.CREATE if before is None else ChangeRecord.Action.UPDATE)
+    return _create_record(obj, action=action, via=via, user=user, changes=changes, after=after)
+
+
+def _create_record(obj, *, action: str, via: str, user, changes: dict, after: dict) -> ChangeRecord:
     return ChangeRecord.objects.create(
         content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk), object_repr=str(obj)[:200],
         action=action, via=via, user=user if user and user.is_authenticated else None,
@@ -86,9 +90,5 @@ def unlock(obj, fields: list[str], *, user, via: str = ChangeRecord.Via.ADMIN) -
         return None
     obj.locked_fields = [f for f in obj.locked_fields if f not in fields]
     obj.save(update_fields=["locked_fields"])
-    return ChangeRecord.objects.create(
-        content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk), object_repr=str(obj)[:200],
-        action=ChangeRecord.Action.UNLOCK, via=via, user=user if user and user.is_authenticated else None,
-        changes={"locked_fields": [sorted(set(obj.locked_fields) | set(fields)), obj.locked_fields]},
-        snapshot=snapshot(obj),
-    )
+    return _create_record(obj, action=ChangeRecord.Action.UNLOCK, via=via, user=user, after=snapshot(obj),
+                          changes={"locked_fields": [sorted(set(obj.locked_fields) | set(fields)), obj.locked_fields]})

@@ -5,6 +5,8 @@
 - ``upsert`` writes inside the caller's transaction, keyed on natural keys, so a re-run writes nothing.
 """
 
+import csv
+import io
 import json
 from dataclasses import dataclass, field
 
@@ -64,6 +66,24 @@ def fetch_text(url: str) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         raise SourceError(f"{url}: body is not UTF-8") from exc
     return text, response.headers.get("Content-Type", "")
+
+
+def csv_lines(text: str, label: str) -> list[list[str]]:
+    """A feed's CSV payload as lists of cells, header first, checked for what a cut-off or broken file
+    shows: no final line break, unbalanced quotes, a row whose column count differs from the header's."""
+    if not text.strip():
+        raise SourceError(f"{label}: empty payload")
+    if not text.endswith("\n"):
+        raise SourceError(f"{label}: the CSV does not end with a line break (truncated?)")
+    try:
+        lines = [row for row in csv.reader(io.StringIO(text), strict=True) if row]
+    except csv.Error as exc:
+        raise SourceError(f"{label}: malformed CSV ({exc})") from exc
+    for number, row in enumerate(lines, start=1):
+        if len(row) != len(lines[0]):
+            raise SourceError(f"{label}: row {number} has {len(row)} columns, the header {len(lines[0])} "
+                              "(truncated or malformed file)")
+    return lines
 
 
 def json_rows(text: str, label: str) -> list[dict]:

@@ -5,14 +5,13 @@ and GPUs missing from the feed are never deleted: they are marked stale.
 """
 
 import csv
-import io
 
 from django.conf import settings
 from django.utils import timezone
 
 from catalog import gpu_csv
 from catalog.models import GPU
-from catalog.sources import Outcome, SourceError, fetch_text, json_rows
+from catalog.sources import Outcome, SourceError, csv_lines, fetch_text, json_rows
 
 NAME = "gpu_feed"
 
@@ -28,27 +27,13 @@ def fetch() -> tuple[str, str]:
 def parse(text: str, content_type: str = "") -> list[dict]:
     """Rows as dicts of strings. A structurally broken payload (bad JSON, wrong header, a row with the
     wrong number of columns, as a cut-off file has) raises SourceError; bad values are left to upsert."""
-    stripped = text.lstrip()
-    if "json" in content_type or stripped.startswith("["):
+    if "json" in content_type or text.lstrip().startswith("["):
         return json_rows(text, "GPU feed")
-    if not stripped:
-        raise SourceError("GPU feed: empty payload")
-    if not text.endswith("\n"):
-        raise SourceError("GPU feed: the CSV does not end with a line break (truncated?)")
+    csv_lines(text, "GPU feed")  # the structure; gpu_csv.read checks the header and makes the rows
     try:
-        header = next(csv.reader(io.StringIO(text)))
-        rows = gpu_csv.read(text)
+        return gpu_csv.read(text)
     except (gpu_csv.CSVFormatError, csv.Error) as exc:
         raise SourceError(f"GPU feed: {exc}") from exc
-    try:
-        lines = list(csv.reader(io.StringIO(text), strict=True))
-    except csv.Error as exc:
-        raise SourceError(f"GPU feed: malformed CSV ({exc})") from exc
-    for number, row in enumerate(lines, start=1):
-        if row and len(row) != len(header):
-            raise SourceError(f"GPU feed: row {number} has {len(row)} columns, the header {len(header)} "
-                              "(truncated or malformed file)")
-    return rows
 
 
 def upsert(rows: list[dict], *, dry_run: bool = False) -> Outcome:

@@ -6,8 +6,6 @@ optional ``source``. A GPU's price keeps its observation date; an older observat
 a newer one; prices an admin locked are left alone.
 """
 
-import csv
-import io
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -15,7 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from catalog.models import GPU
-from catalog.sources import Outcome, SourceError, fetch_text, json_rows
+from catalog.sources import Outcome, SourceError, csv_lines, fetch_text, json_rows
 
 NAME = "price_feed"
 COLUMNS = ("slug", "price_usd", "observed_at")
@@ -32,19 +30,10 @@ def fetch() -> tuple[str, str]:
 def parse(text: str, content_type: str = "") -> list[dict]:
     if "json" in content_type or text.lstrip().startswith("["):
         return json_rows(text, "Price feed")
-    if not text.endswith("\n"):
-        raise SourceError("Price feed: the CSV does not end with a line break (truncated?)")
-    try:
-        rows = list(csv.reader(io.StringIO(text), strict=True))
-    except csv.Error as exc:
-        raise SourceError(f"Price feed: malformed CSV ({exc})") from exc
-    if not rows or any(c not in rows[0] for c in COLUMNS):
+    header, *rows = csv_lines(text, "Price feed")
+    if any(c not in header for c in COLUMNS):
         raise SourceError(f"Price feed: the header must have {', '.join(COLUMNS)}")
-    header = rows[0]
-    for number, row in enumerate(rows[1:], start=2):
-        if row and len(row) != len(header):
-            raise SourceError(f"Price feed: row {number} has {len(row)} columns, the header {len(header)}")
-    return [dict(zip(header, (c.strip() for c in row), strict=True)) for row in rows[1:] if row]
+    return [dict(zip(header, (c.strip() for c in row), strict=True)) for row in rows]
 
 
 def _record(row: dict) -> tuple[str, Decimal, date]:
