@@ -84,10 +84,10 @@ def model_detail(request, slug):
         raise Http404("No such model.")
     form = SizingForm(request.GET or None, llm=llm)
     ctx = {"llm": llm, "form": form, "context_steps": sizing.context_steps(llm)}
-    status = 200
     if request.GET and not form.is_valid():
-        status = 400
-        return render(request, _partial(request, "planner/model_detail.html"), ctx, status=status)
+        # Keep what the user typed in every control next to the error, rather than the defaults.
+        ctx["d"] = {name: request.GET.get(name, "") for name in form.fields}
+        return render(request, _partial(request, "planner/model_detail.html"), ctx, status=400)
     d = form.cleaned_data if request.GET else {"context": 8192 if llm.max_context >= 8192 else llm.max_context,
                                               "kv_cache": "f16", "runtime": "llamacpp", "quant": "Q4_K_M",
                                               "vendor": "", "segment": "", "max_price": None}
@@ -101,7 +101,7 @@ def model_detail(request, slug):
                                    max_price=d["max_price"]) if selected else sizing.GPURows(None, [])
     except EngineError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return render(request, _partial(request, "planner/model_detail.html"), ctx, status=400)
+        return render(request, _partial(request, "planner/model_detail.html"), {**ctx, "d": d}, status=400)
     chosen = next((r for r in rows if r.mq == selected), None)
     ctx.update({
         "d": d, "rows": rows, "selected": selected, "chosen": chosen, "gpu_rows": gpu_rows[:GPU_ROWS_SHOWN],
@@ -110,7 +110,7 @@ def model_detail(request, slug):
         "vendors": snapshot.vendors(),
         "runtime_label": specs.RUNTIME_LABELS[d["runtime"]],
     })
-    return render(request, _partial(request, "planner/model_detail.html"), ctx, status=status)
+    return render(request, _partial(request, "planner/model_detail.html"), ctx)
 
 
 @cached_page

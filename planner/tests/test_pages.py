@@ -202,3 +202,10 @@ def test_gpu_table_tag_renders_exactly_what_the_template_loop_did(seeded):
     assert any(r.gpu.price_usd for r in rows) and any(not r.plan.decode for r in rows)
     loop = Template("{% load sizes %}" + GPU_ROW_TEMPLATE).render(Context({"gpu_rows": rows}))
     assert gpu_table_rows(rows) == loop
+
+
+def test_model_page_error_keeps_what_the_user_chose(client, seeded):
+    response = client.get(MODEL + "?context=32768&quant=Q8_0&kv_cache=q8_0&runtime=vllm")
+    html = response.content.decode()
+    assert response.status_code == 400 and "vLLM has no q8_0/q4_0 KV cache" in html
+    assert 'value="32768"' in html and "<option selected>Q8_0</option>" in html
