@@ -4,7 +4,7 @@ Element sizes are ggml block sizes (shared/data/kv_cache_types.csv, from ggml sr
 f16/bf16 2 B, q8_0 34 B per 32 (1.0625 B), q4_0 18 B per 32 (0.5625 B); vLLM fp8 1 B.
 """
 
-from .types import Architecture, EngineError, Workload
+from .types import CHUNKED, FULL, NO_CACHE, RECURRENT, SLIDING, Architecture, EngineError, Workload
 
 # kv type -> (elements per block, bytes per block)
 KV_TYPES: dict[str, tuple[int, int]] = {
@@ -36,49 +36,110 @@ def row_bytes(width: int, kv_type: str) -> int:
     return width // elems * size
 
 
-def bytes_per_cell_per_layer(arch: Architecture, kv_type: str) -> int:
+def bytes_per_cell_per_layer(arch: Architecture, kv_type: str, full_layer: bool = False) -> int:
     """One token's K and V in one layer.
 
     Standard: n_kv_heads × (head_dim_k + head_dim_v) values (llama.cpp llama-kv-cache.cpp
-    ggml_new_tensor_3d(type, n_embd_k_gqa, kv_size, n_stream)).
+    ggml_new_tensor_3d(type, n_embd_k_gqa, kv_size, n_stream)). Full layers of a model with its own
+    global K/V width (Gemma 4) use ``global_kv_heads`` × ``global_head_dim`` (llama.cpp n_head_kv(il)
+    per layer, llama-hparams.cpp n_embd_k_gqa(il)).
     MLA: one latent of kv_lora_rank + rope_dim values and no V tensor (llama.cpp PR #19067 "V-less
     cache"; vLLM MLAAttentionSpec head_size = kv_lora_rank + qk_rope_head_dim, num_kv_heads 1).
+    DeepSeek Sparse Attention adds the indexer's key, ``indexer_head_dim`` values per token and layer.
     """
     if arch.attention == "mla":
         if not (arch.mla_kv_lora_rank and arch.mla_rope_dim):
             raise EngineError("architecture", "MLA needs kv_lora_rank and rope dim")
-        return row_bytes(arch.mla_kv_lora_rank + arch.mla_rope_dim, kv_type)
-    return 2 * row_bytes(arch.num_kv_heads * arch.head_dim_k, kv_type)
+        latent = row_bytes(arch.mla_kv_lora_rank + arch.mla_rope_dim, kv_type)
+        return latent + (row_bytes(arch.indexer_head_dim, kv_type) if arch.indexer_head_dim else 0)
+    k_width, v_width = arch.kv_widths(full_layer)
+    return row_bytes(k_width, kv_type) + row_bytes(v_width, kv_type)
+
+
+def layer_kinds(arch: Architecture) -> tuple[str, ...]:
+    """Each layer's cache kind: the config's layer pattern, else ``attention`` with its local/global
+    period (llama.cpp marks the last layer of each period global: gemma3.cpp/llama4.cpp
+    load_swa_pattern, llama-hparams.cpp set_swa_pattern)."""
+    if arch.layer_kinds is not None:
+        if len(arch.layer_kinds) != arch.num_layers:
+            raise EngineError("architecture", f"layer pattern has {len(arch.layer_kinds)} entries for {arch.num_layers} layers")
+        return arch.layer_kinds
+    if arch.attention != "swa" or not arch.sliding_window:
+        return (FULL,) * arch.num_layers
+    local, glob = arch.swa_local_layers or 1, arch.swa_global_layers or 1
+    local_kind = CHUNKED if arch.window_kind == "chunked" else SLIDING
+    return tuple(FULL if i % (local + glob) >= local else local_kind for i in range(arch.num_layers))
+
+
+def layer_counts(arch: Architecture) -> dict[str, int]:
+    kinds = layer_kinds(arch)
+    return {kind: kinds.count(kind) for kind in (FULL, SLIDING, CHUNKED, RECURRENT, NO_CACHE)}
 
 
 def layer_split(arch: Architecture) -> tuple[int, int]:
-    """(global layers, windowed layers). A period of ``local + global`` layers; llama.cpp marks the
-    last layer of each period global (gemma3.cpp/llama4.cpp load_swa_pattern)."""
-    if arch.attention != "swa" or not arch.sliding_window:
-        return arch.num_layers, 0
-    local, glob = arch.swa_local_layers or 1, arch.swa_global_layers or 1
-    period = local + glob
-    full_periods, rem = divmod(arch.num_layers, period)
-    n_global = full_periods * glob + max(0, rem - local)
-    return n_global, arch.num_layers - n_global
+    """(full-attention layers, windowed layers): the layers whose cache grows with the context."""
+    counts = layer_counts(arch)
+    return counts[FULL], counts[SLIDING] + counts[CHUNKED]
+
+
+def check_supported(arch: Architecture) -> None:
+    """Refuse what the engine cannot size yet rather than size it with the wrong formula."""
+    if arch.unsupported:
+        raise EngineError("model", f"{arch.name}: {arch.unsupported} is not supported by the sizing engine yet")
+    counts = layer_counts(arch)
+    if counts[RECURRENT] and arch.recurrent is None:
+        raise EngineError("architecture", f"{arch.name}: recurrent layers need their state dimensions")
+    if (counts[SLIDING] or counts[CHUNKED]) and not arch.sliding_window:
+        raise EngineError("architecture", f"{arch.name}: windowed layers need a window size")
+
+
+def recurrent_state_bytes(arch: Architecture, sequences: int, runtime: str = "llamacpp") -> int:
+    """Per-sequence state of the recurrent layers, allocated once per sequence whatever the context.
+
+    llama.cpp: R and S buffers in f32 (llama-context.cpp type_r/type_s default GGML_TYPE_F32), one
+    cell per sequence (llama-memory-recurrent.cpp mem_size = max(1, n_seq_max)), recurrent layers only
+    (the hybrid memory's filter is hparams.is_recurrent(il)): layers × (n_embd_r + n_embd_s) × 4 B.
+    vLLM (MambaSpec): the conv state in the model dtype (2 B) and the matrix state in ``ssm_dtype_bytes``.
+    """
+    n = layer_counts(arch)[RECURRENT]
+    if not n:
+        return 0
+    state = arch.recurrent
+    assert state is not None  # check_supported
+    if runtime == "vllm":
+        per_layer = state.conv_values * 2 + state.state_values * state.ssm_dtype_bytes
+    else:
+        per_layer = (state.conv_values + state.state_values) * 4
+    return n * per_layer * max(1, sequences)
 
 
 def llamacpp_kv_bytes(arch: Architecture, work: Workload, swa_full: bool = False) -> int:
     """llama.cpp / Ollama, allocated at start for the whole context.
 
-    Global layers: pad256(context × sequences) cells (one unified stream, llama-server -np N -c).
+    Full layers: pad256(context × sequences) cells (one unified stream, llama-server -np N -c).
     Windowed layers (llama-kv-cache-iswa.cpp): pad256(min(n_ctx, window × sequences + n_ubatch)) cells,
-    unless --swa-full. Bytes = cells × layers × bytes_per_cell_per_layer.
+    unless --swa-full. Recurrent layers hold a fixed state per sequence instead (recurrent_state_bytes);
+    layers with no cache of their own (FFN-only, or K/V shared with an earlier layer) hold nothing.
+    Bytes = Σ cells × bytes_per_cell_per_layer over the layers with a cache, plus the recurrent state.
     """
-    per_cell = bytes_per_cell_per_layer(arch, work.kv_cache)
+    check_supported(arch)
     n_ctx = work.context * work.batch
     cells_global = pad(n_ctx, LLAMA_CPP_CELL_PAD)
-    n_global, n_windowed = layer_split(arch)
+    counts = layer_counts(arch)
+    n_windowed = counts[SLIDING] + counts[CHUNKED]
+    full = counts[FULL] * bytes_per_cell_per_layer(arch, work.kv_cache, full_layer=True)
+    windowed = n_windowed * bytes_per_cell_per_layer(arch, work.kv_cache)
+    state = recurrent_state_bytes(arch, work.batch)
     if swa_full or not n_windowed:
-        return cells_global * arch.num_layers * per_cell
+        return cells_global * (full + windowed) + state
     cells_window = pad(min(n_ctx, arch.sliding_window * work.batch + work.ubatch), LLAMA_CPP_CELL_PAD)
     cells_window = min(cells_window, cells_global)
-    return (cells_global * n_global + cells_window * n_windowed) * per_cell
+    return cells_global * full + cells_window * windowed + state
+
+
+# vLLM's DSA indexer cache: FP8 keys plus one FP32 scale per 128 values, uint8 storage
+# (vllm/model_executor/models/deepseek_v2.py DeepseekV32IndexerCache: index_head_dim + index_head_dim // 128 × 4).
+VLLM_INDEXER_SCALE_BLOCK = 128
 
 
 def vllm_kv_bytes(arch: Architecture, work: Workload, block_size: int = 16, tp: int = 1,
@@ -90,25 +151,37 @@ def vllm_kv_bytes(arch: Architecture, work: Workload, block_size: int = 16, tp: 
     SlidingWindowSpec; tokens in flight assumed = max_num_batched_tokens 2048). Chunked local
     attention (Llama 4) is allocated like full attention by default (vllm/config/vllm.py).
     KV heads are split over tensor-parallel ranks, at least one per rank; MLA is replicated.
+    Recurrent layers hold one state per request (MambaSpec); see recurrent_state_bytes.
     """
+    check_supported(arch)
     kv_type = "fp8" if work.kv_cache == "fp8" else ("f16" if work.kv_cache in {"f16", "bf16"} else work.kv_cache)
     if kv_type not in {"f16", "fp8"}:
         raise EngineError("kv_cache", f"vLLM caches KV as auto (16-bit) or fp8, not {work.kv_cache}")
-    if arch.attention == "mla":
-        per_token_layer = row_bytes(arch.mla_kv_lora_rank + arch.mla_rope_dim, kv_type) * tp
-    else:
-        heads_per_rank = max(1, arch.num_kv_heads // tp)
-        per_token_layer = 2 * row_bytes(heads_per_rank * arch.head_dim_k, kv_type) * tp
+
+    def per_token_layer(full_layer: bool) -> int:
+        if arch.attention == "mla":
+            assert arch.mla_kv_lora_rank and arch.mla_rope_dim  # check_supported / bytes_per_cell_per_layer
+            latent = row_bytes(arch.mla_kv_lora_rank + arch.mla_rope_dim, kv_type)
+            if arch.indexer_head_dim:
+                latent += arch.indexer_head_dim + arch.indexer_head_dim // VLLM_INDEXER_SCALE_BLOCK * 4
+            return latent * tp
+        k_width, v_width = arch.kv_widths(full_layer)
+        heads = arch.global_kv_heads if full_layer and arch.global_kv_heads else arch.num_kv_heads
+        per_rank = max(1, heads // tp)  # KV heads split over ranks, at least one each (replicated below that)
+        return (row_bytes(k_width // heads * per_rank, kv_type) + row_bytes(v_width // heads * per_rank, kv_type)) * tp
+
+    counts = layer_counts(arch)
     full_blocks = -(-work.context // block_size)
-    n_global, n_windowed = layer_split(arch)
-    if arch.window_kind == "chunked":
-        n_global, n_windowed = arch.num_layers, 0
+    n_full, n_windowed = counts[FULL], counts[SLIDING]
+    n_full_like = counts[CHUNKED]  # chunked local layers: allocated like full attention
     window_blocks = 0
     if n_windowed:
         window_blocks = min(-(-min(arch.sliding_window - 1 + in_flight_tokens, work.context) // block_size) + 1,
                             full_blocks)
-    tokens = (full_blocks * n_global + window_blocks * n_windowed) * block_size
-    return tokens * per_token_layer * work.batch
+    full_tokens = full_blocks * block_size
+    per_sequence = (full_tokens * (n_full * per_token_layer(True) + n_full_like * per_token_layer(False))
+                    + window_blocks * block_size * n_windowed * per_token_layer(False))
+    return per_sequence * work.batch + recurrent_state_bytes(arch, work.batch, "vllm")
 
 
 def kv_cache_bytes(arch: Architecture, work: Workload, runtime: str = "llamacpp", tp: int = 1) -> int:

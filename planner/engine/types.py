@@ -18,6 +18,28 @@ class EngineError(ValueError):
         self.message = message
 
 
+# Per-layer cache kinds of a hybrid stack (Architecture.layer_kinds).
+FULL, SLIDING, CHUNKED, RECURRENT, NO_CACHE = "full", "sliding", "chunked", "recurrent", "none"
+LAYER_KINDS = (FULL, SLIDING, CHUNKED, RECURRENT, NO_CACHE)
+
+
+@dataclass(frozen=True)
+class RecurrentState:
+    """The fixed-size per-sequence state of one recurrent layer, as llama.cpp counts it.
+
+    ``conv_values`` is llama.cpp's n_embd_r (the rolling convolution or token-shift state) and
+    ``state_values`` its n_embd_s (the SSM / delta-rule / WKV matrix), both per layer and sequence
+    (llama.cpp src/llama-hparams.cpp n_embd_r()/n_embd_s()); ``kind`` names the design.
+    ``ssm_dtype_bytes`` is what vLLM keeps the matrix state in (the config's mamba_ssm_dtype, else the
+    model dtype); vLLM keeps the conv state in the model dtype (2 B).
+    """
+
+    kind: str
+    conv_values: int
+    state_values: int
+    ssm_dtype_bytes: int = 2
+
+
 @dataclass(frozen=True)
 class Architecture:
     """A transformer as its config.json describes it."""
@@ -46,11 +68,32 @@ class Architecture:
     swa_global_layers: int | None = None
     window_kind: str = "sliding"  # or "chunked" (Llama 4)
     family: str = ""
+    # Hybrid stacks: one of LAYER_KINDS per layer (None: every layer follows ``attention`` above).
+    layer_kinds: tuple[str, ...] | None = None
+    recurrent: RecurrentState | None = None  # the state of each "recurrent" layer
+    # Full-attention layers with their own K/V width (Gemma 4: 2 KV heads × 512 on global layers; its
+    # attention_k_eq_v still caches V separately in llama.cpp, so it changes nothing here).
+    global_kv_heads: int | None = None
+    global_head_dim: int | None = None
+    head_dim_v: int | None = None  # V width per head where it differs from K (MiMo-V2: K 192, V 128)
+    indexer_head_dim: int | None = None  # DeepSeek Sparse Attention: the indexer's key width per token
+    unsupported: str = ""  # why the engine cannot size this design yet (it refuses rather than guess)
 
     @property
     def head_dim_k(self) -> int:
         """Per-head K width: the config's head_dim, else hidden / heads (HF's default)."""
         return self.head_dim or self.hidden_size // self.num_heads
+
+    def kv_widths(self, full_layer: bool = False) -> tuple[int, int]:
+        """(K values, V values) per token in one layer: the full-attention layers' own head count and
+        head width where the config gives them (Gemma 4 global_*, MiMo-V2 swa_*), else the default."""
+        heads, k_dim, v_dim = self.num_kv_heads, self.head_dim_k, self.head_dim_v or self.head_dim_k
+        if full_layer and (self.global_kv_heads or self.global_head_dim):
+            heads = self.global_kv_heads or heads
+            if self.global_head_dim:
+                k_dim = self.global_head_dim
+                v_dim = self.head_dim_v or self.global_head_dim
+        return heads * k_dim, heads * v_dim
 
     @property
     def gqa_ratio(self) -> float:

@@ -12,7 +12,7 @@ FP8, MX/NV FP4) quantize only the decoder's linear layers; embeddings and the ou
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .types import Architecture, EngineError, Quantization
+from .types import NO_CACHE, RECURRENT, Architecture, EngineError, Quantization
 
 # ggml type -> (weights per block, bytes per block). Source: ggml src/ggml-common.h block structs.
 GGML_TYPES: dict[str, tuple[int, int]] = {
@@ -108,12 +108,14 @@ def _params_split(arch: Architecture) -> tuple[int, int, int]:
         attn = 0
     else:
         attn = h * hd * (2 * arch.num_heads + 2 * arch.num_kv_heads)
-    if arch.intermediate_size and not arch.is_moe:
+    hybrid = bool(arch.layer_kinds) and any(k in {RECURRENT, NO_CACHE} for k in arch.layer_kinds or ())
+    if arch.intermediate_size and not arch.is_moe and not hybrid:
         ffn = 3 * h * arch.intermediate_size
         return attn, ffn, 0
     if not arch.params_total:
         raise EngineError("params_total", f"{arch.name}: needs a parameter count or an FFN width")
-    rest = arch.params_total - embed - norms - attn * layers
+    # Hybrid stacks: recurrent mixers' weights are what the count leaves over, spread like the FFN.
+    rest = arch.params_total - embed - norms - attn * attention_layers(arch)
     if rest <= 0:
         raise EngineError("params_total", f"{arch.name}: parameter count is smaller than its attention and embeddings")
     if not arch.is_moe or not (arch.num_experts and arch.experts_per_token and arch.params_active):
@@ -123,6 +125,13 @@ def _params_split(arch: Architecture) -> tuple[int, int, int]:
     expert_total = min(expert_total, rest)
     per_expert = _whole_ffn(expert_total // (layers * n_exp), h)
     return attn, max((rest - expert_total) // layers, 0), per_expert * n_exp
+
+
+def attention_layers(arch: Architecture) -> int:
+    """Layers with attention projections (all but recurrent ones)."""
+    if not arch.layer_kinds:
+        return arch.num_layers
+    return sum(1 for kind in arch.layer_kinds if kind != RECURRENT)
 
 
 def _whole_ffn(ffn_params: int, hidden: int) -> int:
@@ -145,7 +154,7 @@ def _tensors(arch: Architecture) -> tuple[Tensor, ...]:
         out.append(Tensor("output", -1, arch.vocab_size * h, h))
     q_w, kv_w = h * hd * arch.num_heads, h * hd * arch.num_kv_heads
     for i in range(layers):
-        if attn:
+        if attn and not (arch.layer_kinds and arch.layer_kinds[i] == RECURRENT):
             out += [
                 Tensor("attn_q", i, q_w, h),
                 Tensor("attn_k", i, kv_w, h),
