@@ -117,6 +117,7 @@ class LLM(models.Model):
         GQA = "gqa", "Grouped-query (GQA)"
         MLA = "mla", "Multi-head latent (MLA)"
         SWA = "swa-hybrid", "Sliding-window hybrid"
+        HYBRID = "hybrid", "Hybrid (recurrent + attention)"
 
     class WindowKind(models.TextChoices):
         NONE = "", "None"
@@ -156,6 +157,21 @@ class LLM(models.Model):
     swa_pattern_text = models.CharField(max_length=120, blank=True)
     mla_kv_lora_rank = models.PositiveIntegerField(null=True, blank=True)
     mla_rope_dim = models.PositiveIntegerField(null=True, blank=True)
+    # 2026 designs (catalog/hf_config.py reads them from config.json; the engine sizes them).
+    layer_pattern = models.CharField(
+        max_length=400, blank=True,
+        help_text="One letter per layer: F full attention, S sliding, C chunked, R recurrent, N no own cache. "
+        "Blank: every layer follows the attention kind.",
+    )
+    recurrent = models.JSONField(default=dict, blank=True, help_text="Recurrent layers' design and dimensions.")
+    head_dim_v = models.PositiveIntegerField(null=True, blank=True, help_text="V width per head where it differs from K.")
+    global_kv_heads = models.PositiveIntegerField(null=True, blank=True, help_text="KV heads of full-attention layers.")
+    global_head_dim = models.PositiveIntegerField(null=True, blank=True, help_text="Head width of full-attention layers.")
+    indexer_head_dim = models.PositiveIntegerField(null=True, blank=True, help_text="DeepSeek Sparse Attention indexer key width.")
+    unsupported_reason = models.CharField(
+        max_length=200, blank=True, help_text="A design the sizing engine cannot size yet; pages say so instead of sizing it."
+    )
+    config_source = models.TextField(blank=True, help_text="Where the config.json the architecture comes from was read.")
 
     hf_downloads = models.PositiveBigIntegerField(null=True, blank=True)
     hf_likes = models.PositiveIntegerField(null=True, blank=True)
@@ -204,6 +220,9 @@ class LLM(models.Model):
             models.CheckConstraint(
                 condition=~Q(attention="swa-hybrid") | Q(sliding_window__isnull=False, sliding_window__gt=0), name="llm_swa_window_required"
             ),
+            models.CheckConstraint(
+                condition=Q(layer_pattern__regex=r"^[FSCRN]*$"), name="llm_layer_pattern_letters"
+            ),
         ]
 
     def __str__(self):
@@ -220,7 +239,8 @@ class LLM(models.Model):
         "license", "num_layers", "hidden_size", "intermediate_size", "num_attention_heads", "num_kv_heads",
         "head_dim", "vocab_size", "max_context", "tied_embeddings", "num_experts", "num_experts_per_token",
         "sliding_window", "mla_kv_lora_rank", "mla_rope_dim", "params_total", "params_active", "hf_downloads",
-        "hf_likes",
+        "hf_likes", "layer_pattern", "recurrent", "head_dim_v", "global_kv_heads", "global_head_dim",
+        "indexer_head_dim", "unsupported_reason",
     )
 
     def is_locked(self, field: str) -> bool:

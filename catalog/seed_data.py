@@ -11,6 +11,8 @@ import re
 from datetime import date
 from pathlib import Path
 
+from catalog import seed_models
+
 GIB = 1024**3
 FIXTURE_SOURCE_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "source"
 
@@ -83,6 +85,27 @@ def gpu_fixture(row: dict) -> dict:
             "locked_fields": [],
         },
     }
+
+
+def apply_gpu_facts(gpus: list[dict], source_dir: Path) -> None:
+    """Prices (fixtures/source/gpu_prices.csv: launch MSRP or dated retail) and spec figures
+    (gpu_spec_fixes.csv) the shared GPU table lacks, each with its source. A launch MSRP never replaces
+    one the table has; a retail price becomes the street price with the date it was seen."""
+    by_key = {(g["fields"]["vendor"], g["fields"]["name"]): g["fields"] for g in gpus}
+    for row in read_csv(source_dir / "gpu_prices.csv") if (source_dir / "gpu_prices.csv").exists() else []:
+        fields = by_key[(row["vendor"], row["name"])]
+        price = f"{float(row['price_usd']):.2f}"
+        if row["price_kind"] == "retail":
+            fields["street_price_usd"], fields["street_price_observed_at"] = price, row["price_date"]
+        elif fields["launch_price_usd"] is None:
+            fields["launch_price_usd"] = price
+        else:
+            continue
+        fields["source"] += f" | {row['price_kind']} price ({row['price_date']}): {row['source']}"
+    for row in read_csv(source_dir / "gpu_spec_fixes.csv") if (source_dir / "gpu_spec_fixes.csv").exists() else []:
+        fields = by_key[(row["vendor"], row["name"])]
+        fields[row["field"]] = float(row["value"]) if row["field"] == "bandwidth_gbs" else row["value"]
+        fields["source"] += f" | {row['field']}: {row['source']}"
 
 
 def quality_pct(row: dict) -> float | None:
@@ -239,6 +262,55 @@ def llm_fixture(row: dict, extra: dict) -> dict:
     return {"model": "catalog.llm", "fields": fields}
 
 
+def config_llm_fixture(row: dict, source_dir: Path) -> dict:
+    """A model from fixtures/source/models.csv whose architecture is its own config.json (seed_models)."""
+    config = seed_models.load_config(source_dir, row["hf_repo_id"])
+    fields = seed_models.config_llm_fields(row, config)
+    released, _ = _date(row["release_date"])
+    described = {**row, **{k: str(v) for k, v in fields.items() if v is not None}}
+    params_b = fields["params_total"] / 1e9 if fields["params_total"] else None
+    fields.update({
+        "name": row["name"],
+        "slug": llm_slug(row["hf_repo_id"]),
+        "hf_repo_id": row["hf_repo_id"],
+        "family": row["family"],
+        "developer": row["developer"],
+        "release_date": released,
+        "license": row["license"][:60],
+        "description": _describe(described, round(params_b, 1) if params_b else None),
+        "tags": [[t] for t in llm_tags(described)],
+        "ollama_tag": row["ollama_tag"],
+        "docker_model": "",
+        "run_commands_source": "",
+        "config_source": row["config_source"],
+        "source": f"config.json: {row['config_source']} | facts: {row['facts_source']}",
+    })
+    return {"model": "catalog.llm", "fields": fields}
+
+
+def apply_llm_facts(llms: list[dict], source_dir: Path) -> None:
+    """Facts the curated CSV lacks (fixtures/source/llm_facts.csv: one field per row, with its source).
+    ``*_b`` fields are billions of parameters."""
+    path = source_dir / "llm_facts.csv"
+    by_repo = {obj["fields"]["hf_repo_id"]: obj["fields"] for obj in llms}
+    for row in read_csv(path) if path.exists() else []:
+        fields = by_repo[row["hf_repo_id"]]  # a fact about a model not in the catalog is an error
+        name, value = row["field"], row["value"]
+        if name.endswith("_b"):
+            name, value = name[:-2], round(float(value) * 1e9)
+        fields[name] = value
+        fields["source"] += f" | {name}: {row['source']}"
+
+
+def config_model_rows(source_dir: Path, known_repos: set[str]) -> list[dict]:
+    """models.csv rows to seed: not a format variant of another model, not already in the curated CSV."""
+    path = source_dir / seed_models.MODELS_CSV
+    if not path.exists():
+        return []
+    return [r for r in read_csv(path) if r["hf_repo_id"] not in known_repos
+            and not seed_models.is_format_variant(r["hf_repo_id"])]
+
+
 def model_quant_fixtures(llm_rows: list[dict], quant_names: set[str], gguf_rows: list[dict]) -> list[dict]:
     exact = {}
     for row in gguf_rows:
@@ -288,14 +360,19 @@ def benchmark_fixtures(rows: list[dict]) -> list[dict]:
 def build_all(data_dir: Path, source_dir: Path = FIXTURE_SOURCE_DIR) -> dict[str, list[dict]]:
     """Return fixture file name -> objects, in load order."""
     gpus = [gpu_fixture(r) for r in read_csv(data_dir / "gpus.csv")]
+    apply_gpu_facts(gpus, source_dir)
     quants = quant_fixtures(read_csv(data_dir / "quant_types.csv"))
     llm_rows = read_csv(data_dir / "llm_models.csv")
     extras = {r["hf_repo_id"]: r for r in read_csv(source_dir / "llm_extra.csv")}
     llms = [llm_fixture(r, extras.get(r["hf_repo_id"], {})) for r in llm_rows]
+    config_rows = config_model_rows(source_dir, {r["hf_repo_id"] for r in llm_rows})
+    llms += [config_llm_fixture(r, source_dir) for r in config_rows]
+    apply_llm_facts(llms, source_dir)
     tags_used = sorted({t[0] for obj in llms for t in obj["fields"]["tags"]})
     tags = [{"model": "catalog.tag", "fields": {"slug": t, "name": TAG_NAMES.get(t, t.title())}} for t in tags_used]
     quant_names = {q["fields"]["name"] for q in quants}
-    model_quants = model_quant_fixtures(llm_rows, quant_names, read_csv(data_dir / "gguf_sizes_public.csv"))
+    model_quants = model_quant_fixtures(llm_rows + config_rows, quant_names,
+                                        read_csv(data_dir / "gguf_sizes_public.csv"))
     benchmarks = benchmark_fixtures(read_csv(source_dir / "benchmarks.csv"))
     return {
         "01_tags.json": tags,

@@ -5,15 +5,33 @@ Views, API, commands and benchmarks build engine inputs here and nowhere else.
 
 from catalog.models import GPU, LLM, ModelQuant, QuantFormat
 from planner.engine.plan import MAX_CONTEXT_TOKENS
-from planner.engine.types import Architecture, Device, Quantization
+from planner.engine.recurrent import recurrent_state
+from planner.engine.types import (
+    CHUNKED, FULL, NO_CACHE, RECURRENT, SLIDING, Architecture, Device, EngineError, Quantization, RecurrentState,
+)
+
+# catalog LLM.layer_pattern letters (catalog/hf_config.py) -> engine layer kinds
+LAYER_LETTERS = {"F": FULL, "S": SLIDING, "C": CHUNKED, "R": RECURRENT, "N": NO_CACHE}
 
 KV_CHOICES = ("f16", "q8_0", "q4_0")
 RUNTIME_CHOICES = ("llamacpp", "ollama", "vllm")
 RUNTIME_LABELS = {"llamacpp": "llama.cpp", "ollama": "Ollama", "vllm": "vLLM"}
 
 
+def _recurrent(llm: LLM) -> tuple[RecurrentState | None, str]:
+    """The recurrent layers' state, or why it cannot be sized."""
+    if not llm.recurrent or "R" not in llm.layer_pattern:
+        return None, ""
+    dims = dict(llm.recurrent)
+    try:
+        return recurrent_state(str(dims.pop("kind", "")), dims, int(dims.pop("ssm_dtype_bytes", 2) or 2)), ""
+    except EngineError as exc:
+        return None, exc.message
+
+
 def llm_to_arch(llm: LLM) -> Architecture:
     attention = {"mla": "mla", "swa-hybrid": "swa"}.get(llm.attention, "standard")
+    state, problem = _recurrent(llm)
     return Architecture(
         name=llm.name,
         num_layers=llm.num_layers,
@@ -38,6 +56,13 @@ def llm_to_arch(llm: LLM) -> Architecture:
         swa_global_layers=llm.swa_global_layers,
         window_kind=llm.window_kind or "sliding",
         family=llm.family,
+        layer_kinds=tuple(LAYER_LETTERS[c] for c in llm.layer_pattern) if llm.layer_pattern else None,
+        recurrent=state,
+        head_dim_v=llm.head_dim_v,
+        global_kv_heads=llm.global_kv_heads,
+        global_head_dim=llm.global_head_dim,
+        indexer_head_dim=llm.indexer_head_dim,
+        unsupported=llm.unsupported_reason or problem,
     )
 
 

@@ -91,6 +91,8 @@ def model_detail(request, slug):
     d = form.cleaned_data if request.GET else {"context": 8192 if llm.max_context >= 8192 else llm.max_context,
                                               "kv_cache": "f16", "runtime": "llamacpp", "quant": "Q4_K_M",
                                               "vendor": "", "segment": "", "max_price": None}
+    if llm.unsupported_reason:  # facts only: no number from a formula that does not fit the design
+        return render(request, _partial(request, "planner/model_detail.html"), {**ctx, "d": d})
     work = Workload(context=d["context"], kv_cache=d["kv_cache"])
     runtime = Runtime(name=d["runtime"])
     quants = list(llm.quantizations.all())

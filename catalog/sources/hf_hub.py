@@ -8,7 +8,6 @@ field values; ``upsert`` writes them inside the run's transaction, leaving locke
 
 import re
 from dataclasses import dataclass, field
-from math import gcd
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,28 +18,12 @@ from huggingface_hub.hf_api import ModelInfo
 from huggingface_hub.utils import get_session, hf_raise_for_status
 
 from catalog.constraints import constraint_errors
+from catalog.hf_config import architecture_fields, attention_kind, layer_mix
 from catalog.models import LLM, ModelQuant, QuantFormat
 from catalog.seed_data import llm_slug
 from catalog.sources import USER_AGENT, Outcome, SourceError, TransientSourceError
 
 NAME = "hf_hub"
-
-# config.json keys per catalog field, first found wins (text_config first for multimodal configs).
-CONFIG_KEYS = {
-    "num_layers": ("num_hidden_layers", "n_layer", "num_layers"),
-    "hidden_size": ("hidden_size", "n_embd", "d_model"),
-    "num_attention_heads": ("num_attention_heads", "n_head"),
-    "num_kv_heads": ("num_key_value_heads", "num_kv_heads", "n_head_kv"),
-    "head_dim": ("head_dim",),
-    "vocab_size": ("vocab_size",),
-    "max_context": ("max_position_embeddings", "max_sequence_length", "seq_length"),
-    "tied_embeddings": ("tie_word_embeddings",),
-    "num_experts": ("num_local_experts", "num_experts", "n_routed_experts"),
-    "num_experts_per_token": ("num_experts_per_tok", "moe_top_k"),
-    "mla_kv_lora_rank": ("kv_lora_rank",),
-    "mla_rope_dim": ("qk_rope_head_dim",),
-}
-
 
 @dataclass
 class HubPayload:
@@ -123,47 +106,6 @@ def fetch(llms=None) -> tuple[list[HubPayload], list[str]]:
         except LookupError as exc:
             missing.append(f"{llm.slug}: {exc}")
     return payloads, missing
-
-
-def _config_value(config: dict, keys):
-    for source in (config.get("text_config") or {}, config):
-        for key in keys:
-            if source.get(key) is not None:
-                return source[key]
-    return None
-
-
-def architecture_fields(config: dict) -> dict:
-    """Catalog fields stated by a config.json (absent keys stay absent; nothing is nulled)."""
-    values = {}
-    for name, keys in CONFIG_KEYS.items():
-        value = _config_value(config, keys)
-        if value is None:
-            continue
-        if name == "tied_embeddings":
-            values[name] = bool(value)
-        elif isinstance(value, int) and not isinstance(value, bool) and value > 0:
-            values[name] = value
-    if ("head_dim" not in values and "mla_kv_lora_rank" not in values and values.get("hidden_size")
-            and values.get("num_attention_heads")):
-        values["head_dim"] = values["hidden_size"] // values["num_attention_heads"]  # transformers' default
-    ffn = _config_value(config, ("intermediate_size", "ffn_hidden_size"))
-    if "num_experts" not in values and isinstance(ffn, int) and ffn > 0:
-        values["intermediate_size"] = ffn  # dense FFN width (for MoE configs it is the expert width: skipped)
-    if "num_kv_heads" not in values and "num_attention_heads" in values and "mla_kv_lora_rank" not in values:
-        values["num_kv_heads"] = values["num_attention_heads"]  # MHA: HF's default
-    window = _config_value(config, ("sliding_window",))
-    uses_window = _config_value(config, ("use_sliding_window",))
-    layer_types = _config_value(config, ("layer_types",))
-    if isinstance(window, int) and window > 0 and uses_window is not False:
-        values["sliding_window"] = window
-        if isinstance(layer_types, list) and layer_types:
-            local = sum(1 for t in layer_types if "sliding" in str(t) or "chunked" in str(t))
-            full = len(layer_types) - local
-            if local and full:
-                g = gcd(local, full)
-                values["swa_local_layers"], values["swa_global_layers"] = local // g, full // g
-    return values
 
 
 def parse(payload: HubPayload) -> dict:
@@ -272,15 +214,14 @@ def import_model(repo_id: str, gguf_repo: str | None = None) -> LLM:
     owner, _, name = repo_id.partition("/")
     config = payload.config
     moe = bool(values.get("num_experts"))
-    attention = LLM.Attention.MLA if values.get("mla_kv_lora_rank") else (
-        LLM.Attention.SWA if values.get("swa_local_layers") else (
-            LLM.Attention.MHA if values.get("num_kv_heads") == values.get("num_attention_heads") else LLM.Attention.GQA))
-    if attention != LLM.Attention.SWA:
+    attention = attention_kind(values)
+    if attention != LLM.Attention.SWA and not set(values.get("layer_pattern", "")) & {"S", "C"}:
         values.pop("sliding_window", None)
     llm = LLM(
         name=name, slug=llm_slug(repo_id), hf_repo_id=repo_id, developer=owner[:60],
         family=str(config.get("model_type") or owner)[:60], architecture=LLM.Architecture.MOE if moe
-        else LLM.Architecture.DENSE, attention=attention, window_kind="sliding" if attention == "swa-hybrid" else "",
+        else LLM.Architecture.DENSE, attention=attention, window_kind="sliding" if values.get("sliding_window") else "",
+        swa_pattern_text=layer_mix(values.get("layer_pattern", ""))[:120],
         source=f"Imported from the Hugging Face Hub ({settings.HF_ENDPOINT}/{repo_id}) on {timezone.localdate()}",
         fetched_at=timezone.now(), **values,
     )

@@ -209,3 +209,21 @@ def test_model_page_error_keeps_what_the_user_chose(client, seeded):
     html = response.content.decode()
     assert response.status_code == 400 and "vLLM has no q8_0/q4_0 KV cache" in html
     assert 'value="32768"' in html and "<option selected>Q8_0</option>" in html
+
+
+def test_a_hybrid_model_page_sizes_its_attention_layers_and_state(client, seeded):
+    page = client.get("/models/qwen3-5-27b/?context=32768&quant=Q4_K_M&kv_cache=f16&runtime=llamacpp")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "48 recurrent + 16 full attention layers" in html
+    assert "GPUs that can run this model" in html
+
+
+def test_a_design_the_engine_cannot_size_gets_facts_and_a_notice_not_a_number(client, seeded):
+    page = client.get("/models/deepseek-v4-flash/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Not sized yet" in html and "compressed CSA/HCA attention cache" in html
+    assert "GPUs that can run this model" not in html
+    api = client.get("/api/v1/plan/?model=deepseek-v4-flash&quant=Q4_K_M&gpu=nvidia-h100-sxm5-80-gb")
+    assert api.status_code == 400 and "not supported" in str(api.json())

@@ -1,0 +1,252 @@
+"""A Hugging Face ``config.json`` -> the catalog's architecture fields. Pure: no I/O, no ORM.
+
+One parser for every path a config arrives by: the seed fixtures (``fixtures/source/configs``), the
+Hub refresh and ``import_model``. Multimodal configs keep the language model under ``text_config``.
+
+Layers are described by ``layer_pattern``, one letter per layer: F full attention, S sliding window,
+C chunked local attention, R recurrent (a fixed-size state: gated DeltaNet, Mamba, short
+convolutions, RWKV), N no cache of its own (an FFN-only layer, or one that reuses an earlier layer's
+K/V). A design this parser cannot describe faithfully gets ``unsupported_reason`` instead of numbers.
+"""
+
+from math import gcd
+
+# config.json keys per catalog field, first found wins (text_config first for multimodal configs).
+CONFIG_KEYS = {
+    "num_layers": ("num_hidden_layers", "n_layer", "num_layers"),
+    "hidden_size": ("hidden_size", "n_embd", "d_model"),
+    "num_attention_heads": ("num_attention_heads", "n_head"),
+    "num_kv_heads": ("num_key_value_heads", "num_kv_heads", "n_head_kv"),
+    "head_dim": ("head_dim",),
+    "vocab_size": ("vocab_size",),
+    "max_context": ("max_position_embeddings", "max_sequence_length", "seq_length"),
+    "tied_embeddings": ("tie_word_embeddings",),
+    "num_experts": ("num_local_experts", "num_experts", "n_routed_experts"),
+    "num_experts_per_token": ("num_experts_per_tok", "moe_top_k", "top_k_experts"),
+    "mla_kv_lora_rank": ("kv_lora_rank",),
+    "mla_rope_dim": ("qk_rope_head_dim",),
+}
+
+LAYER_TYPE_CODES = {
+    "full_attention": "F", "attention": "F", "global_attention": "F", "full": "F",
+    "sliding_attention": "S", "sliding": "S", "local_attention": "S",
+    "chunked_attention": "C",
+    "linear_attention": "R", "mamba": "R", "mamba2": "R", "conv": "R", "short_conv": "R",
+}
+# Nemotron-H hybrid_override_pattern: M Mamba-2, * attention, - MLP only, E MoE only; the same
+# blocks spelled out in Nemotron 3's layers_block_type.
+NEMOTRON_CODES = {"M": "R", "*": "F", "-": "N", "E": "N"}
+BLOCK_TYPE_CODES = {"mamba": "R", "attention": "F", "mlp": "N", "moe": "N"}
+# MiMo-V2 hybrid_layer_pattern: 1 sliding-window attention, 0 full attention.
+MIMO_CODES = {1: "S", 0: "F"}
+# Designs whose cache is not (yet) one of the above, by model_type or by a key only they have.
+UNSUPPORTED_MODEL_TYPES = {
+    "deepseek_v4": "DeepSeek V4's compressed CSA/HCA attention cache",
+    "falcon_h1": "Falcon-H1's parallel attention and Mamba-2 layers",
+    "minimax_text_01": "MiniMax lightning attention",
+    "minimax_m1": "MiniMax lightning attention",
+}
+UNSUPPORTED_KEYS = {
+    "compress_ratios": "compressed CSA/HCA attention caches",
+    "sparse_attention_config": "MiniMax sparse attention",
+    "block_configs": "per-layer attention blocks (DeciLM / Nemotron NAS)",
+}
+DTYPE_BYTES = {"float32": 4, "fp32": 4, "bfloat16": 2, "float16": 2, "bf16": 2, "fp16": 2}
+
+
+def text_config(config: dict) -> dict:
+    """The language model's config: ``text_config`` of a multimodal config, else the config itself."""
+    if not isinstance(config, dict):
+        raise ValueError("config.json is not an object")
+    inner = config.get("text_config")
+    if inner is None:
+        return config
+    if not isinstance(inner, dict):
+        raise ValueError("text_config is not an object")
+    return {**{k: v for k, v in config.items() if k != "text_config"}, **inner}
+
+
+def _int(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def _first(config: dict, keys):
+    for key in keys:
+        if config.get(key) is not None:
+            return config[key]
+    return None
+
+
+def layer_pattern(tc: dict, num_layers: int | None) -> tuple[str, str]:
+    """(pattern letters, unsupported reason). Empty pattern: every layer is plain attention."""
+    n = num_layers or 0
+    pattern = ""
+    layer_types = tc.get("layer_types")
+    override = tc.get("hybrid_override_pattern")
+    if isinstance(override, str) and override:
+        if set(override) - set(NEMOTRON_CODES):
+            return "", f"hybrid layer code {sorted(set(override) - set(NEMOTRON_CODES))}"
+        pattern = "".join(NEMOTRON_CODES[c] for c in override)
+    elif isinstance(tc.get("layers_block_type"), list) and tc["layers_block_type"]:
+        blocks = [str(b) for b in tc["layers_block_type"]]
+        if set(blocks) - set(BLOCK_TYPE_CODES):
+            return "", f"layer block {sorted(set(blocks) - set(BLOCK_TYPE_CODES))}"
+        pattern = "".join(BLOCK_TYPE_CODES[b] for b in blocks)
+    elif isinstance(tc.get("hybrid_layer_pattern"), list) and tc["hybrid_layer_pattern"]:
+        codes = tc["hybrid_layer_pattern"]
+        if set(codes) - set(MIMO_CODES):
+            return "", f"hybrid layer code {sorted(set(codes) - set(MIMO_CODES))}"
+        pattern = "".join(MIMO_CODES[c] for c in codes)
+    elif isinstance(layer_types, list) and layer_types:
+        unknown = sorted({str(t) for t in layer_types if str(t) not in LAYER_TYPE_CODES})
+        if unknown:
+            return "", f"layer type {', '.join(unknown)}"
+        pattern = "".join(LAYER_TYPE_CODES[str(t)] for t in layer_types)
+    elif _int(tc.get("full_attention_interval")) and any(k.startswith("linear_") for k in tc):
+        every = tc["full_attention_interval"]
+        pattern = "".join("F" if (i + 1) % every == 0 else "R" for i in range(n))
+    elif _int(tc.get("attn_layer_period")) and tc.get("attn_layer_offset") is not None:  # Jamba
+        period, offset = tc["attn_layer_period"], tc["attn_layer_offset"]
+        pattern = "".join("F" if i % period == offset else "R" for i in range(n))
+    elif _int(tc.get("attention_chunk_size")) and str(tc.get("model_type", "")).startswith("llama4"):
+        # Llama 4: RoPE layers attend within chunks, NoPE layers globally. no_rope_layers[i] = 1 marks a RoPE
+        # layer; absent, transformers' Llama4TextConfig makes every no_rope_layer_interval-th (4th) layer NoPE.
+        rope = tc.get("no_rope_layers") or [int((i + 1) % (tc.get("no_rope_layer_interval") or 4) != 0)
+                                            for i in range(n)]
+        pattern = "".join("C" if r else "F" for r in rope)
+    elif isinstance(tc.get("linear_attn_config"), dict):  # Kimi Linear: 1-based layer numbers per kind
+        kda, full = tc["linear_attn_config"].get("kda_layers") or [], tc["linear_attn_config"].get("full_attn_layers") or []
+        pattern = "".join("R" if i + 1 in kda else "F" if i + 1 in full else "?" for i in range(n))
+        if "?" in pattern:
+            return "", "layers that are neither KDA nor full attention"
+    shared = _int(tc.get("num_kv_shared_layers"))
+    if shared and n:
+        pattern = (pattern or "F" * n)[: n - shared] + "N" * shared
+    if pattern and len(pattern) != n:
+        return "", f"a layer pattern of {len(pattern)} layers for {n} layers"
+    return pattern, ""
+
+
+def recurrent_dims(tc: dict) -> dict | None:
+    """The recurrent layers' design and dimensions (planner.engine.recurrent.DIMS), or None."""
+    ssm_dtype = DTYPE_BYTES.get(str(tc.get("mamba_ssm_dtype") or tc.get("mamba_ssm_cache_dtype")
+                                    or tc.get("torch_dtype") or tc.get("dtype") or "bfloat16"), 2)
+    if _int(tc.get("linear_num_value_heads")):
+        return {"kind": "gated_deltanet", "conv_kernel": tc.get("linear_conv_kernel_dim"),
+                "k_heads": tc.get("linear_num_key_heads"), "k_head_dim": tc.get("linear_key_head_dim"),
+                "v_heads": tc.get("linear_num_value_heads"), "v_head_dim": tc.get("linear_value_head_dim"),
+                "ssm_dtype_bytes": ssm_dtype}
+    kda = tc.get("linear_attn_config")
+    if isinstance(kda, dict) and _int(kda.get("num_heads")):  # Kimi Delta Attention: state always FP32 in vLLM
+        return {"kind": "kda", "conv_kernel": kda.get("short_conv_kernel_size"), "heads": kda["num_heads"],
+                "head_dim": kda.get("head_dim"), "ssm_dtype_bytes": 4}
+    if _int(tc.get("mamba_num_heads")):  # nemotron_h
+        return {"kind": "mamba2", "conv_kernel": tc.get("conv_kernel"),
+                "d_inner": tc["mamba_num_heads"] * (tc.get("mamba_head_dim") or 0),
+                "n_groups": tc.get("n_groups"), "d_state": tc.get("ssm_state_size"), "ssm_dtype_bytes": ssm_dtype}
+    if _int(tc.get("mamba_n_heads")):  # granitemoehybrid
+        return {"kind": "mamba2", "conv_kernel": tc.get("mamba_d_conv"),
+                "d_inner": tc["mamba_n_heads"] * (tc.get("mamba_d_head") or 0),
+                "n_groups": tc.get("mamba_n_groups"), "d_state": tc.get("mamba_d_state"), "ssm_dtype_bytes": ssm_dtype}
+    if _int(tc.get("mamba_d_state")) and _int(tc.get("mamba_expand")):  # Jamba: Mamba-1, no groups
+        return {"kind": "mamba2", "conv_kernel": tc.get("mamba_d_conv"),
+                "d_inner": tc["mamba_expand"] * (tc.get("hidden_size") or 0), "n_groups": 0,
+                "d_state": tc.get("mamba_d_state"), "ssm_dtype_bytes": ssm_dtype}
+    if _int(tc.get("conv_L_cache")):  # LFM2
+        return {"kind": "short_conv", "l_cache": tc["conv_L_cache"], "hidden_size": tc.get("hidden_size"),
+                "ssm_dtype_bytes": ssm_dtype}
+    return None
+
+
+def _unsupported(config: dict, tc: dict) -> str:
+    for model_type in (tc.get("model_type"), config.get("model_type")):
+        if model_type in UNSUPPORTED_MODEL_TYPES:
+            return UNSUPPORTED_MODEL_TYPES[model_type]
+    for key, reason in UNSUPPORTED_KEYS.items():
+        if tc.get(key):
+            return reason
+    attn_types = tc.get("attn_type_list")  # MiniMax: 0 lightning (linear) attention, 1 softmax attention
+    if isinstance(attn_types, list) and any(t != 1 for t in attn_types):
+        return "MiniMax lightning attention"
+    return ""
+
+
+def architecture_fields(config: dict) -> dict:
+    """Catalog fields stated by a config.json (absent keys stay absent; nothing is nulled).
+
+    Raises ValueError for a config that is not an object (or whose text_config is not)."""
+    tc = text_config(config)
+    values = {}
+    if "num_hidden_layers" not in tc and isinstance(tc.get("layers_block_type"), list):
+        values["num_layers"] = len(tc["layers_block_type"])  # Nemotron 3 states its layers only as this list
+    for name, keys in CONFIG_KEYS.items():
+        value = _first(tc, keys)
+        if value is None:
+            continue
+        if name == "tied_embeddings":
+            values[name] = bool(value)
+        elif _int(value):
+            values[name] = value
+    mla = "mla_kv_lora_rank" in values
+    if "head_dim" not in values and not mla and values.get("hidden_size") and values.get("num_attention_heads"):
+        values["head_dim"] = values["hidden_size"] // values["num_attention_heads"]  # transformers' default
+    ffn = _first(tc, ("intermediate_size", "ffn_hidden_size"))
+    if "num_experts" not in values and _int(ffn):
+        values["intermediate_size"] = ffn  # dense FFN width (for MoE configs it is the expert width: skipped)
+    if "num_kv_heads" not in values and "num_attention_heads" in values and not mla:
+        values["num_kv_heads"] = values["num_attention_heads"]  # MHA: HF's default
+    if mla and _int(tc.get("index_head_dim")):
+        values["indexer_head_dim"] = tc["index_head_dim"]  # DeepSeek Sparse Attention's indexer keys
+    if not mla and _int(tc.get("v_head_dim")) and tc["v_head_dim"] != values.get("head_dim"):
+        values["head_dim_v"] = tc["v_head_dim"]
+    if _int(tc.get("global_head_dim")):  # Gemma 4: full layers' own K/V width and head count
+        values["global_head_dim"] = tc["global_head_dim"]
+    if _int(tc.get("num_global_key_value_heads")):
+        values["global_kv_heads"] = tc["num_global_key_value_heads"]
+    if _int(tc.get("swa_num_key_value_heads")) and values.get("num_kv_heads"):  # MiMo-V2: sliding layers differ
+        values["global_kv_heads"] = values["num_kv_heads"]
+        values["num_kv_heads"] = tc["swa_num_key_value_heads"]
+
+    pattern, reason = layer_pattern(tc, values.get("num_layers"))
+    reason = _unsupported(config, tc) or reason
+    window = _first(tc, ("sliding_window", "attention_chunk_size"))
+    uses_window = tc.get("use_sliding_window")
+    if _int(window) and uses_window is not False and (not pattern or set(pattern) & {"S", "C"}):
+        values["sliding_window"] = window
+        kinds = [c for c in pattern if c in "FSC"]
+        local, full = sum(1 for c in kinds if c in "SC"), kinds.count("F")
+        if local and full:
+            g = gcd(local, full)
+            values["swa_local_layers"], values["swa_global_layers"] = local // g, full // g
+    elif pattern and set(pattern) & {"S", "C"}:
+        reason = reason or "windowed layers without a window size"
+    if "R" in pattern:
+        dims = recurrent_dims(tc)
+        if dims is None:
+            reason = reason or f"the recurrent layers of {tc.get('model_type') or 'this model'}"
+        else:
+            values["recurrent"] = dims
+    if pattern and set(pattern) != {"F"}:
+        values["layer_pattern"] = pattern
+    if reason:
+        values["unsupported_reason"] = reason
+    return values
+
+
+def attention_kind(values: dict) -> str:
+    """The catalog's attention label for parsed fields (LLM.Attention values)."""
+    pattern = values.get("layer_pattern", "")
+    if values.get("mla_kv_lora_rank"):
+        return "mla"
+    if "R" in pattern:
+        return "hybrid"
+    if values.get("swa_local_layers"):
+        return "swa-hybrid"
+    return "mha" if values.get("num_kv_heads") == values.get("num_attention_heads") else "gqa"
+
+
+def layer_mix(pattern: str) -> str:
+    """A human summary of a layer pattern, e.g. "48 linear (recurrent) + 16 full attention"."""
+    names = (("R", "recurrent"), ("S", "sliding-window"), ("C", "chunked-local"), ("F", "full attention"),
+             ("N", "without own cache"))
+    return " + ".join(f"{pattern.count(code)} {name}" for code, name in names if pattern.count(code))

@@ -1,0 +1,80 @@
+"""Seed models whose architecture is read from their own ``config.json``.
+
+``fixtures/source/configs/<org>--<name>.json`` are verbatim copies of the models' config files, and
+``fixtures/source/models.csv`` holds, per repository, what a config does not say (name, family,
+developer, release date, licence, published parameter counts, Ollama tag, GGUF repository) with the
+source of the copy and of each fact. The config goes through the same parser as the Hub refresh
+(catalog/hf_config.py), so a seed model and an imported one are described alike.
+"""
+
+import json
+import re
+from pathlib import Path
+
+from catalog.hf_config import architecture_fields, attention_kind, layer_mix
+
+MODELS_CSV = "models.csv"
+CONFIG_DIR = "configs"
+# Published checkpoints of a model in another format are quantizations of it, not models of their own.
+FORMAT_VARIANT = re.compile(r"[-_](FP8|NVFP4|FP4|AWQ|GPTQ|INT4|INT8|MXFP4|W4A16|W8A8)([-_].*)?$", re.IGNORECASE)
+
+
+def config_path(source_dir: Path, repo_id: str) -> Path:
+    return source_dir / CONFIG_DIR / (repo_id.replace("/", "--") + ".json")
+
+
+def is_format_variant(repo_id: str) -> bool:
+    return bool(FORMAT_VARIANT.search(repo_id.split("/", 1)[1]))
+
+
+def load_config(source_dir: Path, repo_id: str) -> dict:
+    with open(config_path(source_dir, repo_id), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _billions(value: str) -> int | None:
+    value = (value or "").strip()
+    return round(float(value) * 1e9) if value else None
+
+
+def config_llm_fields(row: dict, config: dict) -> dict:
+    """LLM fixture fields for one models.csv row and its config.json."""
+    arch = architecture_fields(config)
+    pattern = arch.get("layer_pattern", "")
+    attention = attention_kind(arch)
+    total, active = _billions(row["params_total_b"]), _billions(row["params_active_b"])
+    moe = bool(arch.get("num_experts"))
+    if not moe or (active and total and active >= total):
+        active = None
+    window = arch.get("sliding_window") if set(pattern) & {"S", "C"} or attention == "swa-hybrid" else None
+    return {
+        "architecture": "moe" if moe else "dense",
+        "params_total": total,
+        "params_active": active,
+        "num_layers": arch["num_layers"],
+        "hidden_size": arch["hidden_size"],
+        "intermediate_size": arch.get("intermediate_size"),
+        "num_attention_heads": arch["num_attention_heads"],
+        "num_kv_heads": arch.get("num_kv_heads") or arch["num_attention_heads"],
+        "head_dim": arch.get("head_dim") if attention != "mla" else None,
+        "vocab_size": arch["vocab_size"],
+        "max_context": arch.get("max_context") or int(row["context"]),
+        "tied_embeddings": arch.get("tied_embeddings", False),
+        "num_experts": arch.get("num_experts") if moe else None,
+        "num_experts_per_token": arch.get("num_experts_per_token") if moe else None,
+        "attention": attention,
+        "window_kind": ("chunked" if "C" in pattern else "sliding") if window else "",
+        "sliding_window": window,
+        "swa_local_layers": arch.get("swa_local_layers") if window else None,
+        "swa_global_layers": arch.get("swa_global_layers") if window else None,
+        "swa_pattern_text": layer_mix(pattern)[:120],
+        "mla_kv_lora_rank": arch.get("mla_kv_lora_rank"),
+        "mla_rope_dim": arch.get("mla_rope_dim"),
+        "layer_pattern": pattern,
+        "recurrent": arch.get("recurrent", {}),
+        "head_dim_v": arch.get("head_dim_v"),
+        "global_kv_heads": arch.get("global_kv_heads"),
+        "global_head_dim": arch.get("global_head_dim"),
+        "indexer_head_dim": arch.get("indexer_head_dim"),
+        "unsupported_reason": arch.get("unsupported_reason", "")[:200],
+    }

@@ -1,0 +1,157 @@
+"""2026 attention designs: hybrid layer patterns, recurrent state, DSA indexer keys, per-layer K/V
+widths, and a refusal for designs the engine cannot size. Golden numbers are llama.cpp's own log
+lines where public ones exist; every seed model's KV per token is checked against its config.json."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from catalog import seed_models
+from catalog.hf_config import architecture_fields
+from catalog.seed_data import FIXTURE_SOURCE_DIR, read_csv
+from planner.engine.kv import kv_cache_bytes, layer_counts, recurrent_state_bytes
+from planner.engine.recurrent import recurrent_state
+from planner.engine.types import MIB, Architecture, EngineError, Workload
+from catalog.models import LLM
+from planner.specs import LAYER_LETTERS, llm_to_arch
+
+CONFIGS = FIXTURE_SOURCE_DIR / "configs"
+
+
+def arch_from_config(repo_id: str, **extra) -> Architecture:
+    """The engine's architecture for a seed config, through the same parser the catalog uses."""
+    config = json.loads((CONFIGS / (repo_id.replace("/", "--") + ".json")).read_text())
+    v = architecture_fields(config)
+    dims = dict(v.get("recurrent") or {})
+    state = recurrent_state(dims.pop("kind"), dims, dims.pop("ssm_dtype_bytes")) if dims else None
+    return Architecture(
+        name=repo_id, num_layers=v["num_layers"], hidden_size=v["hidden_size"], num_heads=v["num_attention_heads"],
+        num_kv_heads=v.get("num_kv_heads") or v["num_attention_heads"], vocab_size=v["vocab_size"],
+        max_context=v.get("max_context", 4096), head_dim=v.get("head_dim"),
+        attention="mla" if v.get("mla_kv_lora_rank") else "standard",
+        mla_kv_lora_rank=v.get("mla_kv_lora_rank"), mla_rope_dim=v.get("mla_rope_dim"),
+        sliding_window=v.get("sliding_window"),
+        layer_kinds=tuple(LAYER_LETTERS[c] for c in v["layer_pattern"]) if v.get("layer_pattern") else None,
+        recurrent=state, head_dim_v=v.get("head_dim_v"), global_kv_heads=v.get("global_kv_heads"),
+        global_head_dim=v.get("global_head_dim"), indexer_head_dim=v.get("indexer_head_dim"),
+        unsupported=v.get("unsupported_reason", ""), **extra,
+    )
+
+
+def test_qwen3_6_27b_state_matches_llama_cpp_log():
+    # llama.cpp PR #22673 (github.com/ggml-org/llama.cpp/pull/22673), Qwen3.6-27B on master:
+    # "llama_memory_recurrent: size = 149.62 MiB (1 cells, 64 layers, 1 seqs), R (f32): 5.62 MiB, S (f32): 144.00 MiB"
+    arch = arch_from_config("Qwen/Qwen3.5-27B")  # Qwen3.6-27B has the same text config (64 layers, 48 DeltaNet)
+    assert layer_counts(arch)["recurrent"] == 48 and layer_counts(arch)["full"] == 16
+    assert arch.recurrent.conv_values * 4 * 48 == pytest.approx(5.62 * MIB, abs=0.005 * MIB)
+    assert arch.recurrent.state_values * 4 * 48 == 144 * MIB
+    assert recurrent_state_bytes(arch, 2) == 2 * recurrent_state_bytes(arch, 1)  # PR #23792: 2 cells, 299.25 MiB
+
+
+def test_qwen3_5_27b_kv_counts_only_the_16_full_attention_layers():
+    # Public log (Qwen3.5/3.6-27B, 24,576 cells): "llama_kv_cache: size = 1536.00 MiB (24576 cells, 16 layers)"
+    arch = arch_from_config("Qwen/Qwen3.5-27B")
+    state = recurrent_state_bytes(arch, 1)
+    assert kv_cache_bytes(arch, Workload(context=24576)) - state == 1536 * MIB
+
+
+def test_qwen3_5_35b_a3b_state_matches_llama_cpp_log():
+    # "llama_memory_recurrent: size = 62.81 MiB (1 cells, 40 layers, 1 seqs), R (f32): 2.81 MiB, S (f32): 60.00 MiB"
+    arch = arch_from_config("Qwen/Qwen3.5-35B-A3B")
+    assert recurrent_state_bytes(arch, 1) == pytest.approx(62.81 * MIB, abs=0.005 * MIB)
+
+
+def test_vllm_keeps_the_conv_state_in_bf16_and_the_delta_state_in_the_configs_dtype():
+    arch = arch_from_config("Qwen/Qwen3.5-27B")  # mamba_ssm_dtype float32
+    assert recurrent_state_bytes(arch, 1, "vllm") == 48 * (arch.recurrent.conv_values * 2 + arch.recurrent.state_values * 4)
+
+
+def test_nemotron_h_keeps_state_in_mamba_layers_and_kv_in_attention_layers_only():
+    arch = arch_from_config("nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-BF16")
+    counts = layer_counts(arch)
+    assert (counts["recurrent"], counts["full"], counts["none"]) == (23, 6, 23)
+    # Mamba-2: d_inner 64 heads × 64, 8 groups, d_state 128, conv 4 (llama-hparams.cpp n_embd_r / n_embd_s)
+    assert arch.recurrent.conv_values == 3 * (4096 + 2 * 8 * 128)
+    assert arch.recurrent.state_values == 128 * 4096
+    per_token = (kv_cache_bytes(arch, Workload(context=8192)) - kv_cache_bytes(arch, Workload(context=4096))) // 4096
+    assert per_token == 6 * 2 * 2 * 128 * 2  # 6 layers × K,V × 2 heads × 128 × f16
+
+
+def test_dsa_adds_the_indexer_key_per_token():
+    arch = arch_from_config("zai-org/GLM-5")
+    per_token = kv_cache_bytes(arch, Workload(context=512)) // 512
+    assert per_token == 78 * (576 + 128) * 2  # llama.cpp: latent plus a K-only f16 indexer cache of width 128
+    vllm = kv_cache_bytes(arch, Workload(context=512), "vllm") // 512
+    assert vllm == 78 * (576 * 2 + 132)  # vLLM: FP8 indexer keys with one FP32 scale per 128 (132 B)
+
+
+def test_gemma4_full_layers_use_their_own_kv_width():
+    arch = arch_from_config("google/gemma-4-26B-A4B")
+    counts = layer_counts(arch)
+    assert (counts["full"], counts["sliding"]) == (5, 25)
+    work, more = Workload(context=16384), Workload(context=32768)
+    per_token = (kv_cache_bytes(arch, more) - kv_cache_bytes(arch, work)) // 16384  # windowed layers are capped
+    assert per_token == 5 * 2 * 2 * 512 * 2  # 2 global KV heads × 512, K and V both cached (llama.cpp)
+
+
+def test_an_unsupported_design_is_refused_not_sized():
+    arch = arch_from_config("deepseek-ai/DeepSeek-V4-Flash")
+    with pytest.raises(EngineError, match="not supported"):
+        kv_cache_bytes(arch, Workload(context=4096))
+
+
+# --- every seed model against its own config.json ---------------------------------------------------
+
+def _kv_values_per_token(config: dict) -> int:
+    """An independent reading of a config: values cached per token over the layers whose cache grows
+    with the context (full attention), at one value per element."""
+    tc = {**config, **config["text_config"]} if isinstance(config.get("text_config"), dict) else config
+    n = tc.get("num_hidden_layers") or len(tc["layers_block_type"])
+    if tc.get("linear_attn_config"):
+        full = [i + 1 in tc["linear_attn_config"]["full_attn_layers"] for i in range(n)]
+    elif tc.get("layer_types"):
+        full = [t == "full_attention" for t in tc["layer_types"]]
+    elif tc.get("hybrid_override_pattern"):
+        full = [c == "*" for c in tc["hybrid_override_pattern"]]
+    elif tc.get("layers_block_type"):
+        full = [b == "attention" for b in tc["layers_block_type"]]
+    elif tc.get("attention_chunk_size") and tc["model_type"].startswith("llama4"):  # every 4th layer is global
+        full = [(i + 1) % 4 == 0 for i in range(n)]
+    elif tc.get("hybrid_layer_pattern"):
+        full = [c == 0 for c in tc["hybrid_layer_pattern"]]
+    else:
+        full = [True] * n
+    shared = tc.get("num_kv_shared_layers") or 0
+    full = [f and i < n - shared for i, f in enumerate(full)]
+    if tc.get("kv_lora_rank"):
+        return sum(full) * (tc["kv_lora_rank"] + tc["qk_rope_head_dim"] + (tc.get("index_head_dim") or 0))
+    heads = tc.get("num_global_key_value_heads") or tc.get("num_key_value_heads") or tc["num_attention_heads"]
+    k = tc.get("global_head_dim") or tc.get("head_dim") or tc["hidden_size"] // tc["num_attention_heads"]
+    v = tc.get("v_head_dim") or k
+    return sum(full) * heads * (k + v)
+
+
+SEED_ROWS = [r for r in read_csv(FIXTURE_SOURCE_DIR / seed_models.MODELS_CSV)]
+FIXTURE_LLMS = {o["fields"]["hf_repo_id"]: o["fields"] for o in json.loads(
+    (FIXTURE_SOURCE_DIR.parent / "04_llms.json").read_text())}
+
+
+@pytest.mark.parametrize("repo_id", sorted(r for r in FIXTURE_LLMS if seed_models.config_path(FIXTURE_SOURCE_DIR, r).exists()))
+def test_kv_per_token_of_every_catalog_model_matches_its_own_config(repo_id):
+    """The seeded row (as the site sizes it) against an independent reading of the model's config.json."""
+    config = json.loads(seed_models.config_path(FIXTURE_SOURCE_DIR, repo_id).read_text())
+    fields = {k: v for k, v in FIXTURE_LLMS[repo_id].items() if k != "tags"}
+    arch = llm_to_arch(LLM(**fields))
+    if arch.unsupported:
+        pytest.skip(f"refused: {arch.unsupported}")
+    small, large = 1 << 20, 1 << 21  # beyond every window, so only full layers grow
+    grown = kv_cache_bytes(arch, Workload(context=large)) - kv_cache_bytes(arch, Workload(context=small))
+    assert grown // small == _kv_values_per_token(config) * 2  # f16
+
+
+def test_the_seed_configs_are_the_ones_models_csv_names():
+    names = {p.name for p in CONFIGS.glob("*.json")}
+    assert {seed_models.config_path(FIXTURE_SOURCE_DIR, r["hf_repo_id"]).name for r in SEED_ROWS} <= names
+    assert all(r["config_source"] for r in SEED_ROWS)
+    assert Path(CONFIGS).is_dir()
