@@ -77,6 +77,28 @@ def vram_errors(llms, out):
         out["total VRAM", "llama.cpp", "-"].append(err(total, real))
 
 
+def hybrid_errors(llms, out):
+    """Hybrid (gated DeltaNet + attention) models against llama.cpp's printed KV and recurrent-state lines
+    (bench/hybrid_logs.csv, each row with its source)."""
+    import csv
+
+    from planner.engine.kv import recurrent_state_bytes
+
+    with open(ROOT / "bench" / "hybrid_logs.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for r in rows:
+        if r["catalog_repo"] not in llms:
+            continue
+        arch = specs.llm_to_arch(llms[r["catalog_repo"]])
+        seqs = int(r["n_seq"] or 1)
+        state = recurrent_state_bytes(arch, seqs)
+        if r["rs_total_mib"]:
+            out["recurrent state", "llama.cpp", "hybrid"].append(err(state, float(r["rs_total_mib"]) * MIB))
+        if r["kv_total_mib"]:
+            kv = kv_cache_bytes(arch, Workload(context=int(r["n_ctx"]), kv_cache=r["kv_type"])) - state
+            out["KV cache", "llama.cpp", "hybrid"].append(err(kv, float(r["kv_total_mib"]) * MIB))
+
+
 def speed_errors(out):
     for row in measurement_rows():
         if row.kind == "decode":
@@ -96,6 +118,7 @@ def main():
     out = defaultdict(list)
     file_size_errors(llms, out)
     vram_errors(llms, out)
+    hybrid_errors(llms, out)
     speed_errors(out)
     lines = [
         f"Accuracy of the sizing engine, {date.today().isoformat()} (bench/accuracy.py; in-sample for speed: the",

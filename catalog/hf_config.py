@@ -108,6 +108,11 @@ def layer_pattern(tc: dict, num_layers: int | None) -> tuple[str, str]:
     elif _int(tc.get("attn_layer_period")) and tc.get("attn_layer_offset") is not None:  # Jamba
         period, offset = tc["attn_layer_period"], tc["attn_layer_offset"]
         pattern = "".join("F" if i % period == offset else "R" for i in range(n))
+    elif _int(tc.get("sliding_window")) and tc.get("model_type") == "gemma2":
+        pattern = "".join("S" if i % 2 == 0 else "F" for i in range(n))  # transformers Gemma2: even layers slide
+    elif _int(tc.get("sliding_window")) and str(tc.get("model_type", "")).startswith("gemma3"):
+        every = tc.get("sliding_window_pattern") or 6  # transformers Gemma3TextConfig default: 5 sliding, 1 full
+        pattern = "".join("F" if (i + 1) % every == 0 else "S" for i in range(n))
     elif _int(tc.get("attention_chunk_size")) and str(tc.get("model_type", "")).startswith("llama4"):
         # Llama 4: RoPE layers attend within chunks, NoPE layers globally. no_rope_layers[i] = 1 marks a RoPE
         # layer; absent, transformers' Llama4TextConfig makes every no_rope_layer_interval-th (4th) layer NoPE.

@@ -283,7 +283,8 @@ def config_llm_fixture(row: dict, source_dir: Path) -> dict:
         "docker_model": "",
         "run_commands_source": "",
         "config_source": row["config_source"],
-        "source": f"config.json: {row['config_source']} | facts: {row['facts_source']}",
+        "source": f"config.json: {row['config_source']} | facts: {row['facts_source']}"
+        + ("" if row["params_total_b"] else " | parameters: the size in the repository name, as the developer publishes it"),
     })
     return {"model": "catalog.llm", "fields": fields}
 
@@ -366,6 +367,7 @@ def build_all(data_dir: Path, source_dir: Path = FIXTURE_SOURCE_DIR) -> dict[str
     extras = {r["hf_repo_id"]: r for r in read_csv(source_dir / "llm_extra.csv")}
     llms = [llm_fixture(r, extras.get(r["hf_repo_id"], {})) for r in llm_rows]
     config_rows = config_model_rows(source_dir, {r["hf_repo_id"] for r in llm_rows})
+    config_rows = [r for r in config_rows if seed_models.seedable(r, source_dir)]
     llms += [config_llm_fixture(r, source_dir) for r in config_rows]
     apply_llm_facts(llms, source_dir)
     tags_used = sorted({t[0] for obj in llms for t in obj["fields"]["tags"]})

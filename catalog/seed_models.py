@@ -32,6 +32,29 @@ def load_config(source_dir: Path, repo_id: str) -> dict:
         return json.load(handle)
 
 
+# "35B-A3B", "2.4T-A95B", "27B": the size a developer publishes in the repository name (total, active).
+# Not "8x7B" (experts × expert size) nor "17B-16E" (Llama 4 names its active size): those say something else.
+NAME_SIZE = re.compile(r"(?<![\dx.])(\d+(?:\.\d+)?)([BT])(?:-A(\d+(?:\.\d+)?)B)?(?![a-z])(?!-\d+E)", re.IGNORECASE)
+
+
+def name_params(repo_id: str) -> tuple[int | None, int | None]:
+    """(total, active) parameters as the repository name states them, rounded as published."""
+    match = NAME_SIZE.search(repo_id.split("/", 1)[1])
+    if not match:
+        return None, None
+    scale = 1e12 if match.group(2).upper() == "T" else 1e9
+    total = round(float(match.group(1)) * scale)
+    return total, round(float(match.group(3)) * 1e9) if match.group(3) else None
+
+
+def seedable(row: dict, source_dir: Path) -> bool:
+    """A row whose config states what every catalog model needs (layers, width, heads, vocabulary) and
+    whose context is known from the config or the row; others wait for a better copy."""
+    values = architecture_fields(load_config(source_dir, row["hf_repo_id"]))
+    needed = ("num_layers", "hidden_size", "num_attention_heads", "vocab_size")
+    return all(values.get(k) for k in needed) and bool(values.get("max_context") or row["context"].strip())
+
+
 def _billions(value: str) -> int | None:
     value = (value or "").strip()
     return round(float(value) * 1e9) if value else None
@@ -43,9 +66,15 @@ def config_llm_fields(row: dict, config: dict) -> dict:
     pattern = arch.get("layer_pattern", "")
     attention = attention_kind(arch)
     total, active = _billions(row["params_total_b"]), _billions(row["params_active_b"])
+    if total is None:
+        total, active = name_params(row["hf_repo_id"])
     moe = bool(arch.get("num_experts"))
     if not moe or (active and total and active >= total):
         active = None
+    reason = arch.get("unsupported_reason", "")
+    hybrid = bool(set(pattern) & {"R", "N"})
+    if (moe or hybrid) and not total and not reason:  # the weights are solved from the published count
+        reason = "a model whose parameter count we have no source for"
     window = arch.get("sliding_window") if set(pattern) & {"S", "C"} or attention == "swa-hybrid" else None
     return {
         "architecture": "moe" if moe else "dense",
@@ -76,5 +105,5 @@ def config_llm_fields(row: dict, config: dict) -> dict:
         "global_kv_heads": arch.get("global_kv_heads"),
         "global_head_dim": arch.get("global_head_dim"),
         "indexer_head_dim": arch.get("indexer_head_dim"),
-        "unsupported_reason": arch.get("unsupported_reason", "")[:200],
+        "unsupported_reason": reason[:200],
     }

@@ -102,8 +102,12 @@ def model_detail(request, slug):
         gpu_rows = sizing.gpu_rows(llm, selected, work, runtime, vendor=d["vendor"], segment=d["segment"],
                                    max_price=d["max_price"]) if selected else sizing.GPURows(None, [])
     except EngineError as exc:
+        if not form.is_bound:  # the page's defaults themselves cannot be sized: report it like an input error
+            form = SizingForm({k: v for k, v in d.items() if v not in (None, "")}, llm=llm)
+            form.is_valid()
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return render(request, _partial(request, "planner/model_detail.html"), {**ctx, "d": d}, status=400)
+        return render(request, _partial(request, "planner/model_detail.html"), {**ctx, "form": form, "d": d},
+                      status=400)
     chosen = next((r for r in rows if r.mq == selected), None)
     ctx.update({
         "d": d, "rows": rows, "selected": selected, "chosen": chosen, "gpu_rows": gpu_rows[:GPU_ROWS_SHOWN],

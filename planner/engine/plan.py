@@ -3,7 +3,7 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from .kv import kv_cache_bytes
+from .kv import check_supported, kv_cache_bytes
 from .runtime import runtime_overhead_bytes, usable_bytes
 from .speed import decode_speed, decode_tok_s, prefill_speed
 from .types import Architecture, Device, EngineError, MemoryBreakdown, Plan, Quantization, Runtime, Setup, Workload
@@ -31,6 +31,7 @@ def _validate(arch: Architecture, work: Workload, setup: Setup, runtime: Runtime
 
 def memory(arch: Architecture, quant: Quantization, work: Workload, runtime: Runtime, n_devices: int = 1) -> MemoryBreakdown:
     """Weights on the accelerators, KV cache and runtime overhead, in bytes."""
+    check_supported(arch)
     total_weights = weights_bytes(arch, quant)
     host = token_embedding_bytes(arch, quant) if runtime.name != "vllm" else 0
     if quant.file_size_bytes and host:

@@ -116,6 +116,12 @@ def _kv_values_per_token(config: dict) -> int:
         full = [c == "*" for c in tc["hybrid_override_pattern"]]
     elif tc.get("layers_block_type"):
         full = [b == "attention" for b in tc["layers_block_type"]]
+    elif tc.get("full_attention_interval"):  # Qwen3-Next: every 4th layer full, the rest gated DeltaNet
+        full = [(i + 1) % tc["full_attention_interval"] == 0 for i in range(n)]
+    elif tc.get("model_type") == "gemma2":  # alternating sliding / global
+        full = [i % 2 == 1 for i in range(n)]
+    elif str(tc.get("model_type")).startswith("gemma3"):  # every 6th layer global unless the config says
+        full = [(i + 1) % (tc.get("sliding_window_pattern") or 6) == 0 for i in range(n)]
     elif tc.get("attention_chunk_size") and tc["model_type"].startswith("llama4"):  # every 4th layer is global
         full = [(i + 1) % 4 == 0 for i in range(n)]
     elif tc.get("hybrid_layer_pattern"):
@@ -141,6 +147,9 @@ FIXTURE_LLMS = {o["fields"]["hf_repo_id"]: o["fields"] for o in json.loads(
 def test_kv_per_token_of_every_catalog_model_matches_its_own_config(repo_id):
     """The seeded row (as the site sizes it) against an independent reading of the model's config.json."""
     config = json.loads(seed_models.config_path(FIXTURE_SOURCE_DIR, repo_id).read_text())
+    text = config.get("text_config") or config
+    if "num_attention_heads" not in text:
+        pytest.skip("this config leaves its attention shape to transformers' defaults")
     fields = {k: v for k, v in FIXTURE_LLMS[repo_id].items() if k != "tags"}
     arch = llm_to_arch(LLM(**fields))
     if arch.unsupported:
@@ -155,3 +164,20 @@ def test_the_seed_configs_are_the_ones_models_csv_names():
     assert {seed_models.config_path(FIXTURE_SOURCE_DIR, r["hf_repo_id"]).name for r in SEED_ROWS} <= names
     assert all(r["config_source"] for r in SEED_ROWS)
     assert Path(CONFIGS).is_dir()
+
+
+def test_short_convolution_state_matches_an_lfm2_log():
+    # Public llama.cpp log of an LFM2-1.2B-class model (16 layers: 6 attention + 10 short-conv, n_embd 2048,
+    # conv_L_cache 3): "llama_memory_recurrent: ... R (f32): 0.16 MiB, S (f32): 0.00 MiB"
+    state = recurrent_state("short_conv", {"l_cache": 3, "hidden_size": 2048})
+    assert (state.conv_values * 4 * 10 / MIB, state.state_values) == (pytest.approx(0.16, abs=0.005), 0)
+
+
+def test_rwkv_state_is_token_shifts_plus_an_embd_by_head_matrix():
+    state = recurrent_state("rwkv", {"hidden_size": 2048, "head_size": 64, "token_shift_count": 2})
+    assert (state.conv_values, state.state_values) == (2 * 2048, 2048 * 64)
+
+
+def test_an_unknown_recurrent_design_is_refused():
+    with pytest.raises(EngineError, match="not supported"):
+        recurrent_state("lightning", {})
