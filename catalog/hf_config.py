@@ -120,7 +120,8 @@ def layer_pattern(tc: dict, num_layers: int | None) -> tuple[str, str]:
                                             for i in range(n)]
         pattern = "".join("C" if r else "F" for r in rope)
     elif isinstance(tc.get("linear_attn_config"), dict):  # Kimi Linear: 1-based layer numbers per kind
-        kda, full = tc["linear_attn_config"].get("kda_layers") or [], tc["linear_attn_config"].get("full_attn_layers") or []
+        layers = tc["linear_attn_config"]
+        kda, full = layers.get("kda_layers") or [], layers.get("full_attn_layers") or []
         pattern = "".join("R" if i + 1 in kda else "F" if i + 1 in full else "?" for i in range(n))
         if "?" in pattern:
             return "", "layers that are neither KDA nor full attention"

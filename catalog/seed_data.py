@@ -39,6 +39,11 @@ def read_csv(path: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
+def read_optional_csv(path: Path) -> list[dict]:
+    """A fixtures/source table that a checkout may not have yet: no file, no rows."""
+    return read_csv(path) if path.exists() else []
+
+
 def _num(value: str, kind=float):
     value = (value or "").strip()
     if not value:
@@ -92,7 +97,7 @@ def apply_gpu_facts(gpus: list[dict], source_dir: Path) -> None:
     (gpu_spec_fixes.csv) the shared GPU table lacks, each with its source. A launch MSRP never replaces
     one the table has; a retail price becomes the street price with the date it was seen."""
     by_key = {(g["fields"]["vendor"], g["fields"]["name"]): g["fields"] for g in gpus}
-    for row in read_csv(source_dir / "gpu_prices.csv") if (source_dir / "gpu_prices.csv").exists() else []:
+    for row in read_optional_csv(source_dir / "gpu_prices.csv"):
         fields = by_key[(row["vendor"], row["name"])]
         price = f"{float(row['price_usd']):.2f}"
         if row["price_kind"] == "retail":
@@ -102,7 +107,7 @@ def apply_gpu_facts(gpus: list[dict], source_dir: Path) -> None:
         else:
             continue
         fields["source"] += f" | {row['price_kind']} price ({row['price_date']}): {row['source']}"
-    for row in read_csv(source_dir / "gpu_spec_fixes.csv") if (source_dir / "gpu_spec_fixes.csv").exists() else []:
+    for row in read_optional_csv(source_dir / "gpu_spec_fixes.csv"):
         fields = by_key[(row["vendor"], row["name"])]
         fields[row["field"]] = float(row["value"]) if row["field"] == "bandwidth_gbs" else row["value"]
         fields["source"] += f" | {row['field']}: {row['source']}"
@@ -262,10 +267,13 @@ def llm_fixture(row: dict, extra: dict) -> dict:
     return {"model": "catalog.llm", "fields": fields}
 
 
-def config_llm_fixture(row: dict, source_dir: Path) -> dict:
-    """A model from fixtures/source/models.csv whose architecture is its own config.json (seed_models)."""
+def config_llm_fixture(row: dict, source_dir: Path) -> dict | None:
+    """A model from fixtures/source/models.csv whose architecture is its own config.json (seed_models);
+    None when the config lacks what every catalog model needs."""
     config = seed_models.load_config(source_dir, row["hf_repo_id"])
     fields = seed_models.config_llm_fields(row, config)
+    if fields is None:
+        return None
     released, _ = _date(row["release_date"])
     described = {**row, **{k: str(v) for k, v in fields.items() if v is not None}}
     params_b = fields["params_total"] / 1e9 if fields["params_total"] else None
@@ -284,7 +292,7 @@ def config_llm_fixture(row: dict, source_dir: Path) -> dict:
         "run_commands_source": "",
         "config_source": row["config_source"],
         "source": f"config.json: {row['config_source']} | facts: {row['facts_source']}"
-        + ("" if row["params_total_b"] else " | parameters: the size in the repository name, as the developer publishes it"),
+        + ("" if row["params_total_b"] else " | parameters: the size its repository name states"),
     })
     return {"model": "catalog.llm", "fields": fields}
 
@@ -292,9 +300,8 @@ def config_llm_fixture(row: dict, source_dir: Path) -> dict:
 def apply_llm_facts(llms: list[dict], source_dir: Path) -> None:
     """Facts the curated CSV lacks (fixtures/source/llm_facts.csv: one field per row, with its source).
     ``*_b`` fields are billions of parameters."""
-    path = source_dir / "llm_facts.csv"
     by_repo = {obj["fields"]["hf_repo_id"]: obj["fields"] for obj in llms}
-    for row in read_csv(path) if path.exists() else []:
+    for row in read_optional_csv(source_dir / "llm_facts.csv"):
         fields = by_repo[row["hf_repo_id"]]  # a fact about a model not in the catalog is an error
         name, value = row["field"], row["value"]
         if name.endswith("_b"):
@@ -305,10 +312,7 @@ def apply_llm_facts(llms: list[dict], source_dir: Path) -> None:
 
 def config_model_rows(source_dir: Path, known_repos: set[str]) -> list[dict]:
     """models.csv rows to seed: not a format variant of another model, not already in the curated CSV."""
-    path = source_dir / seed_models.MODELS_CSV
-    if not path.exists():
-        return []
-    return [r for r in read_csv(path) if r["hf_repo_id"] not in known_repos
+    return [r for r in read_optional_csv(source_dir / seed_models.MODELS_CSV) if r["hf_repo_id"] not in known_repos
             and not seed_models.is_format_variant(r["hf_repo_id"])]
 
 
@@ -366,9 +370,13 @@ def build_all(data_dir: Path, source_dir: Path = FIXTURE_SOURCE_DIR) -> dict[str
     llm_rows = read_csv(data_dir / "llm_models.csv")
     extras = {r["hf_repo_id"]: r for r in read_csv(source_dir / "llm_extra.csv")}
     llms = [llm_fixture(r, extras.get(r["hf_repo_id"], {})) for r in llm_rows]
-    config_rows = config_model_rows(source_dir, {r["hf_repo_id"] for r in llm_rows})
-    config_rows = [r for r in config_rows if seed_models.seedable(r, source_dir)]
-    llms += [config_llm_fixture(r, source_dir) for r in config_rows]
+    config_rows, config_llms = [], []
+    for row in config_model_rows(source_dir, {r["hf_repo_id"] for r in llm_rows}):
+        fixture = config_llm_fixture(row, source_dir)
+        if fixture:  # a config that leaves its shape to library defaults waits for a fuller copy
+            config_rows.append(row)
+            config_llms.append(fixture)
+    llms += config_llms
     apply_llm_facts(llms, source_dir)
     tags_used = sorted({t[0] for obj in llms for t in obj["fields"]["tags"]})
     tags = [{"model": "catalog.tag", "fields": {"slug": t, "name": TAG_NAMES.get(t, t.title())}} for t in tags_used]

@@ -47,22 +47,20 @@ def name_params(repo_id: str) -> tuple[int | None, int | None]:
     return total, round(float(match.group(3)) * 1e9) if match.group(3) else None
 
 
-def seedable(row: dict, source_dir: Path) -> bool:
-    """A row whose config states what every catalog model needs (layers, width, heads, vocabulary) and
-    whose context is known from the config or the row; others wait for a better copy."""
-    values = architecture_fields(load_config(source_dir, row["hf_repo_id"]))
-    needed = ("num_layers", "hidden_size", "num_attention_heads", "vocab_size")
-    return all(values.get(k) for k in needed) and bool(values.get("max_context") or row["context"].strip())
-
-
 def _billions(value: str) -> int | None:
     value = (value or "").strip()
     return round(float(value) * 1e9) if value else None
 
 
-def config_llm_fields(row: dict, config: dict) -> dict:
-    """LLM fixture fields for one models.csv row and its config.json."""
+REQUIRED = ("num_layers", "hidden_size", "num_attention_heads", "vocab_size")
+
+
+def config_llm_fields(row: dict, config: dict) -> dict | None:
+    """LLM fixture fields for one models.csv row and its config.json; None when the config does not state
+    what every catalog model needs (layers, width, heads, vocabulary, and a context here or in the row)."""
     arch = architecture_fields(config)
+    if not all(arch.get(k) for k in REQUIRED) or not (arch.get("max_context") or row["context"].strip()):
+        return None
     pattern = arch.get("layer_pattern", "")
     attention = attention_kind(arch)
     total, active = _billions(row["params_total_b"]), _billions(row["params_active_b"])

@@ -7,7 +7,16 @@ from catalog.models import GPU, LLM, ModelQuant, QuantFormat
 from planner.engine.plan import MAX_CONTEXT_TOKENS
 from planner.engine.recurrent import recurrent_state
 from planner.engine.types import (
-    CHUNKED, FULL, NO_CACHE, RECURRENT, SLIDING, Architecture, Device, EngineError, Quantization, RecurrentState,
+    CHUNKED,
+    FULL,
+    NO_CACHE,
+    RECURRENT,
+    SLIDING,
+    Architecture,
+    Device,
+    EngineError,
+    Quantization,
+    RecurrentState,
 )
 
 # catalog LLM.layer_pattern letters (catalog/hf_config.py) -> engine layer kinds

@@ -62,7 +62,8 @@ def layer_kinds(arch: Architecture) -> tuple[str, ...]:
     load_swa_pattern, llama-hparams.cpp set_swa_pattern)."""
     if arch.layer_kinds is not None:
         if len(arch.layer_kinds) != arch.num_layers:
-            raise EngineError("architecture", f"layer pattern has {len(arch.layer_kinds)} entries for {arch.num_layers} layers")
+            raise EngineError("architecture",
+                              f"layer pattern has {len(arch.layer_kinds)} entries for {arch.num_layers} layers")
         return arch.layer_kinds
     if arch.attention != "swa" or not arch.sliding_window:
         return (FULL,) * arch.num_layers

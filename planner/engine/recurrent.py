@@ -42,7 +42,8 @@ def _need(kind: str, dims: dict) -> list[int]:
 def recurrent_state(kind: str, dims: dict, ssm_dtype_bytes: int = 2) -> RecurrentState:
     """The per-layer state of a ``kind`` recurrent layer with config ``dims`` (see DIMS)."""
     if kind not in DIMS:
-        raise EngineError("model", f"the {kind or 'unknown'} recurrent design is not supported by the sizing engine yet")
+        raise EngineError("model", f"the {kind or 'unknown'} recurrent design is not supported by the sizing engine "
+                                   "yet")
     if kind == "gated_deltanet":
         conv_kernel, k_heads, k_head_dim, v_heads, v_head_dim = _need(kind, dims)
         d_inner = v_heads * v_head_dim

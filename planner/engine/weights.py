@@ -108,7 +108,7 @@ def _params_split(arch: Architecture) -> tuple[int, int, int]:
         attn = 0
     else:
         attn = h * hd * (2 * arch.num_heads + 2 * arch.num_kv_heads)
-    hybrid = bool(arch.layer_kinds) and any(k in {RECURRENT, NO_CACHE} for k in arch.layer_kinds or ())
+    hybrid = any(k in {RECURRENT, NO_CACHE} for k in arch.layer_kinds or ())
     if arch.intermediate_size and not arch.is_moe and not hybrid:
         ffn = 3 * h * arch.intermediate_size
         return attn, ffn, 0
@@ -127,11 +127,15 @@ def _params_split(arch: Architecture) -> tuple[int, int, int]:
     return attn, max((rest - expert_total) // layers, 0), per_expert * n_exp
 
 
+def _has_attention(arch: Architecture, layer: int) -> bool:
+    """Whether a layer has attention projections: all but recurrent ones (an approximation for layers
+    without a cache of their own: Gemma's shared-KV layers keep Q and O, Nemotron's FFN-only layers have
+    none; the published total is kept either way, only its split between tensors moves)."""
+    return not arch.layer_kinds or arch.layer_kinds[layer] != RECURRENT
+
+
 def attention_layers(arch: Architecture) -> int:
-    """Layers with attention projections (all but recurrent ones)."""
-    if not arch.layer_kinds:
-        return arch.num_layers
-    return sum(1 for kind in arch.layer_kinds if kind != RECURRENT)
+    return sum(1 for i in range(arch.num_layers) if _has_attention(arch, i))
 
 
 def _whole_ffn(ffn_params: int, hidden: int) -> int:
@@ -154,7 +158,7 @@ def _tensors(arch: Architecture) -> tuple[Tensor, ...]:
         out.append(Tensor("output", -1, arch.vocab_size * h, h))
     q_w, kv_w = h * hd * arch.num_heads, h * hd * arch.num_kv_heads
     for i in range(layers):
-        if attn and not (arch.layer_kinds and arch.layer_kinds[i] == RECURRENT):
+        if attn and _has_attention(arch, i):
             out += [
                 Tensor("attn_q", i, q_w, h),
                 Tensor("attn_k", i, kv_w, h),

@@ -9,11 +9,11 @@ import pytest
 
 from catalog import seed_models
 from catalog.hf_config import architecture_fields
+from catalog.models import LLM
 from catalog.seed_data import FIXTURE_SOURCE_DIR, read_csv
 from planner.engine.kv import kv_cache_bytes, layer_counts, recurrent_state_bytes
 from planner.engine.recurrent import recurrent_state
 from planner.engine.types import MIB, Architecture, EngineError, Workload
-from catalog.models import LLM
 from planner.specs import LAYER_LETTERS, llm_to_arch
 
 CONFIGS = FIXTURE_SOURCE_DIR / "configs"
@@ -64,7 +64,8 @@ def test_qwen3_5_35b_a3b_state_matches_llama_cpp_log():
 
 def test_vllm_keeps_the_conv_state_in_bf16_and_the_delta_state_in_the_configs_dtype():
     arch = arch_from_config("Qwen/Qwen3.5-27B")  # mamba_ssm_dtype float32
-    assert recurrent_state_bytes(arch, 1, "vllm") == 48 * (arch.recurrent.conv_values * 2 + arch.recurrent.state_values * 4)
+    state = arch.recurrent
+    assert recurrent_state_bytes(arch, 1, "vllm") == 48 * (state.conv_values * 2 + state.state_values * 4)
 
 
 def test_nemotron_h_keeps_state_in_mamba_layers_and_kv_in_attention_layers_only():
@@ -143,7 +144,10 @@ FIXTURE_LLMS = {o["fields"]["hf_repo_id"]: o["fields"] for o in json.loads(
     (FIXTURE_SOURCE_DIR.parent / "04_llms.json").read_text())}
 
 
-@pytest.mark.parametrize("repo_id", sorted(r for r in FIXTURE_LLMS if seed_models.config_path(FIXTURE_SOURCE_DIR, r).exists()))
+WITH_CONFIG = sorted(r for r in FIXTURE_LLMS if seed_models.config_path(FIXTURE_SOURCE_DIR, r).exists())
+
+
+@pytest.mark.parametrize("repo_id", WITH_CONFIG)
 def test_kv_per_token_of_every_catalog_model_matches_its_own_config(repo_id):
     """The seeded row (as the site sizes it) against an independent reading of the model's config.json."""
     config = json.loads(seed_models.config_path(FIXTURE_SOURCE_DIR, repo_id).read_text())
