@@ -302,7 +302,7 @@ class LLMAdmin(HistoryMixin, admin.ModelAdmin):
     search_fields = ("name", "slug", "hf_repo_id", "family", "developer")
     filter_horizontal = ("tags",)
     inlines = (ModelQuantInline, BenchmarkInline)
-    readonly_fields = ("source", "fetched_at")
+    readonly_fields = ("source", "fetched_at", "card_fetched_at")
     prepopulated_fields = {"slug": ("name",)}
 
     def get_urls(self):

@@ -32,7 +32,7 @@ class ModelQuantSerializer(serializers.ModelSerializer):
 class BenchmarkSerializer(serializers.ModelSerializer):
     class Meta:
         model = BenchmarkScore
-        fields = ["name", "score", "source"]
+        fields = ["name", "category", "score", "source"]
 
 
 class LLMListSerializer(serializers.ModelSerializer):
@@ -53,7 +53,10 @@ class LLMDetailSerializer(LLMListSerializer):
             "description", "num_layers", "hidden_size", "intermediate_size", "num_attention_heads", "num_kv_heads",
             "head_dim", "vocab_size", "tied_embeddings", "num_experts", "num_experts_per_token", "attention",
             "window_kind", "sliding_window", "swa_local_layers", "swa_global_layers", "mla_kv_lora_rank",
-            "mla_rope_dim", "hf_downloads", "hf_likes", "run_commands_source", "source", "fetched_at",
+            "mla_rope_dim", "layer_pattern", "recurrent", "unsupported_reason", "config_source",
+            "hf_downloads", "hf_likes", "hf_stats_date", "run_commands_source", "source", "fetched_at",
+            "license_url", "paper_url", "languages", "tool_calling", "input_modalities", "output_modalities",
+            "knowledge_cutoff", "knowledge_cutoff_estimated", "recommended", "card_source", "card_fetched_at",
             "quantizations", "benchmarks"]
 
 

@@ -5,6 +5,7 @@ Invariants are database constraints; every row has a natural key so fixtures sur
 churn. Sizes are stored in bytes, bandwidth in GB/s (10^9 bytes per second), prices in USD.
 """
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
@@ -105,6 +106,26 @@ class LLMManager(models.Manager.from_queryset(LLMQuerySet)):
         return self.get(slug=slug)
 
 
+RECOMMENDED_KEYS = {"temperature": float, "temperature_min": float, "temperature_max": float, "top_p": float,
+                    "system_prompt": str, "thinking_prefix": str, "prompt_tip": str}
+
+
+def validate_recommended(value) -> None:
+    """Recommended settings are a flat object of known keys: numbers for sampling, text for prompts."""
+    from django.core.exceptions import ValidationError
+
+    if not isinstance(value, dict):
+        raise ValidationError("Recommended settings must be an object.")
+    for key, item in value.items():
+        kind = RECOMMENDED_KEYS.get(key)
+        if kind is None:
+            raise ValidationError(f"Unknown recommended setting {key!r}; known: {', '.join(RECOMMENDED_KEYS)}.")
+        if kind is float and (isinstance(item, bool) or not isinstance(item, int | float) or not 0 <= item <= 2):
+            raise ValidationError(f"{key} must be a number from 0 to 2.")
+        if kind is str and not isinstance(item, str):
+            raise ValidationError(f"{key} must be text.")
+
+
 class LLM(models.Model):
     """An open-weight model with the architecture facts the sizing engine needs."""
 
@@ -173,8 +194,31 @@ class LLM(models.Model):
     )
     config_source = models.TextField(blank=True, help_text="Where the config.json the architecture comes from was read.")
 
+    # What the model's own card and its publishers say (fixtures/source/model_cards.csv; the Hub refresh).
+    license_url = models.URLField(blank=True)
+    paper_url = models.URLField(blank=True)
+    languages = models.CharField(max_length=200, blank=True, help_text="Comma-separated, as the card lists them.")
+    tool_calling = models.BooleanField(null=True, blank=True, help_text="Blank: no source says.")
+    input_modalities = models.CharField(max_length=60, blank=True, help_text="Comma-separated: text, image, audio, video.")
+    output_modalities = models.CharField(max_length=60, blank=True)
+    knowledge_cutoff = models.CharField(
+        max_length=7, blank=True, validators=[RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", "Use YYYY-MM.")],
+        help_text="YYYY-MM.",
+    )
+    knowledge_cutoff_estimated = models.BooleanField(default=False, help_text="The source marks the cutoff as estimated.")
+    recommended = models.JSONField(
+        default=dict, blank=True, validators=[validate_recommended],
+        help_text="Recommended settings: temperature, temperature_min, temperature_max, top_p, system_prompt, "
+        "thinking_prefix, prompt_tip.",
+    )
+    card_source = models.TextField(blank=True, help_text="Where the card facts above come from.")
+    card_markdown = models.TextField(blank=True, help_text="The Hub model card (README.md), fetched by the refresh.")
+    card_fetched_at = models.DateTimeField(null=True, blank=True)
+
     hf_downloads = models.PositiveBigIntegerField(null=True, blank=True)
     hf_likes = models.PositiveIntegerField(null=True, blank=True)
+    hf_stats_date = models.DateField(null=True, blank=True, help_text="When downloads and likes were read.")
+    hf_stats_source = models.TextField(blank=True)
     ollama_tag = models.CharField(max_length=80, blank=True)
     docker_model = models.CharField(max_length=120, blank=True)
     run_commands_source = models.TextField(blank=True)
@@ -296,6 +340,7 @@ class BenchmarkScoreManager(models.Manager):
 class BenchmarkScore(models.Model):
     llm = models.ForeignKey(LLM, on_delete=models.CASCADE, related_name="benchmarks")
     name = models.CharField(max_length=80)
+    category = models.CharField(max_length=40, blank=True, help_text="E.g. Math, Code, Knowledge, Reasoning.")
     score = models.FloatField()
     source = models.TextField()
 

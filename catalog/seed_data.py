@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from catalog import seed_models
+from catalog.models import RECOMMENDED_KEYS
 
 GIB = 1024**3
 FIXTURE_SOURCE_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "source"
@@ -310,6 +311,30 @@ def apply_llm_facts(llms: list[dict], source_dir: Path) -> None:
         fields["source"] += f" | {name}: {row['source']}"
 
 
+CARD_TEXT = ("license_url", "paper_url", "languages", "input_modalities", "output_modalities", "knowledge_cutoff")
+CARD_RECOMMENDED = ("temperature", "temperature_min", "temperature_max", "top_p", "system_prompt", "thinking_prefix",
+                    "prompt_tip")
+
+
+def apply_card_facts(llms: list[dict], source_dir: Path) -> None:
+    """What a model's card says beyond its architecture (fixtures/source/model_cards.csv, one row per model
+    with its source): links, languages, tool calling, modalities, knowledge cutoff, recommended settings."""
+    by_repo = {obj["fields"]["hf_repo_id"]: obj["fields"] for obj in llms}
+    for row in read_optional_csv(source_dir / "model_cards.csv"):
+        fields = by_repo[row["hf_repo_id"]]  # a card for a model not in the catalog is an error
+        fields.update({name: row[name].strip() for name in CARD_TEXT})
+        tool = row["tool_calling"].strip().lower()
+        fields["tool_calling"] = {"true": True, "false": False}.get(tool)
+        fields["knowledge_cutoff_estimated"] = row["knowledge_cutoff_estimated"].strip().lower() == "true"
+        recommended = {}
+        for name in CARD_RECOMMENDED:
+            value = row[name].strip()
+            if value:
+                recommended[name] = value if RECOMMENDED_KEYS[name] is str else float(value)
+        fields["recommended"] = recommended
+        fields["card_source"] = row["source"]
+
+
 def config_model_rows(source_dir: Path, known_repos: set[str]) -> list[dict]:
     """models.csv rows to seed: not a format variant of another model, not already in the curated CSV."""
     return [r for r in read_optional_csv(source_dir / seed_models.MODELS_CSV) if r["hf_repo_id"] not in known_repos
@@ -354,6 +379,7 @@ def benchmark_fixtures(rows: list[dict]) -> list[dict]:
             "fields": {
                 "llm": [llm_slug(row["hf_repo_id"])],
                 "name": row["benchmark"],
+                "category": row["category"],
                 "score": float(row["score"]),
                 "source": row["source"],
             },
@@ -378,6 +404,7 @@ def build_all(data_dir: Path, source_dir: Path = FIXTURE_SOURCE_DIR) -> dict[str
             config_llms.append(fixture)
     llms += config_llms
     apply_llm_facts(llms, source_dir)
+    apply_card_facts(llms, source_dir)
     tags_used = sorted({t[0] for obj in llms for t in obj["fields"]["tags"]})
     tags = [{"model": "catalog.tag", "fields": {"slug": t, "name": TAG_NAMES.get(t, t.title())}} for t in tags_used]
     quant_names = {q["fields"]["name"] for q in quants}

@@ -39,7 +39,21 @@ def active_gpus() -> list[tuple[GPU, "specs.Device"]]:
 
 def models_with_quants() -> list[LLM]:
     """Every model with its quantizations and their formats, tags and benchmark scores."""
-    return _get("llms", lambda: list(LLM.objects.with_catalog_relations()))
+    return _get("llms", lambda: list(LLM.objects.with_catalog_relations().defer("card_markdown")))
+
+
+def card(llm: LLM) -> str:
+    """The model's Hub card (Markdown), read once per catalog version: the list snapshot leaves cards out."""
+    memo = _get("cards", dict)
+    if llm.slug not in memo:
+        memo[llm.slug] = LLM.objects.filter(pk=llm.pk).values_list("card_markdown", flat=True).first() or ""
+    return memo[llm.slug]
+
+
+def family(llm: LLM) -> list[LLM]:
+    """The other sizes and variants of the model's family, smallest first."""
+    return sorted((m for m in models_with_quants() if m.family == llm.family and m.pk != llm.pk),
+                  key=lambda m: (m.params_total or 0, m.name))
 
 
 def model(slug: str) -> LLM | None:

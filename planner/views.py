@@ -83,7 +83,8 @@ def model_detail(request, slug):
     if llm is None:
         raise Http404("No such model.")
     form = SizingForm(request.GET or None, llm=llm)
-    ctx = {"llm": llm, "form": form, "context_steps": sizing.context_steps(llm)}
+    ctx = {"llm": llm, "form": form, "context_steps": sizing.context_steps(llm), "family": snapshot.family(llm),
+           "card": snapshot.card(llm)}
     if request.GET and not form.is_valid():
         # Keep what the user typed in every control next to the error, rather than the defaults.
         ctx["d"] = {name: request.GET.get(name, "") for name in form.fields}

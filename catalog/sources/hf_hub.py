@@ -1,6 +1,7 @@
 """The Hugging Face Hub (``huggingface_hub``; endpoint from ``HF_ENDPOINT``): per catalog model, its
 downloads, likes and license (model info), its architecture (config.json), its parameter count
-(safetensors metadata), and the exact size of each GGUF file we list for it (the GGUF repo's files).
+(safetensors metadata), its model card (README.md, without the YAML header), and the exact size of each
+GGUF file we list for it (the GGUF repo's files).
 
 ``fetch`` gathers everything first (the only network calls); ``parse`` turns a recorded payload into
 field values; ``upsert`` writes them inside the run's transaction, leaving locked fields alone.
@@ -33,6 +34,13 @@ class HubPayload:
     info: dict
     config: dict
     gguf_repos: dict = field(default_factory=dict)  # repo id -> model info (with file sizes)
+    card: str = ""  # README.md as published ("" when the repository has none)
+
+
+STATS_SOURCE = "Hugging Face Hub API model info (downloads: last 30 days; likes)"
+# Longer cards are cut here: a model card is prose and tables, not a place for megabytes.
+CARD_MAX_CHARS = 100_000
+FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n---\s*(\n|\Z)", re.DOTALL)
 
 
 def enabled() -> bool:
@@ -75,12 +83,16 @@ def _info_json(repo_id: str) -> dict:
     return data
 
 
-def _config_json(repo_id: str) -> dict:
-    url = hf_hub_url(repo_id, "config.json", endpoint=settings.HF_ENDPOINT)
+def _repo_file(repo_id: str, filename: str):
+    url = hf_hub_url(repo_id, filename, endpoint=settings.HF_ENDPOINT)
     response = get_session().get(url, timeout=settings.REFRESH_HTTP_TIMEOUT_S, headers={"User-Agent": USER_AGENT},
                                  follow_redirects=True)
     hf_raise_for_status(response)
-    data = response.json()
+    return response
+
+
+def _config_json(repo_id: str) -> dict:
+    data = _repo_file(repo_id, "config.json").json()
     if not isinstance(data, dict):
         raise ValueError("config.json is not an object")
     return data
@@ -92,7 +104,16 @@ def fetch_one(repo_id: str, gguf_repos: list[str] = ()) -> HubPayload:
         config = _call(f"{repo_id}/config.json", _config_json, repo_id)
     except LookupError:
         config = {}  # e.g. a GGUF-only repo: no transformers config, the model info still counts
-    return HubPayload(repo_id, info, config, {r: _call(r, _info_json, r) for r in gguf_repos})
+    try:
+        card = _call(f"{repo_id}/README.md", lambda: _repo_file(repo_id, "README.md").text)
+    except LookupError:
+        card = ""
+    return HubPayload(repo_id, info, config, {r: _call(r, _info_json, r) for r in gguf_repos}, card)
+
+
+def card_markdown(card: str) -> str:
+    """The card's Markdown body: without its YAML metadata header, cut at CARD_MAX_CHARS."""
+    return FRONT_MATTER.sub("", card, count=1).strip()[:CARD_MAX_CHARS]
 
 
 def fetch(llms=None) -> tuple[list[HubPayload], list[str]]:
@@ -121,6 +142,10 @@ def parse(payload: HubPayload) -> dict:
         values["license"] = license_[:60]
     if info.safetensors and info.safetensors.total:
         values["params_total"] = int(info.safetensors.total)
+    if not isinstance(payload.card, str):
+        raise TypeError("the model card is not text")
+    if payload.card.strip():
+        values["card_markdown"] = card_markdown(payload.card)
     files = {}
     for repo, raw in payload.gguf_repos.items():
         for sibling in ModelInfo(**dict(raw)).siblings or []:
@@ -187,7 +212,14 @@ def upsert(payloads: list[HubPayload], *, dry_run: bool = False) -> Outcome:
         outcome.updated += 1
         if not dry_run:
             llm.fetched_at = now
-            llm.save(update_fields=[name for name, _ in changed] + ["fetched_at"])
+            stamped = ["fetched_at"]
+            if any(name in ("hf_downloads", "hf_likes") for name, _ in changed):
+                llm.hf_stats_date, llm.hf_stats_source = timezone.localdate(now), STATS_SOURCE
+                stamped += ["hf_stats_date", "hf_stats_source"]
+            if any(name == "card_markdown" for name, _ in changed):
+                llm.card_fetched_at = now
+                stamped.append("card_fetched_at")
+            llm.save(update_fields=[name for name, _ in changed] + stamped)
             ModelQuant.objects.bulk_update(quant_changes, ["file_size_bytes"])
     return outcome
 

@@ -166,6 +166,25 @@ def test_hub_refresh_updates_the_model_and_reports_unknown_repos(feeds):
     assert refresh.run("hf_hub").updated == 0
 
 
+def test_hub_refresh_fetches_the_model_card_and_dates_the_download_count(feeds):
+    feeds.serve_hub_model(R1, card=True)
+    run = refresh.run("hf_hub")
+    assert run.status == "succeeded", run.message
+    llm = LLM.objects.get(hf_repo_id=R1)
+    assert llm.card_markdown.startswith("# Test card for the refresh")  # the YAML header is metadata, not card
+    assert "| MATH-500  | 89.1  |" in llm.card_markdown and llm.card_fetched_at is not None
+    assert llm.hf_stats_date is not None and "last 30 days" in llm.hf_stats_source
+    fetched = llm.card_fetched_at
+    assert refresh.run("hf_hub").updated == 0  # the same card is not a change
+    assert LLM.objects.get(hf_repo_id=R1).card_fetched_at == fetched
+
+
+def test_hub_card_parts(feeds):
+    assert hf_hub.card_markdown("---\nlicense: mit\n---\n\n# Body\n") == "# Body"
+    assert hf_hub.card_markdown("# No header\n---\nrule") == "# No header\n---\nrule"
+    assert len(hf_hub.card_markdown("x" * (hf_hub.CARD_MAX_CHARS + 10))) == hf_hub.CARD_MAX_CHARS
+
+
 def test_hub_refresh_sets_exact_gguf_sizes(feeds):
     phi = LLM.objects.get(slug="phi-4")
     mq = phi.quantizations.get(fmt__name="Q4_K_M")

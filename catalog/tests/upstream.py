@@ -93,8 +93,10 @@ class Upstream:
     def serve_file(self, path: str, name: str, content_type: str = "application/json", **kwargs):
         self.serve(path, Reply((PAYLOADS / name).read_bytes(), content_type, **kwargs))
 
-    def serve_hub_model(self, repo_id: str, *, config: bool = True):
+    def serve_hub_model(self, repo_id: str, *, config: bool = True, card: bool = False):
         stem = repo_id.replace("/", "__")
         self.serve_file(f"/api/models/{repo_id}", f"hub/{stem}.info.json")
         if config:
             self.serve_file(f"/{repo_id}/resolve/main/config.json", f"hub/{stem}.config.json")
+        if card:
+            self.serve_file(f"/{repo_id}/resolve/main/README.md", f"hub/{stem}.README.md", "text/markdown")

@@ -29,6 +29,17 @@ def params_b(value):
 
 
 @register.filter
+def compact(value):
+    """A count the way the Hub shows it: 2.9M, 48.1K, 950."""
+    if value in (None, ""):
+        return "–"
+    for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if value >= size:
+            return f"{value / size:.1f}{unit}"
+    return f"{value:,}"
+
+
+@register.filter
 def tok_s(speed):
     if not speed:
         return "–"

@@ -1,6 +1,9 @@
 import pytest
 
-from catalog.models import GPU
+from catalog.cache import bump_catalog_version
+from catalog.models import GPU, LLM
+from catalog.sources.hf_hub import card_markdown
+from catalog.tests.upstream import PAYLOADS
 from conftest import triple_catalog, uncached_queries
 from planner import sizing, specs
 from planner.engine.plan import plan
@@ -227,3 +230,26 @@ def test_a_design_the_engine_cannot_size_gets_facts_and_a_notice_not_a_number(cl
     assert "GPUs that can run this model" not in html
     api = client.get("/api/v1/plan/?model=deepseek-v4-flash&quant=Q4_K_M&gpu=nvidia-h100-sxm5-80-gb")
     assert api.status_code == 400 and "not supported" in str(api.json())
+
+
+def test_model_page_carries_the_cards_facts_settings_benchmark_groups_and_family(client, seeded):
+    html = client.get("/models/deepseek-r1-distill-llama-8b/").content.decode()
+    for fact in ("English, Chinese", "Tool calling", "Text → text", "2024-05 <small>(estimated)</small>",
+                 'href="https://arxiv.org/abs/2501.12948"',
+                 'href="https://github.com/deepseek-ai/DeepSeek-R1/blob/main/LICENSE"',
+                 "Recommended settings", "0.6 <small>(0.5–0.7)</small>", "<code>&lt;think&gt;\\n</code>",
+                 "<h3>Math</h3>", "<h3>Code</h3>", 'href="/models/deepseek-r1-distill-llama-70b/"'):
+        assert fact in html, fact
+    assert "Not fetched yet" in html  # the seed carries no card: the refresh fetches it
+
+
+def test_model_card_from_the_hub_is_rendered_without_anything_that_runs(client, seeded):
+    text = (PAYLOADS / "hub" / "deepseek-ai__DeepSeek-R1-Distill-Llama-8B.README.md").read_text()
+    LLM.objects.filter(slug="deepseek-r1-distill-llama-8b").update(card_markdown=card_markdown(text))
+    bump_catalog_version()
+    html = client.get("/models/deepseek-r1-distill-llama-8b/").content.decode()
+    card = html[html.index('<div class="card-body">'):]
+    assert "<td>MATH-500</td>" in card and '<a href="https://example.org/ok" rel="nofollow' in card
+    card = card[:card.index("</details>")]
+    for hostile in ("<script", "onerror", "onclick", 'href="javascript:', "<img", "license: mit", "alert(\"card\")"):
+        assert hostile not in card, hostile
