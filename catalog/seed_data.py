@@ -335,6 +335,40 @@ def apply_card_facts(llms: list[dict], source_dir: Path) -> None:
         fields["card_source"] = row["source"]
 
 
+def apply_hub_stats(llms: list[dict], source_dir: Path) -> None:
+    """A dated snapshot of Hub downloads (last 30 days) and likes (fixtures/source/hf_stats.csv, with sources);
+    the Hub refresh keeps them current."""
+    by_repo = {obj["fields"]["hf_repo_id"]: obj["fields"] for obj in llms}
+    for row in read_optional_csv(source_dir / "hf_stats.csv"):
+        fields = by_repo[row["hf_repo_id"]]
+        fields["hf_downloads"] = _num(row["downloads"], int)
+        fields["hf_likes"] = _num(row["likes"], int)
+        fields["hf_stats_date"] = row["snapshot_date"]
+        period = {"last_30_days": "downloads in the 30 days before"}.get(row["period"], "downloads (window unstated)")
+        fields["hf_stats_source"] = f"{period} {row['snapshot_date']}: {row['source']}"
+
+
+def _default_tag(rows: list[dict]) -> dict:
+    """The tag `ollama run` should name: the shortest Q4_K_M tag (what Ollama's own short tags point at),
+    else the shortest tag."""
+    q4 = [r for r in rows if r["quant"].lower() == "q4_k_m"]
+    return min(q4 or rows, key=lambda r: (len(r["ollama_tag"]), r["ollama_tag"]))
+
+
+def apply_ollama_tags(llms: list[dict], source_dir: Path) -> None:
+    """Ollama library tags per model and quantization (fixtures/source/ollama_tags.csv, a dated registry scrape):
+    they replace older hand-collected tags, since a short tag can move to a newer release."""
+    by_repo = {obj["fields"]["hf_repo_id"]: obj["fields"] for obj in llms}
+    tags: dict[str, list[dict]] = {}
+    for row in read_optional_csv(source_dir / "ollama_tags.csv"):
+        tags.setdefault(row["hf_repo_id"], []).append(row)
+    for repo, rows in tags.items():
+        fields, tag = by_repo[repo], _default_tag(rows)
+        fields["ollama_tag"] = tag["ollama_tag"]
+        fields["run_commands_source"] = "; ".join(filter(None, [f"Ollama tag {tag['ollama_tag']}: {tag['source']}",
+                                                                fields["run_commands_source"]]))
+
+
 def config_model_rows(source_dir: Path, known_repos: set[str]) -> list[dict]:
     """models.csv rows to seed: not a format variant of another model, not already in the curated CSV."""
     return [r for r in read_optional_csv(source_dir / seed_models.MODELS_CSV) if r["hf_repo_id"] not in known_repos
@@ -405,6 +439,8 @@ def build_all(data_dir: Path, source_dir: Path = FIXTURE_SOURCE_DIR) -> dict[str
     llms += config_llms
     apply_llm_facts(llms, source_dir)
     apply_card_facts(llms, source_dir)
+    apply_hub_stats(llms, source_dir)
+    apply_ollama_tags(llms, source_dir)
     tags_used = sorted({t[0] for obj in llms for t in obj["fields"]["tags"]})
     tags = [{"model": "catalog.tag", "fields": {"slug": t, "name": TAG_NAMES.get(t, t.title())}} for t in tags_used]
     quant_names = {q["fields"]["name"] for q in quants}

@@ -1,6 +1,7 @@
 """Input parsing for pages: every field validated, errors name the field."""
 
 from django import forms
+from django.db.models import F
 
 from catalog.models import GPU, LLM
 from planner import sizing
@@ -174,8 +175,10 @@ class CompareForm(forms.Form):
 
 
 class ModelListForm(forms.Form):
-    SORTS = {"name": "name", "params": "params_total", "-params": "-params_total", "context": "-max_context",
-             "released": "-release_date", "downloads": "-hf_downloads"}
+    # Popular first by default: Hub downloads (a dated snapshot, kept current by the refresh); unknown last.
+    SORTS = {"downloads": F("hf_downloads").desc(nulls_last=True), "name": "name", "params": "params_total",
+             "-params": "-params_total", "context": "-max_context", "released": "-release_date"}
+    DEFAULT_SORT = "downloads"
     q = forms.CharField(required=False, max_length=100, label="Search")
     family = forms.CharField(required=False, max_length=60)
     developer = forms.CharField(required=False, max_length=60)

@@ -29,7 +29,7 @@ def home(request):
     return render(request, "planner/home.html", {
         "gpu_count": GPU.objects.count(),
         "llm_count": LLM.objects.count(),
-        "popular": LLM.objects.order_by("-hf_downloads", "-params_total")[:12],
+        "popular": LLM.objects.order_by(ModelListForm.SORTS[ModelListForm.DEFAULT_SORT], "-params_total")[:12],
         "gpus": GPU.objects.active().order_by("vendor", "name").values_list("slug", "vendor", "name"),
     })
 
@@ -45,7 +45,7 @@ def search(request):
 @cached_page
 def model_list(request):
     form = ModelListForm(request.GET or None)
-    qs = LLM.objects.prefetch_related("tags")
+    qs = LLM.objects.prefetch_related("tags").order_by(ModelListForm.SORTS[ModelListForm.DEFAULT_SORT], "name")
     if form.is_valid():
         d = form.cleaned_data
         if d["q"]:
@@ -59,7 +59,7 @@ def model_list(request):
             qs = qs.filter(params_total__gte=d["min_params_b"] * 1e9)
         if d["max_params_b"] is not None:
             qs = qs.filter(params_total__lte=d["max_params_b"] * 1e9)
-        qs = qs.order_by(ModelListForm.SORTS.get(d["sort"] or "name"), "name")
+        qs = qs.order_by(ModelListForm.SORTS[d["sort"] or ModelListForm.DEFAULT_SORT], "name")
         if d["fits_gpu"]:
             work = Workload(context=d["fits_context"] or 8192)
             fits = sizing.best_fit_per_model(d["fits_gpu"], qs.prefetch_related("quantizations__fmt"), work, Runtime())

@@ -42,7 +42,7 @@ def test_models_list_filters_orders_and_paginates(api):
 
 def test_model_detail_has_quantizations_and_benchmarks(api):
     body = api.get("/api/v1/models/deepseek-r1-distill-llama-8b/").json()
-    assert body["num_kv_heads"] == 8 and body["head_dim"] == 128 and body["ollama_tag"] == "deepseek-r1:8b"
+    assert body["num_kv_heads"] == 8 and body["head_dim"] == 128 and body["ollama_tag"] == "deepseek-r1:8b-llama-distill-q4_K_M"
     assert any(q["quant"] == "Q4_K_M" for q in body["quantizations"])
     assert len(body["benchmarks"]) == 14
 

@@ -18,7 +18,7 @@ def test_seed_loads_every_gpu_and_model_on_an_empty_database():
     assert QuantFormat.objects.filter(name="Q4_K_M").exists()
     llm = LLM.objects.get(slug="deepseek-r1-distill-llama-8b")
     assert llm.num_kv_heads == 8 and llm.head_dim == 128 and llm.num_layers == 32
-    assert llm.ollama_tag == "deepseek-r1:8b"
+    assert llm.ollama_tag == "deepseek-r1:8b-llama-distill-q4_K_M"  # deepseek-r1:8b now names the 0528 Qwen3 distill
     assert BenchmarkScore.objects.filter(llm=llm).count() == 14
     assert ModelQuant.objects.filter(llm=llm, fmt__name="Q4_K_M").exists()
 

@@ -41,7 +41,7 @@ def test_model_page_shows_engine_numbers(client, seeded):
     llm = LLM.objects.get(slug="deepseek-r1-distill-llama-8b")
     row = next(r for r in sizing.quant_rows(llm, Workload(context=32768), Runtime()) if r.mq.fmt.name == "Q4_K_M")
     assert f"{row.plan_memory_bytes / 1024**3:.1f} GB" in html
-    assert "GPUs that can run this model" in html and "ollama run deepseek-r1:8b" in html
+    assert "GPUs that can run this model" in html and "ollama run deepseek-r1:8b-llama-distill-q4_K_M" in html
 
 
 def test_changing_context_changes_the_vram_and_the_gpu_list(client, seeded):
@@ -253,3 +253,15 @@ def test_model_card_from_the_hub_is_rendered_without_anything_that_runs(client, 
     card = card[:card.index("</details>")]
     for hostile in ("<script", "onerror", "onclick", 'href="javascript:', "<img", "license: mit", "alert(\"card\")"):
         assert hostile not in card, hostile
+
+
+def test_popular_means_downloads_on_the_home_page_and_the_default_model_list(client, seeded):
+    ranked = list(LLM.objects.filter(hf_downloads__isnull=False).order_by("-hf_downloads").values_list("name", flat=True))
+    unknown = LLM.objects.filter(hf_downloads__isnull=True).values_list("name", flat=True).first()
+    assert len(ranked) > 100 and unknown  # the seed's dated snapshot covers most models, not all
+    home = client.get("/").content.decode()
+    assert ranked[0] in home and home.index(ranked[0]) < home.index(ranked[1])
+    listing = client.get("/models/").content.decode()
+    assert listing.index(ranked[0]) < listing.index(ranked[1]) < listing.index(ranked[5])
+    last = client.get("/models/?page=last").content.decode()
+    assert unknown in last or unknown not in listing  # models with no count come after every counted one
