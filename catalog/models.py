@@ -408,6 +408,17 @@ class GPU(models.Model):
     street_price_observed_at = models.DateField(null=True, blank=True)
     segment = models.CharField(max_length=12, choices=Segment.choices, db_index=True)
     is_active = models.BooleanField(default=True)
+    # What can drive it (fixtures/source/gpu_backends.csv): which runtimes run on it is planner/specs.py's rule.
+    backends = models.CharField(
+        max_length=60, blank=True, validators=[RegexValidator(r"^((cuda|rocm|vulkan|metal|sycl)(,|$))*$",
+                                                              "Comma-separated: cuda, rocm, vulkan, metal, sycl.")],
+        help_text="Compute backends a current llama.cpp can use on it: cuda, rocm, vulkan, metal, sycl.",
+    )
+    cuda_cc = models.CharField("CUDA compute capability", max_length=20, blank=True,
+                               help_text="E.g. 8.6; several separated by ';' when the architecture spans them.")
+    gfx_target = models.CharField("AMD gfx target", max_length=60, blank=True,
+                                  help_text="E.g. gfx1100; several separated by ';' when not pinned to one.")
+    backends_source = models.TextField(blank=True)
 
     source = models.TextField(blank=True)
     fetched_at = models.DateTimeField(null=True, blank=True)
@@ -480,6 +491,39 @@ class GPU(models.Model):
 
     def is_locked(self, field: str) -> bool:
         return field in self.locked_fields
+
+    BACKEND_LABELS = {"cuda": "CUDA", "rocm": "ROCm", "vulkan": "Vulkan", "metal": "Metal", "sycl": "SYCL",
+                      "unknown": "unknown backend"}
+
+    @property
+    def backend_labels(self) -> list[str]:
+        return [self.BACKEND_LABELS.get(b, b) for b in self.backends.split(",") if b]
+
+    # A launch list price stops being what a buyer pays once the card has been out this long: NVIDIA and AMD
+    # replace a consumer generation about every two years, and two generations on a card is sold used or not
+    # at all. A product rule for "best value" and "cheapest", not an engine constant.
+    LAUNCH_PRICE_CURRENT_YEARS = 4
+
+    @property
+    def current_price_usd(self):
+        """The price to rank by today: a dated retail observation, else the launch price of a recent card."""
+        if self.street_price_usd is not None:
+            return self.street_price_usd
+        if self.launch_price_usd is not None and self.release_date:
+            from django.utils import timezone
+
+            if (timezone.localdate() - self.release_date).days <= 365.25 * self.LAUNCH_PRICE_CURRENT_YEARS:
+                return self.launch_price_usd
+        return None
+
+    @property
+    def price_label(self) -> str:
+        """What the price is and of when: a dated retail observation, or the launch list price."""
+        if self.street_price_usd is not None:
+            return f"retail, {self.street_price_observed_at:%b %Y}" if self.street_price_observed_at else "retail"
+        if self.launch_price_usd is not None:
+            return f"launch price, {self.release_date:%Y}" if self.release_date else "launch price"
+        return ""
 
     @property
     def price_usd(self):

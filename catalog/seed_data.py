@@ -96,9 +96,9 @@ def gpu_fixture(row: dict) -> dict:
 def apply_gpu_facts(gpus: list[dict], source_dir: Path) -> None:
     """Prices (fixtures/source/gpu_prices.csv: launch MSRP or dated retail) and spec figures
     (gpu_spec_fixes.csv) the shared GPU table lacks, each with its source. A launch MSRP never replaces
-    one the table has; a retail price becomes the street price with the date it was seen."""
+    one the table has; a retail price becomes the street price with the date it was seen (the newest wins)."""
     by_key = {(g["fields"]["vendor"], g["fields"]["name"]): g["fields"] for g in gpus}
-    for row in read_optional_csv(source_dir / "gpu_prices.csv"):
+    for row in sorted(read_optional_csv(source_dir / "gpu_prices.csv"), key=lambda r: r["price_date"]):
         fields = by_key[(row["vendor"], row["name"])]
         price = f"{float(row['price_usd']):.2f}"
         if row["price_kind"] == "retail":
@@ -112,6 +112,24 @@ def apply_gpu_facts(gpus: list[dict], source_dir: Path) -> None:
         fields = by_key[(row["vendor"], row["name"])]
         fields[row["field"]] = float(row["value"]) if row["field"] == "bandwidth_gbs" else row["value"]
         fields["source"] += f" | {row['field']}: {row['source']}"
+
+
+def apply_gpu_backends(gpus: list[dict], source_dir: Path) -> None:
+    """Compute backends per architecture (fixtures/source/gpu_backends.csv) and per GPU where it differs or
+    a compute capability / gfx target is pinned (gpu_backend_exceptions.csv), each with its source."""
+    by_arch = {(r["vendor"], r["architecture"]): r for r in read_optional_csv(source_dir / "gpu_backends.csv")}
+    exceptions = {(r["vendor"], r["name"]): r for r in read_optional_csv(source_dir / "gpu_backend_exceptions.csv")}
+    for obj in gpus:
+        fields = obj["fields"]
+        arch = by_arch.get((fields["vendor"], fields["architecture"]))
+        if arch is None:
+            continue
+        row = {**arch, **{k: v for k, v in exceptions.get((fields["vendor"], fields["name"]), {}).items() if v}}
+        fields["backends"] = ",".join(b.strip() for b in row["backends"].split(";") if b.strip())
+        fields["cuda_cc"] = row["cuda_cc"]
+        fields["gfx_target"] = row["gfx"]
+        fields["backends_source"] = arch["source"] + (f" | this GPU: {row['source']}" if row is not arch and
+                                                      row["source"] != arch["source"] else "")
 
 
 def quality_pct(row: dict) -> float | None:
@@ -426,6 +444,7 @@ def build_all(data_dir: Path, source_dir: Path = FIXTURE_SOURCE_DIR) -> dict[str
     """Return fixture file name -> objects, in load order."""
     gpus = [gpu_fixture(r) for r in read_csv(data_dir / "gpus.csv")]
     apply_gpu_facts(gpus, source_dir)
+    apply_gpu_backends(gpus, source_dir)
     quants = quant_fixtures(read_csv(data_dir / "quant_types.csv"))
     llm_rows = read_csv(data_dir / "llm_models.csv")
     extras = {r["hf_repo_id"]: r for r in read_csv(source_dir / "llm_extra.csv")}

@@ -43,6 +43,9 @@ class ModelGPUsParams(WorkloadParams):
     segment = serializers.ChoiceField(choices=GPU.Segment.choices, required=False)
     max_price = serializers.FloatField(required=False, min_value=0, max_value=1e9,
                                        help_text="USD; street price, else launch price.")
+    all_gpus = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Also list GPUs that no current release of the runtime can drive (e.g. Apple or Pascal on vLLM).")
 
 
 class Rounded(serializers.FloatField):
@@ -71,7 +74,7 @@ class GPUBriefSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = GPU
-        fields = ["slug", "vendor", "name", "memory_bytes", "bandwidth_gbs", "segment", "price_usd"]
+        fields = ["slug", "vendor", "name", "memory_bytes", "bandwidth_gbs", "segment", "price_usd", "backends"]
 
 
 class CompatibleGPUSerializer(serializers.Serializer):
@@ -81,7 +84,9 @@ class CompatibleGPUSerializer(serializers.Serializer):
     headroom_bytes = serializers.IntegerField(source="plan.headroom_bytes")
     decode_tok_s = SpeedSerializer(source="plan.decode", allow_null=True)
     prefill_tok_s = SpeedSerializer(source="plan.prefill", allow_null=True)
-    tok_s_per_dollar = serializers.FloatField(allow_null=True, help_text="Decode tokens/s per USD of price.")
+    tok_s_per_dollar = serializers.FloatField(
+        allow_null=True, help_text="Decode tokens/s per USD of current price: a dated retail price, else the launch "
+        "price of a card launched in the last four years; null for older cards with only a launch price.")
 
 
 class ModelGPUsView(CachedReadMixin, GenericAPIView):
@@ -104,7 +109,7 @@ class ModelGPUsView(CachedReadMixin, GenericAPIView):
         if mq is None:
             raise serializers.ValidationError({"quant": [f"{llm.name} is not published as {d['quant']}."]})
         rows = sizing.gpu_rows(llm, mq, params.workload(), Runtime(name=d["runtime"]), vendor=d.get("vendor", ""),
-                               segment=d.get("segment", ""), max_price=d.get("max_price"))
+                               segment=d.get("segment", ""), max_price=d.get("max_price"), all_gpus=d["all_gpus"])
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(CompatibleGPUSerializer(page, many=True).data)
 

@@ -24,6 +24,7 @@ class SizingForm(forms.Form):
     vendor = forms.CharField(required=False, max_length=20)
     segment = forms.ChoiceField(choices=[("", "Any segment")] + list(GPU.Segment.choices), required=False)
     max_price = forms.DecimalField(min_value=0, max_digits=10, decimal_places=2, required=False, label="Max price (USD)")
+    all_gpus = forms.BooleanField(required=False, label="Include GPUs the runtime cannot drive")
 
     def __init__(self, *args, llm: LLM | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -67,16 +67,17 @@ class GPURows(Sequence):
         if index not in self._built:
             gpu, device, usable = self._fitting[index]
             p = self._ranking.plan_on(device, usable)
-            price = float(gpu.price_usd) if gpu.price_usd else None
+            price = float(gpu.current_price_usd) if gpu.current_price_usd else None
             self._built[index] = GPURow(gpu, p, p.decode.tok_s / price if (price and p.decode) else None)
         return self._built[index]
 
     def callouts(self) -> dict:
-        """The cheapest, the fastest and the best decode tokens/s per dollar, from every fitting GPU."""
+        """The cheapest, the fastest and the best decode tokens/s per dollar, from every fitting GPU; prices are
+        current ones (GPU.current_price_usd), not the launch list price of a card no longer sold new."""
         cheapest = fastest = value = None
         decode_tok_s = self._ranking.decode_tok_s
         for i, (gpu, device, _usable) in enumerate(self._fitting):
-            price = float(gpu.price_usd) if gpu.price_usd else None
+            price = float(gpu.current_price_usd) if gpu.current_price_usd else None
             tok_s = decode_tok_s(device)
             if price and (cheapest is None or price < cheapest[0]):
                 cheapest = (price, i)
@@ -89,9 +90,13 @@ class GPURows(Sequence):
 
 
 def gpu_rows(llm: LLM, mq: ModelQuant, work: Workload, runtime: Runtime, *, vendor: str = "", segment: str = "",
-             max_price=None) -> GPURows:
-    """Active GPUs that run the model, sorted by memory, from the per-process catalog snapshot."""
+             max_price=None, all_gpus: bool = False) -> GPURows:
+    """Active GPUs that run the model, sorted by memory, from the per-process catalog snapshot; only those the
+    runtime's current release can drive unless ``all_gpus``."""
     active = snapshot.active_gpus()
+    if not all_gpus:
+        drivable = snapshot.runtime_gpus(runtime.name)
+        active = [(g, d) for g, d in active if g.slug in drivable]
     if not active:
         return GPURows(None, [])
     ranking = Ranking.of(specs.llm_to_arch(llm), specs.model_quant_to_quant(mq), work, runtime, active[0][1])

@@ -11,7 +11,8 @@ from planner import specs
 from planner.engine.runtime import usable_bytes as engine_usable_bytes
 
 GPU_FIELDS = ("slug", "vendor", "name", "memory_bytes", "bandwidth_gbs", "fp32_tflops", "tensor_fp16_tflops",
-              "segment", "launch_price_usd", "street_price_usd", "memory_type")
+              "segment", "launch_price_usd", "street_price_usd", "memory_type", "backends", "cuda_cc", "gfx_target",
+              "street_price_observed_at", "release_date")
 _lock = threading.RLock()  # a snapshot may be built from another
 _cache: dict[str, tuple[int, object]] = {}
 
@@ -71,6 +72,14 @@ def usable_bytes(runtime) -> dict[str, int]:
     memo = _get("usable", dict)  # a new, empty memo for every catalog version
     if runtime not in memo:
         memo[runtime] = {gpu.slug: engine_usable_bytes(device, runtime) for gpu, device in active_gpus()}
+    return memo[runtime]
+
+
+def runtime_gpus(runtime: str) -> frozenset[str]:
+    """Slugs of the active GPUs a current release of ``runtime`` can drive (specs.runtime_backend)."""
+    memo = _get("runtime_gpus", dict)
+    if runtime not in memo:
+        memo[runtime] = frozenset(g.slug for g, _ in active_gpus() if specs.runtime_backend(g, runtime))
     return memo[runtime]
 
 

@@ -27,6 +27,45 @@ RUNTIME_CHOICES = ("llamacpp", "ollama", "vllm")
 RUNTIME_LABELS = {"llamacpp": "llama.cpp", "ollama": "Ollama", "vllm": "vLLM"}
 
 
+# Which GPUs each runtime's current release drives, by backend (rows and sources in
+# fixtures/source/runtime_backends.csv, gathered 2026-11):
+# - llama.cpp: CUDA 12 builds from compute capability 5.0 (ggml/src/ggml-cuda/CMakeLists.txt @00a2d60), ROCm/HIP,
+#   Vulkan 1.2+, Metal and SYCL: every backend a GPU has.
+# - Ollama (docs/gpu.mdx @fb30760): CUDA from 5.0; ROCm v7 on the gfx targets below (Linux presets); Vulkan; Metal.
+# - vLLM: CUDA from 7.0 (installation/gpu.cuda docs); ROCm on the targets its ROCm docs list; Intel XPU (SYCL).
+#   Apple GPUs only through a community plugin, not vLLM itself; no Vulkan backend.
+OLLAMA_ROCM_GFX = frozenset("gfx908 gfx90a gfx942 gfx950 gfx1030 gfx1100 gfx1101 gfx1102 gfx1150 gfx1151 gfx1200 "
+                            "gfx1201".split())
+VLLM_ROCM_GFX = frozenset("gfx90a gfx942 gfx950 gfx1100 gfx1101 gfx1150 gfx1151 gfx1200 gfx1201".split())
+MIN_CUDA_CC = {"llamacpp": 5.0, "ollama": 5.0, "vllm": 7.0}
+
+
+def _ccs(gpu: GPU) -> list[float]:
+    return [float(c) for c in gpu.cuda_cc.split(";") if c.strip()]
+
+
+def runtime_backend(gpu: GPU, runtime: str) -> str | None:
+    """The backend ``runtime`` would use on ``gpu`` (its vendor stack first), or None when no current release of
+    it can drive the GPU. A GPU whose backends are unknown is given the benefit of the doubt."""
+    backends = [b for b in gpu.backends.split(",") if b]
+    if not backends:
+        return "unknown"
+    gfx = {g for g in gpu.gfx_target.split(";") if g}
+    for backend in backends:  # stored vendor stack first: cuda/rocm/metal/sycl before vulkan
+        if backend == "cuda" and any(cc >= MIN_CUDA_CC[runtime] for cc in _ccs(gpu) or [MIN_CUDA_CC[runtime]]):
+            return backend
+        if backend == "rocm" and (runtime == "llamacpp" or gfx & (OLLAMA_ROCM_GFX if runtime == "ollama"
+                                                                  else VLLM_ROCM_GFX)):
+            return backend
+        if backend == "metal" and runtime != "vllm":
+            return backend
+        if backend == "sycl" and runtime != "ollama":
+            return backend
+        if backend == "vulkan" and runtime != "vllm":
+            return backend
+    return None
+
+
 def _recurrent(llm: LLM) -> tuple[RecurrentState | None, str]:
     """The recurrent layers' state, or why it cannot be sized."""
     if not llm.recurrent or "R" not in llm.layer_pattern:

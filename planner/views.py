@@ -91,7 +91,7 @@ def model_detail(request, slug):
         return render(request, _partial(request, "planner/model_detail.html"), ctx, status=400)
     d = form.cleaned_data if request.GET else {"context": 8192 if llm.max_context >= 8192 else llm.max_context,
                                               "kv_cache": "f16", "runtime": "llamacpp", "quant": "Q4_K_M",
-                                              "vendor": "", "segment": "", "max_price": None}
+                                              "vendor": "", "segment": "", "max_price": None, "all_gpus": False}
     if llm.unsupported_reason:  # facts only: no number from a formula that does not fit the design
         return render(request, _partial(request, "planner/model_detail.html"), {**ctx, "d": d})
     work = Workload(context=d["context"], kv_cache=d["kv_cache"])
@@ -101,7 +101,7 @@ def model_detail(request, slug):
     try:
         rows = sizing.quant_rows(llm, work, runtime)
         gpu_rows = sizing.gpu_rows(llm, selected, work, runtime, vendor=d["vendor"], segment=d["segment"],
-                                   max_price=d["max_price"]) if selected else sizing.GPURows(None, [])
+                                   max_price=d["max_price"], all_gpus=d["all_gpus"]) if selected else sizing.GPURows(None, [])
     except EngineError as exc:
         if not form.is_bound:  # the page's defaults themselves cannot be sized: report it like an input error
             form = SizingForm({k: v for k, v in d.items() if v not in (None, "")}, llm=llm)
@@ -165,6 +165,8 @@ def gpu_detail(request, slug):
     return render(request, _partial(request, "planner/gpu_detail.html"), {
         "gpu": gpu, "form": form, "fits": fits, "largest": fits[0] if fits else None, "d": d,
         "device": specs.gpu_to_device(gpu),
+        "runtimes": [(specs.RUNTIME_LABELS[r], GPU.BACKEND_LABELS.get(specs.runtime_backend(gpu, r)))
+                     for r in specs.RUNTIME_CHOICES],
     }, status=status)
 
 
