@@ -51,6 +51,11 @@ UNSUPPORTED_KEYS = {
     "sparse_attention_config": "MiniMax sparse attention",
     "block_configs": "per-layer attention blocks (DeciLM / Nemotron NAS)",
 }
+# Encoders attend both ways and keep no KV cache between calls (llama.cpp's llama_model::create_memory makes
+# none for BERT, NomicBERT, JinaBERT, ModernBERT, NeoBERT and Gemma-embedding; they only embed or rerank).
+ENCODER_ARCHITECTURES = ("BertModel", "BertForMaskedLM", "BertForSequenceClassification", "RobertaModel",
+                         "XLMRobertaModel", "XLMRobertaForSequenceClassification", "NomicBertModel",
+                         "ModernBertModel", "JinaBertModel", "NeoBERT", "NewModel")
 DTYPE_BYTES = {"float32": 4, "fp32": 4, "bfloat16": 2, "float16": 2, "bf16": 2, "fp16": 2}
 
 
@@ -213,6 +218,12 @@ def architecture_fields(config: dict) -> dict:
         values["global_kv_heads"] = values["num_kv_heads"]
         values["num_kv_heads"] = tc["swa_num_key_value_heads"]
 
+    archs = config.get("architectures") or []
+    bert_like = isinstance(archs, list) and any(a in ENCODER_ARCHITECTURES for a in archs if isinstance(a, str))
+    if bert_like:
+        values["gated_ffn"] = False  # BERT's FFN: up and down (BertIntermediate, BertOutput), no gate
+    if bert_like or tc.get("use_bidirectional_attention") is True or tc.get("is_causal") is False:
+        values["causal"] = False
     pattern, reason = layer_pattern(tc, values.get("num_layers"))
     reason = _unsupported(config, tc) or reason
     window = _first(tc, ("sliding_window", "attention_chunk_size"))

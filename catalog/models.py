@@ -140,6 +140,11 @@ class LLM(models.Model):
         SWA = "swa-hybrid", "Sliding-window hybrid"
         HYBRID = "hybrid", "Hybrid (recurrent + attention)"
 
+    class Task(models.TextChoices):
+        GENERATION = "generation", "Text generation"
+        EMBEDDING = "embedding", "Embedding"
+        RERANKING = "reranking", "Reranking"
+
     class WindowKind(models.TextChoices):
         NONE = "", "None"
         SLIDING = "sliding", "Sliding window"
@@ -156,6 +161,10 @@ class LLM(models.Model):
     tags = models.ManyToManyField(Tag, blank=True, related_name="llms")
 
     architecture = models.CharField(max_length=10, choices=Architecture.choices, default=Architecture.DENSE)
+    task = models.CharField(max_length=10, choices=Task.choices, default=Task.GENERATION,
+                            help_text="Embedding and reranking models read documents and generate no tokens.")
+    causal = models.BooleanField(default=True, help_text="Off for encoders (BERT-like): no KV cache.")
+    gated_ffn = models.BooleanField(default=True, help_text="Gate, up and down FFN matrices; off for BERT-like up/down.")
     params_total = models.BigIntegerField(null=True, blank=True, help_text="Total parameters.")
     params_active = models.BigIntegerField(null=True, blank=True, help_text="Parameters used per token (MoE).")
     num_layers = models.PositiveIntegerField()

@@ -104,4 +104,7 @@ def config_llm_fields(row: dict, config: dict) -> dict | None:
         "global_head_dim": arch.get("global_head_dim"),
         "indexer_head_dim": arch.get("indexer_head_dim"),
         "unsupported_reason": reason[:200],
+        "task": row.get("task") or "generation",
+        "causal": arch.get("causal", True),
+        "gated_ffn": arch.get("gated_ffn", True),
     }

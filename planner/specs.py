@@ -111,6 +111,9 @@ def llm_to_arch(llm: LLM) -> Architecture:
         global_head_dim=llm.global_head_dim,
         indexer_head_dim=llm.indexer_head_dim,
         unsupported=llm.unsupported_reason or problem,
+        task=llm.task,
+        causal=llm.causal,
+        gated_ffn=llm.gated_ffn,
     )
 
 

@@ -190,6 +190,11 @@ def kv_cache_bytes(arch: Architecture, work: Workload, runtime: str = "llamacpp"
         raise EngineError("context", "must be a positive number of tokens")
     if work.batch <= 0:
         raise EngineError("batch", "must be at least 1")
+    if not arch.causal:
+        # Encoders keep no cache between calls: llama.cpp's llama_model::create_memory returns no memory
+        # for BERT, NomicBERT, JinaBERT, ModernBERT, NeoBERT and Gemma-embedding (src/llama-model.cpp), and
+        # vLLM runs encoder-only models with encoder-only attention, which allocates no KV blocks.
+        return 0
     if runtime == "vllm":
         return vllm_kv_bytes(arch, work, tp=tp)
     return llamacpp_kv_bytes(arch, work)

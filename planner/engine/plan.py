@@ -45,6 +45,19 @@ def memory(arch: Architecture, quant: Quantization, work: Workload, runtime: Run
     )
 
 
+def _assumptions(arch: Architecture, work: Workload, runtime: Runtime) -> list[str]:
+    out = [
+        f"runtime {runtime.name}" + (", flash attention on" if runtime.flash_attention else ", flash attention off"),
+        f"KV cache {work.kv_cache} for {work.batch} × {work.context:,} tokens",
+    ]
+    if runtime.name != "vllm":
+        out.append("token embedding kept in system RAM (llama.cpp default)")
+    if not arch.generates:
+        out.append(f"{arch.task} model: it reads documents and generates no tokens; speed is prompt processing"
+                   + ("" if arch.causal else "; an encoder keeps no KV cache"))
+    return out
+
+
 def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, runtime: Runtime | None = None) -> Plan:
     """Memory, fit, headroom and speed of one model on one setup."""
     runtime = runtime or Runtime()
@@ -54,12 +67,7 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
     usable = sum(usable_bytes(d, runtime) for d in setup.devices)
     fits = mem.total_bytes <= usable
     offloaded = 0
-    assumptions = [
-        f"runtime {runtime.name}" + (", flash attention on" if runtime.flash_attention else ", flash attention off"),
-        f"KV cache {work.kv_cache} for {work.batch} × {work.context:,} tokens",
-    ]
-    if runtime.name != "vllm":
-        assumptions.append("token embedding kept in system RAM (llama.cpp default)")
+    assumptions = _assumptions(arch, work, runtime)
     active = active_weight_bytes(arch, quant) - (mem.host_weights_bytes if not arch.tied_embeddings else 0)
     active = max(active, 0)
     gpu_read, host_read = active, 0
@@ -93,7 +101,8 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
             # Layer split: devices work one after another, each on its share of the bytes.
             slowest = min((d.bandwidth_gbs or 0) for d in setup.devices) or None
             lead = replace(lead, bandwidth_gbs=slowest)
-        decode = decode_speed(lead, step_bytes, host_read, setup.host_ram_bandwidth_gbs, work.batch, runtime.name)
+        if arch.generates:  # an embedding or reranking model reads its input and stops: no decode step
+            decode = decode_speed(lead, step_bytes, host_read, setup.host_ram_bandwidth_gbs, work.batch, runtime.name)
         prefill = prefill_speed(lead, arch, active_params(arch), min(work.context, 512), runtime.name)
         if prefill and prefill.tok_s > 0:
             ttft = work.context / prefill.tok_s
@@ -194,13 +203,8 @@ class Ranking:
         mem = memory(arch, quant, work, runtime, 1)
         host = mem.host_weights_bytes if not arch.tied_embeddings else 0
         active = max(active_weight_bytes(arch, quant) - host, 0)
-        assumptions = [
-            f"runtime {runtime.name}" + (", flash attention on" if runtime.flash_attention else ", flash attention off"),
-            f"KV cache {work.kv_cache} for {work.batch} × {work.context:,} tokens",
-        ]
-        if runtime.name != "vllm":
-            assumptions.append("token embedding kept in system RAM (llama.cpp default)")
-        return cls(arch, work, runtime, mem, active + mem.kv_cache_bytes, active_params(arch), tuple(assumptions))
+        return cls(arch, work, runtime, mem, active + mem.kv_cache_bytes, active_params(arch),
+                   tuple(_assumptions(arch, work, runtime)))
 
     def usable(self, device: Device) -> int | None:
         """The device's usable bytes when the model fits on it alone, else None."""
@@ -208,11 +212,11 @@ class Ranking:
         return usable if self.mem.total_bytes <= usable else None
 
     def decode_tok_s(self, device: Device) -> float | None:
-        return decode_tok_s(device, self.step_bytes, self.runtime.name)
+        return decode_tok_s(device, self.step_bytes, self.runtime.name) if self.arch.generates else None
 
     def plan_on(self, device: Device, usable: int) -> Plan:
         decode = decode_speed(device, self.step_bytes, 0, Setup.host_ram_bandwidth_gbs, self.work.batch,
-                              self.runtime.name)
+                              self.runtime.name) if self.arch.generates else None
         prefill = prefill_speed(device, self.arch, self.n_active, min(self.work.context, 512), self.runtime.name)
         ttft = self.work.context / prefill.tok_s if prefill and prefill.tok_s > 0 else None
         return Plan(memory=self.mem, usable_bytes=usable, fits=True, headroom_bytes=usable - self.mem.total_bytes,

@@ -78,6 +78,14 @@ class Architecture:
     head_dim_v: int | None = None  # V width per head where it differs from K (MiMo-V2: K 192, V 128)
     indexer_head_dim: int | None = None  # DeepSeek Sparse Attention: the indexer's key width per token
     unsupported: str = ""  # why the engine cannot size this design yet (it refuses rather than guess)
+    # "generation", or "embedding"/"reranking": models that read documents and generate no tokens.
+    task: str = "generation"
+    causal: bool = True  # False for encoders (BERT-like): they attend both ways and keep no KV cache
+    gated_ffn: bool = True  # gate, up and down FFN matrices; BERT-like encoders have up and down only
+
+    @property
+    def generates(self) -> bool:
+        return self.task == "generation"
 
     @property
     def head_dim_k(self) -> int:

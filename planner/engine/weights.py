@@ -101,7 +101,7 @@ def _params_split(arch: Architecture) -> tuple[int, int, int]:
     """
     h, layers = arch.hidden_size, arch.num_layers
     hd = arch.head_dim_k
-    embed = arch.vocab_size * h * (1 if arch.tied_embeddings else 2)
+    embed = arch.vocab_size * h * (1 if arch.tied_embeddings or not arch.causal else 2)  # encoders: no LM head
     norms = (2 * layers + 1) * h
     if arch.attention == "mla":
         # DeepSeek MLA projections, per layer (config q_lora_rank absent for V2-Lite: q_proj direct).
@@ -110,7 +110,7 @@ def _params_split(arch: Architecture) -> tuple[int, int, int]:
         attn = h * hd * (2 * arch.num_heads + 2 * arch.num_kv_heads)
     hybrid = any(k in {RECURRENT, NO_CACHE} for k in arch.layer_kinds or ())
     if arch.intermediate_size and not arch.is_moe and not hybrid:
-        ffn = 3 * h * arch.intermediate_size
+        ffn = _ffn_matrices(arch) * h * arch.intermediate_size
         return attn, ffn, 0
     if not arch.params_total:
         raise EngineError("params_total", f"{arch.name}: needs a parameter count or an FFN width")
@@ -125,6 +125,12 @@ def _params_split(arch: Architecture) -> tuple[int, int, int]:
     expert_total = min(expert_total, rest)
     per_expert = _whole_ffn(expert_total // (layers * n_exp), h)
     return attn, max((rest - expert_total) // layers, 0), per_expert * n_exp
+
+
+def _ffn_matrices(arch: Architecture) -> int:
+    """A gated FFN has gate, up and down matrices; BERT's (transformers' BertIntermediate and BertOutput,
+    llama.cpp's ffn_up and ffn_down with GELU) has up and down only."""
+    return 3 if arch.gated_ffn else 2
 
 
 def _has_attention(arch: Architecture, layer: int) -> bool:
@@ -154,7 +160,7 @@ def _tensors(arch: Architecture) -> tuple[Tensor, ...]:
     h, layers, hd = arch.hidden_size, arch.num_layers, arch.head_dim_k
     attn, ffn, experts = _params_split(arch)
     out = [Tensor("token_embd", -1, arch.vocab_size * h, h)]
-    if not arch.tied_embeddings:
+    if not arch.tied_embeddings and arch.causal:
         out.append(Tensor("output", -1, arch.vocab_size * h, h))
     q_w, kv_w = h * hd * arch.num_heads, h * hd * arch.num_kv_heads
     for i in range(layers):
@@ -169,6 +175,8 @@ def _tensors(arch: Architecture) -> tuple[Tensor, ...]:
             width = max(ffn // (3 * h), 1)
             if arch.attention == "mla" and not arch.is_moe:
                 out.append(Tensor("attn_other", i, ffn, h))
+            elif _ffn_matrices(arch) == 2:
+                out += [Tensor("ffn_up", i, ffn // 2, h), Tensor("ffn_down", i, ffn - ffn // 2, ffn // (2 * h))]
             else:
                 out += [
                     Tensor("ffn_gate", i, ffn // 3, h),

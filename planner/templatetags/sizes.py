@@ -68,14 +68,15 @@ GPU_ROW_TEMPLATE = (
 
 
 @register.simple_tag
-def gpu_table_rows(rows):
+def gpu_table_rows(rows, speed="decode"):
+    """``speed``: the plan's "decode" figure, or "prefill" for models that generate nothing (embedding)."""
     return format_html_join("", (
         '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{} GB/s</td><td>{}</td>'
         "<td>{} <small>{}</small></td><td>{}</td></tr>"
     ), (
         (r.gpu.get_absolute_url(), r.gpu.name, r.gpu.vendor, gib(r.gpu.memory_bytes),
          localize(r.gpu.bandwidth_gbs) if r.gpu.bandwidth_gbs else "–", gib(r.plan.headroom_bytes),
-         tok_s(r.plan.decode), band(r.plan.decode),
+         tok_s(getattr(r.plan, speed)), band(getattr(r.plan, speed)),
          f"${floatformat(r.gpu.price_usd, 0)}" if r.gpu.price_usd else "–")
         for r in rows
     ))

@@ -108,6 +108,8 @@ def _kv_values_per_token(config: dict) -> int:
     """An independent reading of a config: values cached per token over the layers whose cache grows
     with the context (full attention), at one value per element."""
     tc = {**config, **config["text_config"]} if isinstance(config.get("text_config"), dict) else config
+    if any("Bert" in a or "Roberta" in a for a in tc.get("architectures") or []) or tc.get("use_bidirectional_attention") is True:
+        return 0  # an encoder: llama.cpp and vLLM keep no KV cache for it
     n = tc.get("num_hidden_layers") or len(tc["layers_block_type"])
     if tc.get("linear_attn_config"):
         full = [i + 1 in tc["linear_attn_config"]["full_attn_layers"] for i in range(n)]
