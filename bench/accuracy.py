@@ -99,6 +99,22 @@ def hybrid_errors(llms, out):
             out["KV cache", "llama.cpp", "hybrid"].append(err(kv, float(r["kv_total_mib"]) * MIB))
 
 
+def vision_errors(llms, out):
+    """Vision encoders + projectors (llama.cpp's mmproj) against the model size llama.cpp prints when it
+    loads them (bench/vision_logs.csv, each row with its source)."""
+    import csv
+
+    from planner.engine.vision import PROJECTOR_BYTES_PER_PARAM
+
+    with open(ROOT / "bench" / "vision_logs.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for r in rows:
+        if r["catalog_repo"] in llms:
+            arch = specs.llm_to_arch(llms[r["catalog_repo"]])
+            out["vision encoder (mmproj)", "llama.cpp", "multimodal"].append(
+                err(arch.vision_params * PROJECTOR_BYTES_PER_PARAM, float(r["model_size_mib"]) * MIB))
+
+
 def speed_errors(out):
     for row in measurement_rows():
         if row.kind == "decode":
@@ -119,6 +135,7 @@ def main():
     file_size_errors(llms, out)
     vram_errors(llms, out)
     hybrid_errors(llms, out)
+    vision_errors(llms, out)
     speed_errors(out)
     lines = [
         f"Accuracy of the sizing engine, {date.today().isoformat()} (bench/accuracy.py; in-sample for speed: the",

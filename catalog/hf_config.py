@@ -182,6 +182,53 @@ def _unsupported(config: dict, tc: dict) -> str:
     return ""
 
 
+def native_quant(config: dict) -> str:
+    """The catalog format a checkpoint is published in, from its ``quantization_config`` ("" for 16-bit)."""
+    q = config.get("quantization_config")
+    if not isinstance(q, dict):
+        return ""
+    method = str(q.get("quant_method") or "").lower()
+    if method == "mxfp4":
+        return "MXFP4"
+    if method == "fp8":
+        return "FP8-Block-128x128" if q.get("weight_block_size") == [128, 128] else "FP8"
+    return ""
+
+
+def vision_dims(config: dict) -> dict | None:
+    """The vision encoder's dimensions from ``vision_config`` (planner/engine/vision.py sizes them), or None
+    for a text-only config or one that leaves its encoder's shape unstated."""
+    vc = config.get("vision_config")
+    if not isinstance(vc, dict):
+        return None
+    layers, hidden = _int(vc.get("depth")) or _int(vc.get("num_hidden_layers")), _int(vc.get("hidden_size"))
+    intermediate = _int(vc.get("intermediate_size"))
+    if not (layers and hidden and intermediate):
+        return None
+    patch = _int(vc.get("patch_size")) or 14
+    dims = {"layers": layers, "hidden": hidden, "intermediate": intermediate, "patch": patch,
+            "gated": (vc.get("hidden_act") or vc.get("hidden_activation")) in ("silu", "swiglu"),
+            "channels": _int(_first(vc, ("in_chans", "in_channels", "num_channels"))) or 3,
+            "temporal_patch": _int(vc.get("temporal_patch_size")) or 1}
+    ratio = vc.get("pixel_shuffle_ratio")
+    merge = _int(vc.get("spatial_merge_size")) or _int(config.get("spatial_merge_size")) or (
+        round(1 / ratio) if isinstance(ratio, int | float) and 0 < ratio < 1 else 1)
+    dims["merge"] = merge
+    dims["family"] = str(config.get("model_type") or "")[:40]  # the projector's design follows the model family
+    deepstack = vc.get("deepstack_visual_indexes")
+    if isinstance(deepstack, list) and deepstack:
+        dims["extra_projectors"] = len(deepstack)  # Qwen3-VL: one more merger per deepstack layer
+    positions = _int(vc.get("num_position_embeddings"))
+    if not positions and "siglip" in str(vc.get("model_type", "")) and _int(vc.get("image_size")):
+        positions = (vc["image_size"] // patch) ** 2  # SigLIP's learned table: one row per patch
+    if positions:
+        dims["positions"] = positions
+    out = _int(_first(vc, ("out_hidden_size", "projector_output_dim"))) or _int(text_config(config).get("hidden_size"))
+    if out:
+        dims["out_hidden"] = out
+    return dims
+
+
 def architecture_fields(config: dict) -> dict:
     """Catalog fields stated by a config.json (absent keys stay absent; nothing is nulled).
 
@@ -224,6 +271,11 @@ def architecture_fields(config: dict) -> dict:
         values["gated_ffn"] = False  # BERT's FFN: up and down (BertIntermediate, BertOutput), no gate
     if bert_like or tc.get("use_bidirectional_attention") is True or tc.get("is_causal") is False:
         values["causal"] = False
+    vision = vision_dims(config)
+    if vision:
+        values["vision"] = vision
+    if native_quant(config):
+        values["native_quant"] = native_quant(config)
     pattern, reason = layer_pattern(tc, values.get("num_layers"))
     reason = _unsupported(config, tc) or reason
     window = _first(tc, ("sliding_window", "attention_chunk_size"))

@@ -194,6 +194,11 @@ class LLM(models.Model):
         "Blank: every layer follows the attention kind.",
     )
     recurrent = models.JSONField(default=dict, blank=True, help_text="Recurrent layers' design and dimensions.")
+    native_quant = models.CharField(max_length=40, blank=True,
+                                    help_text="The format its own checkpoint is published in (config quantization_config), "
+                                    "e.g. MXFP4, FP8-Block-128x128; blank for 16-bit.")
+    vision = models.JSONField(default=dict, blank=True,
+                              help_text="Vision encoder dimensions (from vision_config); blank for text-only models.")
     head_dim_v = models.PositiveIntegerField(null=True, blank=True, help_text="V width per head where it differs from K.")
     global_kv_heads = models.PositiveIntegerField(null=True, blank=True, help_text="KV heads of full-attention layers.")
     global_head_dim = models.PositiveIntegerField(null=True, blank=True, help_text="Head width of full-attention layers.")

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from catalog import seed_models
+from catalog.hf_config import architecture_fields
 from catalog.models import RECOMMENDED_KEYS
 
 GIB = 1024**3
@@ -286,6 +287,20 @@ def llm_fixture(row: dict, extra: dict) -> dict:
     return {"model": "catalog.llm", "fields": fields}
 
 
+def apply_curated_configs(llms: list[dict], source_dir: Path) -> None:
+    """What a curated model's own config.json adds to its transcribed architecture, where we hold a copy:
+    the vision encoder's dimensions and whether it is an encoder."""
+    for obj in llms:
+        fields = obj["fields"]
+        path = seed_models.config_path(source_dir, fields["hf_repo_id"])
+        if path.exists():
+            arch = architecture_fields(seed_models.load_config(source_dir, fields["hf_repo_id"]))
+            fields["vision"] = arch.get("vision", {})
+            fields["causal"] = arch.get("causal", True)
+            fields["gated_ffn"] = arch.get("gated_ffn", True)
+            fields["native_quant"] = arch.get("native_quant", "")
+
+
 def config_llm_fixture(row: dict, source_dir: Path) -> dict | None:
     """A model from fixtures/source/models.csv whose architecture is its own config.json (seed_models);
     None when the config lacks what every catalog model needs."""
@@ -449,6 +464,7 @@ def build_all(data_dir: Path, source_dir: Path = FIXTURE_SOURCE_DIR) -> dict[str
     llm_rows = read_csv(data_dir / "llm_models.csv")
     extras = {r["hf_repo_id"]: r for r in read_csv(source_dir / "llm_extra.csv")}
     llms = [llm_fixture(r, extras.get(r["hf_repo_id"], {})) for r in llm_rows]
+    apply_curated_configs(llms, source_dir)
     config_rows, config_llms = [], []
     for row in config_model_rows(source_dir, {r["hf_repo_id"] for r in llm_rows}):
         fixture = config_llm_fixture(row, source_dir)

@@ -107,4 +107,6 @@ def config_llm_fields(row: dict, config: dict) -> dict | None:
         "task": row.get("task") or "generation",
         "causal": arch.get("causal", True),
         "gated_ffn": arch.get("gated_ffn", True),
+        "vision": arch.get("vision", {}),
+        "native_quant": arch.get("native_quant", ""),
     }

@@ -67,6 +67,8 @@ class MemorySerializer(serializers.Serializer):
     overhead_bytes = serializers.IntegerField()
     total_bytes = serializers.IntegerField()
     host_weights_bytes = serializers.IntegerField(help_text="Weights kept in system RAM.")
+    projector_bytes = serializers.IntegerField(
+        help_text="A multimodal model's vision encoder and projector (llama.cpp's mmproj), on the GPU; 0 for text-only.")
 
 
 class GPUBriefSerializer(serializers.ModelSerializer):

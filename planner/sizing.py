@@ -150,8 +150,11 @@ def breakdown_bars(mem, usable_bytes: int | None = None) -> list[Bar]:
     """Segments of the VRAM chart (weights / KV cache / overhead) in % of the larger of need and usable."""
     scale = max(mem.total_bytes, usable_bytes or 0, 1)
     bars, x = [], 0.0
-    for label, value, css in (("Weights", mem.weights_bytes, "w"), ("KV cache", mem.kv_cache_bytes, "k"),
-                              ("Runtime overhead", mem.overhead_bytes, "o")):
+    parts = [("Weights", mem.weights_bytes, "w"), ("KV cache", mem.kv_cache_bytes, "k"),
+             ("Runtime overhead", mem.overhead_bytes, "o")]
+    if mem.projector_bytes:
+        parts.insert(1, ("Vision encoder (mmproj)", mem.projector_bytes, "p"))
+    for label, value, css in parts:
         width = 100.0 * value / scale
         bars.append(Bar(label, value, round(x, 3), round(width, 3), css))
         x += width

@@ -6,6 +6,7 @@ Views, API, commands and benchmarks build engine inputs here and nowhere else.
 from catalog.models import GPU, LLM, ModelQuant, QuantFormat
 from planner.engine.plan import MAX_CONTEXT_TOKENS
 from planner.engine.recurrent import recurrent_state
+from planner.engine.vision import image_compute_bytes, vision_encoder_params
 from planner.engine.types import (
     CHUNKED,
     FULL,
@@ -114,6 +115,9 @@ def llm_to_arch(llm: LLM) -> Architecture:
         task=llm.task,
         causal=llm.causal,
         gated_ffn=llm.gated_ffn,
+        vision_params=vision_encoder_params(llm.vision) if llm.vision else 0,
+        vision_compute_bytes=image_compute_bytes(llm.vision),
+        native_quant=llm.native_quant,
     )
 
 

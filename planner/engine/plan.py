@@ -7,6 +7,7 @@ from .kv import check_supported, kv_cache_bytes
 from .runtime import runtime_overhead_bytes, usable_bytes
 from .speed import decode_speed, decode_tok_s, prefill_speed
 from .types import Architecture, Device, EngineError, MemoryBreakdown, Plan, Quantization, Runtime, Setup, Workload
+from .vision import PROJECTOR_BYTES_PER_PARAM
 from .weights import active_params, active_weight_bytes, token_embedding_bytes, weights_bytes
 
 MAX_CONTEXT_TOKENS = 10_000_000
@@ -42,6 +43,8 @@ def memory(arch: Architecture, quant: Quantization, work: Workload, runtime: Run
         kv_cache_bytes=kv_cache_bytes(arch, work, runtime.name, tp=tp),
         overhead_bytes=runtime_overhead_bytes(arch, work, runtime, n_devices),
         host_weights_bytes=host,
+        projector_bytes=arch.vision_params * PROJECTOR_BYTES_PER_PARAM
+        + (arch.vision_compute_bytes if runtime.name != "vllm" else 0),  # vLLM profiles image activations itself
     )
 
 
@@ -52,6 +55,11 @@ def _assumptions(arch: Architecture, work: Workload, runtime: Runtime) -> list[s
     ]
     if runtime.name != "vllm":
         out.append("token embedding kept in system RAM (llama.cpp default)")
+    if arch.vision_params:
+        out.append("vision encoder and projector (mmproj, F16) on the GPU, as llama-server -hf and Ollama load "
+                   "them for a multimodal model" + (", with its image compute buffer (flash attention on)"
+                                                    if arch.vision_compute_bytes and runtime.name != "vllm" else "")
+                   + "; images also take context tokens")
     if not arch.generates:
         out.append(f"{arch.task} model: it reads documents and generates no tokens; speed is prompt processing"
                    + ("" if arch.causal else "; an encoder keeps no KV cache"))

@@ -82,6 +82,9 @@ class Architecture:
     task: str = "generation"
     causal: bool = True  # False for encoders (BERT-like): they attend both ways and keep no KV cache
     gated_ffn: bool = True  # gate, up and down FFN matrices; BERT-like encoders have up and down only
+    vision_params: int = 0  # the vision encoder and projector (llama.cpp's mmproj file), engine/vision.py
+    vision_compute_bytes: int = 0  # llama.cpp's image compute buffer for the family, where a log gives it
+    native_quant: str = ""  # the format the publisher's checkpoint is in (MXFP4 for gpt-oss, FP8 for DeepSeek V3)
 
     @property
     def generates(self) -> bool:
@@ -165,10 +168,11 @@ class MemoryBreakdown:
     kv_cache_bytes: int
     overhead_bytes: int
     host_weights_bytes: int = 0  # kept in system RAM (token embedding in llama.cpp, offloaded layers)
+    projector_bytes: int = 0  # a multimodal model's vision encoder and projector (mmproj), on the GPU
 
     @property
     def total_bytes(self) -> int:
-        return self.weights_bytes + self.kv_cache_bytes + self.overhead_bytes
+        return self.weights_bytes + self.kv_cache_bytes + self.overhead_bytes + self.projector_bytes
 
 
 @dataclass(frozen=True)

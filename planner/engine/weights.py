@@ -202,6 +202,10 @@ def _recipe(ftype: str, t: Tensor, arch: Architecture, attn_v_index: int) -> str
     is_70b = n == 80  # llama.cpp LLM_TYPE_70B for llama/qwen2 with 80 layers
     if t.kind == "norm":
         return "F32"
+    if arch.native_quant == "MXFP4" and t.kind.endswith("_exps"):
+        # gpt-oss ships its experts in MXFP4 and every GGUF keeps them so: unsloth/gpt-oss-20b-GGUF's
+        # Q2_K and Q4_0 are 11.5 GB and its F16 13.8 GB (Hub file listing, fixtures/source/gguf_files.csv).
+        return "MXFP4"
     if ftype in {"F32", "F16", "BF16"}:
         return base
     if ftype == "MXFP4_MOE":
