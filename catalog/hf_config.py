@@ -16,10 +16,12 @@ CONFIG_KEYS = {
     "num_layers": ("num_hidden_layers", "n_layer", "num_layers"),
     "hidden_size": ("hidden_size", "n_embd", "d_model"),
     "num_attention_heads": ("num_attention_heads", "n_head"),
-    "num_kv_heads": ("num_key_value_heads", "num_kv_heads", "n_head_kv"),
-    "head_dim": ("head_dim",),
-    "vocab_size": ("vocab_size",),
-    "max_context": ("max_position_embeddings", "max_sequence_length", "seq_length"),
+    # ChatGLM2/3 multi-query attention: multi_query_group_num KV heads of kv_channels each
+    "num_kv_heads": ("num_key_value_heads", "num_kv_heads", "n_head_kv", "multi_query_group_num"),
+    "head_dim": ("head_dim", "kv_channels"),
+    "vocab_size": ("vocab_size", "padded_vocab_size"),
+    "max_context": ("max_position_embeddings", "max_sequence_length", "seq_length", "n_positions",
+                    "model_max_length"),
     "tied_embeddings": ("tie_word_embeddings",),
     "num_experts": ("num_local_experts", "num_experts", "n_routed_experts"),
     "num_experts_per_token": ("num_experts_per_tok", "moe_top_k", "top_k_experts"),
@@ -53,9 +55,7 @@ UNSUPPORTED_KEYS = {
 }
 # Encoders attend both ways and keep no KV cache between calls (llama.cpp's llama_model::create_memory makes
 # none for BERT, NomicBERT, JinaBERT, ModernBERT, NeoBERT and Gemma-embedding; they only embed or rerank).
-ENCODER_ARCHITECTURES = ("BertModel", "BertForMaskedLM", "BertForSequenceClassification", "RobertaModel",
-                         "XLMRobertaModel", "XLMRobertaForSequenceClassification", "NomicBertModel",
-                         "ModernBertModel", "JinaBertModel", "NeoBERT", "NewModel")
+ENCODER_MARKERS = ("Bert", "Roberta", "NewModel", "NeoBERT")  # in the architectures' class names
 DTYPE_BYTES = {"float32": 4, "fp32": 4, "bfloat16": 2, "float16": 2, "bf16": 2, "fp16": 2}
 
 
@@ -248,7 +248,9 @@ def architecture_fields(config: dict) -> dict:
     mla = "mla_kv_lora_rank" in values
     if "head_dim" not in values and not mla and values.get("hidden_size") and values.get("num_attention_heads"):
         values["head_dim"] = values["hidden_size"] // values["num_attention_heads"]  # transformers' default
-    ffn = _first(tc, ("intermediate_size", "ffn_hidden_size"))
+    if "num_kv_heads" not in values and tc.get("multi_query") is True:
+        values["num_kv_heads"] = 1  # Falcon-7B's multi-query attention: one K/V head
+    ffn = _first(tc, ("intermediate_size", "ffn_hidden_size", "n_inner"))
     if "num_experts" not in values and _int(ffn):
         values["intermediate_size"] = ffn  # dense FFN width (for MoE configs it is the expert width: skipped)
     if "num_kv_heads" not in values and "num_attention_heads" in values and not mla:
@@ -266,10 +268,11 @@ def architecture_fields(config: dict) -> dict:
         values["num_kv_heads"] = tc["swa_num_key_value_heads"]
 
     archs = config.get("architectures") or []
-    bert_like = isinstance(archs, list) and any(a in ENCODER_ARCHITECTURES for a in archs if isinstance(a, str))
+    bert_like = isinstance(archs, list) and any(m in str(a) for a in archs for m in ENCODER_MARKERS)
     if bert_like:
         values["gated_ffn"] = False  # BERT's FFN: up and down (BertIntermediate, BertOutput), no gate
-    if bert_like or tc.get("use_bidirectional_attention") is True or tc.get("is_causal") is False:
+    bidirectional = isinstance(archs, list) and any("Bidirectional" in str(a) for a in archs)  # LFM2 embeddings
+    if bert_like or bidirectional or tc.get("use_bidirectional_attention") is True or tc.get("is_causal") is False:
         values["causal"] = False
     vision = vision_dims(config)
     if vision:

@@ -403,9 +403,20 @@ def apply_ollama_tags(llms: list[dict], source_dir: Path) -> None:
 
 
 def config_model_rows(source_dir: Path, known_repos: set[str]) -> list[dict]:
-    """models.csv rows to seed: not a format variant of another model, not already in the curated CSV."""
-    return [r for r in read_optional_csv(source_dir / seed_models.MODELS_CSV) if r["hf_repo_id"] not in known_repos
-            and not seed_models.is_format_variant(r["hf_repo_id"])]
+    """models.csv rows to seed: not already in the curated CSV, and not a format variant of a model the
+    catalog has (a checkpoint published only as FP8, like Laguna XS.2, is the model itself)."""
+    rows = [r for r in read_optional_csv(source_dir / seed_models.MODELS_CSV) if r["hf_repo_id"] not in known_repos]
+    names = {r["hf_repo_id"].split("/", 1)[1].lower() for r in rows} | {r.split("/", 1)[1].lower() for r in known_repos}
+    out, variants = [], {}
+    for r in rows:
+        if not seed_models.is_format_variant(r["hf_repo_id"]):
+            out.append(r)
+        elif seed_models.variant_base(r["hf_repo_id"]) not in names:
+            # One entry per unpublished base: the FP8 checkpoint if there is one (closest to the original).
+            base = seed_models.variant_base(r["hf_repo_id"])
+            if base not in variants or "FP8" in r["hf_repo_id"].upper():
+                variants[base] = r
+    return out + sorted(variants.values(), key=lambda r: r["hf_repo_id"])
 
 
 def model_quant_fixtures(llm_rows: list[dict], quant_names: set[str], gguf_rows: list[dict]) -> list[dict]:

@@ -27,6 +27,11 @@ def is_format_variant(repo_id: str) -> bool:
     return bool(FORMAT_VARIANT.search(repo_id.split("/", 1)[1]))
 
 
+def variant_base(repo_id: str) -> str:
+    """The model a format variant quantizes, by name without the org ("Qwen3-32B" for nvidia/Qwen3-32B-NVFP4)."""
+    return FORMAT_VARIANT.sub("", repo_id.split("/", 1)[1]).lower()
+
+
 def load_config(source_dir: Path, repo_id: str) -> dict:
     with open(config_path(source_dir, repo_id), encoding="utf-8") as handle:
         return json.load(handle)

@@ -108,9 +108,10 @@ def _kv_values_per_token(config: dict) -> int:
     """An independent reading of a config: values cached per token over the layers whose cache grows
     with the context (full attention), at one value per element."""
     tc = {**config, **config["text_config"]} if isinstance(config.get("text_config"), dict) else config
-    if any("Bert" in a or "Roberta" in a for a in tc.get("architectures") or []) or tc.get("use_bidirectional_attention") is True:
+    encoders = ("Bert", "Roberta", "NewModel", "Bidirectional")
+    if any(e in a for a in tc.get("architectures") or [] for e in encoders) or tc.get("use_bidirectional_attention") is True:
         return 0  # an encoder: llama.cpp and vLLM keep no KV cache for it
-    n = tc.get("num_hidden_layers") or len(tc["layers_block_type"])
+    n = tc.get("num_hidden_layers") or tc.get("n_layer") or tc.get("num_layers") or len(tc["layers_block_type"])
     if tc.get("linear_attn_config"):
         full = [i + 1 in tc["linear_attn_config"]["full_attn_layers"] for i in range(n)]
     elif tc.get("layer_types"):
@@ -135,8 +136,12 @@ def _kv_values_per_token(config: dict) -> int:
     full = [f and i < n - shared for i, f in enumerate(full)]
     if tc.get("kv_lora_rank"):
         return sum(full) * (tc["kv_lora_rank"] + tc["qk_rope_head_dim"] + (tc.get("index_head_dim") or 0))
-    heads = tc.get("num_global_key_value_heads") or tc.get("num_key_value_heads") or tc["num_attention_heads"]
-    k = tc.get("global_head_dim") or tc.get("head_dim") or tc["hidden_size"] // tc["num_attention_heads"]
+    q_heads = tc.get("num_attention_heads") or tc["n_head"]
+    heads = (tc.get("num_global_key_value_heads") or tc.get("num_key_value_heads") or tc.get("num_kv_heads")
+             or tc.get("n_head_kv") or (tc.get("multi_query_group_num") if tc.get("multi_query_attention") else None)
+             or (1 if tc.get("multi_query") else q_heads))
+    width = tc.get("hidden_size") or tc["n_embd"]
+    k = tc.get("global_head_dim") or tc.get("head_dim") or tc.get("kv_channels") or width // q_heads
     v = tc.get("v_head_dim") or k
     return sum(full) * heads * (k + v)
 
@@ -154,7 +159,7 @@ def test_kv_per_token_of_every_catalog_model_matches_its_own_config(repo_id):
     """The seeded row (as the site sizes it) against an independent reading of the model's config.json."""
     config = json.loads(seed_models.config_path(FIXTURE_SOURCE_DIR, repo_id).read_text())
     text = config.get("text_config") or config
-    if "num_attention_heads" not in text:
+    if "num_attention_heads" not in text and "n_head" not in text:
         pytest.skip("this config leaves its attention shape to transformers' defaults")
     fields = {k: v for k, v in FIXTURE_LLMS[repo_id].items() if k != "tags"}
     arch = llm_to_arch(LLM(**fields))
