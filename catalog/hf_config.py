@@ -56,6 +56,11 @@ UNSUPPORTED_KEYS = {
 # Encoders attend both ways and keep no KV cache between calls (llama.cpp's llama_model::create_memory makes
 # none for BERT, NomicBERT, JinaBERT, ModernBERT, NeoBERT and Gemma-embedding; they only embed or rerank).
 ENCODER_MARKERS = ("Bert", "Roberta", "NewModel", "NeoBERT")  # in the architectures' class names
+# Decoders whose MLP has two matrices (up, down) and no gate, by model_type (transformers' modeling files:
+# PhiMLP fc1/fc2, GPTJMLP fc_in/fc_out, GPTNeoXMLP dense_h_to_4h/dense_4h_to_h, Starcoder2MLP c_fc/c_proj,
+# FalconMLP, BloomMLP, GPTBigCode, MPT, OPT, CodeGen, Persimmon); every other decoder here is gated.
+UNGATED_MODEL_TYPES = {"phi", "phi-msft", "mixformer-sequential", "gptj", "gpt_neox", "gpt2", "starcoder2", "falcon",
+                       "bloom", "gpt_bigcode", "mpt", "opt", "codegen", "persimmon"}
 DTYPE_BYTES = {"float32": 4, "fp32": 4, "bfloat16": 2, "float16": 2, "bf16": 2, "fp16": 2}
 
 
@@ -251,6 +256,8 @@ def architecture_fields(config: dict) -> dict:
     if "num_kv_heads" not in values and tc.get("multi_query") is True:
         values["num_kv_heads"] = 1  # Falcon-7B's multi-query attention: one K/V head
     ffn = _first(tc, ("intermediate_size", "ffn_hidden_size", "n_inner"))
+    if ffn is None and "n_inner" in tc and values.get("hidden_size"):
+        ffn = 4 * values["hidden_size"]  # GPT-2-style configs: n_inner null means 4 × n_embd (transformers)
     if "num_experts" not in values and _int(ffn):
         values["intermediate_size"] = ffn  # dense FFN width (for MoE configs it is the expert width: skipped)
     if "num_kv_heads" not in values and "num_attention_heads" in values and not mla:
@@ -269,8 +276,8 @@ def architecture_fields(config: dict) -> dict:
 
     archs = config.get("architectures") or []
     bert_like = isinstance(archs, list) and any(m in str(a) for a in archs for m in ENCODER_MARKERS)
-    if bert_like:
-        values["gated_ffn"] = False  # BERT's FFN: up and down (BertIntermediate, BertOutput), no gate
+    if bert_like or tc.get("model_type") in UNGATED_MODEL_TYPES:
+        values["gated_ffn"] = False  # BERT's FFN (BertIntermediate, BertOutput) and GPT-style MLPs: up, down
     bidirectional = isinstance(archs, list) and any("Bidirectional" in str(a) for a in archs)  # LFM2 embeddings
     if bert_like or bidirectional or tc.get("use_bidirectional_attention") is True or tc.get("is_causal") is False:
         values["causal"] = False

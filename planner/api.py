@@ -19,8 +19,9 @@ from planner.engine.types import Runtime, Workload
 
 
 class WorkloadParams(serializers.Serializer):
-    context = serializers.IntegerField(required=False, default=8192, min_value=1, max_value=MAX_CONTEXT_TOKENS,
-                                       help_text="Tokens per sequence.")
+    context = serializers.IntegerField(required=False, min_value=1, max_value=MAX_CONTEXT_TOKENS,
+                                       help_text=f"Tokens per sequence. Default {specs.DEFAULT_CONTEXT:,}, or the "
+                                       "model's own maximum when that is smaller.")
     kv_cache = serializers.ChoiceField(choices=specs.KV_CHOICES, required=False, default="f16")
     batch = serializers.IntegerField(required=False, default=1, min_value=1, max_value=1024,
                                      help_text="Concurrent sequences.")
@@ -30,7 +31,13 @@ class WorkloadParams(serializers.Serializer):
         problem = specs.kv_cache_problem(data["runtime"], data["kv_cache"])
         if problem:
             raise serializers.ValidationError({"kv_cache": [problem]})
+        data.setdefault("context", specs.DEFAULT_CONTEXT)  # a catalog model's own maximum applies below
         return data
+
+    def default_context_for(self, data, llm) -> None:
+        """An unstated context is the default or the model's maximum, whichever is smaller."""
+        if "context" not in self.initial_data and llm is not None:
+            data["context"] = specs.default_context(llm)
 
     def workload(self) -> Workload:
         d = self.validated_data
@@ -38,7 +45,8 @@ class WorkloadParams(serializers.Serializer):
 
 
 class ModelGPUsParams(WorkloadParams):
-    quant = serializers.CharField(required=False, default="Q4_K_M", max_length=60)
+    quant = serializers.CharField(required=False, max_length=60,
+                                  help_text="Any format the runtime loads; default: the model's own for the runtime.")
     vendor = serializers.CharField(required=False, max_length=20)
     segment = serializers.ChoiceField(choices=GPU.Segment.choices, required=False)
     max_price = serializers.FloatField(required=False, min_value=0, max_value=1e9,
@@ -104,13 +112,12 @@ class ModelGPUsView(CachedReadMixin, GenericAPIView):
         params = ModelGPUsParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         d = params.validated_data
+        params.default_context_for(d, llm)
         problem = specs.context_problem(llm, d["context"])
         if problem:
             raise serializers.ValidationError({"context": [problem]})
-        mq = next((q for q in llm.quantizations.all() if q.fmt.name == d["quant"]), None)
-        if mq is None:
-            raise serializers.ValidationError({"quant": [f"{llm.name} is not published as {d['quant']}."]})
-        rows = sizing.gpu_rows(llm, mq, params.workload(), Runtime(name=d["runtime"]), vendor=d.get("vendor", ""),
+        inputs = sizing.plan_inputs(llm, None, d.get("quant"), d["runtime"], quants=llm.quantizations.all())
+        rows = sizing.gpu_rows(llm, inputs.quant, params.workload(), Runtime(name=d["runtime"]), vendor=d.get("vendor", ""),
                                segment=d.get("segment", ""), max_price=d.get("max_price"), all_gpus=d["all_gpus"])
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(CompatibleGPUSerializer(page, many=True).data)
@@ -167,8 +174,11 @@ class ArchitectureInput(serializers.Serializer):
 class PlanInput(WorkloadParams):
     model = serializers.SlugField(required=False, help_text="A catalog model's slug (or give `architecture`).")
     architecture = ArchitectureInput(required=False, help_text="A custom model instead of `model`.")
-    quant = serializers.CharField(required=False, default="Q4_K_M", max_length=60)
-    gpu = serializers.SlugField(required=False, help_text="A catalog GPU's slug (or give `vram_gb`).")
+    quant = serializers.CharField(
+        required=False, max_length=60,
+        help_text="Any catalog format the runtime loads (case-insensitive). Default: the model's native format "
+        "for the runtime (gpt-oss: MXFP4; DeepSeek-V3 on vLLM: FP8), else Q4_K_M on llama.cpp/Ollama, BF16 on vLLM.")
+    gpu = serializers.SlugField(required=False, help_text="A catalog GPU's slug (or `vram_gb`; neither: memory only).")
     vram_gb = serializers.FloatField(required=False, min_value=0.5, max_value=100_000,
                                      help_text="Custom GPU memory in GB (GiB, as vendors count VRAM).")
     bandwidth_gbs = serializers.FloatField(required=False, min_value=1, max_value=100_000)
@@ -194,12 +204,11 @@ class PlanInput(WorkloadParams):
             raise serializers.ValidationError({"model": ["Give a catalog model slug or a custom architecture."]})
         if data.get("gpu") and data.get("vram_gb"):
             raise serializers.ValidationError({"gpu": ["Give a catalog GPU or a custom vram_gb, not both."]})
-        if not data.get("gpu") and not data.get("vram_gb"):
-            raise serializers.ValidationError({"gpu": ["Give a catalog GPU slug or a custom vram_gb."]})
         if model:
             data["llm"] = snapshot.model(model)
             if data["llm"] is None:
                 raise serializers.ValidationError({"model": [f"Unknown model {model!r}."]})
+            self.default_context_for(data, data["llm"])
             problem = specs.context_problem(data["llm"], data["context"])
             if problem:
                 raise serializers.ValidationError({"context": [problem]})
@@ -211,16 +220,22 @@ class PlanInput(WorkloadParams):
 
 
 class PlanOutput(serializers.Serializer):
+    """Without a GPU (no `gpu`, no `vram_gb`) the memory is all there is: the fit, headroom, speeds, max
+    context and best quantization are null."""
+
     inputs = serializers.DictField(help_text="The request as understood, defaults filled in.")
+    weights_source = serializers.ChoiceField(
+        choices=["published", "computed"],
+        help_text="published: the catalog has the real file's size; computed: llama.cpp's per-tensor recipe.")
     memory = MemorySerializer(source="plan.memory")
-    usable_bytes = serializers.IntegerField(source="plan.usable_bytes")
-    fits = serializers.BooleanField(source="plan.fits")
-    headroom_bytes = serializers.IntegerField(source="plan.headroom_bytes")
-    offloaded_layers = serializers.IntegerField(source="plan.offloaded_layers")
+    usable_bytes = serializers.IntegerField(source="plan.usable_bytes", allow_null=True)
+    fits = serializers.BooleanField(source="plan.fits", allow_null=True)
+    headroom_bytes = serializers.IntegerField(source="plan.headroom_bytes", allow_null=True)
+    offloaded_layers = serializers.IntegerField(source="plan.offloaded_layers", allow_null=True)
     decode_tok_s = SpeedSerializer(source="plan.decode", allow_null=True)
     prefill_tok_s = SpeedSerializer(source="plan.prefill", allow_null=True)
     time_to_first_token_s = Rounded(source="plan.time_to_first_token_s", allow_null=True)
-    max_context = serializers.IntegerField(help_text="Largest context that fits (0: none).")
+    max_context = serializers.IntegerField(allow_null=True, help_text="Largest context that fits (0: none).")
     best_quant = serializers.CharField(allow_null=True, help_text="Best-quality quantization that fits.")
     assumptions = serializers.ListField(child=serializers.CharField(), source="plan.assumptions")
 
@@ -247,12 +262,16 @@ class PlanView(CachedReadMixin, APIView):
         params.is_valid(raise_exception=True)
         d = params.validated_data
         llm = d.get("llm")  # from the snapshot, its quantizations prefetched
-        inputs = sizing.plan_inputs(llm, d.get("architecture"), d["quant"], d["runtime"],
+        inputs = sizing.plan_inputs(llm, d.get("architecture"), d.get("quant"), d["runtime"],
                                     quants=llm.quantizations.all() if llm else None)
+        echo = {k: v for k, v in d.items() if k not in {"llm", "gpu_row"}} | {"quant": inputs.quant.name}
+        runtime = Runtime(name=d["runtime"])
+        if not d.get("gpu_row") and not d.get("vram_gb"):  # memory only: no device, so no fit and no speed
+            mem = sizing.memory_only(inputs, params.workload(), runtime, d["gpu_count"])
+            return Response(PlanOutput({"inputs": echo, "weights_source": inputs.weights_source, "plan": mem,
+                                        "max_context": None, "best_quant": None}).data)
         device = (specs.gpu_to_device(d["gpu_row"]) if d.get("gpu_row")
                   else specs.custom_device(d["vram_gb"], d.get("bandwidth_gbs")))
-        result = sizing.full_plan(inputs, params.workload(), Runtime(name=d["runtime"]), [device] * d["gpu_count"],
-                                  d["offload"])
-        echo = {k: v for k, v in d.items() if k not in {"llm", "gpu_row"}}
-        return Response(PlanOutput({"inputs": echo, "plan": result.plan, "max_context": result.max_context,
-                                    "best_quant": result.best_quant}).data)
+        result = sizing.full_plan(inputs, params.workload(), runtime, [device] * d["gpu_count"], d["offload"])
+        return Response(PlanOutput({"inputs": echo, "weights_source": inputs.weights_source, "plan": result.plan,
+                                    "max_context": result.max_context, "best_quant": result.best_quant}).data)

@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import F
 
 from catalog.models import GPU, LLM
-from planner import sizing
+from planner import sizing, specs
 from planner.engine.plan import MAX_CONTEXT_TOKENS
 from planner.engine.types import EngineError
 from planner.specs import (CUSTOM_FIELDS, KV_CHOICES, RUNTIME_CHOICES, RUNTIME_LABELS, context_problem,
@@ -20,7 +20,7 @@ class SizingForm(forms.Form):
     context = forms.IntegerField(min_value=1, max_value=MAX_CONTEXT_TOKENS, required=False, initial=8192)
     kv_cache = forms.ChoiceField(choices=KV_FORM_CHOICES, required=False, initial="f16", label="KV cache")
     runtime = forms.ChoiceField(choices=RUNTIME_FORM_CHOICES, required=False, initial="llamacpp")
-    quant = forms.CharField(required=False, max_length=60, initial="Q4_K_M")
+    quant = forms.CharField(required=False, max_length=60, help_text="Blank: the model's own format for the runtime.")
     vendor = forms.CharField(required=False, max_length=20)
     segment = forms.ChoiceField(choices=[("", "Any segment")] + list(GPU.Segment.choices), required=False)
     max_price = forms.DecimalField(min_value=0, max_digits=10, decimal_places=2, required=False, label="Max price (USD)")
@@ -31,7 +31,7 @@ class SizingForm(forms.Form):
         self.llm = llm
 
     def clean_context(self):
-        value = self.cleaned_data.get("context") or 8192
+        value = self.cleaned_data.get("context") or specs.default_context(self.llm)
         problem = context_problem(self.llm, value)
         if problem:
             raise forms.ValidationError(problem)
@@ -47,11 +47,14 @@ class SizingForm(forms.Form):
             raise forms.ValidationError(problem)
         return value
 
-    def clean_quant(self):
-        value = self.cleaned_data.get("quant") or "Q4_K_M"
-        if self.llm and not any(q.fmt.name == value for q in self.llm.quantizations.all()):
-            raise forms.ValidationError(f"{self.llm.name} is not published as {value}.")
-        return value
+    def clean(self):
+        data = super().clean()
+        if data.get("quant") and "runtime" in data:  # any format the runtime loads, in any case
+            try:
+                data["quant"] = sizing.resolve_format(data["quant"], data["runtime"]).name
+            except EngineError as exc:
+                self.add_error("quant", exc.message)
+        return data
 
 
 class CustomArchitectureFields(forms.Form):

@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 
 from catalog.models import GPU, LLM, ModelQuant, QuantFormat
 from planner import snapshot, specs
-from planner.engine.plan import Ranking, best_quant, max_context, memory, plan
+from planner.engine.plan import Ranking, best_quant, max_context, memory, plan, plan_assumptions
 from planner.engine.runtime import usable_bytes
 from planner.engine.types import Architecture, Device, EngineError, Plan, Quantization, Runtime, Setup, Workload
 
@@ -14,10 +14,10 @@ CONTEXT_STEPS = (4096, 8192, 16384, 32768, 65536, 131072)
 
 @dataclass(frozen=True)
 class QuantRow:
-    mq: ModelQuant
+    fmt: QuantFormat
     plan_memory_bytes: int
     weights_bytes: int
-    file_exact: bool
+    file_exact: bool  # the catalog has the real file's size (published); else the per-tensor recipe
     by_context: tuple[tuple[int, int], ...]
 
 
@@ -33,18 +33,31 @@ def context_steps(llm: LLM) -> list[int]:
     return steps + [llm.max_context]
 
 
+def table_formats(llm: LLM, runtime: str) -> set[int]:
+    """Format ids a model page's table shows for ``runtime``: the model's GGUF ladder for llama.cpp/Ollama,
+    vLLM's usual checkpoints for vLLM; with the runtime's default for the model. The selector lists every
+    format the runtime loads."""
+    if runtime == "vllm":
+        names = set(specs.VLLM_TABLE_FORMATS)
+    else:
+        names = {mq.fmt.name for mq in llm.quantizations.all()}
+    names.add(specs.default_quant(llm, runtime))
+    return {f.pk for f in snapshot.formats() if f.name in names and f.family in specs.RUNTIME_FAMILIES[runtime]}
+
+
 def quant_rows(llm: LLM, work: Workload, runtime: Runtime) -> list[QuantRow]:
     arch = specs.llm_to_arch(llm)
+    shown = table_formats(llm, runtime.name)
     rows = []
-    for mq in llm.quantizations.all():
-        quant = specs.model_quant_to_quant(mq)
+    for fmt, quant, published in runtime_quants(llm, runtime.name):
+        if fmt.pk not in shown:
+            continue
         mem = memory(arch, quant, work, runtime)
         by_ctx = tuple(
             (c, memory(arch, quant, replace(work, context=c), runtime).total_bytes)
             for c in context_steps(llm)
         )
-        rows.append(QuantRow(mq, mem.total_bytes, mem.weights_bytes + mem.host_weights_bytes,
-                             mq.file_size_bytes is not None, by_ctx))
+        rows.append(QuantRow(fmt, mem.total_bytes, mem.weights_bytes + mem.host_weights_bytes, published, by_ctx))
     return rows
 
 
@@ -89,7 +102,7 @@ class GPURows(Sequence):
                 for name, pick in (("cheapest", cheapest), ("fastest", fastest), ("value", value))}
 
 
-def gpu_rows(llm: LLM, mq: ModelQuant, work: Workload, runtime: Runtime, *, vendor: str = "", segment: str = "",
+def gpu_rows(llm: LLM, quant: Quantization, work: Workload, runtime: Runtime, *, vendor: str = "", segment: str = "",
              max_price=None, all_gpus: bool = False) -> GPURows:
     """Active GPUs that run the model, sorted by memory, from the per-process catalog snapshot; only those the
     runtime's current release can drive unless ``all_gpus``."""
@@ -99,7 +112,7 @@ def gpu_rows(llm: LLM, mq: ModelQuant, work: Workload, runtime: Runtime, *, vend
         active = [(g, d) for g, d in active if g.slug in drivable]
     if not active:
         return GPURows(None, [])
-    ranking = Ranking.of(specs.llm_to_arch(llm), specs.model_quant_to_quant(mq), work, runtime, active[0][1])
+    ranking = Ranking.of(specs.llm_to_arch(llm), quant, work, runtime, active[0][1])
     need = ranking.mem.total_bytes  # no GPU can use more than its memory
     pairs = snapshot.filter_gpus(active, vendor=vendor, segment=segment, max_price=max_price, min_memory_bytes=need)
     # The snapshot is ordered by (memory, slug) and a device's name is its GPU's slug: rank_devices'
@@ -161,8 +174,12 @@ def breakdown_bars(mem, usable_bytes: int | None = None) -> list[Bar]:
     return bars
 
 
-def quant_breakdown(llm: LLM, mq: ModelQuant, work: Workload, runtime: Runtime) -> list[Bar]:
-    return breakdown_bars(memory(specs.llm_to_arch(llm), specs.model_quant_to_quant(mq), work, runtime))
+def quant_memory(llm: LLM, quant: Quantization, work: Workload, runtime: Runtime):
+    return memory(specs.llm_to_arch(llm), quant, work, runtime)
+
+
+def quant_breakdown(llm: LLM, quant: Quantization, work: Workload, runtime: Runtime) -> list[Bar]:
+    return breakdown_bars(memory(specs.llm_to_arch(llm), quant, work, runtime))
 
 
 @dataclass(frozen=True)
@@ -182,25 +199,66 @@ class PlanInputs:
     arch: Architecture
     quant: Quantization
     options: list[tuple[Quantization, float]]
+    weights_source: str = "computed"  # "published": the catalog has the real file's size
 
 
-def plan_inputs(llm: LLM | None, custom: dict | None, quant_name: str, runtime: str,
-                quants: Iterable[ModelQuant] | None = None) -> PlanInputs:
-    """Engine inputs for a catalog model (its published quantizations, or ``quants`` when the caller
-    already holds them with their formats) or a custom architecture (any catalog format its runtime
-    loads). Raises EngineError naming the field on an unknown quant."""
+def runtime_quants(llm: LLM | None, runtime: str, quants: Iterable[ModelQuant] | None = None
+                   ) -> list[tuple[QuantFormat, Quantization, bool]]:
+    """Every format ``runtime`` loads, as (format, engine quantization, published), for a model: the real
+    file size where the catalog has one (published), else the per-tensor recipe (computed)."""
+    sizes = {}
     if llm is not None:
-        mqs = list(quants) if quants is not None else list(llm.quantizations.select_related("fmt"))
-        mq = next((q for q in mqs if q.fmt.name == quant_name), None)
-        if mq is None:
-            raise EngineError("quant", f"{llm.name} is not published as {quant_name}.")
-        return PlanInputs(specs.llm_to_arch(llm), specs.model_quant_to_quant(mq), specs.quant_options(mqs))
-    formats = list(QuantFormat.objects.filter(family__in=specs.RUNTIME_FAMILIES[runtime]))
-    fmt = next((f for f in formats if f.name == quant_name), None)
+        for mq in (quants if quants is not None else llm.quantizations.all()):
+            if mq.file_size_bytes:
+                sizes[mq.fmt_id] = mq.file_size_bytes
+    return [(f, specs.format_to_quant(f, sizes.get(f.pk)), f.pk in sizes)
+            for f in snapshot.formats() if f.family in specs.RUNTIME_FAMILIES[runtime]]
+
+
+def resolve_format(quant_name: str, runtime: str) -> QuantFormat:
+    """The catalog format named (any case), if ``runtime`` loads it; else EngineError naming the nearest."""
+    formats = snapshot.formats()
+    fmt = next((f for f in formats if f.name.lower() == (quant_name or "").strip().lower()), None)
     if fmt is None:
-        raise EngineError("quant", f"Unknown quantization for this runtime: {quant_name}.")
-    arch = specs.custom_arch(**{k: v for k, v in custom.items() if v is not None})
-    return PlanInputs(arch, specs.format_to_quant(fmt), specs.format_options(formats))
+        raise EngineError("quant", f"Unknown quantization {quant_name!r}; the formats are listed at /api/v1/quantizations/.")
+    problem = specs.format_problem(fmt, runtime, formats)
+    if problem:
+        raise EngineError("quant", problem)
+    return fmt
+
+
+def plan_inputs(llm: LLM | None, custom: dict | None, quant_name: str | None, runtime: str,
+                quants: Iterable[ModelQuant] | None = None) -> PlanInputs:
+    """Engine inputs for a catalog model or a custom architecture in any format its runtime loads (the
+    model's own default when ``quant_name`` is empty). ``quants``: the model's quantizations when the caller
+    already holds them. Raises EngineError naming the field on a format the runtime cannot load."""
+    fmt = resolve_format(quant_name or specs.default_quant(llm, runtime), runtime)
+    options = runtime_quants(llm, runtime, quants)
+    quant, published = next((q, pub) for f, q, pub in options if f.pk == fmt.pk)
+    arch = specs.llm_to_arch(llm) if llm is not None else specs.custom_arch(
+        **{k: v for k, v in custom.items() if v is not None})
+    return PlanInputs(arch, quant, [(q, f.quality_pct or 0) for f, q, _pub in options],
+                      "published" if published else "computed")
+
+
+@dataclass(frozen=True)
+class MemoryOnly:
+    """A plan without a device: the memory it needs; fit, headroom and speeds unknown (None)."""
+
+    memory: object
+    assumptions: tuple[str, ...]
+    usable_bytes: None = None
+    fits: None = None
+    headroom_bytes: None = None
+    offloaded_layers: None = None
+    decode: None = None
+    prefill: None = None
+    time_to_first_token_s: None = None
+
+
+def memory_only(inputs: PlanInputs, work: Workload, runtime: Runtime, n_devices: int = 1) -> MemoryOnly:
+    mem = memory(inputs.arch, inputs.quant, work, runtime, n_devices)
+    return MemoryOnly(mem, tuple(plan_assumptions(inputs.arch, work, runtime)) + ("no GPU given: memory only",))
 
 
 def full_plan(inputs: PlanInputs, work: Workload, runtime: Runtime, devices: list[Device],

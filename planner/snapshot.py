@@ -6,7 +6,7 @@ import gc
 import threading
 
 from catalog.cache import catalog_version
-from catalog.models import GPU, LLM
+from catalog.models import GPU, LLM, QuantFormat
 from planner import specs
 from planner.engine.runtime import usable_bytes as engine_usable_bytes
 
@@ -55,6 +55,11 @@ def family(llm: LLM) -> list[LLM]:
     """The other sizes and variants of the model's family, smallest first."""
     return sorted((m for m in models_with_quants() if m.family == llm.family and m.pk != llm.pk),
                   key=lambda m: (m.params_total or 0, m.name))
+
+
+def formats() -> list[QuantFormat]:
+    """Every weight format of the catalog, in display order."""
+    return _get("formats", lambda: list(QuantFormat.objects.order_by("sort_order", "name")))
 
 
 def model(slug: str) -> LLM | None:

@@ -24,6 +24,12 @@ from planner.engine.types import (
 LAYER_LETTERS = {"F": FULL, "S": SLIDING, "C": CHUNKED, "R": RECURRENT, "N": NO_CACHE}
 
 KV_CHOICES = ("f16", "q8_0", "q4_0")
+DEFAULT_CONTEXT = 8192
+
+
+def default_context(llm: LLM | None) -> int:
+    """The context a question gets when it names none: 8K, or the model's maximum when smaller."""
+    return min(DEFAULT_CONTEXT, llm.max_context) if llm is not None else DEFAULT_CONTEXT
 RUNTIME_CHOICES = ("llamacpp", "ollama", "vllm")
 RUNTIME_LABELS = {"llamacpp": "llama.cpp", "ollama": "Ollama", "vllm": "vLLM"}
 
@@ -192,15 +198,6 @@ def custom_arch(*, params_b: float, layers: int, hidden_size: int, heads: int, k
     )
 
 
-def quant_options(model_quants) -> list[tuple[Quantization, float]]:
-    """(quantization, quality %) pairs for the best-quant solver."""
-    return [(model_quant_to_quant(mq), mq.fmt.quality_pct or 0) for mq in model_quants]
-
-
-def format_options(formats) -> list[tuple[Quantization, float]]:
-    return [(format_to_quant(f), f.quality_pct or 0) for f in formats]
-
-
 def context_problem(llm: LLM | None, context: int | None) -> str | None:
     """Why a catalog model cannot take ``context`` tokens (None: it can)."""
     if llm is not None and context and context > llm.max_context:
@@ -216,9 +213,43 @@ def kv_cache_problem(runtime: str | None, kv_cache: str | None) -> str | None:
     return None
 
 
-# Weight-format families each runtime loads (llama.cpp/Ollama: GGUF; vLLM: safetensors formats).
+# Weight-format families each runtime loads. llama.cpp and Ollama load GGUF files (every ggml type, and
+# F16/BF16/F32 GGUFs); vLLM loads safetensors checkpoints in BF16/FP16, FP8 (per-tensor, per-channel, block),
+# AWQ, GPTQ, bitsandbytes, MXFP4 and NVFP4 (vLLM docs, "Quantization: supported hardware"); its GGUF loader
+# is experimental and not offered here. EXL2 is ExLlamaV2's own format: none of these runtimes loads it.
 RUNTIME_FAMILIES = {
     "llamacpp": ("gguf", "float"),
     "ollama": ("gguf", "float"),
     "vllm": ("float", "awq", "gptq", "fp8", "mxfp4", "nvfp4", "bnb"),
 }
+FAMILY_PREFERENCE = ["gguf", "float", "fp8", "awq", "gptq", "mxfp4", "nvfp4", "bnb", "exl2"]
+FAMILY_LABELS = {"gguf": "GGUF", "float": "16/32-bit", "awq": "AWQ", "gptq": "GPTQ", "fp8": "FP8",
+                 "mxfp4": "MXFP4", "nvfp4": "NVFP4", "bnb": "bitsandbytes", "exl2": "EXL2 (ExLlamaV2)"}
+# The format a runtime uses for a model when the user names none: the publisher's own where the runtime
+# loads it (gpt-oss's MXFP4 experts; DeepSeek-V3's FP8 blocks on vLLM), else the usual choice: Q4_K_M for
+# llama.cpp/Ollama (their libraries' default tag), the 16-bit checkpoint for vLLM.
+NATIVE_GGUF = {"MXFP4": "MXFP4_MOE"}
+# The checkpoints a vLLM user usually chooses between (a model page's table; the selector has every format).
+VLLM_TABLE_FORMATS = ("BF16", "FP8", "AWQ-4bit-g128", "GPTQ-4bit-g128", "NVFP4 (nvfp4)", "NF4")
+USUAL_FORMAT = {"llamacpp": "Q4_K_M", "ollama": "Q4_K_M", "vllm": "BF16"}
+
+
+def default_quant(llm: LLM | None, runtime: str) -> str:
+    native = llm.native_quant if llm is not None else ""
+    if native and runtime == "vllm":
+        return native
+    if native in NATIVE_GGUF and runtime != "vllm":
+        return NATIVE_GGUF[native]
+    return USUAL_FORMAT[runtime]
+
+
+def format_problem(fmt: QuantFormat, runtime: str, formats) -> str | None:
+    """Why ``runtime`` cannot load ``fmt`` and the nearest format it can (None: it can)."""
+    if fmt.family in RUNTIME_FAMILIES[runtime]:
+        return None
+    valid = [f for f in formats if f.family in RUNTIME_FAMILIES[runtime]]
+    # Closest in bits per weight (to the half bit), then the most used family: AWQ before bitsandbytes.
+    near = min(valid, key=lambda f: (round(abs(f.bits_per_weight - fmt.bits_per_weight) * 2),
+                                     FAMILY_PREFERENCE.index(f.family), abs(f.bits_per_weight - fmt.bits_per_weight)))
+    return (f"{RUNTIME_LABELS[runtime]} does not load {FAMILY_LABELS.get(fmt.family, fmt.family)} weights "
+            f"({fmt.name}); the nearest format it loads is {near.name}.")

@@ -89,19 +89,19 @@ def model_detail(request, slug):
         # Keep what the user typed in every control next to the error, rather than the defaults.
         ctx["d"] = {name: request.GET.get(name, "") for name in form.fields}
         return render(request, _partial(request, "planner/model_detail.html"), ctx, status=400)
-    d = form.cleaned_data if request.GET else {"context": 8192 if llm.max_context >= 8192 else llm.max_context,
-                                              "kv_cache": "f16", "runtime": "llamacpp", "quant": "Q4_K_M",
-                                              "vendor": "", "segment": "", "max_price": None, "all_gpus": False}
+    d = form.cleaned_data if request.GET else {"context": specs.default_context(llm), "kv_cache": "f16",
+                                              "runtime": "llamacpp", "quant": "", "vendor": "", "segment": "",
+                                              "max_price": None, "all_gpus": False}
     if llm.unsupported_reason:  # facts only: no number from a formula that does not fit the design
         return render(request, _partial(request, "planner/model_detail.html"), {**ctx, "d": d})
     work = Workload(context=d["context"], kv_cache=d["kv_cache"])
     runtime = Runtime(name=d["runtime"])
-    quants = list(llm.quantizations.all())
-    selected = next((q for q in quants if q.fmt.name == d["quant"]), quants[0] if quants else None)
     try:
+        selected = sizing.plan_inputs(llm, None, d["quant"], runtime.name)
+        d = {**d, "quant": selected.quant.name}
         rows = sizing.quant_rows(llm, work, runtime)
-        gpu_rows = sizing.gpu_rows(llm, selected, work, runtime, vendor=d["vendor"], segment=d["segment"],
-                                   max_price=d["max_price"], all_gpus=d["all_gpus"]) if selected else sizing.GPURows(None, [])
+        gpu_rows = sizing.gpu_rows(llm, selected.quant, work, runtime, vendor=d["vendor"], segment=d["segment"],
+                                   max_price=d["max_price"], all_gpus=d["all_gpus"])
     except EngineError as exc:
         if not form.is_bound:  # the page's defaults themselves cannot be sized: report it like an input error
             form = SizingForm({k: v for k, v in d.items() if v not in (None, "")}, llm=llm)
@@ -109,11 +109,11 @@ def model_detail(request, slug):
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return render(request, _partial(request, "planner/model_detail.html"), {**ctx, "form": form, "d": d},
                       status=400)
-    chosen = next((r for r in rows if r.mq == selected), None)
     ctx.update({
-        "d": d, "rows": rows, "selected": selected, "chosen": chosen, "gpu_rows": gpu_rows[:GPU_ROWS_SHOWN],
+        "d": d, "rows": rows, "selected": selected, "chosen": sizing.quant_memory(llm, selected.quant, work, runtime),
+        "formats": sizing.runtime_quants(llm, runtime.name), "gpu_rows": gpu_rows[:GPU_ROWS_SHOWN],
         "gpu_total": len(gpu_rows), "callouts": gpu_rows.callouts(),
-        "breakdown": chosen and sizing.quant_breakdown(llm, selected, work, runtime),
+        "breakdown": sizing.quant_breakdown(llm, selected.quant, work, runtime),
         "vendors": snapshot.vendors(),
         "runtime_label": specs.RUNTIME_LABELS[d["runtime"]],
     })

@@ -48,7 +48,7 @@ def memory(arch: Architecture, quant: Quantization, work: Workload, runtime: Run
     )
 
 
-def _assumptions(arch: Architecture, work: Workload, runtime: Runtime) -> list[str]:
+def plan_assumptions(arch: Architecture, work: Workload, runtime: Runtime) -> list[str]:
     out = [
         f"runtime {runtime.name}" + (", flash attention on" if runtime.flash_attention else ", flash attention off"),
         f"KV cache {work.kv_cache} for {work.batch} × {work.context:,} tokens",
@@ -75,7 +75,7 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
     usable = sum(usable_bytes(d, runtime) for d in setup.devices)
     fits = mem.total_bytes <= usable
     offloaded = 0
-    assumptions = _assumptions(arch, work, runtime)
+    assumptions = plan_assumptions(arch, work, runtime)
     active = active_weight_bytes(arch, quant) - (mem.host_weights_bytes if not arch.tied_embeddings else 0)
     active = max(active, 0)
     gpu_read, host_read = active, 0
@@ -212,7 +212,7 @@ class Ranking:
         host = mem.host_weights_bytes if not arch.tied_embeddings else 0
         active = max(active_weight_bytes(arch, quant) - host, 0)
         return cls(arch, work, runtime, mem, active + mem.kv_cache_bytes, active_params(arch),
-                   tuple(_assumptions(arch, work, runtime)))
+                   tuple(plan_assumptions(arch, work, runtime)))
 
     def usable(self, device: Device) -> int | None:
         """The device's usable bytes when the model fits on it alone, else None."""

@@ -94,8 +94,10 @@ def test_plan_post_with_a_custom_architecture_and_custom_gpu(api):
 def test_plan_offload_and_vllm(api):
     tight = api.get(f"/api/v1/plan/?model=llama-3-1-70b&quant=Q4_K_M&gpu={RTX3060}&offload=true").json()
     assert tight["offloaded_layers"] > 0
-    vllm = api.get(f"/api/v1/plan/?model={R1_8B}&quant=Q8_0&gpu=nvidia-geforce-rtx-4090&runtime=vllm").json()
+    vllm = api.get(f"/api/v1/plan/?model={R1_8B}&quant=FP8&gpu=nvidia-geforce-rtx-4090&runtime=vllm").json()
     assert vllm["inputs"]["runtime"] == "vllm" and vllm["memory"]["total_bytes"] > 0
+    gguf = api.get(f"/api/v1/plan/?model={R1_8B}&quant=Q8_0&gpu=nvidia-geforce-rtx-4090&runtime=vllm")
+    assert gguf.status_code == 400 and "nearest format it loads is" in gguf.json()["quant"][0]
 
 
 @pytest.mark.parametrize("query,field", [
@@ -108,7 +110,6 @@ def test_plan_offload_and_vllm(api):
     (f"model={R1_8B}&vram_gb=-4", "vram_gb"),
     (f"model={R1_8B}&gpu={RTX3060}&gpu_count=0", "gpu_count"),
     (f"model={R1_8B}&gpu=nope", "gpu"),
-    (f"model={R1_8B}", "gpu"),
     (f"model={R1_8B}&gpu={RTX3060}&vram_gb=12", "gpu"),
     (f"model={R1_8B}&gpu={RTX3060}&kv_cache=q2", "kv_cache"),
     (f"model={R1_8B}&gpu={RTX3060}&runtime=vllm&kv_cache=q4_0", "kv_cache"),

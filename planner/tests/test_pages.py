@@ -39,7 +39,7 @@ def test_model_page_shows_engine_numbers(client, seeded):
     from catalog.models import LLM
 
     llm = LLM.objects.get(slug="deepseek-r1-distill-llama-8b")
-    row = next(r for r in sizing.quant_rows(llm, Workload(context=32768), Runtime()) if r.mq.fmt.name == "Q4_K_M")
+    row = next(r for r in sizing.quant_rows(llm, Workload(context=32768), Runtime()) if r.fmt.name == "Q4_K_M")
     assert f"{row.plan_memory_bytes / 1024**3:.1f} GB" in html
     assert "GPUs that can run this model" in html and "ollama run deepseek-r1:8b-llama-distill-q4_K_M" in html
 
@@ -60,7 +60,7 @@ def test_lazy_gpu_rows_equal_rank_devices_and_their_callouts_the_brute_force_one
     llm = LLM.objects.prefetch_related("quantizations__fmt").get(slug="deepseek-r1-distill-llama-8b")
     mq = next(q for q in llm.quantizations.all() if q.fmt.name == "Q4_K_M")
     work, rt = Workload(context=context), Runtime(name=runtime)
-    rows = sizing.gpu_rows(llm, mq, work, rt)
+    rows = sizing.gpu_rows(llm, specs.model_quant_to_quant(mq), work, rt)
     gpus = [g for g in GPU.objects.active() if specs.runtime_backend(g, runtime)]
     ranked = rank_devices(specs.llm_to_arch(llm), specs.model_quant_to_quant(mq), work,
                           [specs.gpu_to_device(g) for g in gpus], rt)
@@ -73,7 +73,7 @@ def test_lazy_gpu_rows_equal_rank_devices_and_their_callouts_the_brute_force_one
         "fastest": max((r for r in everything if r.plan.decode), key=lambda r: r.plan.decode.tok_s),
         "value": max((r for r in priced if r.tok_s_per_dollar), key=lambda r: r.tok_s_per_dollar),
     }
-    assert sizing.gpu_rows(llm, mq, work, rt).callouts() == expected
+    assert sizing.gpu_rows(llm, specs.model_quant_to_quant(mq), work, rt).callouts() == expected
 
 
 def test_planner_numbers_equal_the_engine(client, seeded):
@@ -202,7 +202,7 @@ def test_gpu_table_tag_renders_exactly_what_the_template_loop_did(seeded):
 
     llm = LLM.objects.prefetch_related("quantizations__fmt").get(slug="deepseek-r1-distill-llama-8b")
     mq = next(q for q in llm.quantizations.all() if q.fmt.name == "Q4_K_M")
-    rows = sizing.gpu_rows(llm, mq, Workload(context=8192), Runtime())[:400]  # priced, unpriced, Apple (no speed)
+    rows = sizing.gpu_rows(llm, specs.model_quant_to_quant(mq), Workload(context=8192), Runtime())[:400]  # priced, unpriced, Apple (no speed)
     assert any(r.gpu.price_usd for r in rows) and any(not r.plan.decode for r in rows)
     loop = Template("{% load sizes %}" + GPU_ROW_TEMPLATE).render(Context({"gpu_rows": rows}))
     assert gpu_table_rows(rows) == loop
