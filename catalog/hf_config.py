@@ -187,6 +187,10 @@ def _unsupported(config: dict, tc: dict) -> str:
     return ""
 
 
+# The GGUF type llama.cpp converts a natively quantized checkpoint to (convert_hf_to_gguf keeps gpt-oss's MXFP4).
+NATIVE_GGUF = {"MXFP4": "MXFP4_MOE"}
+
+
 def native_quant(config: dict) -> str:
     """The catalog format a checkpoint is published in, from its ``quantization_config`` ("" for 16-bit)."""
     q = config.get("quantization_config")

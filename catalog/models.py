@@ -234,6 +234,9 @@ class LLM(models.Model):
     hf_stats_date = models.DateField(null=True, blank=True, help_text="When downloads and likes were read.")
     hf_stats_source = models.TextField(blank=True)
     ollama_tag = models.CharField(max_length=80, blank=True)
+    ollama_tags = models.JSONField(default=dict, blank=True, help_text="Ollama library tag per GGUF format, e.g. "
+                                   '{"Q4_K_M": "llama3.1:8b-instruct-q4_K_M"}.')
+    gguf_repo = models.CharField(max_length=200, blank=True, help_text="A Hugging Face repository of its GGUF files.")
     docker_model = models.CharField(max_length=120, blank=True)
     run_commands_source = models.TextField(blank=True)
 

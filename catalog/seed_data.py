@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from catalog import seed_models
-from catalog.hf_config import architecture_fields
+from catalog.hf_config import NATIVE_GGUF, architecture_fields
 from catalog.models import RECOMMENDED_KEYS
 
 GIB = 1024**3
@@ -381,6 +381,9 @@ def apply_hub_stats(llms: list[dict], source_dir: Path) -> None:
         fields["hf_stats_source"] = f"{period} {row['snapshot_date']}: {row['source']}"
 
 
+OLLAMA_QUANTS = {"FP16": "F16"}  # the library's quant names that differ from ours
+
+
 def _default_tag(rows: list[dict]) -> dict:
     """The tag `ollama run` should name: the shortest Q4_K_M tag (what Ollama's own short tags point at),
     else the shortest tag."""
@@ -398,8 +401,34 @@ def apply_ollama_tags(llms: list[dict], source_dir: Path) -> None:
     for repo, rows in tags.items():
         fields, tag = by_repo[repo], _default_tag(rows)
         fields["ollama_tag"] = tag["ollama_tag"]
+        per_quant = {}
+        for row in sorted(rows, key=lambda r: (len(r["ollama_tag"]), r["ollama_tag"]), reverse=True):
+            # The shortest tag of each quant wins; a tag with no quant is the model's own format (gpt-oss: MXFP4).
+            quant = OLLAMA_QUANTS.get(row["quant"].upper(), row["quant"].upper()) or NATIVE_GGUF.get(fields.get("native_quant", ""), "")
+            per_quant[quant] = row["ollama_tag"]
+        fields["ollama_tags"] = {q: t for q, t in sorted(per_quant.items()) if q}
         fields["run_commands_source"] = "; ".join(filter(None, [f"Ollama tag {tag['ollama_tag']}: {tag['source']}",
                                                                 fields["run_commands_source"]]))
+
+
+GGUF_PUBLISHERS = ("ggml-org", "unsloth", "bartowski", "lmstudio-community")  # after the model's own org
+
+
+def apply_gguf_repos(llms: list[dict], config_rows: list[dict], source_dir: Path) -> None:
+    """A GGUF repository per model for `llama-server -hf`: the one models.csv names, else from the Hub file
+    listings in fixtures/source/gguf_files.csv, the publisher's own first, then ggml-org, unsloth, bartowski."""
+    by_repo = {obj["fields"]["hf_repo_id"]: obj["fields"] for obj in llms}
+    candidates: dict[str, set[str]] = {}
+    for row in read_optional_csv(source_dir / "gguf_files.csv"):
+        if row["hf_repo_id"] in by_repo and row["gguf_repo"]:
+            candidates.setdefault(row["hf_repo_id"], set()).add(row["gguf_repo"])
+    for row in config_rows:
+        if row.get("gguf_repo"):
+            candidates[row["hf_repo_id"]] = {row["gguf_repo"]}
+    for repo, repos in candidates.items():
+        org = repo.split("/")[0].lower()
+        rank = {p: i for i, p in enumerate((org, *GGUF_PUBLISHERS))}
+        by_repo[repo]["gguf_repo"] = min(repos, key=lambda r: (rank.get(r.split("/")[0].lower(), 99), r))
 
 
 def config_model_rows(source_dir: Path, known_repos: set[str]) -> list[dict]:
@@ -487,6 +516,7 @@ def build_all(data_dir: Path, source_dir: Path = FIXTURE_SOURCE_DIR) -> dict[str
     apply_card_facts(llms, source_dir)
     apply_hub_stats(llms, source_dir)
     apply_ollama_tags(llms, source_dir)
+    apply_gguf_repos(llms, config_rows, source_dir)
     tags_used = sorted({t[0] for obj in llms for t in obj["fields"]["tags"]})
     tags = [{"model": "catalog.tag", "fields": {"slug": t, "name": TAG_NAMES.get(t, t.title())}} for t in tags_used]
     quant_names = {q["fields"]["name"] for q in quants}

@@ -238,6 +238,11 @@ class PlanOutput(serializers.Serializer):
     max_context = serializers.IntegerField(allow_null=True, help_text="Largest context that fits (0: none).")
     best_quant = serializers.CharField(allow_null=True, help_text="Best-quality quantization that fits.")
     assumptions = serializers.ListField(child=serializers.CharField(), source="plan.assumptions")
+    commands = serializers.DictField(
+        child=serializers.CharField(allow_null=True), allow_null=True,
+        help_text="Run commands for this plan: llamacpp, ollama, vllm, docker (null where that runtime cannot run "
+        "it; `command_notes` says why). Null for a custom architecture.")
+    command_notes = serializers.DictField(child=serializers.CharField(), allow_null=True)
 
 
 class PlanView(CachedReadMixin, APIView):
@@ -266,12 +271,14 @@ class PlanView(CachedReadMixin, APIView):
                                     quants=llm.quantizations.all() if llm else None)
         echo = {k: v for k, v in d.items() if k not in {"llm", "gpu_row"}} | {"quant": inputs.quant.name}
         runtime = Runtime(name=d["runtime"])
+        out = {"inputs": echo, "weights_source": inputs.weights_source, "max_context": None, "best_quant": None}
         if not d.get("gpu_row") and not d.get("vram_gb"):  # memory only: no device, so no fit and no speed
-            mem = sizing.memory_only(inputs, params.workload(), runtime, d["gpu_count"])
-            return Response(PlanOutput({"inputs": echo, "weights_source": inputs.weights_source, "plan": mem,
-                                        "max_context": None, "best_quant": None}).data)
-        device = (specs.gpu_to_device(d["gpu_row"]) if d.get("gpu_row")
-                  else specs.custom_device(d["vram_gb"], d.get("bandwidth_gbs")))
-        result = sizing.full_plan(inputs, params.workload(), runtime, [device] * d["gpu_count"], d["offload"])
-        return Response(PlanOutput({"inputs": echo, "weights_source": inputs.weights_source, "plan": result.plan,
-                                    "max_context": result.max_context, "best_quant": result.best_quant}).data)
+            out["plan"] = sizing.memory_only(inputs, params.workload(), runtime, d["gpu_count"])
+        else:
+            device = (specs.gpu_to_device(d["gpu_row"]) if d.get("gpu_row")
+                      else specs.custom_device(d["vram_gb"], d.get("bandwidth_gbs")))
+            result = sizing.full_plan(inputs, params.workload(), runtime, [device] * d["gpu_count"], d["offload"])
+            out.update(plan=result.plan, max_context=result.max_context, best_quant=result.best_quant)
+        run = sizing.run_commands(llm, inputs.quant.name, d, out["plan"]) if llm else None
+        out.update(commands=run.as_dict() if run else None, command_notes=run.notes if run else None)
+        return Response(PlanOutput(out).data)

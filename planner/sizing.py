@@ -4,7 +4,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from catalog.models import GPU, LLM, ModelQuant, QuantFormat
-from planner import snapshot, specs
+from planner import commands, snapshot, specs
 from planner.engine.plan import Ranking, best_quant, max_context, memory, plan, plan_assumptions
 from planner.engine.runtime import usable_bytes
 from planner.engine.types import Architecture, Device, EngineError, Plan, Quantization, Runtime, Setup, Workload
@@ -272,3 +272,13 @@ def full_plan(inputs: PlanInputs, work: Workload, runtime: Runtime, devices: lis
         best_quant=best.name if best else None,
         breakdown=breakdown_bars(p.memory, p.usable_bytes),
     )
+
+
+def run_commands(llm: LLM, quant_name: str, d: dict, p) -> "commands.Commands":
+    """Run commands for a catalog model's plan (``d``: the request's context, kv_cache, runtime, gpu_count,
+    batch; ``p``: its plan, whose offloaded layers set llama.cpp's -ngl)."""
+    offloaded = getattr(p, "offloaded_layers", None) or 0
+    return commands.commands(commands.RunRequest(
+        llm=llm, fmt=resolve_format(quant_name, d["runtime"]), context=d["context"], kv_cache=d["kv_cache"],
+        runtime=d["runtime"], gpu_count=d.get("gpu_count", 1),
+        gpu_layers=llm.num_layers - offloaded if offloaded else None, parallel=d.get("batch", 1)))

@@ -3,6 +3,7 @@
 Views, API, commands and benchmarks build engine inputs here and nowhere else.
 """
 
+from catalog.hf_config import NATIVE_GGUF
 from catalog.models import GPU, LLM, ModelQuant, QuantFormat
 from planner.engine.plan import MAX_CONTEXT_TOKENS
 from planner.engine.recurrent import recurrent_state
@@ -228,7 +229,6 @@ FAMILY_LABELS = {"gguf": "GGUF", "float": "16/32-bit", "awq": "AWQ", "gptq": "GP
 # The format a runtime uses for a model when the user names none: the publisher's own where the runtime
 # loads it (gpt-oss's MXFP4 experts; DeepSeek-V3's FP8 blocks on vLLM), else the usual choice: Q4_K_M for
 # llama.cpp/Ollama (their libraries' default tag), the 16-bit checkpoint for vLLM.
-NATIVE_GGUF = {"MXFP4": "MXFP4_MOE"}
 # The checkpoints a vLLM user usually chooses between (a model page's table; the selector has every format).
 VLLM_TABLE_FORMATS = ("BF16", "FP8", "AWQ-4bit-g128", "GPTQ-4bit-g128", "NVFP4 (nvfp4)", "NF4")
 USUAL_FORMAT = {"llamacpp": "Q4_K_M", "ollama": "Q4_K_M", "vllm": "BF16"}

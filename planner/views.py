@@ -114,6 +114,7 @@ def model_detail(request, slug):
         "formats": sizing.runtime_quants(llm, runtime.name), "gpu_rows": gpu_rows[:GPU_ROWS_SHOWN],
         "gpu_total": len(gpu_rows), "callouts": gpu_rows.callouts(),
         "breakdown": sizing.quant_breakdown(llm, selected.quant, work, runtime),
+        "run": sizing.run_commands(llm, selected.quant.name, d, None),
         "vendors": snapshot.vendors(),
         "runtime_label": specs.RUNTIME_LABELS[d["runtime"]],
     })

@@ -1,0 +1,135 @@
+"""Run commands for a plan, one per runtime: what a user pastes to run exactly what was sized.
+
+Every option used here is in the stored copy of that runtime's documented options
+(fixtures/source/runtime_options/: llama-server's README table from llama.cpp as vendored in
+llama-cpp-python 0.3.36, vLLM 0.33.0's EngineArgs, Ollama's envconfig at fb30760); a test checks each.
+A runtime that cannot run the plan (a format it does not load, no GGUF repository on record, a checkpoint
+nobody publishes) gets None and a reason, never a command that fails.
+"""
+
+from dataclasses import dataclass, field
+
+from catalog.models import LLM, QuantFormat
+from planner import specs
+
+LABELS = {"llamacpp": "llama.cpp", "ollama": "Ollama", "vllm": "vLLM", "docker": "Docker"}
+# llama.cpp KV types by our names (llama-server -ctk/-ctv allowed values), Ollama's (OLLAMA_KV_CACHE_TYPE).
+LLAMA_KV = {"f16": "f16", "q8_0": "q8_0", "q4_0": "q4_0"}
+# vLLM formats it can apply to a 16-bit checkpoint as it loads it (--quantization); the others need a
+# checkpoint already quantized in that format, which the catalog does not record.
+VLLM_ONLINE = {"fp8": "fp8", "bnb": "bitsandbytes"}
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    llm: LLM
+    fmt: QuantFormat
+    context: int
+    kv_cache: str = "f16"
+    runtime: str = "llamacpp"
+    gpu_count: int = 1
+    gpu_layers: int | None = None  # llama.cpp -ngl when some layers stay in system RAM; None: all on the GPU
+    parallel: int = 1
+
+
+@dataclass
+class Commands:
+    llamacpp: str | None = None
+    ollama: str | None = None
+    vllm: str | None = None
+    docker: str | None = None
+    notes: dict = field(default_factory=dict)  # runtime -> why there is no command
+
+    def as_dict(self) -> dict:
+        return {"llamacpp": self.llamacpp, "ollama": self.ollama, "vllm": self.vllm, "docker": self.docker}
+
+    def rows(self) -> list[tuple[str, str, str | None, str]]:
+        """(key, label, command, why not) per runtime, for pages."""
+        return [(k, LABELS[k], v, self.notes.get(k, "")) for k, v in self.as_dict().items()]
+
+
+def _hf_quant(req: RunRequest) -> str:
+    """The -hf suffix: the quant llama-server picks the file by (case-insensitive); none for a model's own
+    format, whose repositories name it their own way (gpt-oss-20b-mxfp4.gguf)."""
+    native = specs.default_quant(req.llm, "llamacpp")
+    return "" if req.fmt.name == native and req.llm.native_quant else f":{req.fmt.name}"
+
+
+def llamacpp(req: RunRequest) -> tuple[str | None, str]:
+    if req.fmt.family not in specs.RUNTIME_FAMILIES["llamacpp"]:
+        return None, f"llama.cpp does not load {req.fmt.name}"
+    if not req.llm.gguf_repo:
+        return None, "no GGUF repository on record for this model"
+    parts = ["llama-server", "-hf", req.llm.gguf_repo + _hf_quant(req), "-c", str(req.context * req.parallel)]
+    parts += ["-ngl", "all" if req.gpu_layers is None else str(req.gpu_layers), "-fa", "on"]
+    if req.kv_cache != "f16":
+        parts += ["-ctk", LLAMA_KV[req.kv_cache], "-ctv", LLAMA_KV[req.kv_cache]]
+    if req.parallel > 1:
+        parts += ["-np", str(req.parallel)]
+    if req.llm.task == LLM.Task.EMBEDDING:
+        parts.append("--embedding")
+    elif req.llm.task == LLM.Task.RERANKING:
+        parts.append("--rerank")
+    return " ".join(parts), ""
+
+
+def ollama(req: RunRequest) -> tuple[str | None, str]:
+    if req.fmt.family not in specs.RUNTIME_FAMILIES["ollama"]:
+        return None, f"Ollama does not load {req.fmt.name}"
+    tag = req.llm.ollama_tags.get(req.fmt.name)
+    if not tag and req.llm.gguf_repo:
+        tag = f"hf.co/{req.llm.gguf_repo}{_hf_quant(req)}"  # Ollama pulls a GGUF straight from the Hub
+    if not tag:
+        return None, "no Ollama tag or GGUF repository on record for this format"
+    env = [f"OLLAMA_CONTEXT_LENGTH={req.context}", "OLLAMA_FLASH_ATTENTION=1"]
+    if req.kv_cache != "f16":
+        env.append(f"OLLAMA_KV_CACHE_TYPE={LLAMA_KV[req.kv_cache]}")
+    if req.parallel > 1:
+        env.append(f"OLLAMA_NUM_PARALLEL={req.parallel}")
+    verb = "embed" if req.llm.task != LLM.Task.GENERATION else "run"
+    if verb == "embed":
+        return " ".join(env) + " ollama serve\n" + f"curl http://localhost:11434/api/embed -d '{{\"model\": \"{tag}\", \"input\": \"…\"}}'", ""
+    return " ".join(env) + " ollama serve\n" + f"ollama run {tag}", ""
+
+
+def vllm(req: RunRequest) -> tuple[str | None, str]:
+    if req.fmt.family not in specs.RUNTIME_FAMILIES["vllm"]:
+        return None, f"vLLM does not load {req.fmt.name}"
+    native = req.llm.native_quant
+    parts = ["vllm", "serve", req.llm.hf_repo_id]
+    if req.fmt.family == "float":
+        if native:
+            return None, f"{req.llm.name} is published in {native}; no 16-bit checkpoint is on record"
+        parts += ["--dtype", "float16" if req.fmt.name == "F16" else "bfloat16"]
+    elif req.fmt.name != native:
+        method = VLLM_ONLINE.get(req.fmt.family)
+        if method is None:
+            return None, f"no {req.fmt.name} checkpoint of {req.llm.name} is on record"
+        parts += ["--quantization", method]
+    parts += ["--max-model-len", str(req.context)]
+    if req.gpu_count > 1:
+        parts += ["--tensor-parallel-size", str(req.gpu_count)]
+    if req.kv_cache != "f16":
+        return None, f"vLLM has no {req.kv_cache} KV cache"
+    if req.parallel > 1:
+        parts += ["--max-num-seqs", str(req.parallel)]
+    if req.llm.task != LLM.Task.GENERATION:
+        parts += ["--runner", "pooling"]
+    return " ".join(parts), ""
+
+
+def docker(req: RunRequest) -> tuple[str | None, str]:
+    """Docker Model Runner, where the catalog records its image for this very format (ai/…:8B-Q4_K_M)."""
+    if not req.llm.docker_model or not req.llm.docker_model.upper().endswith("-" + req.fmt.name.upper()):
+        return None, "no Docker Model Runner image on record for this format"
+    return f"docker model run {req.llm.docker_model}", ""
+
+
+def commands(req: RunRequest) -> Commands:
+    out = Commands()
+    for name, build in (("llamacpp", llamacpp), ("ollama", ollama), ("vllm", vllm), ("docker", docker)):
+        command, why = build(req)
+        setattr(out, name, command)
+        if why:
+            out.notes[name] = why
+    return out
