@@ -171,6 +171,18 @@ class ArchitectureInput(serializers.Serializer):
         return data
 
 
+class OffloadField(serializers.ChoiceField):
+    """none | layers | experts | auto; true/false still mean auto/none."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=specs.OFFLOAD_CHOICES, help_text="What may go to system RAM when VRAM is short: "
+                         "none, layers (llama.cpp -ngl), experts (a MoE's routed experts, --n-cpu-moe) or auto "
+                         "(the fastest that fits). true = auto.", **kwargs)
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(specs.offload_mode(data))
+
+
 class PlanInput(WorkloadParams):
     model = serializers.SlugField(required=False, help_text="A catalog model's slug (or give `architecture`).")
     architecture = ArchitectureInput(required=False, help_text="A custom model instead of `model`.")
@@ -183,7 +195,14 @@ class PlanInput(WorkloadParams):
                                      help_text="Custom GPU memory in GB (GiB, as vendors count VRAM).")
     bandwidth_gbs = serializers.FloatField(required=False, min_value=1, max_value=100_000)
     gpu_count = serializers.IntegerField(required=False, default=1, min_value=1, max_value=64)
-    offload = serializers.BooleanField(required=False, default=False, help_text="Allow layers in system RAM.")
+    offload = OffloadField(required=False, default="none")
+    ram_gb = serializers.FloatField(required=False, min_value=1, max_value=100_000,
+                                    help_text="The machine's system RAM in GB (GiB); offloaded bytes must fit in it "
+                                    "less a 4 GiB OS reserve. Ignored on unified-memory devices.")
+    ram_bandwidth_gbs = serializers.FloatField(required=False, min_value=1, max_value=10_000,
+                                               help_text="System RAM bandwidth in GB/s (or `ram_preset`).")
+    ram_preset = serializers.ChoiceField(choices=list(specs.RAM_PRESETS), required=False,
+                                         help_text="A memory kit: sets ram_bandwidth_gbs to its peak.")
 
     ARCH_KEYS = tuple(ArchitectureInput().fields)
 
@@ -232,6 +251,12 @@ class PlanOutput(serializers.Serializer):
     fits = serializers.BooleanField(source="plan.fits", allow_null=True)
     headroom_bytes = serializers.IntegerField(source="plan.headroom_bytes", allow_null=True)
     offloaded_layers = serializers.IntegerField(source="plan.offloaded_layers", allow_null=True)
+    offload_mode = serializers.CharField(source="plan.offload_mode", allow_null=True,
+                                         help_text="What went to system RAM: none, layers or experts.")
+    cpu_moe_layers = serializers.IntegerField(source="plan.cpu_moe_layers", allow_null=True,
+                                              help_text="Layers whose routed experts are in system RAM (--n-cpu-moe).")
+    ram_needed_bytes = serializers.IntegerField(source="plan.ram_needed_bytes", allow_null=True,
+                                                help_text="System RAM the plan needs: host weights and KV + OS reserve.")
     decode_tok_s = SpeedSerializer(source="plan.decode", allow_null=True)
     prefill_tok_s = SpeedSerializer(source="plan.prefill", allow_null=True)
     time_to_first_token_s = Rounded(source="plan.time_to_first_token_s", allow_null=True)
@@ -277,7 +302,10 @@ class PlanView(CachedReadMixin, APIView):
         else:
             device = (specs.gpu_to_device(d["gpu_row"]) if d.get("gpu_row")
                       else specs.custom_device(d["vram_gb"], d.get("bandwidth_gbs")))
-            result = sizing.full_plan(inputs, params.workload(), runtime, [device] * d["gpu_count"], d["offload"])
+            ram_bw = d.get("ram_bandwidth_gbs") or (specs.RAM_PRESETS[d["ram_preset"]][1] if d.get("ram_preset") else None)
+            result = sizing.full_plan(inputs, params.workload(), runtime, [device] * d["gpu_count"], d["offload"],
+                                      ram_bytes=int(d["ram_gb"] * 1024**3) if d.get("ram_gb") else None,
+                                      ram_bandwidth_gbs=ram_bw)
             out.update(plan=result.plan, max_context=result.max_context, best_quant=result.best_quant)
         run = sizing.run_commands(llm, inputs.quant.name, d, out["plan"]) if llm else None
         out.update(commands=run.as_dict() if run else None, command_notes=run.notes if run else None)

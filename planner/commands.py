@@ -30,6 +30,7 @@ class RunRequest:
     gpu_count: int = 1
     gpu_layers: int | None = None  # llama.cpp -ngl when some layers stay in system RAM; None: all on the GPU
     parallel: int = 1
+    cpu_moe_layers: int = 0  # layers whose routed experts stay in system RAM (--n-cpu-moe)
 
 
 @dataclass
@@ -62,6 +63,8 @@ def llamacpp(req: RunRequest) -> tuple[str | None, str]:
         return None, "no GGUF repository on record for this model"
     parts = ["llama-server", "-hf", req.llm.gguf_repo + _hf_quant(req), "-c", str(req.context * req.parallel)]
     parts += ["-ngl", "all" if req.gpu_layers is None else str(req.gpu_layers), "-fa", "on"]
+    if req.cpu_moe_layers:
+        parts += ["--n-cpu-moe", str(req.cpu_moe_layers)]
     if req.kv_cache != "f16":
         parts += ["-ctk", LLAMA_KV[req.kv_cache], "-ctv", LLAMA_KV[req.kv_cache]]
     if req.parallel > 1:
@@ -81,6 +84,8 @@ def ollama(req: RunRequest) -> tuple[str | None, str]:
         tag = f"hf.co/{req.llm.gguf_repo}{_hf_quant(req)}"  # Ollama pulls a GGUF straight from the Hub
     if not tag:
         return None, "no Ollama tag or GGUF repository on record for this format"
+    if req.cpu_moe_layers:
+        return None, "Ollama offloads whole layers, not a MoE's experts: use llama.cpp for this plan"
     env = [f"OLLAMA_CONTEXT_LENGTH={req.context}", "OLLAMA_FLASH_ATTENTION=1"]
     if req.kv_cache != "f16":
         env.append(f"OLLAMA_KV_CACHE_TYPE={LLAMA_KV[req.kv_cache]}")

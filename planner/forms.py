@@ -102,10 +102,19 @@ class PlanForm(CustomArchitectureFields):
     vram_gb = forms.FloatField(min_value=0.5, max_value=100_000, required=False, label="Custom VRAM (GB)")
     bandwidth_gbs = forms.FloatField(min_value=1, max_value=100_000, required=False, label="Custom bandwidth (GB/s)")
     gpu_count = forms.IntegerField(min_value=1, max_value=64, initial=1, label="GPU count")
-    offload = forms.BooleanField(required=False, label="Allow offload to system RAM")
+    offload = forms.ChoiceField(
+        choices=[("none", "Nothing"), ("auto", "Whatever decodes fastest"), ("layers", "Whole layers (-ngl)"),
+                 ("experts", "MoE experts (--n-cpu-moe)")], required=False, label="Offload to system RAM")
+    ram_gb = forms.FloatField(min_value=1, max_value=100_000, required=False, label="System RAM (GB)")
+    ram_preset = forms.ChoiceField(choices=[("", "RAM speed: 60 GB/s")] + [(k, f"{label} ({bw:g} GB/s)")
+                                            for k, (label, bw) in specs.RAM_PRESETS.items()],
+                                   required=False, label="RAM kit")
 
     MODEL_FIELDS = ("model", "quant", "context", "batch", "kv_cache", "runtime")
-    GPU_FIELDS = ("gpu", "vram_gb", "bandwidth_gbs", "gpu_count", "offload")
+    GPU_FIELDS = ("gpu", "vram_gb", "bandwidth_gbs", "gpu_count", "offload", "ram_gb", "ram_preset")
+
+    def clean_offload(self):
+        return specs.offload_mode(self.cleaned_data.get("offload") or self.data.get("offload") or "none")
 
     def model_fields(self):
         return [self[f] for f in self.MODEL_FIELDS]

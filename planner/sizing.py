@@ -251,6 +251,9 @@ class MemoryOnly:
     fits: None = None
     headroom_bytes: None = None
     offloaded_layers: None = None
+    offload_mode: None = None
+    cpu_moe_layers: None = None
+    ram_needed_bytes: None = None
     decode: None = None
     prefill: None = None
     time_to_first_token_s: None = None
@@ -262,8 +265,10 @@ def memory_only(inputs: PlanInputs, work: Workload, runtime: Runtime, n_devices:
 
 
 def full_plan(inputs: PlanInputs, work: Workload, runtime: Runtime, devices: list[Device],
-              offload: bool = False) -> PlanResult:
-    setup = Setup(devices=tuple(devices), offload=offload)
+              offload: bool | str = False, ram_bytes: int | None = None,
+              ram_bandwidth_gbs: float | None = None) -> PlanResult:
+    setup = Setup(devices=tuple(devices), offload=offload, ram_bytes=ram_bytes,
+                  host_ram_bandwidth_gbs=ram_bandwidth_gbs or Setup.host_ram_bandwidth_gbs)
     p = plan(inputs.arch, inputs.quant, work, setup, runtime)
     best = best_quant(inputs.arch, inputs.options, work, Setup(devices=tuple(devices)), runtime)
     return PlanResult(
@@ -281,4 +286,5 @@ def run_commands(llm: LLM, quant_name: str, d: dict, p) -> "commands.Commands":
     return commands.commands(commands.RunRequest(
         llm=llm, fmt=resolve_format(quant_name, d["runtime"]), context=d["context"], kv_cache=d["kv_cache"],
         runtime=d["runtime"], gpu_count=d.get("gpu_count", 1),
-        gpu_layers=llm.num_layers - offloaded if offloaded else None, parallel=d.get("batch", 1)))
+        gpu_layers=llm.num_layers - offloaded if offloaded else None, parallel=d.get("batch", 1),
+        cpu_moe_layers=getattr(p, "cpu_moe_layers", 0) or 0))

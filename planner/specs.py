@@ -25,6 +25,22 @@ from planner.engine.types import (
 LAYER_LETTERS = {"F": FULL, "S": SLIDING, "C": CHUNKED, "R": RECURRENT, "N": NO_CACHE}
 
 KV_CHOICES = ("f16", "q8_0", "q4_0")
+OFFLOAD_CHOICES = ("none", "layers", "experts", "auto")
+# System RAM presets: peak bandwidth = transfer rate (MT/s) × 8 bytes per 64-bit channel × channels, as the
+# JEDEC names state them (DDR4-3200 dual channel: 3200 × 8 × 2 = 51.2 GB/s).
+RAM_PRESETS = {
+    "ddr4-2666-dual": ("DDR4-2666, dual channel", 42.7),
+    "ddr4-3200-dual": ("DDR4-3200, dual channel", 51.2),
+    "ddr5-5600-dual": ("DDR5-5600, dual channel", 89.6),
+    "ddr5-6000-dual": ("DDR5-6000, dual channel", 96.0),
+}
+
+
+def offload_mode(value) -> str:
+    """An offload setting as given (true/false kept working as auto/none) -> one of OFFLOAD_CHOICES."""
+    text = str(value).strip().lower()
+    return {"true": "auto", "1": "auto", "on": "auto", "yes": "auto", "false": "none", "0": "none", "off": "none",
+            "no": "none", "": "none"}.get(text, text)
 DEFAULT_CONTEXT = 8192
 
 

@@ -184,8 +184,10 @@ def planner(request):
             device = specs.gpu_to_device(d["gpu"]) if d["gpu"] else specs.custom_device(d["vram_gb"], d["bandwidth_gbs"])
             work = Workload(context=d["context"], batch=d["batch"], kv_cache=d["kv_cache"])
             try:
-                result = sizing.full_plan(d["inputs"], work, Runtime(name=d["runtime"]), [device] * d["gpu_count"],
-                                          d["offload"])
+                result = sizing.full_plan(
+                    d["inputs"], work, Runtime(name=d["runtime"]), [device] * d["gpu_count"], d["offload"],
+                    ram_bytes=int(d["ram_gb"] * 1024**3) if d["ram_gb"] else None,
+                    ram_bandwidth_gbs=specs.RAM_PRESETS[d["ram_preset"]][1] if d["ram_preset"] else None)
             except EngineError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 status = 400

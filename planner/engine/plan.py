@@ -8,7 +8,7 @@ from .runtime import runtime_overhead_bytes, usable_bytes
 from .speed import decode_speed, decode_tok_s, prefill_speed
 from .types import Architecture, Device, EngineError, MemoryBreakdown, Plan, Quantization, Runtime, Setup, Workload
 from .vision import PROJECTOR_BYTES_PER_PARAM
-from .weights import active_params, active_weight_bytes, token_embedding_bytes, weights_bytes
+from .weights import active_params, active_weight_bytes, token_embedding_bytes, weight_tensor_bytes, weights_bytes
 
 MAX_CONTEXT_TOKENS = 10_000_000
 RUNTIMES = ("llamacpp", "ollama", "vllm")
@@ -66,42 +66,124 @@ def plan_assumptions(arch: Architecture, work: Workload, runtime: Runtime) -> li
     return out
 
 
+# System RAM the operating system keeps for itself: Windows 11's minimum memory is 4 GB (Microsoft,
+# "Windows 11 specifications"), the same figure Ubuntu Desktop asks for; a plan's host bytes must fit in the rest.
+OS_RESERVE_BYTES = 4 * 1024**3
+OFFLOAD_MODES = ("none", "layers", "experts", "auto")
+
+
+@dataclass(frozen=True)
+class _Placement:
+    """Where the bytes are for one offload choice: GPU memory, system RAM, and what a token reads from each."""
+
+    mode: str
+    mem: MemoryBreakdown
+    gpu_read: int
+    host_read: int
+    offloaded_layers: int = 0
+    cpu_moe_layers: int = 0
+    host_kv: int = 0
+    runs: bool = True  # False when not even one layer is left on the GPU
+
+    @property
+    def host_bytes(self) -> int:
+        return self.mem.host_weights_bytes + self.host_kv
+
+    def fits(self, usable: int, ram_bytes: int | None) -> bool:
+        ram_ok = ram_bytes is None or self.mode == "none" or self.host_bytes + OS_RESERVE_BYTES <= ram_bytes
+        return self.runs and self.mem.total_bytes <= usable and ram_ok
+
+
+def _layer_offload(arch, mem: MemoryBreakdown, usable: int, active: int) -> _Placement:
+    """llama.cpp -ngl: whole layers (their weights and their KV) move to system RAM, the last layers first
+    staying on the GPU; a token reads the offloaded layers' weights and KV from RAM."""
+    layer_weights = mem.weights_bytes / arch.num_layers
+    layer_kv = mem.kv_cache_bytes / arch.num_layers
+    room = usable - mem.overhead_bytes - mem.projector_bytes
+    on_gpu = max(0, min(arch.num_layers, int(room // (layer_weights + layer_kv))))
+    offloaded = arch.num_layers - on_gpu
+    moved_weights, moved_kv = int(layer_weights * offloaded), int(layer_kv * offloaded)
+    gpu_read = int(active * on_gpu / arch.num_layers)
+    moved = replace(mem, weights_bytes=mem.weights_bytes - moved_weights, kv_cache_bytes=mem.kv_cache_bytes - moved_kv,
+                    host_weights_bytes=mem.host_weights_bytes + moved_weights)
+    return _Placement("layers", moved, gpu_read, active - gpu_read + moved_kv, offloaded, 0, moved_kv, on_gpu > 0)
+
+
+def _expert_offload(arch, quant, mem: MemoryBreakdown, usable: int, active: int) -> _Placement | None:
+    """llama.cpp --n-cpu-moe N: the routed experts of the first N layers stay in system RAM; attention, shared
+    experts, router and KV stay on the GPU. N is the fewest layers that make the rest fit (all of them is
+    --cpu-moe, the -ot ".ffn_.*_exps.=CPU" recipe). A token reads its k routed experts of those layers from RAM."""
+    parts = weight_tensor_bytes(arch, quant)
+    scale = weights_bytes(arch, quant) / max(sum(parts.values()), 1)  # a published file size rescales the split
+    experts = int(sum(v for k, v in parts.items() if k.endswith("_exps")) * scale)
+    if not experts:
+        return None
+    per_layer = experts / arch.num_layers
+    excess = mem.total_bytes - usable
+    n = min(arch.num_layers, max(0, -(-excess // int(per_layer)) if excess > 0 else 0))
+    moved = int(per_layer * n)
+    routed_share = (arch.experts_per_token or 1) / (arch.num_experts or 1)
+    host_read = int(moved * routed_share)
+    placed = replace(mem, weights_bytes=mem.weights_bytes - moved, host_weights_bytes=mem.host_weights_bytes + moved)
+    return _Placement("experts", placed, max(active - host_read, 0), host_read, 0, n)
+
+
 def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, runtime: Runtime | None = None) -> Plan:
-    """Memory, fit, headroom and speed of one model on one setup."""
+    """Memory, fit, headroom and speed of one model on one setup.
+
+    With offload allowed (llama.cpp and Ollama; vLLM keeps everything on the GPUs), the plan places what does
+    not fit in VRAM in system RAM: whole layers, or a MoE's routed experts; "auto" takes whichever fitting
+    placement decodes fastest. A placement fits when the GPU part fits the GPUs and the RAM part fits the
+    system RAM given, less the OS reserve. Unified-memory devices have one pool: no offload, RAM ignored.
+    """
     runtime = runtime or Runtime()
     _validate(arch, work, setup, runtime)
     n = len(setup.devices)
     mem = memory(arch, quant, work, runtime, n)
     usable = sum(usable_bytes(d, runtime) for d in setup.devices)
-    fits = mem.total_bytes <= usable
-    offloaded = 0
     assumptions = plan_assumptions(arch, work, runtime)
     active = active_weight_bytes(arch, quant) - (mem.host_weights_bytes if not arch.tied_embeddings else 0)
     active = max(active, 0)
-    gpu_read, host_read = active, 0
-    if not fits and setup.offload and runtime.name != "vllm":
-        # llama.cpp -ngl: whole layers (their weights and their KV) move to system RAM.
-        layer_weights = mem.weights_bytes / arch.num_layers
-        layer_kv = mem.kv_cache_bytes / arch.num_layers
-        room = usable - mem.overhead_bytes
-        on_gpu = max(0, min(arch.num_layers, int(room // (layer_weights + layer_kv))))
-        offloaded = arch.num_layers - on_gpu
-        moved_weights, moved_kv = int(layer_weights * offloaded), int(layer_kv * offloaded)
-        gpu_read = int(active * on_gpu / arch.num_layers)
-        host_read = active - gpu_read + moved_kv
-        mem = replace(
-            mem,
-            weights_bytes=mem.weights_bytes - moved_weights,
-            kv_cache_bytes=mem.kv_cache_bytes - moved_kv,
-            host_weights_bytes=mem.host_weights_bytes + moved_weights,
-        )
-        fits = on_gpu > 0 and mem.total_bytes <= usable
-        assumptions.append(f"{offloaded} of {arch.num_layers} layers offloaded to system RAM")
-    kv_read = mem.kv_cache_bytes
+    unified = any(d.unified_memory for d in setup.devices)
+    mode = setup.offload_mode
+    if mode not in OFFLOAD_MODES:
+        raise EngineError("offload", f"unknown offload mode {mode!r}; use one of {', '.join(OFFLOAD_MODES)}")
+    whole = _Placement("none", mem, active, 0)
+    chosen = whole
+    if mem.total_bytes > usable and mode != "none" and runtime.name != "vllm" and not unified:
+        options = []
+        if mode in ("layers", "auto"):
+            options.append(_layer_offload(arch, mem, usable, active))
+        if mode in ("experts", "auto") and arch.is_moe:
+            expert = _expert_offload(arch, quant, mem, usable, active)
+            if expert:
+                options.append(expert)
+        if not options and mode == "experts":
+            assumptions.append("expert offload needs a mixture-of-experts model")
+        chosen = _fastest_fitting(options, setup, usable, runtime) or (options[0] if options else whole)
+    if unified and mode != "none":
+        assumptions.append("unified memory: the GPU and the CPU share one pool, so nothing is offloaded and "
+                           "the system RAM setting is ignored")
+    mem = chosen.mem
+    ram_needed = chosen.host_bytes + OS_RESERVE_BYTES if chosen.mode != "none" else 0
+    fits = chosen.runs and mem.total_bytes <= usable
+    if chosen.mode == "layers":
+        assumptions.append(f"{chosen.offloaded_layers} of {arch.num_layers} layers offloaded to system RAM")
+    elif chosen.mode == "experts":
+        assumptions.append(f"routed experts of {chosen.cpu_moe_layers} of {arch.num_layers} layers in system RAM "
+                           "(llama.cpp --n-cpu-moe); prompt processing also moves those experts over PCIe")
+    if chosen.mode != "none":
+        if setup.ram_bytes is None:
+            assumptions.append(f"needs {ram_needed / 1024**3:.1f} GiB of system RAM (offloaded weights and KV plus "
+                               "a 4 GiB OS reserve); system RAM not given, so not checked")
+        elif ram_needed > setup.ram_bytes:
+            fits = False
+            assumptions.append(f"does not fit system RAM: needs {ram_needed / 1024**3:.1f} GiB (offloaded weights "
+                               f"and KV plus a 4 GiB OS reserve), the machine has {setup.ram_bytes / 1024**3:.1f} GiB")
     decode = prefill = ttft = None
     if fits:
         lead = setup.devices[0]
-        step_bytes = gpu_read + kv_read
+        step_bytes = chosen.gpu_read + mem.kv_cache_bytes
         if runtime.name == "vllm" and n > 1:
             bw = sum(d.bandwidth_gbs or 0 for d in setup.devices) or None
             lead = replace(lead, bandwidth_gbs=bw, compute_tflops=sum(d.compute_tflops or 0 for d in setup.devices) or None)
@@ -110,7 +192,8 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
             slowest = min((d.bandwidth_gbs or 0) for d in setup.devices) or None
             lead = replace(lead, bandwidth_gbs=slowest)
         if arch.generates:  # an embedding or reranking model reads its input and stops: no decode step
-            decode = decode_speed(lead, step_bytes, host_read, setup.host_ram_bandwidth_gbs, work.batch, runtime.name)
+            decode = decode_speed(lead, step_bytes, chosen.host_read, setup.host_ram_bandwidth_gbs, work.batch,
+                                  runtime.name)
         prefill = prefill_speed(lead, arch, active_params(arch), min(work.context, 512), runtime.name)
         if prefill and prefill.tok_s > 0:
             ttft = work.context / prefill.tok_s
@@ -119,16 +202,33 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
         usable_bytes=usable,
         fits=fits,
         headroom_bytes=usable - mem.total_bytes,
-        offloaded_layers=offloaded,
+        offloaded_layers=chosen.offloaded_layers,
         decode=decode,
         prefill=prefill,
         time_to_first_token_s=ttft,
         assumptions=tuple(assumptions),
+        offload_mode=chosen.mode,
+        cpu_moe_layers=chosen.cpu_moe_layers,
+        ram_needed_bytes=ram_needed,
     )
 
 
+def _fastest_fitting(options: list[_Placement], setup: Setup, usable: int, runtime: Runtime) -> _Placement | None:
+    """The placement that fits GPU and RAM and reads the fewest seconds per token."""
+    lead = setup.devices[0]
+
+    def seconds(p: _Placement) -> float:
+        gpu = (p.gpu_read + p.mem.kv_cache_bytes) / ((lead.bandwidth_gbs or 1) * 1e9)
+        return gpu + p.host_read / (setup.host_ram_bandwidth_gbs * 1e9)
+
+    fitting = [p for p in options if p.fits(usable, setup.ram_bytes)]
+    return min(fitting, key=seconds) if fitting else None
+
+
 def fits(arch, quant, work, setup, runtime) -> bool:
-    """Fit on the accelerators alone (no offload)."""
+    """Fit on the accelerators, with the setup's offload and system RAM (a full plan only when offload is on)."""
+    if setup.offload_mode != "none":
+        return plan(arch, quant, work, setup, runtime).fits
     n = len(setup.devices)
     need = memory(arch, quant, work, runtime, n).total_bytes
     return need <= sum(usable_bytes(d, runtime) for d in setup.devices)
@@ -136,8 +236,8 @@ def fits(arch, quant, work, setup, runtime) -> bool:
 
 def max_context(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, runtime: Runtime | None = None,
                 limit: int | None = None) -> int:
-    """Largest context (tokens per sequence) that fits without offload, up to the model's maximum; 0 if
-    even one token does not fit. Memory grows monotonically with context, so bisection is exact."""
+    """Largest context (tokens per sequence) that fits the setup (with its offload), up to the model's maximum;
+    0 if even one token does not fit. Memory grows monotonically with context, so bisection is exact."""
     runtime = runtime or Runtime()
     hi = limit or arch.max_context
     if not fits(arch, quant, replace(work, context=1), setup, runtime):

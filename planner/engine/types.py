@@ -159,7 +159,16 @@ class Setup:
 
     devices: tuple[Device, ...]
     host_ram_bandwidth_gbs: float = 60.0
-    offload: bool = False  # allow layers in system RAM when VRAM is short
+    # What may go to system RAM when VRAM is short: "none", "layers" (llama.cpp -ngl), "experts" (a MoE's
+    # routed experts, --n-cpu-moe), "auto" (the fastest that fits). True/False mean "auto"/"none".
+    offload: bool | str = False
+    ram_bytes: int | None = None  # the machine's system RAM; None: not given, so not checked
+
+    @property
+    def offload_mode(self) -> str:
+        if isinstance(self.offload, bool):
+            return "auto" if self.offload else "none"
+        return self.offload
 
 
 @dataclass(frozen=True)
@@ -193,3 +202,6 @@ class Plan:
     prefill: Speed | None
     time_to_first_token_s: float | None
     assumptions: tuple[str, ...] = field(default_factory=tuple)
+    offload_mode: str = "none"  # what went to system RAM: none, layers or experts
+    cpu_moe_layers: int = 0  # layers whose routed experts are in system RAM (llama.cpp --n-cpu-moe N)
+    ram_needed_bytes: int = 0  # system RAM the plan needs: host weights and KV plus the OS reserve
