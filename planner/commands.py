@@ -13,8 +13,9 @@ from catalog.models import LLM, QuantFormat
 from planner import specs
 
 LABELS = {"llamacpp": "llama.cpp", "ollama": "Ollama", "vllm": "vLLM", "docker": "Docker"}
-# llama.cpp KV types by our names (llama-server -ctk/-ctv allowed values), Ollama's (OLLAMA_KV_CACHE_TYPE).
-LLAMA_KV = {"f16": "f16", "q8_0": "q8_0", "q4_0": "q4_0"}
+# Our KV names are llama.cpp's (-ctk/-ctv) and Ollama's (OLLAMA_KV_CACHE_TYPE); vLLM's --kv-cache-dtype
+# spells 16-bit as auto/bfloat16 (specs.KV_TYPES_BY_RUNTIME says which runtime offers which).
+VLLM_KV = {"bf16": "bfloat16", "fp8": "fp8", "fp8_e4m3": "fp8_e4m3", "fp8_e5m2": "fp8_e5m2"}
 # vLLM formats it can apply to a 16-bit checkpoint as it loads it (--quantization); the others need a
 # checkpoint already quantized in that format, which the catalog does not record.
 VLLM_ONLINE = {"fp8": "fp8", "bnb": "bitsandbytes"}
@@ -56,9 +57,15 @@ def _hf_quant(req: RunRequest) -> str:
     return "" if req.fmt.name == native and req.llm.native_quant else f":{req.fmt.name}"
 
 
+def _problem(req: RunRequest, runtime: str) -> str:
+    if req.fmt.family not in specs.RUNTIME_FAMILIES[runtime]:
+        return f"{LABELS[runtime]} does not load {req.fmt.name}"
+    return specs.kv_cache_problem(runtime, req.kv_cache) or ""
+
+
 def llamacpp(req: RunRequest) -> tuple[str | None, str]:
-    if req.fmt.family not in specs.RUNTIME_FAMILIES["llamacpp"]:
-        return None, f"llama.cpp does not load {req.fmt.name}"
+    if why := _problem(req, "llamacpp"):
+        return None, why
     if not req.llm.gguf_repo:
         return None, "no GGUF repository on record for this model"
     parts = ["llama-server", "-hf", req.llm.gguf_repo + _hf_quant(req), "-c", str(req.context * req.parallel)]
@@ -66,7 +73,7 @@ def llamacpp(req: RunRequest) -> tuple[str | None, str]:
     if req.cpu_moe_layers:
         parts += ["--n-cpu-moe", str(req.cpu_moe_layers)]
     if req.kv_cache != "f16":
-        parts += ["-ctk", LLAMA_KV[req.kv_cache], "-ctv", LLAMA_KV[req.kv_cache]]
+        parts += ["-ctk", req.kv_cache, "-ctv", req.kv_cache]
     if req.parallel > 1:
         parts += ["-np", str(req.parallel)]
     if req.llm.task == LLM.Task.EMBEDDING:
@@ -77,8 +84,8 @@ def llamacpp(req: RunRequest) -> tuple[str | None, str]:
 
 
 def ollama(req: RunRequest) -> tuple[str | None, str]:
-    if req.fmt.family not in specs.RUNTIME_FAMILIES["ollama"]:
-        return None, f"Ollama does not load {req.fmt.name}"
+    if why := _problem(req, "ollama"):
+        return None, why
     tag = req.llm.ollama_tags.get(req.fmt.name)
     if not tag and req.llm.gguf_repo:
         tag = f"hf.co/{req.llm.gguf_repo}{_hf_quant(req)}"  # Ollama pulls a GGUF straight from the Hub
@@ -88,7 +95,7 @@ def ollama(req: RunRequest) -> tuple[str | None, str]:
         return None, "Ollama offloads whole layers, not a MoE's experts: use llama.cpp for this plan"
     env = [f"OLLAMA_CONTEXT_LENGTH={req.context}", "OLLAMA_FLASH_ATTENTION=1"]
     if req.kv_cache != "f16":
-        env.append(f"OLLAMA_KV_CACHE_TYPE={LLAMA_KV[req.kv_cache]}")
+        env.append(f"OLLAMA_KV_CACHE_TYPE={req.kv_cache}")
     if req.parallel > 1:
         env.append(f"OLLAMA_NUM_PARALLEL={req.parallel}")
     verb = "embed" if req.llm.task != LLM.Task.GENERATION else "run"
@@ -98,8 +105,8 @@ def ollama(req: RunRequest) -> tuple[str | None, str]:
 
 
 def vllm(req: RunRequest) -> tuple[str | None, str]:
-    if req.fmt.family not in specs.RUNTIME_FAMILIES["vllm"]:
-        return None, f"vLLM does not load {req.fmt.name}"
+    if why := _problem(req, "vllm"):
+        return None, why
     native = req.llm.native_quant
     parts = ["vllm", "serve", req.llm.hf_repo_id]
     if req.fmt.family == "float":
@@ -115,7 +122,7 @@ def vllm(req: RunRequest) -> tuple[str | None, str]:
     if req.gpu_count > 1:
         parts += ["--tensor-parallel-size", str(req.gpu_count)]
     if req.kv_cache != "f16":
-        return None, f"vLLM has no {req.kv_cache} KV cache"
+        parts += ["--kv-cache-dtype", VLLM_KV[req.kv_cache]]
     if req.parallel > 1:
         parts += ["--max-num-seqs", str(req.parallel)]
     if req.llm.task != LLM.Task.GENERATION:

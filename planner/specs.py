@@ -24,7 +24,15 @@ from planner.engine.types import (
 # catalog LLM.layer_pattern letters (catalog/hf_config.py) -> engine layer kinds
 LAYER_LETTERS = {"F": FULL, "S": SLIDING, "C": CHUNKED, "R": RECURRENT, "N": NO_CACHE}
 
-KV_CHOICES = ("f16", "q8_0", "q4_0")
+# KV-cache types each runtime offers: llama-server -ctk/-ctv allowed values (its README, via llama-cpp-python
+# 0.3.36), Ollama's OLLAMA_KV_CACHE_TYPE (docs/faq.mdx @fb30760), vLLM's --kv-cache-dtype (vLLM 0.33.0
+# CacheDType; "f16" stands for its default "auto", the model's 16-bit dtype).
+KV_TYPES_BY_RUNTIME = {
+    "llamacpp": ("f16", "bf16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "iq4_nl", "f32"),
+    "ollama": ("f16", "q8_0", "q4_0"),
+    "vllm": ("f16", "bf16", "fp8", "fp8_e4m3", "fp8_e5m2"),
+}
+KV_CHOICES = tuple(dict.fromkeys(k for kinds in KV_TYPES_BY_RUNTIME.values() for k in kinds))
 OFFLOAD_CHOICES = ("none", "layers", "experts", "auto")
 # System RAM presets: peak bandwidth = transfer rate (MT/s) × 8 bytes per 64-bit channel × channels, as the
 # JEDEC names state them (DDR4-3200 dual channel: 3200 × 8 × 2 = 51.2 GB/s).
@@ -223,10 +231,10 @@ def context_problem(llm: LLM | None, context: int | None) -> str | None:
 
 
 def kv_cache_problem(runtime: str | None, kv_cache: str | None) -> str | None:
-    """Why ``runtime`` cannot hold the KV cache in ``kv_cache`` (None: it can). vLLM's cache is f16 or
-    fp8; llama.cpp's q8_0/q4_0 KV types do not exist there."""
-    if runtime == "vllm" and kv_cache in {"q8_0", "q4_0"}:
-        return "vLLM has no q8_0/q4_0 KV cache; use f16."
+    """Why ``runtime`` cannot hold the KV cache in ``kv_cache`` (None: it can), naming what it offers."""
+    offered = KV_TYPES_BY_RUNTIME.get(runtime or "llamacpp", ())
+    if kv_cache and kv_cache not in offered:
+        return f"{RUNTIME_LABELS.get(runtime, runtime)} has no {kv_cache} KV cache; it offers {', '.join(offered)}."
     return None
 
 

@@ -155,7 +155,10 @@ def vllm_kv_bytes(arch: Architecture, work: Workload, block_size: int = 16, tp: 
     Recurrent layers hold one state per request (MambaSpec); see recurrent_state_bytes.
     """
     check_supported(arch)
-    kv_type = "fp8" if work.kv_cache == "fp8" else ("f16" if work.kv_cache in {"f16", "bf16"} else work.kv_cache)
+    # vLLM --kv-cache-dtype: auto/bfloat16/float16 keep 2 bytes, fp8 (= fp8_e4m3) and fp8_e5m2 one byte per value
+    # (vllm/config/cache.py CacheDType; per-layer FP32 scales are negligible).
+    kv_type = "fp8" if work.kv_cache in {"fp8", "fp8_e4m3", "fp8_e5m2"} else (
+        "f16" if work.kv_cache in {"f16", "bf16"} else work.kv_cache)
     if kv_type not in {"f16", "fp8"}:
         raise EngineError("kv_cache", f"vLLM caches KV as auto (16-bit) or fp8, not {work.kv_cache}")
 

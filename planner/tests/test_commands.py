@@ -106,3 +106,23 @@ def test_model_page_run_block_follows_the_controls(client, seeded):
     assert "-hf unsloth/DeepSeek-R1-Distill-Llama-8B-GGUF:Q8_0 -c 32768" in run and "-ctk q8_0" in run
     assert "ollama run deepseek-r1:8b-llama-distill-q8_0" in run and "vLLM: vLLM does not load Q8_0" in run
     assert re.search(r"OLLAMA_CONTEXT_LENGTH=32768", run)
+
+
+@pytest.mark.parametrize("runtime, kv, flag", [
+    ("vllm", "fp8", "--kv-cache-dtype fp8"), ("vllm", "fp8_e5m2", "--kv-cache-dtype fp8_e5m2"),
+    ("llamacpp", "q5_1", "-ctk q5_1 -ctv q5_1"), ("llamacpp", "bf16", "-ctk bf16 -ctv bf16"),
+])
+def test_each_runtime_offers_its_own_kv_cache_types(api, runtime, kv, flag):
+    quant = "BF16" if runtime == "vllm" else "Q4_K_M"
+    body = api.get("/api/v1/plan/", {"model": "llama-3-1-8b-instruct", "runtime": runtime, "kv_cache": kv,
+                                    "quant": quant, "context": 32768}).json()
+    assert flag in body["commands"][runtime]
+    f16 = api.get("/api/v1/plan/", {"model": "llama-3-1-8b-instruct", "runtime": runtime, "quant": quant,
+                                   "context": 32768}).json()
+    assert body["memory"]["kv_cache_bytes"] < f16["memory"]["kv_cache_bytes"] or kv == "bf16"
+
+
+@pytest.mark.parametrize("runtime, kv", [("vllm", "q8_0"), ("ollama", "q5_1"), ("llamacpp", "fp8")])
+def test_a_kv_type_the_runtime_lacks_is_a_400_naming_what_it_offers(api, runtime, kv):
+    r = api.get("/api/v1/plan/", {"model": "llama-3-1-8b-instruct", "runtime": runtime, "kv_cache": kv})
+    assert r.status_code == 400 and "it offers" in r.json()["kv_cache"][0]
