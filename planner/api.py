@@ -235,6 +235,13 @@ class PlanInput(WorkloadParams):
             data["gpu_row"] = snapshot.gpu(data["gpu"])
             if data["gpu_row"] is None:
                 raise serializers.ValidationError({"gpu": [f"Unknown GPU {data['gpu']!r}."]})
+            if not data.get("quant"):  # the model's default, fitted to this GPU (BF16 -> F16 before Ampere)
+                data["quant"] = specs.default_quant(data.get("llm"), data["runtime"], data["gpu_row"])
+            if data.get("quant"):
+                fmt = sizing.resolve_format(data["quant"], data["runtime"])
+                problem = specs.hardware_problem(fmt.name, fmt.family, data["runtime"], data["gpu_row"])
+                if problem:
+                    raise serializers.ValidationError({"quant": [problem]})
         return data
 
 

@@ -109,7 +109,8 @@ def gpu_rows(llm: LLM, quant: Quantization, work: Workload, runtime: Runtime, *,
     active = snapshot.active_gpus()
     if not all_gpus:
         drivable = snapshot.runtime_gpus(runtime.name)
-        active = [(g, d) for g, d in active if g.slug in drivable]
+        active = [(g, d) for g, d in active if g.slug in drivable
+                  and not specs.hardware_problem(quant.name, quant.family, runtime.name, g)]
     if not active:
         return GPURows(None, [])
     ranking = Ranking.of(specs.llm_to_arch(llm), quant, work, runtime, active[0][1])

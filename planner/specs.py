@@ -230,6 +230,37 @@ def context_problem(llm: LLM | None, context: int | None) -> str | None:
     return None
 
 
+# vLLM's kernels per GPU generation (vLLM 0.33.0 docs/features/quantization/README.md "Supported Hardware";
+# Volta SM 7.0, Turing 7.5, Ampere 8.0/8.6, Ada 8.9, Hopper 9.0): the lowest NVIDIA compute capability each
+# format runs on, and whether AMD and Intel GPUs run it. FP8 runs as W8A8 from Ada and on AMD, weight-only
+# through Marlin from Turing; FP4 weight-only through Marlin from Turing (MXFP4 from Ampere). BF16 needs 8.0
+# (vllm/platforms/cuda.py: "Bfloat16 is only supported on GPUs with compute capability of at least 8.0").
+VLLM_MIN_CC = {"awq": 7.5, "gptq": 7.0, "fp8": 7.5, "nvfp4": 7.5, "mxfp4": 8.0, "bnb": 7.0}
+VLLM_OTHER_VENDORS = {"awq": {"Intel"}, "gptq": {"Intel"}, "fp8": {"AMD"}, "nvfp4": set(), "mxfp4": set(),
+                      "bnb": set(), "float": {"AMD", "Intel"}}
+FP8_COMPUTE_CC = 8.9
+
+
+def hardware_problem(quant_name: str, family: str, runtime: str, gpu: GPU | None) -> str | None:
+    """Why ``gpu`` cannot run this format under ``runtime`` (None: it can, or we do not know the GPU). Only vLLM
+    is limited by format: llama.cpp and Ollama run every GGUF type on every backend they drive."""
+    if runtime != "vllm" or gpu is None:
+        return None
+    if gpu.vendor != "NVIDIA":
+        if family in VLLM_OTHER_VENDORS and gpu.vendor not in VLLM_OTHER_VENDORS[family]:
+            return f"vLLM does not run {quant_name} on {gpu.vendor} GPUs; use BF16 or F16."
+        return None
+    cc = max(_ccs(gpu), default=None)
+    if cc is None:
+        return None
+    if family == "float" and quant_name == "BF16" and cc < 8.0:
+        return f"vLLM runs BF16 from compute capability 8.0; the {gpu.name} has {cc:.1f}: use F16 (--dtype half)."
+    if family in VLLM_MIN_CC and cc < VLLM_MIN_CC[family]:
+        return (f"vLLM runs {quant_name} from compute capability {VLLM_MIN_CC[family]:.1f}; the {gpu.name} has {cc:.1f}. "
+                "Use F16, or GPTQ on Volta.")
+    return None
+
+
 def kv_cache_problem(runtime: str | None, kv_cache: str | None) -> str | None:
     """Why ``runtime`` cannot hold the KV cache in ``kv_cache`` (None: it can), naming what it offers."""
     offered = KV_TYPES_BY_RUNTIME.get(runtime or "llamacpp", ())
@@ -258,13 +289,16 @@ VLLM_TABLE_FORMATS = ("BF16", "FP8", "AWQ-4bit-g128", "GPTQ-4bit-g128", "NVFP4 (
 USUAL_FORMAT = {"llamacpp": "Q4_K_M", "ollama": "Q4_K_M", "vllm": "BF16"}
 
 
-def default_quant(llm: LLM | None, runtime: str) -> str:
+def default_quant(llm: LLM | None, runtime: str, gpu: GPU | None = None) -> str:
+    """The model's own format where the runtime loads it, else the runtime's usual one; BF16 becomes F16 on a
+    GPU that cannot run it (vLLM's own advice: --dtype half)."""
     native = llm.native_quant if llm is not None else ""
     if native and runtime == "vllm":
         return native
     if native in NATIVE_GGUF and runtime != "vllm":
         return NATIVE_GGUF[native]
-    return USUAL_FORMAT[runtime]
+    usual = USUAL_FORMAT[runtime]
+    return "F16" if usual == "BF16" and hardware_problem(usual, "float", runtime, gpu) else usual
 
 
 def format_problem(fmt: QuantFormat, runtime: str, formats) -> str | None:

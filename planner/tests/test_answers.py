@@ -97,3 +97,27 @@ def test_model_page_lists_every_format_of_the_runtime_and_marks_published_ones(c
     assert '<option value="BF16" selected>' in vllm and '<option value="AWQ-4bit-g128">' in vllm
     assert client.get("/models/meta-llama-3-8b/?runtime=vllm&quant=q4_k_m").status_code == 400
     assert client.get("/models/meta-llama-3-8b/?quant=iq3_m").status_code == 200
+
+
+@pytest.mark.parametrize("quant, gpu, status, text", [
+    ("BF16", "nvidia-tesla-v100-sxm2-32-gb", 400, "use F16 (--dtype half)"),
+    ("FP8", "nvidia-tesla-v100-sxm2-32-gb", 400, "from compute capability 7.5"),
+    ("FP8", "nvidia-geforce-rtx-3090", 200, None),  # weight-only through Marlin
+    ("AWQ-4bit-g128", "amd-radeon-instinct-mi300x", 400, "on AMD GPUs"),
+    ("FP8", "amd-radeon-instinct-mi300x", 200, None),
+])
+def test_vllm_hardware_limits(api, quant, gpu, status, text):
+    r = api.get(PLAN, {"model": "llama-3-1-8b-instruct", "runtime": "vllm", "quant": quant, "gpu": gpu})
+    assert r.status_code == status
+    if text:
+        assert text in r.json()["quant"][0]
+
+
+def test_vllm_default_is_f16_on_a_gpu_without_bf16(api):
+    body = api.get(PLAN, {"model": "llama-3-1-8b-instruct", "runtime": "vllm", "gpu": "nvidia-tesla-v100-sxm2-32-gb"}).json()
+    assert body["inputs"]["quant"] == "F16" and "--dtype float16" in body["commands"]["vllm"]
+
+
+def test_model_page_gpu_list_leaves_out_gpus_that_cannot_run_the_format(client, seeded):
+    html = client.get("/models/llama-3-1-8b-instruct/?runtime=vllm&quant=FP8").content.decode()
+    assert "Tesla V100" not in html.split("GPUs that can run this model")[1]
