@@ -17,13 +17,14 @@ CONFIG_KEYS = {
     "hidden_size": ("hidden_size", "n_embd", "d_model"),
     "num_attention_heads": ("num_attention_heads", "n_head"),
     # ChatGLM2/3 multi-query attention: multi_query_group_num KV heads of kv_channels each
-    "num_kv_heads": ("num_key_value_heads", "num_kv_heads", "n_head_kv", "multi_query_group_num"),
+    # ... and Step 3.5's num_attention_groups (its GQA KV groups)
+    "num_kv_heads": ("num_key_value_heads", "num_kv_heads", "n_head_kv", "multi_query_group_num", "num_attention_groups"),
     "head_dim": ("head_dim", "kv_channels"),
     "vocab_size": ("vocab_size", "padded_vocab_size"),
     "max_context": ("max_position_embeddings", "max_sequence_length", "seq_length", "n_positions",
                     "model_max_length"),
     "tied_embeddings": ("tie_word_embeddings",),
-    "num_experts": ("num_local_experts", "num_experts", "n_routed_experts"),
+    "num_experts": ("num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts"),
     "num_experts_per_token": ("num_experts_per_tok", "moe_top_k", "top_k_experts"),
     "mla_kv_lora_rank": ("kv_lora_rank",),
     "mla_rope_dim": ("qk_rope_head_dim",),

@@ -38,8 +38,10 @@ def load_config(source_dir: Path, repo_id: str) -> dict:
 
 
 # "35B-A3B", "2.4T-A95B", "27B": the size a developer publishes in the repository name (total, active).
-# Not "8x7B" (experts × expert size) nor "17B-16E" (Llama 4 names its active size): those say something else.
-NAME_SIZE = re.compile(r"(?<![\dx.])(\d+(?:\.\d+)?)([BT])(?:-A(\d+(?:\.\d+)?)B)?(?![a-z])(?!-\d+E)", re.IGNORECASE)
+# Not "8x7B" (experts × expert size), "17B-16E" (Llama 4 names its active size), "A13B" (Hunyuan: active
+# only), "E2B" (Gemma: effective size) nor "1_6b": a size glued to a letter or digit says something else.
+NAME_SIZE = re.compile(r"(?<![A-Za-z\d.])(?<!\d_)(\d+(?:\.\d+)?)([BT])(?:-A(\d+(?:\.\d+)?)B)?(?![a-z])(?!-\d+E)",
+                       re.IGNORECASE)
 
 
 def name_params(repo_id: str) -> tuple[int | None, int | None]:

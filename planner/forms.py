@@ -92,7 +92,7 @@ class CustomArchitectureFields(forms.Form):
 class PlanForm(CustomArchitectureFields):
     model = forms.ModelChoiceField(queryset=LLM.objects.order_by("name"), to_field_name="slug", required=False,
                                    error_messages={"invalid_choice": "Unknown model."})
-    quant = forms.CharField(max_length=60, initial="Q4_K_M")
+    quant = forms.CharField(max_length=60, required=False, help_text="Blank: the model's own format for the runtime.")
     context = forms.IntegerField(min_value=1, max_value=MAX_CONTEXT_TOKENS, initial=8192)
     batch = forms.IntegerField(min_value=1, max_value=1024, initial=1, label="Concurrent sequences")
     kv_cache = forms.ChoiceField(choices=KV_FORM_CHOICES, initial="f16", label="KV cache")

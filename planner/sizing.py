@@ -271,7 +271,7 @@ def full_plan(inputs: PlanInputs, work: Workload, runtime: Runtime, devices: lis
     setup = Setup(devices=tuple(devices), offload=offload, ram_bytes=ram_bytes,
                   host_ram_bandwidth_gbs=ram_bandwidth_gbs or Setup.host_ram_bandwidth_gbs)
     p = plan(inputs.arch, inputs.quant, work, setup, runtime)
-    best = best_quant(inputs.arch, inputs.options, work, Setup(devices=tuple(devices)), runtime)
+    best = best_quant(inputs.arch, inputs.options, work, setup, runtime)  # with the same offload and RAM
     return PlanResult(
         arch=inputs.arch, quant=inputs.quant, plan=p,
         max_context=max_context(inputs.arch, inputs.quant, work, setup, runtime),

@@ -177,7 +177,7 @@ def planner(request):
     bound = bool(request.GET.get("model") or request.GET.get("params_b"))
     initial = {"quant": "Q4_K_M", "context": 8192, "batch": 1, "gpu_count": 1} | request.GET.dict()
     form = PlanForm(request.GET if bound else None, initial=initial)
-    result, status = None, 200
+    result, status, extra = None, 200, {}
     if bound:
         if form.is_valid():
             d = form.cleaned_data
@@ -188,12 +188,16 @@ def planner(request):
                     d["inputs"], work, Runtime(name=d["runtime"]), [device] * d["gpu_count"], d["offload"],
                     ram_bytes=int(d["ram_gb"] * 1024**3) if d["ram_gb"] else None,
                     ram_bandwidth_gbs=specs.RAM_PRESETS[d["ram_preset"]][1] if d["ram_preset"] else None)
+                if d["model"]:  # the same run commands as the model page, for this plan
+                    extra["run_d"] = {**d, "quant": result.quant.name}
+                    extra["run"] = sizing.run_commands(d["model"], result.quant.name, extra["run_d"], result.plan)
             except EngineError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 status = 400
         else:
             status = 400
-    return render(request, _partial(request, "planner/plan.html"), {"form": form, "result": result}, status=status)
+    return render(request, _partial(request, "planner/plan.html"), {"form": form, "result": result, **extra},
+                  status=status)
 
 
 @cached_page

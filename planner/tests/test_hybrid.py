@@ -139,6 +139,7 @@ def _kv_values_per_token(config: dict) -> int:
     q_heads = tc.get("num_attention_heads") or tc["n_head"]
     heads = (tc.get("num_global_key_value_heads") or tc.get("num_key_value_heads") or tc.get("num_kv_heads")
              or tc.get("n_head_kv") or (tc.get("multi_query_group_num") if tc.get("multi_query_attention") else None)
+             or tc.get("num_attention_groups")
              or (1 if tc.get("multi_query") else q_heads))
     width = tc.get("hidden_size") or tc["n_embd"]
     k = tc.get("global_head_dim") or tc.get("head_dim") or tc.get("kv_channels") or width // q_heads
