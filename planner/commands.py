@@ -98,10 +98,10 @@ def ollama(req: RunRequest) -> tuple[str | None, str]:
         env.append(f"OLLAMA_KV_CACHE_TYPE={req.kv_cache}")
     if req.parallel > 1:
         env.append(f"OLLAMA_NUM_PARALLEL={req.parallel}")
-    verb = "embed" if req.llm.task != LLM.Task.GENERATION else "run"
-    if verb == "embed":
-        return " ".join(env) + " ollama serve\n" + f"curl http://localhost:11434/api/embed -d '{{\"model\": \"{tag}\", \"input\": \"…\"}}'", ""
-    return " ".join(env) + " ollama serve\n" + f"ollama run {tag}", ""
+    serve = " ".join(env) + " ollama serve\n"
+    if req.llm.task != LLM.Task.GENERATION:  # embedding models answer on the API, not in a chat
+        return serve + f"curl http://localhost:11434/api/embed -d '{{\"model\": \"{tag}\", \"input\": \"…\"}}'", ""
+    return serve + f"ollama run {tag}", ""
 
 
 def vllm(req: RunRequest) -> tuple[str | None, str]:

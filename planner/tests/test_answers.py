@@ -114,7 +114,8 @@ def test_vllm_hardware_limits(api, quant, gpu, status, text):
 
 
 def test_vllm_default_is_f16_on_a_gpu_without_bf16(api):
-    body = api.get(PLAN, {"model": "llama-3-1-8b-instruct", "runtime": "vllm", "gpu": "nvidia-tesla-v100-sxm2-32-gb"}).json()
+    body = api.get(PLAN, {"model": "llama-3-1-8b-instruct", "runtime": "vllm",
+                          "gpu": "nvidia-tesla-v100-sxm2-32-gb"}).json()
     assert body["inputs"]["quant"] == "F16" and "--dtype float16" in body["commands"]["vllm"]
 
 

@@ -24,7 +24,7 @@ def check_llamacpp(command):
             assert w in OPTIONS["llamacpp"], w
     for flag in ("-ctk", "-ctv"):
         if flag in words:
-            assert words[words.index(flag) + 1] in {"f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1"}
+            assert words[words.index(flag) + 1] in specs.KV_TYPES_BY_RUNTIME["llamacpp"]
 
 
 def check_vllm(command):
@@ -76,8 +76,9 @@ def test_commands_follow_the_controls(api):
     run = body["commands"]
     assert run["llamacpp"] == ("llama-server -hf unsloth/DeepSeek-R1-Distill-Llama-8B-GGUF:Q8_0 -c 65536 -ngl all "
                                "-fa on -ctk q8_0 -ctv q8_0")
-    assert run["ollama"].splitlines() == ["OLLAMA_CONTEXT_LENGTH=65536 OLLAMA_FLASH_ATTENTION=1 OLLAMA_KV_CACHE_TYPE=q8_0 "
-                                          "ollama serve", "ollama run deepseek-r1:8b-llama-distill-q8_0"]
+    assert run["ollama"].splitlines() == [
+        "OLLAMA_CONTEXT_LENGTH=65536 OLLAMA_FLASH_ATTENTION=1 OLLAMA_KV_CACHE_TYPE=q8_0 ollama serve",
+        "ollama run deepseek-r1:8b-llama-distill-q8_0"]
     assert run["vllm"] is None and "does not load Q8_0" in body["command_notes"]["vllm"]
 
 
@@ -88,7 +89,8 @@ def test_vllm_commands_name_the_checkpoint_and_the_parallelism(api):
     bf16 = api.get("/api/v1/plan/", {"model": "llama-3-1-8b-instruct", "quant": "BF16", "runtime": "vllm",
                                     "gpu": "nvidia-h100-sxm5-80-gb"}).json()["commands"]["vllm"]
     assert bf16 == "vllm serve meta-llama/Llama-3.1-8B-Instruct --dtype bfloat16 --max-model-len 8192"
-    awq = api.get("/api/v1/plan/", {"model": "llama-3-1-8b-instruct", "quant": "AWQ-4bit-g128", "runtime": "vllm"}).json()
+    awq = api.get("/api/v1/plan/", {"model": "llama-3-1-8b-instruct", "quant": "AWQ-4bit-g128",
+                                   "runtime": "vllm"}).json()
     assert awq["commands"]["vllm"] is None and "no AWQ-4bit-g128 checkpoint" in awq["command_notes"]["vllm"]
 
 

@@ -13,7 +13,7 @@ from planner.engine.types import Architecture, Quantization, Runtime, Workload
 from planner.engine.vision import PROJECTOR_BYTES_PER_PARAM, image_compute_bytes, vision_encoder_params
 
 MIB = 1024**2
-LOGS = list(csv.DictReader(open(FIXTURE_SOURCE_DIR.parent.parent / "bench" / "vision_logs.csv", encoding="utf-8")))
+LOGS = list(csv.DictReader((FIXTURE_SOURCE_DIR.parent.parent / "bench" / "vision_logs.csv").read_text().splitlines()))
 
 
 def dims(repo):
@@ -54,11 +54,13 @@ def test_the_projector_is_part_of_the_plan_memory_and_its_compute_buffer_is_llam
     assert memory(arch, q4, work, Runtime(name="vllm")).projector_bytes == 676_034_560 * 2  # vLLM profiles its own
 
 
-GGUF_FILES = list(csv.DictReader(open(FIXTURE_SOURCE_DIR / "gguf_files.csv", encoding="utf-8")))
+GGUF_FILES = list(csv.DictReader((FIXTURE_SOURCE_DIR / "gguf_files.csv").read_text().splitlines()))
 
 
-@pytest.mark.parametrize("row", [r for r in GGUF_FILES if r["hf_repo_id"] == "openai/gpt-oss-20b" and r["size_display"]],
-                         ids=lambda r: r["quant"])
+GPT_OSS_FILES = [r for r in GGUF_FILES if r["hf_repo_id"] == "openai/gpt-oss-20b" and r["size_display"]]
+
+
+@pytest.mark.parametrize("row", GPT_OSS_FILES, ids=lambda r: r["quant"])
 def test_gpt_oss_gguf_files_keep_their_experts_in_mxfp4_at_every_level(row, seeded):
     """unsloth/gpt-oss-20b-GGUF lists Q2_K … F16 between 11.5 and 13.8 GB: the experts stay MXFP4."""
     from catalog.models import LLM, QuantFormat
