@@ -14,7 +14,29 @@ RUNTIME_FORM_CHOICES = [(r, RUNTIME_LABELS[r]) for r in RUNTIME_CHOICES]
 KV_FORM_CHOICES = [(k, k) for k in KV_CHOICES]
 
 
-class SizingForm(forms.Form):
+class MachineFields(forms.Form):
+    """The user's machine beyond the GPU: what may go to system RAM, how much RAM, how fast."""
+
+    offload = forms.ChoiceField(
+        choices=[("none", "Nothing"), ("auto", "Whatever decodes fastest"), ("layers", "Whole layers (-ngl)"),
+                 ("experts", "MoE experts (--n-cpu-moe)")], required=False, label="Offload to system RAM")
+    ram_gb = forms.FloatField(min_value=1, max_value=100_000, required=False, label="System RAM (GB)")
+    ram_preset = forms.ChoiceField(choices=[("", "RAM speed: 60 GB/s")] + [(k, f"{label} ({bw:g} GB/s)")
+                                            for k, (label, bw) in specs.RAM_PRESETS.items()],
+                                   required=False, label="RAM kit")
+
+    def clean_offload(self):
+        return specs.offload_mode(self.cleaned_data.get("offload") or self.data.get("offload") or "none")
+
+    def machine(self) -> dict:
+        """Keyword arguments for sizing: offload, ram_bytes, ram_bandwidth_gbs."""
+        d = self.cleaned_data
+        return {"offload": d.get("offload") or "none",
+                "ram_bytes": int(d["ram_gb"] * 1024**3) if d.get("ram_gb") else None,
+                "ram_bandwidth_gbs": specs.RAM_PRESETS[d["ram_preset"]][1] if d.get("ram_preset") else None}
+
+
+class SizingForm(MachineFields):
     """Context, KV precision, runtime and quantization for a model page."""
 
     context = forms.IntegerField(min_value=1, max_value=MAX_CONTEXT_TOKENS, required=False, initial=8192)
@@ -89,7 +111,7 @@ class CustomArchitectureFields(forms.Form):
         return given
 
 
-class PlanForm(CustomArchitectureFields):
+class PlanForm(CustomArchitectureFields, MachineFields):
     model = forms.ModelChoiceField(queryset=LLM.objects.order_by("name"), to_field_name="slug", required=False,
                                    error_messages={"invalid_choice": "Unknown model."})
     quant = forms.CharField(max_length=60, required=False, help_text="Blank: the model's own format for the runtime.")
@@ -102,19 +124,11 @@ class PlanForm(CustomArchitectureFields):
     vram_gb = forms.FloatField(min_value=0.5, max_value=100_000, required=False, label="Custom VRAM (GB)")
     bandwidth_gbs = forms.FloatField(min_value=1, max_value=100_000, required=False, label="Custom bandwidth (GB/s)")
     gpu_count = forms.IntegerField(min_value=1, max_value=64, initial=1, label="GPU count")
-    offload = forms.ChoiceField(
-        choices=[("none", "Nothing"), ("auto", "Whatever decodes fastest"), ("layers", "Whole layers (-ngl)"),
-                 ("experts", "MoE experts (--n-cpu-moe)")], required=False, label="Offload to system RAM")
-    ram_gb = forms.FloatField(min_value=1, max_value=100_000, required=False, label="System RAM (GB)")
-    ram_preset = forms.ChoiceField(choices=[("", "RAM speed: 60 GB/s")] + [(k, f"{label} ({bw:g} GB/s)")
-                                            for k, (label, bw) in specs.RAM_PRESETS.items()],
-                                   required=False, label="RAM kit")
 
     MODEL_FIELDS = ("model", "quant", "context", "batch", "kv_cache", "runtime")
     GPU_FIELDS = ("gpu", "vram_gb", "bandwidth_gbs", "gpu_count", "offload", "ram_gb", "ram_preset")
 
-    def clean_offload(self):
-        return specs.offload_mode(self.cleaned_data.get("offload") or self.data.get("offload") or "none")
+
 
     def model_fields(self):
         return [self[f] for f in self.MODEL_FIELDS]

@@ -67,8 +67,10 @@ class GPURows(Sequence):
     built only for the rows read. A page shows 100 of ~3,000 fitting GPUs at 10× catalog; building
     every plan was most of an uncached model page's time."""
 
-    def __init__(self, ranking: Ranking, fitting: list[tuple[GPU, Device, int]]):
+    def __init__(self, ranking: Ranking, fitting: list[tuple[GPU, Device, int]], offloaded: dict | None = None):
+        # offloaded: index -> the full plan of a GPU that runs the model only with part of it in system RAM
         self._ranking, self._fitting, self._built = ranking, fitting, {}
+        self._offloaded = offloaded or {}
 
     def __len__(self):
         return len(self._fitting)
@@ -79,7 +81,7 @@ class GPURows(Sequence):
         index = range(len(self))[index]
         if index not in self._built:
             gpu, device, usable = self._fitting[index]
-            p = self._ranking.plan_on(device, usable)
+            p = self._offloaded.get(index) or self._ranking.plan_on(device, usable)
             price = float(gpu.current_price_usd) if gpu.current_price_usd else None
             self._built[index] = GPURow(gpu, p, p.decode.tok_s / price if (price and p.decode) else None)
         return self._built[index]
@@ -91,7 +93,8 @@ class GPURows(Sequence):
         decode_tok_s = self._ranking.decode_tok_s
         for i, (gpu, device, _usable) in enumerate(self._fitting):
             price = float(gpu.current_price_usd) if gpu.current_price_usd else None
-            tok_s = decode_tok_s(device)
+            offloaded = self._offloaded.get(i)
+            tok_s = (offloaded.decode.tok_s if offloaded.decode else None) if offloaded else decode_tok_s(device)
             if price and (cheapest is None or price < cheapest[0]):
                 cheapest = (price, i)
             if tok_s and (fastest is None or tok_s > fastest[0]):
@@ -103,9 +106,11 @@ class GPURows(Sequence):
 
 
 def gpu_rows(llm: LLM, quant: Quantization, work: Workload, runtime: Runtime, *, vendor: str = "", segment: str = "",
-             max_price=None, all_gpus: bool = False) -> GPURows:
+             max_price=None, all_gpus: bool = False, offload: str = "none", ram_bytes: int | None = None,
+             ram_bandwidth_gbs: float | None = None) -> GPURows:
     """Active GPUs that run the model, sorted by memory, from the per-process catalog snapshot; only those the
-    runtime's current release can drive unless ``all_gpus``."""
+    runtime's current release can drive unless ``all_gpus``. With ``offload`` (and the machine's RAM), GPUs
+    too small for the whole model are listed too when the plan fits with part of it in system RAM."""
     active = snapshot.active_gpus()
     if not all_gpus:
         drivable = snapshot.runtime_gpus(runtime.name)
@@ -115,12 +120,25 @@ def gpu_rows(llm: LLM, quant: Quantization, work: Workload, runtime: Runtime, *,
         return GPURows(None, [])
     ranking = Ranking.of(specs.llm_to_arch(llm), quant, work, runtime, active[0][1])
     need = ranking.mem.total_bytes  # no GPU can use more than its memory
-    pairs = snapshot.filter_gpus(active, vendor=vendor, segment=segment, max_price=max_price, min_memory_bytes=need)
+    offloading = offload != "none" and runtime.name != "vllm"
+    pairs = snapshot.filter_gpus(active, vendor=vendor, segment=segment, max_price=max_price,
+                                 min_memory_bytes=0 if offloading else need)
     # The snapshot is ordered by (memory, slug) and a device's name is its GPU's slug: rank_devices'
     # order already, so no sort (a test compares the two).
     usable_on = snapshot.usable_bytes(runtime)
-    fitting = [(gpu, device, usable_on[gpu.slug]) for gpu, device in pairs if usable_on[gpu.slug] >= need]
-    return GPURows(ranking, fitting)
+    fitting, offloaded = [], {}
+    arch = specs.llm_to_arch(llm) if offloading else None
+    setup = Setup(devices=(), offload=offload, ram_bytes=ram_bytes,
+                  host_ram_bandwidth_gbs=ram_bandwidth_gbs or Setup.host_ram_bandwidth_gbs)
+    for gpu, device in pairs:
+        if usable_on[gpu.slug] >= need:
+            fitting.append((gpu, device, usable_on[gpu.slug]))
+        elif offloading and not device.unified_memory:
+            p = plan(arch, quant, work, replace(setup, devices=(device,)), runtime)
+            if p.fits:
+                offloaded[len(fitting)] = p
+                fitting.append((gpu, device, usable_on[gpu.slug]))
+    return GPURows(ranking, fitting, offloaded)
 
 
 def best_fit_per_model(gpu: GPU, llms, work: Workload, runtime: Runtime) -> list[tuple[LLM, ModelQuant, Plan]]:
@@ -268,6 +286,7 @@ def memory_only(inputs: PlanInputs, work: Workload, runtime: Runtime, n_devices:
 def full_plan(inputs: PlanInputs, work: Workload, runtime: Runtime, devices: list[Device],
               offload: bool | str = False, ram_bytes: int | None = None,
               ram_bandwidth_gbs: float | None = None) -> PlanResult:
+    """The plan, its max context and best quantization, with the machine's offload and RAM."""
     setup = Setup(devices=tuple(devices), offload=offload, ram_bytes=ram_bytes,
                   host_ram_bandwidth_gbs=ram_bandwidth_gbs or Setup.host_ram_bandwidth_gbs)
     p = plan(inputs.arch, inputs.quant, work, setup, runtime)

@@ -91,7 +91,8 @@ def model_detail(request, slug):
         return render(request, _partial(request, "planner/model_detail.html"), ctx, status=400)
     d = form.cleaned_data if request.GET else {"context": specs.default_context(llm), "kv_cache": "f16",
                                               "runtime": "llamacpp", "quant": "", "vendor": "", "segment": "",
-                                              "max_price": None, "all_gpus": False}
+                                              "max_price": None, "all_gpus": False, "offload": "none",
+                                              "ram_gb": None, "ram_preset": ""}
     if llm.unsupported_reason:  # facts only: no number from a formula that does not fit the design
         return render(request, _partial(request, "planner/model_detail.html"), {**ctx, "d": d})
     work = Workload(context=d["context"], kv_cache=d["kv_cache"])
@@ -101,7 +102,8 @@ def model_detail(request, slug):
         d = {**d, "quant": selected.quant.name}
         rows = sizing.quant_rows(llm, work, runtime)
         gpu_rows = sizing.gpu_rows(llm, selected.quant, work, runtime, vendor=d["vendor"], segment=d["segment"],
-                                   max_price=d["max_price"], all_gpus=d["all_gpus"])
+                                   max_price=d["max_price"], all_gpus=d["all_gpus"],
+                                   **(form.machine() if form.is_bound else {}))
     except EngineError as exc:
         if not form.is_bound:  # the page's defaults themselves cannot be sized: report it like an input error
             form = SizingForm({k: v for k, v in d.items() if v not in (None, "")}, llm=llm)
@@ -184,10 +186,8 @@ def planner(request):
             device = specs.gpu_to_device(d["gpu"]) if d["gpu"] else specs.custom_device(d["vram_gb"], d["bandwidth_gbs"])
             work = Workload(context=d["context"], batch=d["batch"], kv_cache=d["kv_cache"])
             try:
-                result = sizing.full_plan(
-                    d["inputs"], work, Runtime(name=d["runtime"]), [device] * d["gpu_count"], d["offload"],
-                    ram_bytes=int(d["ram_gb"] * 1024**3) if d["ram_gb"] else None,
-                    ram_bandwidth_gbs=specs.RAM_PRESETS[d["ram_preset"]][1] if d["ram_preset"] else None)
+                result = sizing.full_plan(d["inputs"], work, Runtime(name=d["runtime"]), [device] * d["gpu_count"],
+                                          **form.machine())
                 if d["model"]:  # the same run commands as the model page, for this plan
                     extra["run_d"] = {**d, "quant": result.quant.name}
                     extra["run"] = sizing.run_commands(d["model"], result.quant.name, extra["run_d"], result.plan)

@@ -40,6 +40,17 @@ def compact(value):
 
 
 @register.filter
+def offload_note(p):
+    """What of a plan sits in system RAM, for a table cell ("" when nothing does)."""
+    mode = getattr(p, "offload_mode", "none")
+    if mode == "experts":
+        return f"experts of {p.cpu_moe_layers} layers in RAM"
+    if mode == "layers":
+        return f"{p.offloaded_layers} layers in RAM"
+    return ""
+
+
+@register.filter
 def tok_s(speed):
     if not speed:
         return "–"
@@ -61,7 +72,8 @@ def band(speed):
 GPU_ROW_TEMPLATE = (
     '{% for r in gpu_rows %}<tr><td><a href="{{ r.gpu.get_absolute_url }}">{{ r.gpu.name }}</a></td>'
     "<td>{{ r.gpu.vendor }}</td><td>{{ r.gpu.memory_bytes|gib }}</td>"
-    '<td>{{ r.gpu.bandwidth_gbs|default:"–" }} GB/s</td><td>{{ r.plan.headroom_bytes|gib }}</td>'
+    '<td>{{ r.gpu.bandwidth_gbs|default:"–" }} GB/s</td>'
+    "<td>{{ r.plan.headroom_bytes|gib }} <small>{{ r.plan|offload_note }}</small></td>"
     "<td>{{ r.plan.decode|tok_s }} <small>{{ r.plan.decode|band }}</small></td>"
     "<td>{% if r.gpu.price_usd %}${{ r.gpu.price_usd|floatformat:0 }}{% else %}–{% endif %}</td></tr>{% endfor %}"
 )
@@ -71,11 +83,12 @@ GPU_ROW_TEMPLATE = (
 def gpu_table_rows(rows, speed="decode"):
     """``speed``: the plan's "decode" figure, or "prefill" for models that generate nothing (embedding)."""
     return format_html_join("", (
-        '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{} GB/s</td><td>{}</td>'
+        '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{} GB/s</td><td>{} <small>{}</small></td>'
         "<td>{} <small>{}</small></td><td>{}</td></tr>"
     ), (
         (r.gpu.get_absolute_url(), r.gpu.name, r.gpu.vendor, gib(r.gpu.memory_bytes),
          localize(r.gpu.bandwidth_gbs) if r.gpu.bandwidth_gbs else "–", gib(r.plan.headroom_bytes),
+         offload_note(r.plan),
          tok_s(getattr(r.plan, speed)), band(getattr(r.plan, speed)),
          f"${floatformat(r.gpu.price_usd, 0)}" if r.gpu.price_usd else "–")
         for r in rows

@@ -98,3 +98,18 @@ def test_planner_page_takes_ram_and_offload(client, seeded):
                                  "gpu_count": 1, "offload": "auto", "ram_gb": 64,
                                  "ram_preset": "ddr5-6000-dual"}).content.decode()
     assert "routed experts of" in html and "of system RAM" in html
+
+
+def test_model_page_lists_gpus_that_run_it_with_offload_and_the_machines_ram(client, seeded):
+    base = "/models/gpt-oss-120b/?context=32768&quant=MXFP4_MOE"
+    plain = client.get(base).content.decode()
+    assert "GeForce RTX 4060 Ti 16 GB" not in plain.split("GPUs that can run this model")[1]
+    html = client.get(base + "&offload=auto&ram_gb=64&ram_preset=ddr5-6000-dual&vendor=NVIDIA&max_price=500")
+    table = html.content.decode().split("GPUs that can run this model")[1]
+    assert "GeForce RTX 4060 Ti 16 GB" in table and "experts of" in table and "layers in RAM" in table
+
+    def count(query):
+        page = client.get(base + query).content.decode()
+        return int(page.split('data-count="')[1].split('"')[0])
+
+    assert count("") <= count("&offload=auto&ram_gb=16") < count("&offload=auto&ram_gb=64")
