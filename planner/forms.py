@@ -7,8 +7,7 @@ from catalog.models import GPU, LLM
 from planner import sizing, specs
 from planner.engine.plan import MAX_CONTEXT_TOKENS
 from planner.engine.types import EngineError
-from planner.specs import (CUSTOM_FIELDS, KV_CHOICES, RUNTIME_CHOICES, RUNTIME_LABELS, context_problem,
-                           kv_cache_problem)
+from planner.specs import CUSTOM_FIELDS, KV_CHOICES, RUNTIME_CHOICES, RUNTIME_LABELS, context_problem, kv_cache_problem
 
 RUNTIME_FORM_CHOICES = [(r, RUNTIME_LABELS[r]) for r in RUNTIME_CHOICES]
 KV_FORM_CHOICES = [(k, k) for k in KV_CHOICES]

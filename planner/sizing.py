@@ -37,10 +37,8 @@ def table_formats(llm: LLM, runtime: str) -> set[int]:
     """Format ids a model page's table shows for ``runtime``: the model's GGUF ladder for llama.cpp/Ollama,
     vLLM's usual checkpoints for vLLM; with the runtime's default for the model. The selector lists every
     format the runtime loads."""
-    if runtime == "vllm":
-        names = set(specs.VLLM_TABLE_FORMATS)
-    else:
-        names = {mq.fmt.name for mq in llm.quantizations.all()}
+    names = (set(specs.VLLM_TABLE_FORMATS) if runtime == "vllm"
+             else {mq.fmt.name for mq in llm.quantizations.all()})
     names.add(specs.default_quant(llm, runtime))
     return {f.pk for f in snapshot.formats() if f.name in names and f.family in specs.RUNTIME_FAMILIES[runtime]}
 
@@ -239,7 +237,8 @@ def resolve_format(quant_name: str, runtime: str) -> QuantFormat:
     formats = snapshot.formats()
     fmt = next((f for f in formats if f.name.lower() == (quant_name or "").strip().lower()), None)
     if fmt is None:
-        raise EngineError("quant", f"Unknown quantization {quant_name!r}; the formats are listed at /api/v1/quantizations/.")
+        raise EngineError("quant", f"Unknown quantization {quant_name!r}; "
+                                   "the formats are listed at /api/v1/quantizations/.")
     problem = specs.format_problem(fmt, runtime, formats)
     if problem:
         raise EngineError("quant", problem)
