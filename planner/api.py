@@ -44,7 +44,36 @@ class WorkloadParams(serializers.Serializer):
         return Workload(context=d["context"], batch=d["batch"], kv_cache=d["kv_cache"])
 
 
-class ModelGPUsParams(WorkloadParams):
+class OffloadField(serializers.ChoiceField):
+    """none | layers | experts | auto; true/false still mean auto/none."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=specs.OFFLOAD_CHOICES, help_text="What may go to system RAM when VRAM is short: "
+                         "none, layers (llama.cpp -ngl), experts (a MoE's routed experts, --n-cpu-moe) or auto "
+                         "(the fastest that fits). true = auto.", **kwargs)
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(specs.offload_mode(data))
+
+
+class MachineParams(serializers.Serializer):
+    """The user's machine beyond the GPU."""
+
+    offload = OffloadField(required=False, default="none")
+    ram_gb = serializers.FloatField(required=False, min_value=1, max_value=100_000,
+                                    help_text="The machine's system RAM in GB (GiB); offloaded bytes must fit in it "
+                                    "less a 4 GiB OS reserve. Ignored on unified-memory devices.")
+    ram_bandwidth_gbs = serializers.FloatField(required=False, min_value=1, max_value=10_000,
+                                               help_text="System RAM bandwidth in GB/s (or `ram_preset`).")
+    ram_preset = serializers.ChoiceField(choices=list(specs.RAM_PRESETS), required=False,
+                                         help_text="A memory kit: sets ram_bandwidth_gbs to its peak.")
+
+    def machine(self) -> dict:
+        d = self.validated_data
+        return specs.machine(d.get("offload"), d.get("ram_gb"), d.get("ram_preset", ""), d.get("ram_bandwidth_gbs"))
+
+
+class ModelGPUsParams(WorkloadParams, MachineParams):
     quant = serializers.CharField(required=False, max_length=60,
                                   help_text="Any format the runtime loads; default: the model's own for the runtime.")
     vendor = serializers.CharField(required=False, max_length=20)
@@ -94,6 +123,10 @@ class CompatibleGPUSerializer(serializers.Serializer):
     headroom_bytes = serializers.IntegerField(source="plan.headroom_bytes")
     decode_tok_s = SpeedSerializer(source="plan.decode", allow_null=True)
     prefill_tok_s = SpeedSerializer(source="plan.prefill", allow_null=True)
+    offload_mode = serializers.CharField(source="plan.offload_mode", help_text="none, layers or experts.")
+    cpu_moe_layers = serializers.IntegerField(source="plan.cpu_moe_layers")
+    offloaded_layers = serializers.IntegerField(source="plan.offloaded_layers")
+    ram_needed_bytes = serializers.IntegerField(source="plan.ram_needed_bytes")
     tok_s_per_dollar = serializers.FloatField(
         allow_null=True, help_text="Decode tokens/s per USD of current price: a dated retail price, else the launch "
         "price of a card launched in the last four years; null for older cards with only a launch price.")
@@ -118,7 +151,8 @@ class ModelGPUsView(CachedReadMixin, GenericAPIView):
             raise serializers.ValidationError({"context": [problem]})
         inputs = sizing.plan_inputs(llm, None, d.get("quant"), d["runtime"], quants=llm.quantizations.all())
         rows = sizing.gpu_rows(llm, inputs.quant, params.workload(), Runtime(name=d["runtime"]), vendor=d.get("vendor", ""),
-                               segment=d.get("segment", ""), max_price=d.get("max_price"), all_gpus=d["all_gpus"])
+                               segment=d.get("segment", ""), max_price=d.get("max_price"), all_gpus=d["all_gpus"],
+                               **params.machine())
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(CompatibleGPUSerializer(page, many=True).data)
 
@@ -171,19 +205,7 @@ class ArchitectureInput(serializers.Serializer):
         return data
 
 
-class OffloadField(serializers.ChoiceField):
-    """none | layers | experts | auto; true/false still mean auto/none."""
-
-    def __init__(self, **kwargs):
-        super().__init__(choices=specs.OFFLOAD_CHOICES, help_text="What may go to system RAM when VRAM is short: "
-                         "none, layers (llama.cpp -ngl), experts (a MoE's routed experts, --n-cpu-moe) or auto "
-                         "(the fastest that fits). true = auto.", **kwargs)
-
-    def to_internal_value(self, data):
-        return super().to_internal_value(specs.offload_mode(data))
-
-
-class PlanInput(WorkloadParams):
+class PlanInput(WorkloadParams, MachineParams):
     model = serializers.SlugField(required=False, help_text="A catalog model's slug (or give `architecture`).")
     architecture = ArchitectureInput(required=False, help_text="A custom model instead of `model`.")
     quant = serializers.CharField(
@@ -195,14 +217,6 @@ class PlanInput(WorkloadParams):
                                      help_text="Custom GPU memory in GB (GiB, as vendors count VRAM).")
     bandwidth_gbs = serializers.FloatField(required=False, min_value=1, max_value=100_000)
     gpu_count = serializers.IntegerField(required=False, default=1, min_value=1, max_value=64)
-    offload = OffloadField(required=False, default="none")
-    ram_gb = serializers.FloatField(required=False, min_value=1, max_value=100_000,
-                                    help_text="The machine's system RAM in GB (GiB); offloaded bytes must fit in it "
-                                    "less a 4 GiB OS reserve. Ignored on unified-memory devices.")
-    ram_bandwidth_gbs = serializers.FloatField(required=False, min_value=1, max_value=10_000,
-                                               help_text="System RAM bandwidth in GB/s (or `ram_preset`).")
-    ram_preset = serializers.ChoiceField(choices=list(specs.RAM_PRESETS), required=False,
-                                         help_text="A memory kit: sets ram_bandwidth_gbs to its peak.")
 
     ARCH_KEYS = tuple(ArchitectureInput().fields)
 
@@ -309,10 +323,7 @@ class PlanView(CachedReadMixin, APIView):
         else:
             device = (specs.gpu_to_device(d["gpu_row"]) if d.get("gpu_row")
                       else specs.custom_device(d["vram_gb"], d.get("bandwidth_gbs")))
-            ram_bw = d.get("ram_bandwidth_gbs") or (specs.RAM_PRESETS[d["ram_preset"]][1] if d.get("ram_preset") else None)
-            result = sizing.full_plan(inputs, params.workload(), runtime, [device] * d["gpu_count"], d["offload"],
-                                      ram_bytes=int(d["ram_gb"] * 1024**3) if d.get("ram_gb") else None,
-                                      ram_bandwidth_gbs=ram_bw)
+            result = sizing.full_plan(inputs, params.workload(), runtime, [device] * d["gpu_count"], **params.machine())
             out.update(plan=result.plan, max_context=result.max_context, best_quant=result.best_quant)
         run = sizing.run_commands(llm, inputs.quant.name, d, out["plan"]) if llm else None
         out.update(commands=run.as_dict() if run else None, command_notes=run.notes if run else None)

@@ -30,9 +30,7 @@ class MachineFields(forms.Form):
     def machine(self) -> dict:
         """Keyword arguments for sizing: offload, ram_bytes, ram_bandwidth_gbs."""
         d = self.cleaned_data
-        return {"offload": d.get("offload") or "none",
-                "ram_bytes": int(d["ram_gb"] * 1024**3) if d.get("ram_gb") else None,
-                "ram_bandwidth_gbs": specs.RAM_PRESETS[d["ram_preset"]][1] if d.get("ram_preset") else None}
+        return specs.machine(d.get("offload"), d.get("ram_gb"), d.get("ram_preset") or "")
 
 
 class SizingForm(MachineFields):

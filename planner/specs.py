@@ -44,6 +44,14 @@ RAM_PRESETS = {
 }
 
 
+def machine(offload="none", ram_gb: float | None = None, ram_preset: str = "",
+            ram_bandwidth_gbs: float | None = None) -> dict:
+    """Sizing keyword arguments for the user's machine: offload mode, RAM bytes, RAM bandwidth."""
+    return {"offload": offload_mode(offload or "none"),
+            "ram_bytes": int(ram_gb * 1024**3) if ram_gb else None,
+            "ram_bandwidth_gbs": ram_bandwidth_gbs or (RAM_PRESETS[ram_preset][1] if ram_preset else None)}
+
+
 def offload_mode(value) -> str:
     """An offload setting as given (true/false kept working as auto/none) -> one of OFFLOAD_CHOICES."""
     text = str(value).strip().lower()
