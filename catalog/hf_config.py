@@ -286,6 +286,9 @@ def architecture_fields(config: dict) -> dict:
     bidirectional = isinstance(archs, list) and any("Bidirectional" in str(a) for a in archs)  # LFM2 embeddings
     if bert_like or bidirectional or tc.get("use_bidirectional_attention") is True or tc.get("is_causal") is False:
         values["causal"] = False
+    model_type = tc.get("model_type") or config.get("model_type")
+    if isinstance(model_type, str) and model_type:
+        values["model_type"] = model_type[:40]  # the transformers architecture family: llama, qwen3_moe, …
     vision = vision_dims(config)
     if vision:
         values["vision"] = vision

@@ -161,6 +161,7 @@ class LLM(models.Model):
     tags = models.ManyToManyField(Tag, blank=True, related_name="llms")
 
     architecture = models.CharField(max_length=10, choices=Architecture.choices, default=Architecture.DENSE)
+    model_type = models.CharField(max_length=40, blank=True, help_text="config.json model_type, e.g. llama, qwen3_moe.")
     task = models.CharField(max_length=10, choices=Task.choices, default=Task.GENERATION,
                             help_text="Embedding and reranking models read documents and generate no tokens.")
     causal = models.BooleanField(default=True, help_text="Off for encoders (BERT-like): no KV cache.")

@@ -186,19 +186,27 @@ def llm_tags(row: dict) -> list[str]:
     repo = row["hf_repo_id"].lower()
     tags = set()
     # DeepSeek-R1 (and its distills) and DeepSeek-V3 are the chat-tuned releases (their -Base repos are the base).
-    chat_repos = ("instruct", "-it", "chat", "phi-4", "gpt-oss", "command-r", "qwen3-", "kimi", "deepseek-r1",
-                  "deepseek-v3")
-    if any(k in repo for k in chat_repos):
+    # Qwen3.5/3.6 publish their chat models without "Instruct" in the name; a "-Base" repo is the base either way.
+    chat_repos = ("instruct", "-it", "chat", "phi-4", "gpt-oss", "command-r", "qwen3-", "qwen3.", "kimi",
+                  "deepseek-r1", "deepseek-v3", "qwq")
+    if any(k in repo for k in chat_repos) and "-base" not in repo:
         tags.add("chat")
     if "distill" in repo:
         tags.update({"distilled", "reasoning"})
-    if any(k in repo for k in ("deepseek-r1", "qwen3-", "gpt-oss")):
+    if any(k in repo for k in ("deepseek-r1", "qwen3-", "qwen3.", "gpt-oss", "qwq", "thinking")):
         tags.add("reasoning")
-    if any(k in repo for k in ("llama-4", "gemma-3-4b", "gemma-3-12b", "gemma-3-27b")):
+    # Models that think aloud between <think> tags before answering (their cards' chat templates).
+    if any(k in repo for k in ("deepseek-r1", "qwq", "thinking", "qwen3-", "qwen3.")) and "-base" not in repo:
+        tags.add("thinking")
+    if any(k in repo for k in ("llama-4", "gemma-3-4b", "gemma-3-12b", "gemma-3-27b", "-vl", "vision")) \
+            or row.get("vision") not in (None, "", "{}"):
         tags.add("vision")
     if row["architecture"] == "moe":
         tags.add("moe")
-    if not tags & {"chat"}:
+    task = row.get("task") or "generation"
+    if task != "generation":
+        tags.add(task)
+    elif not tags & {"chat"}:
         tags.add("base")
     return sorted(tags)
 
@@ -210,7 +218,10 @@ TAG_NAMES = {
     "distilled": "Distilled",
     "moe": "Mixture of experts",
     "reasoning": "Reasoning",
+    "thinking": "Thinking",
     "vision": "Vision",
+    "embedding": "Embedding",
+    "reranking": "Reranking",
 }
 
 
@@ -299,6 +310,7 @@ def apply_curated_configs(llms: list[dict], source_dir: Path) -> None:
             fields["causal"] = arch.get("causal", True)
             fields["gated_ffn"] = arch.get("gated_ffn", True)
             fields["native_quant"] = arch.get("native_quant", "")
+            fields["model_type"] = arch.get("model_type", "")
 
 
 def config_llm_fixture(row: dict, source_dir: Path) -> dict | None:

@@ -116,4 +116,5 @@ def config_llm_fields(row: dict, config: dict) -> dict | None:
         "gated_ffn": arch.get("gated_ffn", True),
         "vision": arch.get("vision", {}),
         "native_quant": arch.get("native_quant", ""),
+        "model_type": arch.get("model_type", ""),
     }

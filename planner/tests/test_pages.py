@@ -266,3 +266,10 @@ def test_popular_means_downloads_on_the_home_page_and_the_default_model_list(cli
     assert listing.index(ranked[0]) < listing.index(ranked[1]) < listing.index(ranked[5])
     last = client.get("/models/?page=last").content.decode()
     assert unknown in last or unknown not in listing  # models with no count come after every counted one
+
+
+def test_r1_distill_page_has_the_seed_pages_tags_and_architecture(client, seeded):
+    html = client.get("/models/deepseek-r1-distill-llama-8b/").content.decode()
+    for tag in ("Chat", "Reasoning", "Thinking", "Distilled"):
+        assert f'<span class="tag">{tag}</span>' in html
+    assert "Dense <small>(llama)</small>" in html
