@@ -26,6 +26,7 @@ CONFIG_KEYS = {
     "tied_embeddings": ("tie_word_embeddings",),
     "num_experts": ("num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts"),
     "num_experts_per_token": ("num_experts_per_tok", "moe_top_k", "top_k_experts"),
+    "first_dense_layers": ("first_k_dense_replace",),  # DeepSeek/Kimi/GLM MoE: leading layers with a dense FFN
     "mla_kv_lora_rank": ("kv_lora_rank",),
     "mla_rope_dim": ("qk_rope_head_dim",),
 }
@@ -193,8 +194,12 @@ NATIVE_GGUF = {"MXFP4": "MXFP4_MOE"}
 
 
 def native_quant(config: dict) -> str:
-    """The catalog format a checkpoint is published in, from its ``quantization_config`` ("" for 16-bit)."""
+    """The catalog format a checkpoint is published in, from its ``quantization_config`` (top level or in
+    text_config): transformers' mxfp4/fp8, NVIDIA ModelOpt's quant_algo, compressed-tensors float-quantized
+    8-bit. "" for 16-bit or a scheme we do not map."""
     q = config.get("quantization_config")
+    if not isinstance(q, dict) and isinstance(config.get("text_config"), dict):
+        q = config["text_config"].get("quantization_config")
     if not isinstance(q, dict):
         return ""
     method = str(q.get("quant_method") or "").lower()
@@ -202,6 +207,10 @@ def native_quant(config: dict) -> str:
         return "MXFP4"
     if method == "fp8":
         return "FP8-Block-128x128" if q.get("weight_block_size") == [128, 128] else "FP8"
+    if method == "modelopt":
+        return {"NVFP4": "NVFP4 (nvfp4)", "FP8": "FP8"}.get(str(q.get("quant_algo") or "").upper(), "")
+    if method == "compressed-tensors" and q.get("format") == "float-quantized":
+        return "FP8"
     return ""
 
 

@@ -179,6 +179,8 @@ class LLM(models.Model):
     tied_embeddings = models.BooleanField(default=False)
     num_experts = models.PositiveIntegerField(null=True, blank=True)
     num_experts_per_token = models.PositiveIntegerField(null=True, blank=True)
+    first_dense_layers = models.PositiveIntegerField(default=0, help_text="MoE: leading layers with a dense FFN "
+                                                     "and no experts (config first_k_dense_replace).")
 
     attention = models.CharField(max_length=12, choices=Attention.choices, default=Attention.GQA)
     window_kind = models.CharField(max_length=10, choices=WindowKind.choices, blank=True, default="")

@@ -311,6 +311,8 @@ def apply_curated_configs(llms: list[dict], source_dir: Path) -> None:
             fields["gated_ffn"] = arch.get("gated_ffn", True)
             fields["native_quant"] = arch.get("native_quant", "")
             fields["model_type"] = arch.get("model_type", "")
+            if fields["architecture"] == "moe":
+                fields["first_dense_layers"] = arch.get("first_dense_layers", 0)
 
 
 def config_llm_fixture(row: dict, source_dir: Path) -> dict | None:

@@ -27,6 +27,17 @@ def is_format_variant(repo_id: str) -> bool:
     return bool(FORMAT_VARIANT.search(repo_id.split("/", 1)[1]))
 
 
+# The catalog format a format-variant repository's name states, when its config does not say (NVIDIA's
+# FP8/NVFP4 releases of Nemotron and DeepSeek, GLM-4.7-FP8).
+VARIANT_FORMATS = {"FP8": "FP8", "NVFP4": "NVFP4 (nvfp4)", "FP4": "NVFP4 (nvfp4)", "MXFP4": "MXFP4",
+                   "AWQ": "AWQ-4bit-g128", "GPTQ": "GPTQ-4bit-g128"}
+
+
+def variant_format(repo_id: str) -> str:
+    match = FORMAT_VARIANT.search(repo_id.split("/", 1)[1])
+    return VARIANT_FORMATS.get(match.group(1).upper(), "") if match else ""
+
+
 def variant_base(repo_id: str) -> str:
     """The model a format variant quantizes, by name without the org ("Qwen3-32B" for nvidia/Qwen3-32B-NVFP4)."""
     return FORMAT_VARIANT.sub("", repo_id.split("/", 1)[1]).lower()
@@ -115,6 +126,7 @@ def config_llm_fields(row: dict, config: dict) -> dict | None:
         "causal": arch.get("causal", True),
         "gated_ffn": arch.get("gated_ffn", True),
         "vision": arch.get("vision", {}),
-        "native_quant": arch.get("native_quant", ""),
+        "native_quant": arch.get("native_quant") or variant_format(row["hf_repo_id"]),
         "model_type": arch.get("model_type", ""),
+        "first_dense_layers": arch.get("first_dense_layers", 0) if moe else 0,
     }

@@ -251,11 +251,13 @@ class PlanInput(WorkloadParams, MachineParams):
                 raise serializers.ValidationError({"gpu": [f"Unknown GPU {data['gpu']!r}."]})
             if not data.get("quant"):  # the model's default, fitted to this GPU (BF16 -> F16 before Ampere)
                 data["quant"] = specs.default_quant(data.get("llm"), data["runtime"], data["gpu_row"])
-            if data.get("quant"):
-                fmt = sizing.resolve_format(data["quant"], data["runtime"])
-                problem = specs.hardware_problem(fmt.name, fmt.family, data["runtime"], data["gpu_row"])
-                if problem:
-                    raise serializers.ValidationError({"quant": [problem]})
+            fmt = sizing.resolve_format(data["quant"], data["runtime"])
+            if specs.runtime_backend(data["gpu_row"], data["runtime"]) is None:
+                raise serializers.ValidationError({"gpu": [specs.gpu_problem(data["gpu_row"], data["runtime"],
+                                                                             fmt.name, fmt.family)]})
+            problem = specs.hardware_problem(fmt.name, fmt.family, data["runtime"], data["gpu_row"])
+            if problem:
+                raise serializers.ValidationError({"quant": [problem]})
         return data
 
 

@@ -13,10 +13,17 @@ RUNTIME_FORM_CHOICES = [(r, RUNTIME_LABELS[r]) for r in RUNTIME_CHOICES]
 KV_FORM_CHOICES = [(k, k) for k in KV_CHOICES]
 
 
+class OffloadChoice(forms.ChoiceField):
+    """An offload mode; true/false (old links, the API's spelling) still mean auto/none."""
+
+    def to_python(self, value):
+        return specs.offload_mode(super().to_python(value))
+
+
 class MachineFields(forms.Form):
     """The user's machine beyond the GPU: what may go to system RAM, how much RAM, how fast."""
 
-    offload = forms.ChoiceField(
+    offload = OffloadChoice(
         choices=[("none", "Nothing"), ("auto", "Whatever decodes fastest"), ("layers", "Whole layers (-ngl)"),
                  ("experts", "MoE experts (--n-cpu-moe)")], required=False, label="Offload to system RAM")
     ram_gb = forms.FloatField(min_value=1, max_value=100_000, required=False, label="System RAM (GB)")
@@ -152,10 +159,16 @@ class PlanForm(CustomArchitectureFields, MachineFields):
             if problem:
                 self.add_error(name, problem)
         if not self.errors:
+            quant = data["quant"] or specs.default_quant(llm, data["runtime"], data.get("gpu"))
             try:
-                data["inputs"] = sizing.plan_inputs(llm, custom, data["quant"], data["runtime"])
+                data["inputs"] = sizing.plan_inputs(llm, custom, quant, data["runtime"])
             except EngineError as exc:
                 self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+            else:
+                q = data["inputs"].quant
+                problem = specs.gpu_problem(data.get("gpu"), data["runtime"], q.name, q.family)
+                if problem:
+                    self.add_error("gpu", problem)
         return data
 
 
@@ -164,11 +177,11 @@ class CompareForm(forms.Form):
 
     model = forms.ModelChoiceField(queryset=LLM.objects.order_by("name"), to_field_name="slug",
                                    error_messages={"invalid_choice": "Unknown model."})
-    quant = forms.CharField(max_length=60, initial="Q4_K_M", required=False)
+    quant = forms.CharField(max_length=60, required=False, help_text="Blank: the model's own format for the runtime.")
     context = forms.IntegerField(min_value=1, max_value=MAX_CONTEXT_TOKENS, initial=8192, required=False)
     kv_cache = forms.ChoiceField(choices=KV_FORM_CHOICES, initial="f16", label="KV cache", required=False)
     runtime = forms.ChoiceField(choices=RUNTIME_FORM_CHOICES, initial="llamacpp", required=False)
-    DEFAULTS = {"quant": "Q4_K_M", "context": 8192, "kv_cache": "f16", "runtime": "llamacpp"}
+    DEFAULTS = {"context": specs.DEFAULT_CONTEXT, "kv_cache": "f16", "runtime": "llamacpp"}  # quant: the model's
     gpu = forms.ModelMultipleChoiceField(queryset=GPU.objects.all(), to_field_name="slug", label="GPUs",
                                          error_messages={"invalid_choice": "Unknown GPU: %(value)s.",
                                                          "required": "Choose 2 to 4 GPUs."})
@@ -195,6 +208,12 @@ class CompareForm(forms.Form):
                 data["inputs"] = sizing.plan_inputs(llm, None, data["quant"], data["runtime"])
             except EngineError as exc:
                 self.add_error("quant", exc.message)
+            else:
+                q = data["inputs"].quant
+                for gpu in data.get("gpu") or []:
+                    problem = specs.gpu_problem(gpu, data["runtime"], q.name, q.family)
+                    if problem:
+                        self.add_error("gpu", problem)
         return data
 
 

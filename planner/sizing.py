@@ -88,6 +88,8 @@ class GPURows(Sequence):
         """The cheapest, the fastest and the best decode tokens/s per dollar, from every fitting GPU; prices are
         current ones (GPU.current_price_usd), not the launch list price of a card no longer sold new."""
         cheapest = fastest = value = None
+        if self._ranking is None:  # no GPU left after the filters
+            return {"cheapest": None, "fastest": None, "value": None}
         decode_tok_s = self._ranking.decode_tok_s
         for i, (gpu, device, _usable) in enumerate(self._fitting):
             price = float(gpu.current_price_usd) if gpu.current_price_usd else None
@@ -118,7 +120,7 @@ def gpu_rows(llm: LLM, quant: Quantization, work: Workload, runtime: Runtime, *,
         return GPURows(None, [])
     ranking = Ranking.of(specs.llm_to_arch(llm), quant, work, runtime, active[0][1])
     need = ranking.mem.total_bytes  # no GPU can use more than its memory
-    offloading = offload != "none" and runtime.name != "vllm"
+    offloading = offload != "none" and runtime.name != "vllm" and ram_bytes is not None  # RAM decides the fit
     pairs = snapshot.filter_gpus(active, vendor=vendor, segment=segment, max_price=max_price,
                                  min_memory_bytes=0 if offloading else need)
     # The snapshot is ordered by (memory, slug) and a device's name is its GPU's slug: rank_devices'

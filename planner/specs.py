@@ -136,6 +136,7 @@ def llm_to_arch(llm: LLM) -> Architecture:
         is_moe=llm.is_moe,
         num_experts=llm.num_experts,
         experts_per_token=llm.num_experts_per_token,
+        first_dense_layers=llm.first_dense_layers,
         attention=attention,
         mla_kv_lora_rank=llm.mla_kv_lora_rank,
         mla_rope_dim=llm.mla_rope_dim,
@@ -256,7 +257,9 @@ def hardware_problem(quant_name: str, family: str, runtime: str, gpu: GPU | None
         return None
     if gpu.vendor != "NVIDIA":
         if family in VLLM_OTHER_VENDORS and gpu.vendor not in VLLM_OTHER_VENDORS[family]:
-            return f"vLLM does not run {quant_name} on {gpu.vendor} GPUs; use BF16 or F16."
+            others = [f for f, vendors in VLLM_OTHER_VENDORS.items() if gpu.vendor in vendors and f != "float"]
+            return (f"vLLM does not run {quant_name} on {gpu.vendor} GPUs; it runs 16-bit"
+                    + (f" and {', '.join(FAMILY_LABELS[f] for f in others)}" if others else "") + " there.")
         return None
     cc = max(_ccs(gpu), default=None)
     if cc is None:
@@ -267,6 +270,17 @@ def hardware_problem(quant_name: str, family: str, runtime: str, gpu: GPU | None
         return (f"vLLM runs {quant_name} from compute capability {VLLM_MIN_CC[family]:.1f}; the {gpu.name} has {cc:.1f}. "
                 "Use F16, or GPTQ on Volta.")
     return None
+
+
+def gpu_problem(gpu: GPU | None, runtime: str, quant_name: str, family: str) -> str | None:
+    """Why this GPU cannot run this format under this runtime: no current release drives the GPU at all, or
+    the runtime's kernels for the format need a newer GPU (None: it can, or no GPU was named)."""
+    if gpu is None:
+        return None
+    if runtime_backend(gpu, runtime) is None:
+        return (f"No current {RUNTIME_LABELS[runtime]} release drives the {gpu.vendor} {gpu.name} "
+                f"(its backends: {', '.join(gpu.backend_labels) or 'unknown'}).")
+    return hardware_problem(quant_name, family, runtime, gpu)
 
 
 def kv_cache_problem(runtime: str | None, kv_cache: str | None) -> str | None:

@@ -177,7 +177,7 @@ def gpu_detail(request, slug):
 def planner(request):
     # A link may preselect some fields (a GPU page's "plan a setup with it"); sizing starts with a model.
     bound = bool(request.GET.get("model") or request.GET.get("params_b"))
-    initial = {"quant": "Q4_K_M", "context": 8192, "batch": 1, "gpu_count": 1} | request.GET.dict()
+    initial = {"context": specs.DEFAULT_CONTEXT, "batch": 1, "gpu_count": 1} | request.GET.dict()
     form = PlanForm(request.GET if bound else None, initial=initial)
     result, status, extra = None, 200, {}
     if bound:
@@ -205,7 +205,7 @@ def compare(request):
     data = request.GET.copy()
     if "gpu" in data:
         data.setlist("gpu", list(dict.fromkeys(s for s in data.getlist("gpu") if s)))
-    form = CompareForm(data or None, initial={"quant": "Q4_K_M", "context": 8192})
+    form = CompareForm(data or None, initial={"context": specs.DEFAULT_CONTEXT})
     columns, status = [], 200
     if request.GET.get("model"):
         if form.is_valid():

@@ -118,14 +118,18 @@ def _expert_offload(arch, quant, mem: MemoryBreakdown, usable: int, active: int)
     experts = int(sum(v for k, v in parts.items() if k.endswith("_exps")) * scale)
     if not experts:
         return None
-    per_layer = experts / arch.num_layers
+    # The first first_dense_layers layers have no experts (DeepSeek's first_k_dense_replace); --n-cpu-moe N counts
+    # layers from the first, so N is the MoE layers needed plus those.
+    moe_layers = max(arch.num_layers - arch.first_dense_layers, 1)
+    per_layer = experts / moe_layers
     excess = mem.total_bytes - usable
-    n = min(arch.num_layers, max(0, -(-excess // int(per_layer)) if excess > 0 else 0))
+    n = min(moe_layers, max(0, -(-excess // int(per_layer)) if excess > 0 else 0))
     moved = int(per_layer * n)
     routed_share = (arch.experts_per_token or 1) / (arch.num_experts or 1)
     host_read = int(moved * routed_share)
     placed = replace(mem, weights_bytes=mem.weights_bytes - moved, host_weights_bytes=mem.host_weights_bytes + moved)
-    return _Placement("experts", placed, max(active - host_read, 0), host_read, 0, n)
+    return _Placement("experts", placed, max(active - host_read, 0), host_read, 0,
+                      n + arch.first_dense_layers if n else 0)
 
 
 def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, runtime: Runtime | None = None) -> Plan:
@@ -154,13 +158,16 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
         options = []
         if mode in ("layers", "auto"):
             options.append(_layer_offload(arch, mem, usable, active))
-        if mode in ("experts", "auto") and arch.is_moe:
+        # --n-cpu-moe is llama.cpp's (Ollama offloads whole layers), and it empties the first N layers, all on the
+        # first GPU of a layer split: sized here for one GPU only.
+        experts_ok = arch.is_moe and runtime.name == "llamacpp" and n == 1
+        if mode in ("experts", "auto") and experts_ok:
             expert = _expert_offload(arch, quant, mem, usable, active)
             if expert:
                 options.append(expert)
-        if not options and mode == "experts":
-            assumptions.append("expert offload needs a mixture-of-experts model")
-        chosen = _fastest_fitting(options, setup, usable, runtime) or (options[0] if options else whole)
+        if mode == "experts" and not experts_ok:
+            assumptions.append("expert offload is llama.cpp's --n-cpu-moe for a mixture-of-experts model on one GPU")
+        chosen = _fastest_fitting(options, setup, usable, runtime) or _least_short(options, usable) or whole
     if unified and mode != "none":
         assumptions.append("unified memory: the GPU and the CPU share one pool, so nothing is offloaded and "
                            "the system RAM setting is ignored")
@@ -173,9 +180,10 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
         assumptions.append(f"routed experts of {chosen.cpu_moe_layers} of {arch.num_layers} layers in system RAM "
                            "(llama.cpp --n-cpu-moe); prompt processing also moves those experts over PCIe")
     if chosen.mode != "none":
-        if setup.ram_bytes is None:
-            assumptions.append(f"needs {ram_needed / 1024**3:.1f} GiB of system RAM (offloaded weights and KV plus "
-                               "a 4 GiB OS reserve); system RAM not given, so not checked")
+        if setup.ram_bytes is None:  # the answer depends on RAM nobody gave: say how much, claim no fit
+            fits = False
+            assumptions.append(f"runs with {ram_needed / 1024**3:.1f} GiB of system RAM or more (offloaded weights "
+                               "and KV plus a 4 GiB OS reserve): give the machine's RAM (ram_gb) to check")
         elif ram_needed > setup.ram_bytes:
             fits = False
             assumptions.append(f"does not fit system RAM: needs {ram_needed / 1024**3:.1f} GiB (offloaded weights "
@@ -213,6 +221,11 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
     )
 
 
+def _least_short(options: list[_Placement], usable: int) -> _Placement | None:
+    """When nothing fits, the placement that misses by least (GPU overflow plus RAM needed), to report."""
+    return min(options, key=lambda p: (not p.runs, max(p.mem.total_bytes - usable, 0) + p.host_bytes), default=None)
+
+
 def _fastest_fitting(options: list[_Placement], setup: Setup, usable: int, runtime: Runtime) -> _Placement | None:
     """The placement that fits GPU and RAM and reads the fewest seconds per token."""
     lead = setup.devices[0]
@@ -226,8 +239,9 @@ def _fastest_fitting(options: list[_Placement], setup: Setup, usable: int, runti
 
 
 def fits(arch, quant, work, setup, runtime) -> bool:
-    """Fit on the accelerators, with the setup's offload and system RAM (a full plan only when offload is on)."""
-    if setup.offload_mode != "none":
+    """Fit on the accelerators, with the setup's offload and system RAM (a full plan only when offload can apply)."""
+    offload_applies = runtime.name != "vllm" and not any(d.unified_memory for d in setup.devices)
+    if setup.offload_mode != "none" and offload_applies:
         return plan(arch, quant, work, setup, runtime).fits
     n = len(setup.devices)
     need = memory(arch, quant, work, runtime, n).total_bytes

@@ -59,6 +59,7 @@ class Architecture:
     is_moe: bool = False
     num_experts: int | None = None
     experts_per_token: int | None = None
+    first_dense_layers: int = 0  # MoE: leading layers with a dense FFN and no experts (first_k_dense_replace)
     # Attention kinds: "standard" (MHA/GQA), "mla", or "swa" (sliding/chunked local + global layers).
     attention: str = "standard"
     mla_kv_lora_rank: int | None = None

@@ -122,3 +122,23 @@ def test_vllm_default_is_f16_on_a_gpu_without_bf16(api):
 def test_model_page_gpu_list_leaves_out_gpus_that_cannot_run_the_format(client, seeded):
     html = client.get("/models/llama-3-1-8b-instruct/?runtime=vllm&quant=FP8").content.decode()
     assert "Tesla V100" not in html.split("GPUs that can run this model")[1]
+
+
+def test_a_gpu_the_runtime_cannot_drive_is_a_400_on_the_gpu(api):
+    r = api.get(PLAN, {"model": "llama-3-1-8b-instruct", "runtime": "vllm", "gpu": "nvidia-geforce-gtx-1080-ti"})
+    assert r.status_code == 400 and "No current vLLM release drives" in r.json()["gpu"][0]
+    apple = api.get(PLAN, {"model": "llama-3-1-8b-instruct", "runtime": "vllm", "gpu": "apple-m4-max-36-gb-unified"})
+    assert apple.status_code == 400 and "Metal" in apple.json()["gpu"][0]
+
+
+def test_planner_and_compare_pages_check_the_gpu_and_default_the_format(client, seeded):
+    plan_page = client.get("/plan/", {"model": "llama-3-1-8b-instruct", "runtime": "vllm", "context": 8192, "batch": 1,
+                                      "kv_cache": "f16", "gpu": "nvidia-tesla-v100-sxm2-32-gb", "gpu_count": 1})
+    assert plan_page.status_code == 200 and "F16" in plan_page.content.decode()  # BF16 falls back before Ampere
+    bad = client.get("/plan/", {"model": "llama-3-1-8b-instruct", "runtime": "vllm", "context": 8192, "batch": 1,
+                                "kv_cache": "f16", "gpu": "nvidia-geforce-gtx-1080-ti", "gpu_count": 1})
+    assert bad.status_code == 400 and "No current vLLM release drives" in bad.content.decode()
+    compare = client.get("/compare/", {"model": "llama-3-1-8b-instruct", "runtime": "vllm",
+                                       "gpu": ["nvidia-geforce-rtx-4090", "nvidia-h100-sxm5-80-gb"]})
+    assert compare.status_code == 200 and "BF16" in compare.content.decode()
+    assert client.get("/models/gpt-oss-120b/?offload=true").status_code == 200  # true still means auto

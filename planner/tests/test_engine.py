@@ -104,7 +104,7 @@ def test_offload_moves_layers_to_system_ram():
     small = Device("6gb", 6 * GIB, 300.0, "nvidia", 10)
     work = Workload(context=32768)
     assert not plan(LLAMA3_8B, Q4_K_M, work, Setup(devices=(small,))).fits
-    p = plan(LLAMA3_8B, Q4_K_M, work, Setup(devices=(small,), offload=True))
+    p = plan(LLAMA3_8B, Q4_K_M, work, Setup(devices=(small,), offload=True, ram_bytes=32 * GIB))
     assert p.fits and 0 < p.offloaded_layers < 32
     assert p.decode.tok_s < plan(LLAMA3_8B, Q4_K_M, Workload(context=2048), Setup(devices=(small,))).decode.tok_s
 

@@ -43,12 +43,23 @@ def test_too_little_ram_is_not_a_fit_and_says_how_much_is_needed(gpt_oss_120b):
     assert any("does not fit system RAM: needs" in a for a in p.assumptions)
 
 
-def test_ram_not_given_is_not_checked_but_the_need_is_said(gpt_oss_120b):
+def test_without_the_machines_ram_an_offload_plan_says_what_ram_it_needs_and_claims_no_fit(gpt_oss_120b):
     arch, quant = gpt_oss_120b
     p = plan(arch, quant, Workload(context=8192), Setup(devices=(card("nvidia-geforce-rtx-4060-ti-16-gb"),),
                                                         offload=True), Runtime())
-    assert p.fits and p.ram_needed_bytes > OS_RESERVE_BYTES
-    assert any("system RAM not given, so not checked" in a for a in p.assumptions)
+    assert not p.fits and p.offload_mode == "experts" and p.ram_needed_bytes > OS_RESERVE_BYTES
+    assert any("give the machine's RAM (ram_gb) to check" in a for a in p.assumptions)
+
+
+def test_expert_offload_is_llamacpps_on_one_gpu(gpt_oss_120b):
+    arch, quant = gpt_oss_120b
+    gpu = card("nvidia-geforce-rtx-4060-ti-16-gb")
+    ollama = plan(arch, quant, Workload(context=8192), Setup(devices=(gpu,), offload="auto", ram_bytes=128 * GIB),
+                  Runtime(name="ollama"))
+    assert ollama.offload_mode == "layers"  # Ollama offloads whole layers
+    two = plan(arch, quant, Workload(context=8192), Setup(devices=(gpu, gpu), offload="auto", ram_bytes=128 * GIB),
+               Runtime())
+    assert two.offload_mode != "experts"  # --n-cpu-moe empties the first GPU's layers only
 
 
 def test_deepseek_v3_q4_on_a_3060_does_not_fit_64_gb_of_ram(seeded):
