@@ -240,6 +240,8 @@ class LLM(models.Model):
     ollama_tags = models.JSONField(default=dict, blank=True, help_text="Ollama library tag per GGUF format, e.g. "
                                    '{"Q4_K_M": "llama3.1:8b-instruct-q4_K_M"}.')
     gguf_repo = models.CharField(max_length=200, blank=True, help_text="A Hugging Face repository of its GGUF files.")
+    gguf_quants = models.JSONField(default=list, blank=True,
+                                   help_text="The formats that repository's file listing shows; empty: not on record.")
     docker_model = models.CharField(max_length=120, blank=True)
     run_commands_source = models.TextField(blank=True)
 

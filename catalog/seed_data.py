@@ -433,16 +433,21 @@ def apply_gguf_repos(llms: list[dict], config_rows: list[dict], source_dir: Path
     listings in fixtures/source/gguf_files.csv, the publisher's own first, then ggml-org, unsloth, bartowski."""
     by_repo = {obj["fields"]["hf_repo_id"]: obj["fields"] for obj in llms}
     candidates: dict[str, set[str]] = {}
+    listed: dict[tuple[str, str], set[str]] = {}
     for row in read_optional_csv(source_dir / "gguf_files.csv"):
         if row["hf_repo_id"] in by_repo and row["gguf_repo"]:
             candidates.setdefault(row["hf_repo_id"], set()).add(row["gguf_repo"])
+            if row["quant"]:
+                listed.setdefault((row["hf_repo_id"], row["gguf_repo"]), set()).add(row["quant"].upper())
     for row in config_rows:
         if row.get("gguf_repo"):
             candidates[row["hf_repo_id"]] = {row["gguf_repo"]}
     for repo, repos in candidates.items():
         org = repo.split("/")[0].lower()
         rank = {p: i for i, p in enumerate((org, *GGUF_PUBLISHERS))}
-        by_repo[repo]["gguf_repo"] = min(repos, key=lambda r: (rank.get(r.split("/")[0].lower(), 99), r))
+        chosen = min(repos, key=lambda r: (rank.get(r.split("/")[0].lower(), 99), r))
+        by_repo[repo]["gguf_repo"] = chosen
+        by_repo[repo]["gguf_quants"] = sorted(listed.get((repo, chosen), ()))
 
 
 def config_model_rows(source_dir: Path, known_repos: set[str]) -> list[dict]:

@@ -161,7 +161,7 @@ class FittingModelSerializer(serializers.Serializer):
     model = serializers.SlugField(source="llm.slug")
     name = serializers.CharField(source="llm.name")
     params_total = serializers.IntegerField(source="llm.params_total", allow_null=True)
-    quant = serializers.CharField(source="mq.fmt.name", help_text="Best-quality quantization that fits.")
+    quant = serializers.CharField(source="fmt.name", help_text="Best-quality format of the runtime that fits.")
     required_bytes = serializers.IntegerField(source="plan.memory.total_bytes")
     headroom_bytes = serializers.IntegerField(source="plan.headroom_bytes")
     decode_tok_s = SpeedSerializer(source="plan.decode", allow_null=True)
@@ -179,7 +179,7 @@ class GPUModelsView(CachedReadMixin, GenericAPIView):
         params.is_valid(raise_exception=True)
         fits = sizing.best_fit_per_model(gpu, snapshot.models_with_quants(),
                                          params.workload(), Runtime(name=params.validated_data["runtime"]))
-        rows = [{"llm": llm, "mq": mq, "plan": p} for llm, mq, p in fits]
+        rows = [{"llm": llm, "fmt": fmt, "plan": p} for llm, fmt, p in fits]
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(FittingModelSerializer(page, many=True).data)
 

@@ -18,7 +18,8 @@ LABELS = {"llamacpp": "llama.cpp", "ollama": "Ollama", "vllm": "vLLM", "docker":
 VLLM_KV = {"bf16": "bfloat16", "fp8": "fp8", "fp8_e4m3": "fp8_e4m3", "fp8_e5m2": "fp8_e5m2"}
 # vLLM formats it can apply to a 16-bit checkpoint as it loads it (--quantization); the others need a
 # checkpoint already quantized in that format, which the catalog does not record.
-VLLM_ONLINE = {"fp8": "fp8", "bnb": "bitsandbytes"}
+VLLM_ONLINE = {"FP8": "fp8", "NF4": "bitsandbytes"}
+VLLM_DTYPE = {"F16": "float16", "BF16": "bfloat16", "F32": "float32"}
 
 
 @dataclass(frozen=True)
@@ -63,11 +64,28 @@ def _problem(req: RunRequest, runtime: str) -> str:
     return specs.kv_cache_problem(runtime, req.kv_cache) or ""
 
 
+# The files GGUF publishers put in nearly every repository; a format outside these gets a command only when
+# the repository's file listing on record shows it (listings on record can be partial, so they only add).
+USUAL_GGUF_FILES = {"Q2_K", "Q3_K_S", "Q3_K_M", "Q3_K_L", "Q4_0", "Q4_K_S", "Q4_K_M", "Q5_K_S", "Q5_K_M", "Q6_K",
+                    "Q8_0", "F16", "BF16", "IQ4_XS"}
+
+
+def _unlisted(req: RunRequest) -> str:
+    """Why no command names this format's file: neither a usual file nor one the repository listing shows."""
+    name = req.fmt.name.upper()
+    native = specs.default_quant(req.llm, "llamacpp") if req.llm.native_quant else None
+    if name in USUAL_GGUF_FILES or name in {q.upper() for q in req.llm.gguf_quants} or req.fmt.name == native:
+        return ""
+    return f"no {req.fmt.name} file of {req.llm.gguf_repo} is on record"
+
+
 def llamacpp(req: RunRequest) -> tuple[str | None, str]:
     if why := _problem(req, "llamacpp"):
         return None, why
     if not req.llm.gguf_repo:
         return None, "no GGUF repository on record for this model"
+    if unlisted := _unlisted(req):
+        return None, unlisted
     parts = ["llama-server", "-hf", req.llm.gguf_repo + _hf_quant(req), "-c", str(req.context * req.parallel)]
     parts += ["-ngl", "all" if req.gpu_layers is None else str(req.gpu_layers), "-fa", "on"]
     if req.cpu_moe_layers:
@@ -76,10 +94,10 @@ def llamacpp(req: RunRequest) -> tuple[str | None, str]:
         parts += ["-ctk", req.kv_cache, "-ctv", req.kv_cache]
     if req.parallel > 1:
         parts += ["-np", str(req.parallel)]
-    if req.llm.task == LLM.Task.EMBEDDING:
-        parts.append("--embedding")
-    elif req.llm.task == LLM.Task.RERANKING:
-        parts.append("--rerank")
+    if req.llm.task != LLM.Task.GENERATION:
+        # A document is embedded in one micro-batch, so batch and micro-batch take the whole context.
+        parts += ["--embedding" if req.llm.task == LLM.Task.EMBEDDING else "--rerank", "-b", str(req.context),
+                  "-ub", str(req.context)]
     return " ".join(parts), ""
 
 
@@ -87,7 +105,7 @@ def ollama(req: RunRequest) -> tuple[str | None, str]:
     if why := _problem(req, "ollama"):
         return None, why
     tag = req.llm.ollama_tags.get(req.fmt.name)
-    if not tag and req.llm.gguf_repo:
+    if not tag and req.llm.gguf_repo and not _unlisted(req):
         tag = f"hf.co/{req.llm.gguf_repo}{_hf_quant(req)}"  # Ollama pulls a GGUF straight from the Hub
     if not tag:
         return None, "no Ollama tag or GGUF repository on record for this format"
@@ -112,9 +130,11 @@ def vllm(req: RunRequest) -> tuple[str | None, str]:
     if req.fmt.family == "float":
         if native:
             return None, f"{req.llm.name} is published in {native}; no 16-bit checkpoint is on record"
-        parts += ["--dtype", "float16" if req.fmt.name == "F16" else "bfloat16"]
+        parts += ["--dtype", VLLM_DTYPE[req.fmt.name]]
     elif req.fmt.name != native:
-        method = VLLM_ONLINE.get(req.fmt.family)
+        # vLLM quantizes a 16-bit checkpoint as it loads it (plain FP8, bitsandbytes NF4); it will not
+        # re-quantize an already quantized one.
+        method = None if native else VLLM_ONLINE.get(req.fmt.name)
         if method is None:
             return None, f"no {req.fmt.name} checkpoint of {req.llm.name} is on record"
         parts += ["--quantization", method]

@@ -141,7 +141,7 @@ def gpu_rows(llm: LLM, quant: Quantization, work: Workload, runtime: Runtime, *,
     return GPURows(ranking, fitting, offloaded)
 
 
-def best_fit_per_model(gpu: GPU, llms, work: Workload, runtime: Runtime) -> list[tuple[LLM, ModelQuant, Plan]]:
+def best_fit_per_model(gpu: GPU, llms, work: Workload, runtime: Runtime) -> list[tuple[LLM, QuantFormat, Plan]]:
     """For each model, its best-quality quantization that fits on ``gpu`` (quality, then bits), largest
     model first. Each quantization costs a memory comparison; only the chosen one gets a full plan."""
     device = specs.gpu_to_device(gpu)
@@ -152,10 +152,11 @@ def best_fit_per_model(gpu: GPU, llms, work: Workload, runtime: Runtime) -> list
         if work.context > llm.max_context:
             continue
         arch = specs.llm_to_arch(llm)
-        options = sorted(llm.quantizations.all(),
-                         key=lambda q: (q.fmt.quality_pct or 0, q.fmt.bits_per_weight), reverse=True)
-        for mq in options:
-            quant = specs.model_quant_to_quant(mq)
+        shown = table_formats(llm, runtime.name)  # the runtime's own formats: GGUF ladder, or vLLM checkpoints
+        options = sorted(((f, q) for f, q, _pub in runtime_quants(llm, runtime.name) if f.pk in shown
+                          and not specs.hardware_problem(f.name, f.family, runtime.name, gpu)),
+                         key=lambda fq: (fq[0].quality_pct or 0, fq[0].bits_per_weight), reverse=True)
+        for fmt, quant in options:
             try:
                 if memory(arch, quant, work, runtime).total_bytes > usable:
                     continue
@@ -163,7 +164,7 @@ def best_fit_per_model(gpu: GPU, llms, work: Workload, runtime: Runtime) -> list
             except EngineError:
                 continue
             if p.fits:
-                out.append((llm, mq, p))
+                out.append((llm, fmt, p))
                 break
     out.sort(key=lambda t: -(t[0].params_total or 0))
     return out

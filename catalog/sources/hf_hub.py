@@ -106,7 +106,7 @@ def fetch_one(repo_id: str, gguf_repos: list[str] = ()) -> HubPayload:
         config = {}  # e.g. a GGUF-only repo: no transformers config, the model info still counts
     try:
         card = _call(f"{repo_id}/README.md", lambda: _repo_file(repo_id, "README.md").text)
-    except LookupError:
+    except (LookupError, SourceError):  # a card that cannot be read is no card: the model's figures still count
         card = ""
     return HubPayload(repo_id, info, config, {r: _call(r, _info_json, r) for r in gguf_repos}, card)
 

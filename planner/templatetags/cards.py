@@ -21,12 +21,30 @@ CARD_TAGS = {
 CARD_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
 
 
-def card_html(markdown: str) -> str:
+def _card_link(repo_id: str):
+    """Links as the card means them: relative ones point into the model's repository on the Hub, and
+    protocol-relative ones (//host) are dropped rather than resolved against our site."""
+    base = f"https://huggingface.co/{repo_id}/blob/main/"
+
+    def rewrite(tag, attribute, value):
+        if tag != "a" or attribute != "href":
+            return value
+        if value.startswith("//"):
+            return None
+        if value.startswith(("http://", "https://", "mailto:", "#")):
+            return value
+        return base + value.lstrip("./")
+
+    return rewrite
+
+
+def card_html(markdown: str, repo_id: str = "") -> str:
     html = _MARKDOWN.render(markdown or "")
     return nh3.clean(html, tags=CARD_TAGS, clean_content_tags={"script", "style"}, attributes=CARD_ATTRIBUTES,
-                     url_schemes={"http", "https", "mailto"}, link_rel="nofollow noopener noreferrer")
+                     url_schemes={"http", "https", "mailto"}, link_rel="nofollow noopener noreferrer",
+                     attribute_filter=_card_link(repo_id))
 
 
 @register.filter(name="card_html")
-def card_html_filter(markdown: str) -> str:
-    return mark_safe(card_html(markdown))  # noqa: S308 — sanitised above
+def card_html_filter(markdown: str, repo_id: str = "") -> str:
+    return mark_safe(card_html(markdown, repo_id))  # noqa: S308 — sanitised above

@@ -76,6 +76,8 @@ def test_commands_follow_the_controls(api):
     run = body["commands"]
     assert run["llamacpp"] == ("llama-server -hf unsloth/DeepSeek-R1-Distill-Llama-8B-GGUF:Q8_0 -c 65536 -ngl all "
                                "-fa on -ctk q8_0 -ctv q8_0")
+    rare = api.get("/api/v1/plan/", {"model": "deepseek-r1-distill-llama-8b", "quant": "TQ1_0"}).json()
+    assert rare["commands"]["llamacpp"] is None and "no TQ1_0 file" in rare["command_notes"]["llamacpp"]
     assert run["ollama"].splitlines() == [
         "OLLAMA_CONTEXT_LENGTH=65536 OLLAMA_FLASH_ATTENTION=1 OLLAMA_KV_CACHE_TYPE=q8_0 ollama serve",
         "ollama run deepseek-r1:8b-llama-distill-q8_0"]

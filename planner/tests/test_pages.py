@@ -251,6 +251,8 @@ def test_model_card_from_the_hub_is_rendered_without_anything_that_runs(client, 
     html = client.get("/models/deepseek-r1-distill-llama-8b/").content.decode()
     card = html[html.index('<div class="card-body">'):]
     assert "<td>MATH-500</td>" in card and '<a href="https://example.org/ok" rel="nofollow' in card
+    assert 'href="https://huggingface.co/deepseek-ai/DeepSeek-R1-Distill-Llama-8B/blob/main/LICENSE"' in card
+    assert "example.net" not in card.split("another host")[0][-80:]
     card = card[:card.index("</details>")]
     for hostile in ("<script", "onerror", "onclick", 'href="javascript:', "<img", "license: mit", "alert(\"card\")"):
         assert hostile not in card, hostile
