@@ -33,6 +33,10 @@ def _validate(arch: Architecture, work: Workload, setup: Setup, runtime: Runtime
 def memory(arch: Architecture, quant: Quantization, work: Workload, runtime: Runtime, n_devices: int = 1) -> MemoryBreakdown:
     """Weights on the accelerators, KV cache and runtime overhead, in bytes."""
     check_supported(arch)
+    if not arch.generates and runtime.name != "vllm":
+        # An embedding or rerank server reads each document in one micro-batch (llama-server -b/-ub = context,
+        # planner/commands.py), so its compute buffer is sized for the whole context.
+        work = replace(work, ubatch=work.context)
     total_weights = weights_bytes(arch, quant)
     host = token_embedding_bytes(arch, quant) if runtime.name != "vllm" else 0
     if quant.file_size_bytes and host:

@@ -56,6 +56,10 @@ def llamacpp_compute_buffer_bytes(arch: Architecture, work: Workload, runtime: R
     (logits term exactly) and 560.00 MiB at n_ctx 8192 with FA off (attention term exactly).
     """
     logits = work.ubatch * (arch.vocab_size + arch.hidden_size) * 4
+    if not arch.generates:
+        # Embedding and rerank models have no output head to fill with logits: the activation term of the same
+        # fit (6 × n_ubatch × n_embd × 4 B) is what remains of the peak.
+        logits = 6 * work.ubatch * arch.hidden_size * 4
     peak = logits
     if not runtime.flash_attention:
         n_ctx = work.context * work.batch

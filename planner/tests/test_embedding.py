@@ -74,3 +74,10 @@ def test_embedding_model_page_speaks_of_reading_speed(client, seeded):
     assert "Embedding model: it reads text and returns vectors" in html and "Est. reading speed" in html
     assert "keeps no KV cache" in html
     assert "Est. decode" in client.get("/models/deepseek-r1-distill-llama-8b/").content.decode()
+
+
+def test_an_embedding_server_reads_a_document_in_one_micro_batch_with_no_logits():
+    from planner.engine.plan import memory
+
+    mem = memory(ENCODER, Quantization("F16", bits_per_weight=16.0), Workload(context=8192), Runtime())
+    assert mem.kv_cache_bytes == 0 and mem.overhead_bytes == 6 * 8192 * 1024 * 4  # -ub 8192, no output head
