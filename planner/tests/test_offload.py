@@ -124,3 +124,9 @@ def test_model_page_lists_gpus_that_run_it_with_offload_and_the_machines_ram(cli
         return int(page.split('data-count="')[1].split('"')[0])
 
     assert count("") <= count("&offload=auto&ram_gb=16") < count("&offload=auto&ram_gb=64")
+
+
+def test_model_page_with_offload_points_to_the_planner_for_the_exact_flags(client, seeded):
+    html = client.get("/models/gpt-oss-120b/?offload=auto&ram_gb=64").content.decode()
+    run = html[html.index('id="run"'):html.index("Quantizations &amp; VRAM")]
+    assert "depends on the GPU" in run and "offload=auto" in run and "ram_gb=64" in run
