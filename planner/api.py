@@ -237,6 +237,12 @@ class PlanInput(WorkloadParams, MachineParams):
             raise serializers.ValidationError({"model": ["Give a catalog model slug or a custom architecture."]})
         if data.get("gpu") and data.get("vram_gb"):
             raise serializers.ValidationError({"gpu": ["Give a catalog GPU or a custom vram_gb, not both."]})
+        if arch and arch.get("max_context"):  # a custom model's own limit, as a catalog model's
+            if "context" not in self.initial_data:
+                data["context"] = min(specs.DEFAULT_CONTEXT, arch["max_context"])
+            elif data["context"] > arch["max_context"]:
+                raise serializers.ValidationError(
+                    {"context": [f"This model supports at most {arch['max_context']:,} tokens."]})
         if model:
             data["llm"] = snapshot.model(model)
             if data["llm"] is None:

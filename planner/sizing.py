@@ -130,11 +130,15 @@ def gpu_rows(llm: LLM, quant: Quantization, work: Workload, runtime: Runtime, *,
     arch = specs.llm_to_arch(llm) if offloading else None
     setup = Setup(devices=(), offload=offload, ram_bytes=ram_bytes,
                   host_ram_bandwidth_gbs=ram_bandwidth_gbs or Setup.host_ram_bandwidth_gbs)
+    plans = {}  # GPUs alike in what the plan reads (memory, bandwidth, compute, class) share one offload plan
     for gpu, device in pairs:
         if usable_on[gpu.slug] >= need:
             fitting.append((gpu, device, usable_on[gpu.slug]))
         elif offloading and not device.unified_memory:
-            p = plan(arch, quant, work, replace(setup, devices=(device,)), runtime)
+            key = (device.memory_bytes, device.bandwidth_gbs, device.compute_tflops, device.device_class)
+            if key not in plans:
+                plans[key] = plan(arch, quant, work, replace(setup, devices=(device,)), runtime)
+            p = plans[key]
             if p.fits:
                 offloaded[len(fitting)] = p
                 fitting.append((gpu, device, usable_on[gpu.slug]))

@@ -142,3 +142,11 @@ def test_planner_and_compare_pages_check_the_gpu_and_default_the_format(client, 
                                        "gpu": ["nvidia-geforce-rtx-4090", "nvidia-h100-sxm5-80-gb"]})
     assert compare.status_code == 200 and "BF16" in compare.content.decode()
     assert client.get("/models/gpt-oss-120b/?offload=true").status_code == 200  # true still means auto
+
+
+def test_a_custom_models_max_context_bounds_its_context(api):
+    arch = {"params_b": 7, "layers": 32, "hidden_size": 4096, "heads": 32, "kv_heads": 8, "max_context": 4096}
+    body = api.post(PLAN, {"architecture": arch}, format="json").json()
+    assert body["inputs"]["context"] == 4096
+    too_long = api.post(PLAN, {"architecture": arch, "context": 8192}, format="json")
+    assert too_long.status_code == 400 and "at most 4,096" in too_long.json()["context"][0]
