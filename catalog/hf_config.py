@@ -18,7 +18,8 @@ CONFIG_KEYS = {
     "num_attention_heads": ("num_attention_heads", "n_head"),
     # ChatGLM2/3 multi-query attention: multi_query_group_num KV heads of kv_channels each
     # ... and Step 3.5's num_attention_groups (its GQA KV groups)
-    "num_kv_heads": ("num_key_value_heads", "num_kv_heads", "n_head_kv", "multi_query_group_num", "num_attention_groups"),
+    "num_kv_heads": ("num_key_value_heads", "num_kv_heads", "n_head_kv", "multi_query_group_num",
+                     "num_attention_groups"),
     "head_dim": ("head_dim", "kv_channels"),
     "vocab_size": ("vocab_size", "padded_vocab_size"),
     "max_context": ("max_position_embeddings", "max_sequence_length", "seq_length", "n_positions",

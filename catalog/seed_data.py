@@ -240,6 +240,22 @@ def _describe(row: dict, params_b: float | None) -> str:
     )
 
 
+def _identity(row: dict, described: dict, params_b: float | None) -> dict:
+    """The fields every catalog model takes from its CSV row, whichever way its architecture was read."""
+    released, _ = _date(row["release_date"])
+    return {
+        "name": row["name"],
+        "slug": llm_slug(row["hf_repo_id"]),
+        "hf_repo_id": row["hf_repo_id"],
+        "family": row["family"],
+        "developer": row["developer"],
+        "release_date": released,
+        "license": row["license"][:60],
+        "description": _describe(described, params_b),
+        "tags": [[t] for t in llm_tags(described)],
+    }
+
+
 def llm_fixture(row: dict, extra: dict) -> dict:
     total_b, active_b = _num(row["params_total_b"]), _num(row["params_active_b"])
     local, glob, window_kind = _swa_split(row["swa_layer_pattern"])
@@ -247,17 +263,8 @@ def llm_fixture(row: dict, extra: dict) -> dict:
     if attention != "swa-hybrid":
         # Phi-3's config window covers all layers and runtimes ignore it: treat as plain attention.
         local, glob, window_kind = None, None, ""
-    released, _ = _date(row["release_date"])
     fields = {
-        "name": row["name"],
-        "slug": llm_slug(row["hf_repo_id"]),
-        "hf_repo_id": row["hf_repo_id"],
-        "family": row["family"],
-        "developer": row["developer"],
-        "release_date": released,
-        "license": row["license"],
-        "description": _describe(row, total_b),
-        "tags": [[t] for t in llm_tags(row)],
+        **_identity(row, row, total_b),
         "architecture": row["architecture"],
         "params_total": round(total_b * 1e9) if total_b else None,
         "params_active": round(active_b * 1e9) if active_b else None,
@@ -322,19 +329,10 @@ def config_llm_fixture(row: dict, source_dir: Path) -> dict | None:
     fields = seed_models.config_llm_fields(row, config)
     if fields is None:
         return None
-    released, _ = _date(row["release_date"])
     described = {**row, **{k: str(v) for k, v in fields.items() if v is not None}}
     params_b = fields["params_total"] / 1e9 if fields["params_total"] else None
     fields.update({
-        "name": row["name"],
-        "slug": llm_slug(row["hf_repo_id"]),
-        "hf_repo_id": row["hf_repo_id"],
-        "family": row["family"],
-        "developer": row["developer"],
-        "release_date": released,
-        "license": row["license"][:60],
-        "description": _describe(described, round(params_b, 1) if params_b else None),
-        "tags": [[t] for t in llm_tags(described)],
+        **_identity(row, described, round(params_b, 1) if params_b else None),
         "ollama_tag": row["ollama_tag"],
         "docker_model": "",
         "run_commands_source": "",
@@ -418,7 +416,8 @@ def apply_ollama_tags(llms: list[dict], source_dir: Path) -> None:
         per_quant = {}
         for row in sorted(rows, key=lambda r: (len(r["ollama_tag"]), r["ollama_tag"]), reverse=True):
             # The shortest tag of each quant wins; a tag with no quant is the model's own format (gpt-oss: MXFP4).
-            quant = OLLAMA_QUANTS.get(row["quant"].upper(), row["quant"].upper()) or NATIVE_GGUF.get(fields.get("native_quant", ""), "")
+            quant = (OLLAMA_QUANTS.get(row["quant"].upper(), row["quant"].upper())
+                     or NATIVE_GGUF.get(fields.get("native_quant", ""), ""))
             per_quant[quant] = row["ollama_tag"]
         fields["ollama_tags"] = {q: t for q, t in sorted(per_quant.items()) if q}
         fields["run_commands_source"] = "; ".join(filter(None, [f"Ollama tag {tag['ollama_tag']}: {tag['source']}",

@@ -105,7 +105,8 @@ class MemorySerializer(serializers.Serializer):
     total_bytes = serializers.IntegerField()
     host_weights_bytes = serializers.IntegerField(help_text="Weights kept in system RAM.")
     projector_bytes = serializers.IntegerField(
-        help_text="A multimodal model's vision encoder and projector (llama.cpp's mmproj), on the GPU; 0 for text-only.")
+        help_text="A multimodal model's vision encoder and projector (llama.cpp's mmproj), on the GPU; "
+        "0 for text-only.")
 
 
 class GPUBriefSerializer(serializers.ModelSerializer):
@@ -150,7 +151,8 @@ class ModelGPUsView(CachedReadMixin, GenericAPIView):
         if problem:
             raise serializers.ValidationError({"context": [problem]})
         inputs = sizing.plan_inputs(llm, None, d.get("quant"), d["runtime"], quants=llm.quantizations.all())
-        rows = sizing.gpu_rows(llm, inputs.quant, params.workload(), Runtime(name=d["runtime"]), vendor=d.get("vendor", ""),
+        rows = sizing.gpu_rows(llm, inputs.quant, params.workload(), Runtime(name=d["runtime"]),
+                               vendor=d.get("vendor", ""),
                                segment=d.get("segment", ""), max_price=d.get("max_price"), all_gpus=d["all_gpus"],
                                **params.machine())
         page = self.paginate_queryset(rows)
@@ -285,7 +287,7 @@ class PlanOutput(serializers.Serializer):
     cpu_moe_layers = serializers.IntegerField(source="plan.cpu_moe_layers", allow_null=True,
                                               help_text="Layers whose routed experts are in system RAM (--n-cpu-moe).")
     ram_needed_bytes = serializers.IntegerField(source="plan.ram_needed_bytes", allow_null=True,
-                                                help_text="System RAM the plan needs: host weights and KV + OS reserve.")
+                                                help_text="System RAM the plan needs: host weights, KV, OS reserve.")
     decode_tok_s = SpeedSerializer(source="plan.decode", allow_null=True)
     prefill_tok_s = SpeedSerializer(source="plan.prefill", allow_null=True)
     time_to_first_token_s = Rounded(source="plan.time_to_first_token_s", allow_null=True)

@@ -202,10 +202,6 @@ def quant_memory(llm: LLM, quant: Quantization, work: Workload, runtime: Runtime
     return memory(specs.llm_to_arch(llm), quant, work, runtime)
 
 
-def quant_breakdown(llm: LLM, quant: Quantization, work: Workload, runtime: Runtime) -> list[Bar]:
-    return breakdown_bars(memory(specs.llm_to_arch(llm), quant, work, runtime))
-
-
 @dataclass(frozen=True)
 class PlanResult:
     """Everything the planner shows for one request: the plan and the two solver answers."""

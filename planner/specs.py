@@ -7,7 +7,6 @@ from catalog.hf_config import NATIVE_GGUF
 from catalog.models import GPU, LLM, ModelQuant, QuantFormat
 from planner.engine.plan import MAX_CONTEXT_TOKENS
 from planner.engine.recurrent import recurrent_state
-from planner.engine.vision import image_compute_bytes, vision_encoder_params
 from planner.engine.types import (
     CHUNKED,
     FULL,
@@ -20,6 +19,7 @@ from planner.engine.types import (
     Quantization,
     RecurrentState,
 )
+from planner.engine.vision import image_compute_bytes, vision_encoder_params
 
 # catalog LLM.layer_pattern letters (catalog/hf_config.py) -> engine layer kinds
 LAYER_LETTERS = {"F": FULL, "S": SLIDING, "C": CHUNKED, "R": RECURRENT, "N": NO_CACHE}
@@ -57,12 +57,16 @@ def offload_mode(value) -> str:
     text = str(value).strip().lower()
     return {"true": "auto", "1": "auto", "on": "auto", "yes": "auto", "false": "none", "0": "none", "off": "none",
             "no": "none", "": "none"}.get(text, text)
+
+
 DEFAULT_CONTEXT = 8192
 
 
 def default_context(llm: LLM | None) -> int:
     """The context a question gets when it names none: 8K, or the model's maximum when smaller."""
     return min(DEFAULT_CONTEXT, llm.max_context) if llm is not None else DEFAULT_CONTEXT
+
+
 RUNTIME_CHOICES = ("llamacpp", "ollama", "vllm")
 RUNTIME_LABELS = {"llamacpp": "llama.cpp", "ollama": "Ollama", "vllm": "vLLM"}
 
@@ -74,9 +78,10 @@ RUNTIME_LABELS = {"llamacpp": "llama.cpp", "ollama": "Ollama", "vllm": "vLLM"}
 # - Ollama (docs/gpu.mdx @fb30760): CUDA from 5.0; ROCm v7 on the gfx targets below (Linux presets); Vulkan; Metal.
 # - vLLM: CUDA from 7.0 (installation/gpu.cuda docs); ROCm on the targets its ROCm docs list; Intel XPU (SYCL).
 #   Apple GPUs only through a community plugin, not vLLM itself; no Vulkan backend.
-OLLAMA_ROCM_GFX = frozenset("gfx908 gfx90a gfx942 gfx950 gfx1030 gfx1100 gfx1101 gfx1102 gfx1150 gfx1151 gfx1200 "
-                            "gfx1201".split())
-VLLM_ROCM_GFX = frozenset("gfx90a gfx942 gfx950 gfx1100 gfx1101 gfx1150 gfx1151 gfx1200 gfx1201".split())
+OLLAMA_ROCM_GFX = frozenset({"gfx908", "gfx90a", "gfx942", "gfx950", "gfx1030", "gfx1100", "gfx1101", "gfx1102",
+                             "gfx1150", "gfx1151", "gfx1200", "gfx1201"})
+VLLM_ROCM_GFX = frozenset({"gfx90a", "gfx942", "gfx950", "gfx1100", "gfx1101", "gfx1150", "gfx1151", "gfx1200",
+                           "gfx1201"})
 MIN_CUDA_CC = {"llamacpp": 5.0, "ollama": 5.0, "vllm": 7.0}
 
 
@@ -247,7 +252,6 @@ def context_problem(llm: LLM | None, context: int | None) -> str | None:
 VLLM_MIN_CC = {"awq": 7.5, "gptq": 7.0, "fp8": 7.5, "nvfp4": 7.5, "mxfp4": 8.0, "bnb": 7.0}
 VLLM_OTHER_VENDORS = {"awq": {"Intel"}, "gptq": {"Intel"}, "fp8": {"AMD"}, "nvfp4": set(), "mxfp4": set(),
                       "bnb": set(), "float": {"AMD", "Intel"}}
-FP8_COMPUTE_CC = 8.9
 
 
 def hardware_problem(quant_name: str, family: str, runtime: str, gpu: GPU | None) -> str | None:
@@ -267,8 +271,8 @@ def hardware_problem(quant_name: str, family: str, runtime: str, gpu: GPU | None
     if family == "float" and quant_name == "BF16" and cc < 8.0:
         return f"vLLM runs BF16 from compute capability 8.0; the {gpu.name} has {cc:.1f}: use F16 (--dtype half)."
     if family in VLLM_MIN_CC and cc < VLLM_MIN_CC[family]:
-        return (f"vLLM runs {quant_name} from compute capability {VLLM_MIN_CC[family]:.1f}; the {gpu.name} has {cc:.1f}. "
-                "Use F16, or GPTQ on Volta.")
+        return (f"vLLM runs {quant_name} from compute capability {VLLM_MIN_CC[family]:.1f}; "
+                f"the {gpu.name} has {cc:.1f}. Use F16, or GPTQ on Volta.")
     return None
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from catalog.models import GPU, LLM
@@ -111,11 +111,12 @@ def model_detail(request, slug):
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return render(request, _partial(request, "planner/model_detail.html"), {**ctx, "form": form, "d": d},
                       status=400)
+    chosen = sizing.quant_memory(llm, selected.quant, work, runtime)
     ctx.update({
-        "d": d, "rows": rows, "selected": selected, "chosen": sizing.quant_memory(llm, selected.quant, work, runtime),
+        "d": d, "rows": rows, "selected": selected, "chosen": chosen,
         "formats": sizing.runtime_quants(llm, runtime.name), "gpu_rows": gpu_rows[:GPU_ROWS_SHOWN],
         "gpu_total": len(gpu_rows), "callouts": gpu_rows.callouts(),
-        "breakdown": sizing.quant_breakdown(llm, selected.quant, work, runtime),
+        "breakdown": sizing.breakdown_bars(chosen),
         "run": sizing.run_commands(llm, selected.quant.name, d, None),
         "vendors": snapshot.vendors(),
         "runtime_label": specs.RUNTIME_LABELS[d["runtime"]],
@@ -161,7 +162,8 @@ def gpu_list(request):
 def gpu_detail(request, slug):
     gpu = get_object_or_404(GPU, slug=slug)
     form = SizingForm(request.GET or None)
-    d = form.cleaned_data if (request.GET and form.is_valid()) else {"context": 8192, "kv_cache": "f16", "runtime": "llamacpp"}
+    defaults = {"context": specs.DEFAULT_CONTEXT, "kv_cache": "f16", "runtime": "llamacpp"}
+    d = form.cleaned_data if (request.GET and form.is_valid()) else defaults
     status = 400 if request.GET and not form.is_valid() else 200
     work, runtime = Workload(context=d["context"], kv_cache=d["kv_cache"]), Runtime(name=d["runtime"])
     fits = sizing.best_fit_per_model(gpu, snapshot.models_with_quants(), work, runtime)
@@ -183,7 +185,8 @@ def planner(request):
     if bound:
         if form.is_valid():
             d = form.cleaned_data
-            device = specs.gpu_to_device(d["gpu"]) if d["gpu"] else specs.custom_device(d["vram_gb"], d["bandwidth_gbs"])
+            device = (specs.gpu_to_device(d["gpu"]) if d["gpu"]
+                      else specs.custom_device(d["vram_gb"], d["bandwidth_gbs"]))
             work = Workload(context=d["context"], batch=d["batch"], kv_cache=d["kv_cache"])
             try:
                 result = sizing.full_plan(d["inputs"], work, Runtime(name=d["runtime"]), [device] * d["gpu_count"],
