@@ -166,9 +166,11 @@ def gpu_detail(request, slug):
     d = form.cleaned_data if (request.GET and form.is_valid()) else defaults
     status = 400 if request.GET and not form.is_valid() else 200
     work, runtime = Workload(context=d["context"], kv_cache=d["kv_cache"]), Runtime(name=d["runtime"])
-    fits = sizing.best_fit_per_model(gpu, snapshot.models_with_quants(), work, runtime)
+    drives = specs.runtime_backend(gpu, runtime.name) is not None
+    fits = sizing.best_fit_per_model(gpu, snapshot.models_with_quants(), work, runtime) if drives else []
     return render(request, _partial(request, "planner/gpu_detail.html"), {
         "gpu": gpu, "form": form, "fits": fits, "largest": fits[0] if fits else None, "d": d,
+        "drives": drives, "runtime_label": specs.RUNTIME_LABELS[runtime.name],
         "device": specs.gpu_to_device(gpu),
         "runtimes": [(specs.RUNTIME_LABELS[r], GPU.BACKEND_LABELS.get(specs.runtime_backend(gpu, r)))
                      for r in specs.RUNTIME_CHOICES],

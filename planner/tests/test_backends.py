@@ -52,3 +52,8 @@ def test_model_page_and_api_leave_out_gpus_the_runtime_cannot_drive_unless_asked
 def test_gpu_page_says_which_runtimes_run_on_it(client, seeded):
     html = client.get("/gpus/nvidia-geforce-gtx-1080-ti/").content.decode()
     assert "CUDA, Vulkan" in html and "compute 6.1" in html and "vLLM <small>(no current release)</small>" in html
+
+
+def test_gpu_page_says_when_the_runtime_cannot_drive_it_rather_than_that_nothing_fits(client, seeded):
+    html = client.get("/gpus/nvidia-geforce-gtx-1080-ti/?runtime=vllm&context=8192&kv_cache=f16").content.decode()
+    assert "No current vLLM release drives this GPU" in html and "No catalog model fits" not in html
