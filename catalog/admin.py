@@ -11,10 +11,11 @@ from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 
 from catalog import gpu_csv, history, refresh
-from catalog.models import GPU, LLM, BenchmarkScore, ChangeRecord, ModelQuant, QuantFormat, RefreshRun, Tag
+from catalog.models import (GPU, LLM, BenchmarkScore, ChangeRecord, HubLookup, ModelQuant, QuantFormat, RefreshRun,
+                            Tag)
 from catalog.sources import SourceError
 
 admin.site.site_header = "VRAM planner catalog"
@@ -297,8 +298,9 @@ class HubImportForm(forms.Form):
 class LLMAdmin(HistoryMixin, admin.ModelAdmin):
     change_list_template = "admin/catalog/llm/change_list.html"
     list_display = ("name", "developer", "family", "architecture", "params_b", "max_context", "release_date",
-                    "quant_count")
-    list_filter = ("architecture", "attention", "developer", "family", "tags")
+                    "quant_count", "reviewed")
+    list_filter = ("reviewed", "architecture", "attention", "developer", "family", "tags")
+    actions = ("promote",)
     search_fields = ("name", "slug", "hf_repo_id", "family", "developer")
     filter_horizontal = ("tags",)
     inlines = (ModelQuantInline, BenchmarkInline)
@@ -344,6 +346,46 @@ class LLMAdmin(HistoryMixin, admin.ModelAdmin):
     @admin.display(description="Quantizations", ordering="n_quants")
     def quant_count(self, obj):
         return obj.n_quants
+
+    @admin.action(description="Promote to the catalog (reviewed: listed everywhere)", permissions=["change"])
+    def promote(self, request, queryset):
+        promoted = 0
+        for llm in queryset.filter(reviewed=False):
+            before = history.snapshot(llm)
+            llm.reviewed = True
+            history.save_with_history(llm, before=before, user=request.user, via=ChangeRecord.Via.ADMIN, lock=False)
+            promoted += 1
+        self.message_user(request, f"Promoted {promoted} model{'s' if promoted != 1 else ''} into the catalog.",
+                          messages.SUCCESS)
+
+
+@admin.register(HubLookup)
+class HubLookupAdmin(admin.ModelAdmin):
+    """Users' lookups of Hub repositories, most asked for first: review their provisional models and promote the
+    ones worth carrying (LLM admin, "Promote to the catalog")."""
+
+    list_display = ("repo_id", "requests", "status", "model_link", "reviewed", "finished_at")
+    list_filter = ("status", "llm__reviewed")
+    search_fields = ("repo_id",)
+    ordering = ("-requests", "-queued_at")
+    readonly_fields = ("key", "repo_id", "status", "message", "llm", "files", "requests", "created_at", "queued_at",
+                       "started_at", "finished_at")
+
+    def has_add_permission(self, request):
+        return False  # lookups come from users (the site and the API), not from here
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Model")
+    def model_link(self, obj):
+        if not obj.llm_id:
+            return "–"
+        return format_html('<a href="{}">{}</a>', reverse("admin:catalog_llm_change", args=[obj.llm_id]), obj.llm)
+
+    @admin.display(description="Reviewed", boolean=True, ordering="llm__reviewed")
+    def reviewed(self, obj):
+        return obj.llm.reviewed if obj.llm_id else None
 
 
 @admin.register(QuantFormat)

@@ -41,7 +41,8 @@ class LLMListSerializer(serializers.ModelSerializer):
     class Meta:
         model = LLM
         fields = ["slug", "name", "hf_repo_id", "family", "developer", "architecture", "params_total",
-                  "params_active", "max_context", "release_date", "license", "tags", "ollama_tag", "docker_model"]
+                  "params_active", "max_context", "release_date", "license", "tags", "ollama_tag", "docker_model",
+                  "reviewed"]
 
 
 class LLMDetailSerializer(LLMListSerializer):
@@ -103,12 +104,19 @@ class ModelFilters(serializers.Serializer):
     tag = serializers.SlugField(required=False, max_length=40)
     min_params_b = serializers.FloatField(required=False, min_value=0, max_value=100_000)
     max_params_b = serializers.FloatField(required=False, min_value=0, max_value=100_000)
+    reviewed = serializers.BooleanField(required=False, allow_null=True, default=None, help_text=(
+        "false: only models looked up from the Hub (not reviewed); true: only the catalog. Default: the catalog, "
+        "and with q also the models looked up from the Hub."))
     ordering = serializers.ChoiceField(required=False, choices=[
         "name", "-name", "params_total", "-params_total", "max_context", "-max_context", "release_date",
         "-release_date", "hf_downloads", "-hf_downloads"])
 
     def apply(self, qs):
         d = self.validated_data
+        if d.get("reviewed") is not None:
+            qs = qs.filter(reviewed=d["reviewed"])
+        elif not d.get("q"):
+            qs = qs.reviewed()
         if d.get("q"):
             qs = qs.filter(Q(name__icontains=d["q"]) | Q(hf_repo_id__icontains=d["q"]))
         for field in ("family", "developer", "architecture"):

@@ -5,11 +5,14 @@ Invariants are database constraints; every row has a natural key so fixtures sur
 churn. Sizes are stored in bytes, bandwidth in GB/s (10^9 bytes per second), prices in USD.
 """
 
+import uuid
+
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.urls import reverse
+from django.utils import timezone
 
 GIB = 1024**3
 
@@ -99,6 +102,10 @@ class LLMQuerySet(models.QuerySet):
     def with_catalog_relations(self):
         """Everything a model page or API detail needs, in a fixed number of queries."""
         return self.prefetch_related("tags", "quantizations__fmt", "benchmarks")
+
+    def reviewed(self):
+        """The curated catalog: default lists show only these, never models looked up from the Hub."""
+        return self.filter(reviewed=True)
 
 
 class LLMManager(models.Manager.from_queryset(LLMQuerySet)):
@@ -248,6 +255,10 @@ class LLM(models.Model):
     source = models.TextField(blank=True)
     fetched_at = models.DateTimeField(null=True, blank=True)
     locked_fields = models.JSONField(default=list, blank=True, help_text="Fields set by hand; refresh skips them.")
+    reviewed = models.BooleanField(
+        default=True, db_index=True,
+        help_text="Off for a model a user looked up on the Hub (a HubLookup) until staff promote it into the catalog.",
+    )
 
     objects = LLMManager()
 
@@ -633,3 +644,41 @@ class RefreshRun(models.Model):
     @property
     def wrote(self) -> int:
         return self.created + self.updated
+
+
+class HubLookup(models.Model):
+    """A user's request to size a Hugging Face repository outside the catalog, and its outcome.
+
+    One row per repository (``key``, the repo id in lower case): a second request while the first is queued or
+    running joins it, and a finished lookup is reused until it is older than settings.HUB_LOOKUP_MAX_AGE_S.
+    The model it creates is provisional (``LLM.reviewed`` off) until staff promote it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    key = models.CharField(max_length=200, unique=True, help_text="The repository id in lower case.")
+    repo_id = models.CharField("Hugging Face repo id", max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    message = models.TextField(blank=True, help_text="Why it failed, or what the model page can and cannot size.")
+    llm = models.ForeignKey(LLM, null=True, blank=True, on_delete=models.SET_NULL, related_name="hub_lookups")
+    files = models.JSONField(default=list, blank=True, help_text="The Hub files and API calls the lookup read.")
+    requests = models.PositiveIntegerField(default=1, help_text="How many times users asked for it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Hub lookup"
+        ordering = ["-requests", "-queued_at"]
+
+    def __str__(self):
+        return f"{self.repo_id} ({self.get_status_display().lower()})"
+
+    @property
+    def pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

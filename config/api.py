@@ -71,6 +71,19 @@ class UserThrottle(_FixedWindowThrottle):
         return str(request.user.pk)
 
 
+class LookupThrottle(_FixedWindowThrottle):
+    """Hub lookups per client (a user, else an address), on the API and the site alike."""
+
+    scope = "lookup"
+
+    def applies(self, request):
+        return True
+
+    def ident(self, request):
+        user = getattr(request, "user", None)
+        return f"user-{user.pk}" if user and user.is_authenticated else self.get_ident(request)
+
+
 class IsStaffOrReadOnly(permissions.BasePermission):
     """Anyone may read; writes need an authenticated staff user."""
 

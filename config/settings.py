@@ -216,6 +216,18 @@ PRICE_FEED_URL = os.environ.get("PRICE_FEED_URL", "")
 REFRESH_HTTP_TIMEOUT_S = float(os.environ.get("REFRESH_HTTP_TIMEOUT_S", "20"))
 REFRESH_MAX_RETRIES = int(os.environ.get("REFRESH_MAX_RETRIES", "3"))
 REFRESH_RETRY_BACKOFF_S = int(os.environ.get("REFRESH_RETRY_BACKOFF_S", "60"))
+# A Hub token (read access) lets the refresh and lookups read gated repositories the token's user accepted.
+HF_TOKEN = os.environ.get("HF_TOKEN", "")
+# Any Hub repository, looked up on demand (planner/lookup.py): a finished lookup is reused for a week, a failed
+# one for five minutes; a job queued or running longer than HUB_LOOKUP_STALE_S is taken to be lost and re-queued.
+HUB_LOOKUP_MAX_AGE_S = int(os.environ.get("HUB_LOOKUP_MAX_AGE_S", str(7 * 86400)))
+HUB_LOOKUP_RETRY_FAILED_S = int(os.environ.get("HUB_LOOKUP_RETRY_FAILED_S", "300"))
+HUB_LOOKUP_STALE_S = int(os.environ.get("HUB_LOOKUP_STALE_S", "600"))
+# A queue of their own keeps users' lookups from waiting behind a catalog refresh (blank: the default queue).
+HUB_LOOKUP_QUEUE = os.environ.get("HUB_LOOKUP_QUEUE", "")
+# No Hub answer is read past these sizes (metadata only: weight files are never downloaded).
+HUB_MAX_JSON_BYTES = int(os.environ.get("HUB_MAX_JSON_BYTES", str(8 * 1024 * 1024)))
+HUB_MAX_FILE_BYTES = int(os.environ.get("HUB_MAX_FILE_BYTES", str(1024 * 1024)))
 
 
 def _crontab(spec: str):
@@ -258,6 +270,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "600/minute"),
         "user": os.environ.get("API_THROTTLE_USER", "3000/minute"),
+        # Hub lookups, per client, on the API and the site alike: each may cost several Hub requests.
+        "lookup": os.environ.get("HUB_LOOKUP_THROTTLE", "20/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {

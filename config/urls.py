@@ -6,7 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from catalog.api import GPUViewSet, LLMViewSet, QuantFormatViewSet
 from config.health import healthz, readyz
-from planner.api import GPUModelsView, ModelGPUsView, PlanView
+from planner.api import GPUModelsView, LookupJobView, LookupView, ModelGPUsView, PlanView
 
 router = DefaultRouter()
 router.register("models", LLMViewSet, basename="model")
@@ -14,6 +14,8 @@ router.register("gpus", GPUViewSet, basename="gpu")
 router.register("quantizations", QuantFormatViewSet, basename="quantization")
 
 api_v1 = [
+    path("models/lookup/", LookupView.as_view(), name="model-lookup"),
+    path("models/lookup/<uuid:pk>/", LookupJobView.as_view(), name="model-lookup-job"),
     path("models/<slug:slug>/gpus/", ModelGPUsView.as_view(), name="model-gpus"),
     path("gpus/<slug:slug>/models/", GPUModelsView.as_view(), name="gpu-models"),
     path("plan/", PlanView.as_view(), name="plan"),

@@ -1,19 +1,23 @@
-"""Endpoints that answer with sizing numbers: a model's compatible GPUs, a GPU's models, and the plan.
+"""Endpoints that answer with sizing numbers: a model's compatible GPUs, a GPU's models, the plan, and lookups
+of any Hugging Face model.
 
 Every number comes from the engine through planner.sizing / planner.specs, like the pages.
 """
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.models import GPU
-from config.api import CachedReadMixin
-from planner import sizing, snapshot, specs
+from catalog.models import GPU, HubLookup
+from catalog.sources import hf_hub
+from config.api import CachedReadMixin, LookupThrottle
+from planner import lookup, sizing, snapshot, specs
 from planner.engine.plan import MAX_CONTEXT_TOKENS
 from planner.engine.types import Runtime, Workload
 
@@ -179,7 +183,7 @@ class GPUModelsView(CachedReadMixin, GenericAPIView):
         gpu = get_object_or_404(GPU, slug=slug)
         params = WorkloadParams(data=request.query_params)
         params.is_valid(raise_exception=True)
-        fits = sizing.best_fit_per_model(gpu, snapshot.models_with_quants(),
+        fits = sizing.best_fit_per_model(gpu, snapshot.reviewed_models(),
                                          params.workload(), Runtime(name=params.validated_data["runtime"]))
         rows = [{"llm": llm, "fmt": fmt, "plan": p} for llm, fmt, p in fits]
         page = self.paginate_queryset(rows)
@@ -338,3 +342,94 @@ class PlanView(CachedReadMixin, APIView):
         run = sizing.run_commands(llm, inputs.quant.name, d, out["plan"]) if llm else None
         out.update(commands=run.as_dict() if run else None, command_notes=run.notes if run else None)
         return Response(PlanOutput(out).data)
+
+
+class LookupInput(serializers.Serializer):
+    repo_id = serializers.CharField(max_length=300, help_text=(
+        "A Hugging Face model repository: owner/name, its link, hf.co/owner/name, or an owner/name:Q4_K_M GGUF "
+        "reference."))
+
+    def validate_repo_id(self, value):
+        try:
+            repo_id, quant = hf_hub.parse_ref(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+        self.quant = quant
+        return repo_id
+
+
+class LookupModel(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    hf_repo_id = serializers.CharField()
+    reviewed = serializers.BooleanField(help_text="false: looked up from the Hub, not reviewed by staff.")
+    url = serializers.SerializerMethodField(help_text="The model page.")
+    api_url = serializers.SerializerMethodField(help_text="The model in this API.")
+
+    def get_url(self, llm) -> str:
+        return self.context["request"].build_absolute_uri(llm.get_absolute_url())
+
+    def get_api_url(self, llm) -> str:
+        return self.context["request"].build_absolute_uri(reverse("api:model-detail", args=[llm.slug]))
+
+
+class LookupOutput(serializers.Serializer):
+    id = serializers.UUIDField(allow_null=True, help_text="The job; null when the model is in the catalog.")
+    url = serializers.CharField(allow_null=True, help_text="GET it for the job's status.")
+    repo_id = serializers.CharField()
+    quant = serializers.CharField(allow_blank=True, help_text="The GGUF quantization the reference named, if any.")
+    status = serializers.ChoiceField(choices=HubLookup.Status.choices)
+    message = serializers.CharField(allow_blank=True, help_text="Why it failed, or what the model page can size.")
+    files = serializers.ListField(child=serializers.CharField(), help_text="What the lookup read on the Hub.")
+    requested_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    model = LookupModel(allow_null=True)
+
+
+def lookup_answer(request, lookup, model, repo_id: str, quant: str = "") -> dict:
+    """The JSON of a lookup (or of a catalog model a lookup request named)."""
+    job = reverse("api:model-lookup-job", args=[lookup.pk]) if lookup else None
+    return LookupOutput({
+        "id": lookup.pk if lookup else None, "url": request.build_absolute_uri(job) if job else None,
+        "repo_id": lookup.repo_id if lookup else repo_id, "quant": quant,
+        "status": lookup.status if lookup else HubLookup.Status.DONE,
+        "message": lookup.message if lookup else f"{model.name} is in the catalog.",
+        "files": lookup.files if lookup else [], "requested_at": lookup.queued_at if lookup else None,
+        "finished_at": lookup.finished_at if lookup else None, "model": model,
+    }, context={"request": request}).data
+
+
+class LookupView(APIView):
+    """Size any Hugging Face model: 200 when it is in the catalog or was looked up recently (the model, or why the
+    lookup failed), else 202 with a job to poll. One job per repository at a time (a second request joins it); rate-limited per
+    client. Metadata only is read (model info, config.json, README.md, GGUF file listings), never a weight file."""
+
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [*APIView.throttle_classes, LookupThrottle]
+
+    @extend_schema(request=LookupInput, responses={200: LookupOutput, 202: LookupOutput})
+    def post(self, request):
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError({"non_field_errors": ["Send a JSON object."]})
+        params = LookupInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        repo_id = params.validated_data["repo_id"]
+        found, model = lookup.request(repo_id)
+        body = lookup_answer(request, found, model, repo_id, params.quant)
+        if model is not None or not found.pending:  # in the catalog, or looked up already (done or failed)
+            return Response(body)
+        return Response(body, status=202, headers={"Location": body["url"]})
+
+
+class LookupJobView(APIView):
+    """A lookup job: queued, running, done (with the model) or failed (with the reason)."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses={200: LookupOutput})
+    def get(self, request, pk):
+        found = HubLookup.objects.select_related("llm").filter(pk=pk).first()
+        if found is None:
+            raise NotFound("No such lookup.")
+        model = found.llm if found.status == HubLookup.Status.DONE else None
+        return Response(lookup_answer(request, found, model, found.repo_id))

@@ -1,7 +1,7 @@
 """Input parsing for pages: every field validated, errors name the field."""
 
 from django import forms
-from django.db.models import F
+from django.db.models import F, Q
 
 from catalog.models import GPU, LLM
 from planner import sizing, specs
@@ -115,7 +115,17 @@ class CustomArchitectureFields(forms.Form):
         return given
 
 
-class PlanForm(CustomArchitectureFields, MachineFields):
+class ListedModelMixin:
+    """The model choices are the catalog, plus a model looked up from the Hub when a link names it: its page's
+    plan and compare links work, and it is in no one else's list."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        chosen = self.data.get("model", "") if self.is_bound else ""
+        self.fields["model"].queryset = LLM.objects.filter(Q(reviewed=True) | Q(slug=chosen)).order_by("name")
+
+
+class PlanForm(ListedModelMixin, CustomArchitectureFields, MachineFields):
     model = forms.ModelChoiceField(queryset=LLM.objects.order_by("name"), to_field_name="slug", required=False,
                                    error_messages={"invalid_choice": "Unknown model."})
     quant = forms.CharField(max_length=60, required=False, help_text="Blank: the model's own format for the runtime.")
@@ -172,7 +182,7 @@ class PlanForm(CustomArchitectureFields, MachineFields):
         return data
 
 
-class CompareForm(forms.Form):
+class CompareForm(ListedModelMixin, forms.Form):
     """2–4 GPUs side by side for one model, quantization and context."""
 
     model = forms.ModelChoiceField(queryset=LLM.objects.order_by("name"), to_field_name="slug",

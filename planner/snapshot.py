@@ -43,6 +43,11 @@ def models_with_quants() -> list[LLM]:
     return _get("llms", lambda: list(LLM.objects.with_catalog_relations().defer("card_markdown")))
 
 
+def reviewed_models() -> list[LLM]:
+    """The curated catalog (models_with_quants without those looked up from the Hub): what rankings list."""
+    return _get("reviewed", lambda: [m for m in models_with_quants() if m.reviewed])
+
+
 def card(llm: LLM) -> str:
     """The model's Hub card (Markdown), read once per catalog version: the list snapshot leaves cards out."""
     memo = _get("cards", dict)
@@ -53,7 +58,7 @@ def card(llm: LLM) -> str:
 
 def family(llm: LLM) -> list[LLM]:
     """The other sizes and variants of the model's family, smallest first."""
-    return sorted((m for m in models_with_quants() if m.family == llm.family and m.pk != llm.pk),
+    return sorted((m for m in reviewed_models() if m.family == llm.family and m.pk != llm.pk),
                   key=lambda m: (m.params_total or 0, m.name))
 
 

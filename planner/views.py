@@ -10,9 +10,13 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
-from catalog.models import GPU, LLM
-from planner import sizing, snapshot, specs
+from catalog.models import GPU, LLM, HubLookup
+from catalog.sources import hf_hub
+from config.api import LookupThrottle
+from planner import lookup, sizing, snapshot, specs
 from planner.caching import cached_page
 from planner.engine.types import GIB, EngineError, Runtime, Workload
 from planner.forms import CompareForm, GPUListForm, ModelListForm, PlanForm, SizingForm
@@ -28,8 +32,8 @@ def _partial(request, template, block="results"):
 def home(request):
     return render(request, "planner/home.html", {
         "gpu_count": GPU.objects.count(),
-        "llm_count": LLM.objects.count(),
-        "popular": LLM.objects.order_by(ModelListForm.SORTS[ModelListForm.DEFAULT_SORT], "-params_total")[:12],
+        "llm_count": LLM.objects.reviewed().count(),
+        "popular": LLM.objects.reviewed().order_by(ModelListForm.SORTS[ModelListForm.DEFAULT_SORT], "-params_total")[:12],
         "gpus": GPU.objects.active().order_by("vendor", "name").values_list("slug", "vendor", "name"),
     })
 
@@ -37,15 +41,25 @@ def home(request):
 @cached_page
 def search(request):
     q = (request.GET.get("q") or "").strip()[:100]
-    models = LLM.objects.filter(Q(name__icontains=q) | Q(hf_repo_id__icontains=q) | Q(family__icontains=q))[:20] if q else []
+    models = LLM.objects.filter(Q(name__icontains=q) | Q(hf_repo_id__icontains=q) | Q(family__icontains=q)).order_by(
+        "-reviewed", "name")[:20] if q else []  # models looked up from the Hub too, after the catalog's
     gpus = GPU.objects.filter(Q(name__icontains=q) | Q(vendor__icontains=q))[:20] if q else []
-    return render(request, "planner/search.html", {"q": q, "models": models, "gpus": gpus})
+    try:  # a query that reads as a repository id is offered as a lookup, filled in
+        lookup_ref = q if "/" in q and hf_hub.parse_ref(q) else ""
+    except ValueError:
+        lookup_ref = ""
+    return render(request, "planner/search.html", {
+        "q": q, "models": models, "gpus": gpus, "lookup_ref": lookup_ref,
+        "lookup_label": "Not what you meant? Size it straight from the Hugging Face Hub" if models
+        else "No model in the catalog matches: size any Hugging Face model"})
 
 
 @cached_page
 def model_list(request):
     form = ModelListForm(request.GET or None)
     qs = LLM.objects.prefetch_related("tags").order_by(ModelListForm.SORTS[ModelListForm.DEFAULT_SORT], "name")
+    if not (form.is_valid() and form.cleaned_data["q"]):  # a search also finds models looked up from the Hub
+        qs = qs.filter(reviewed=True)
     if form.is_valid():
         d = form.cleaned_data
         if d["q"]:
@@ -72,7 +86,7 @@ def model_list(request):
     params.pop("page", None)
     return render(request, _partial(request, "planner/model_list.html"), {
         "form": form, "page": page, "querystring": params.urlencode(),
-        "families": LLM.objects.order_by("family").values_list("family", flat=True).distinct(),
+        "families": LLM.objects.reviewed().order_by("family").values_list("family", flat=True).distinct(),
         "gpu_options": GPU.objects.active().order_by("vendor", "name").values_list("slug", "vendor", "name"),
     }, status=400 if form.errors else 200)
 
@@ -84,7 +98,9 @@ def model_detail(request, slug):
         raise Http404("No such model.")
     form = SizingForm(request.GET or None, llm=llm)
     ctx = {"llm": llm, "form": form, "context_steps": sizing.context_steps(llm), "family": snapshot.family(llm),
-           "card": snapshot.card(llm)}
+           "card": snapshot.card(llm),
+           "provisional": None if llm.reviewed else (  # the lookup that made it: when, and what it read
+               HubLookup.objects.filter(llm=llm).order_by("-finished_at").first() or HubLookup(repo_id=llm.hf_repo_id))}
     if request.GET and not form.is_valid():
         # Keep what the user typed in every control next to the error, rather than the defaults.
         ctx["d"] = {name: request.GET.get(name, "") for name in form.fields}
@@ -167,7 +183,7 @@ def gpu_detail(request, slug):
     status = 400 if request.GET and not form.is_valid() else 200
     work, runtime = Workload(context=d["context"], kv_cache=d["kv_cache"]), Runtime(name=d["runtime"])
     drives = specs.runtime_backend(gpu, runtime.name) is not None
-    fits = sizing.best_fit_per_model(gpu, snapshot.models_with_quants(), work, runtime) if drives else []
+    fits = sizing.best_fit_per_model(gpu, snapshot.reviewed_models(), work, runtime) if drives else []
     return render(request, _partial(request, "planner/gpu_detail.html"), {
         "gpu": gpu, "form": form, "fits": fits, "largest": fits[0] if fits else None, "d": d,
         "drives": drives, "runtime_label": specs.RUNTIME_LABELS[runtime.name],
@@ -228,7 +244,7 @@ def compare(request):
     return render(request, _partial(request, "planner/compare.html"), {
         "form": form, "columns": columns, "slots": chosen + [""] * (4 - len(chosen)),
         "gpus": GPU.objects.order_by("vendor", "name").only("slug", "vendor", "name", "memory_bytes"),
-        "models": LLM.objects.order_by("name").only("slug", "name"),
+        "models": form.fields["model"].queryset.only("slug", "name"),
     }, status=status)
 
 
@@ -242,3 +258,42 @@ def methodology(request):
             if line.startswith("|") and len(cells) == 6 and cells[3].isdigit():
                 rows.append(cells)
     return render(request, "planner/methodology.html", {"accuracy": rows})
+
+
+def _model_url(llm: LLM, quant: str = "") -> str:
+    return llm.get_absolute_url() + (f"?{urlencode({'quant': quant})}" if quant else "")
+
+
+def hub_lookup(request):
+    """Size any Hub repository (the lookup form on the home, list, search and 404 pages): the model page when
+    it is known, else the job's waiting page. A GET, so cached pages can carry the form; rate-limited."""
+    ref = (request.GET.get("repo") or "").strip()[:300]
+    try:
+        repo_id, quant = hf_hub.parse_ref(ref)
+    except ValueError as exc:
+        return render(request, "planner/lookup.html", {"ref": ref, "error": str(exc)}, status=400)
+    throttle = LookupThrottle()
+    if not throttle.allow_request(request, None):
+        return render(request, "planner/lookup.html", {"ref": ref, "error": (
+            f"You have looked up many models in a short time; try again in {int(throttle.wait() or 60)} seconds.")},
+            status=429)
+    found, model = lookup.request(repo_id)
+    if model is not None:
+        return redirect(_model_url(model, quant))
+    url = reverse("planner:lookup_job", args=[found.pk])
+    return redirect(url + (f"?{urlencode({'quant': quant})}" if quant else ""))
+
+
+def lookup_job(request, pk):
+    """A lookup in progress (the page polls itself), failed (with the reason), or done (on to the model)."""
+    found = get_object_or_404(HubLookup.objects.select_related("llm"), pk=pk)
+    quant = (request.GET.get("quant") or "")[:24]
+    if found.status == HubLookup.Status.DONE and found.llm is not None:
+        url = _model_url(found.llm, quant)
+        if request.headers.get("HX-Request"):
+            response = render(request, "planner/lookup.html#status", {"lookup": found})
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)
+    return render(request, _partial(request, "planner/lookup.html", "status"), {"lookup": found, "ref": found.repo_id},
+                  status=200)

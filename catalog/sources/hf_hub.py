@@ -7,6 +7,8 @@ GGUF file we list for it (the GGUF repo's files).
 field values; ``upsert`` writes them inside the run's transaction, leaving locked fields alone.
 """
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -14,14 +16,21 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from huggingface_hub import hf_hub_url
-from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError, RepositoryNotFoundError
+from huggingface_hub.errors import (
+    EntryNotFoundError,
+    GatedRepoError,
+    HfHubHTTPError,
+    HFValidationError,
+    RepositoryNotFoundError,
+)
 from huggingface_hub.hf_api import ModelInfo
-from huggingface_hub.utils import get_session, hf_raise_for_status
+from huggingface_hub.utils import get_session, hf_raise_for_status, validate_repo_id
 
 from catalog.constraints import constraint_errors
-from catalog.hf_config import architecture_fields, attention_kind, layer_mix
+from catalog.hf_config import architecture_fields
 from catalog.models import LLM, ModelQuant, QuantFormat
 from catalog.seed_data import llm_slug
+from catalog.seed_models import config_llm_fields, name_params
 from catalog.sources import USER_AGENT, Outcome, SourceError, TransientSourceError
 
 NAME = "hf_hub"
@@ -71,31 +80,52 @@ def _call(what: str, fn, *args, **kwargs):
         raise
 
 
+def _read(url: str, *, params=None, limit: int) -> bytes:
+    """GET a Hub URL (with the server's HF_TOKEN if any), reading at most ``limit`` bytes of body."""
+    headers = {"User-Agent": USER_AGENT}
+    if settings.HF_TOKEN:
+        headers["Authorization"] = f"Bearer {settings.HF_TOKEN}"
+    with get_session().stream("GET", url, params=params, headers=headers, timeout=settings.REFRESH_HTTP_TIMEOUT_S,
+                              follow_redirects=True) as response:
+        if response.status_code >= 400:
+            response.read()
+            hf_raise_for_status(response)
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise SourceError(f"{url}: {int(declared):,} bytes, more than the {limit:,} we read")
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) > limit:
+                raise SourceError(f"{url}: more than the {limit:,} bytes we read")
+    return bytes(body)
+
+
+def _json(url: str, *, params=None, limit: int | None = None):
+    return json.loads(_read(url, params=params, limit=limit or settings.HUB_MAX_JSON_BYTES))
+
+
 def _info_json(repo_id: str) -> dict:
-    url = f"{settings.HF_ENDPOINT}/api/models/{repo_id}"
-    response = get_session().get(url, params={"blobs": True}, timeout=settings.REFRESH_HTTP_TIMEOUT_S,
-                                 headers={"User-Agent": USER_AGENT})
-    hf_raise_for_status(response)
-    data = response.json()
+    data = _json(f"{settings.HF_ENDPOINT}/api/models/{repo_id}", params={"blobs": True})
     if not isinstance(data, dict):
         raise ValueError("model info is not an object")
     ModelInfo(**dict(data))  # the shape huggingface_hub accepts, or a ValueError/KeyError
     return data
 
 
-def _repo_file(repo_id: str, filename: str):
-    url = hf_hub_url(repo_id, filename, endpoint=settings.HF_ENDPOINT)
-    response = get_session().get(url, timeout=settings.REFRESH_HTTP_TIMEOUT_S, headers={"User-Agent": USER_AGENT},
-                                 follow_redirects=True)
-    hf_raise_for_status(response)
-    return response
+def _file_url(repo_id: str, filename: str) -> str:
+    return hf_hub_url(repo_id, filename, endpoint=settings.HF_ENDPOINT)
 
 
 def _config_json(repo_id: str) -> dict:
-    data = _repo_file(repo_id, "config.json").json()
+    data = _json(_file_url(repo_id, "config.json"), limit=settings.HUB_MAX_FILE_BYTES)
     if not isinstance(data, dict):
         raise ValueError("config.json is not an object")
     return data
+
+
+def _card_text(repo_id: str) -> str:
+    return _read(_file_url(repo_id, "README.md"), limit=settings.HUB_MAX_FILE_BYTES).decode("utf-8", "replace")
 
 
 def fetch_one(repo_id: str, gguf_repos: list[str] = ()) -> HubPayload:
@@ -105,7 +135,7 @@ def fetch_one(repo_id: str, gguf_repos: list[str] = ()) -> HubPayload:
     except LookupError:
         config = {}  # e.g. a GGUF-only repo: no transformers config, the model info still counts
     try:
-        card = _call(f"{repo_id}/README.md", lambda: _repo_file(repo_id, "README.md").text)
+        card = _call(f"{repo_id}/README.md", _card_text, repo_id)
     except (LookupError, SourceError):  # a card that cannot be read is no card: the model's figures still count
         card = ""
     return HubPayload(repo_id, info, config, {r: _call(r, _info_json, r) for r in gguf_repos}, card)
@@ -118,7 +148,8 @@ def card_markdown(card: str) -> str:
 
 def fetch(llms=None) -> tuple[list[HubPayload], list[str]]:
     """Payloads for the catalog's models; models the Hub does not know are reported, not fatal."""
-    llms = list(llms if llms is not None else LLM.objects.prefetch_related("quantizations"))
+    # Models looked up by users are refreshed when looked up again (planner/lookup.py), not here.
+    llms = list(llms if llms is not None else LLM.objects.reviewed().prefetch_related("quantizations"))
     payloads, missing = [], []
     for llm in llms:
         gguf = sorted({q.repo_id for q in llm.quantizations.all() if q.repo_id and q.filename})
@@ -224,50 +255,226 @@ def upsert(payloads: list[HubPayload], *, dry_run: bool = False) -> Outcome:
     return outcome
 
 
-# --- import a new model by its repo id -------------------------------------------------------------
+# --- a new model from the Hub: staff imports and users' lookups ---------------------------------------
 
 GGUF_NAME = re.compile(r"(?<![A-Za-z0-9])(I?Q\d_[A-Z0-9_]+?|BF16|F16|F32|Q8_0|MXFP4_MOE)(?=[-.])", re.IGNORECASE)
+SPLIT_PART = re.compile(r"-0000[2-9]-of-|-000[1-9]\d-of-")
+# Hub pipeline tags of models that read documents and generate nothing.
+EMBEDDING_PIPELINES = {"feature-extraction", "sentence-similarity"}
 
 
-def import_model(repo_id: str, gguf_repo: str | None = None) -> LLM:
-    """Create an LLM from what the Hub says (model info + config.json), with a quantization for each GGUF
-    file in ``gguf_repo`` (or in the repo itself) whose name carries a known format. Raises SourceError."""
-    if LLM.objects.filter(hf_repo_id=repo_id).exists():
-        raise SourceError(f"{repo_id} is already in the catalog")
+class LookupFailed(SourceError):
+    """A repository that cannot be sized as asked; the message says why, in words for the person who asked."""
+
+
+@dataclass
+class Lookup:
+    """What the Hub says about a repository someone asked for: its own model info, the config (read from the
+    repository, or for a GGUF-only repository from the base model its card names), and GGUF listings."""
+
+    repo_id: str  # as the Hub spells it
+    config_repo: str  # the repository whose config.json describes the architecture
+    info: dict  # model info of config_repo (safetensors parameter count, licence, pipeline tag)
+    config: dict
+    gguf_repos: dict = field(default_factory=dict)  # repo id -> model info (with file sizes)
+    card: str = ""
+    files: list = field(default_factory=list)  # what was read, for the provisional page
+
+
+def parse_ref(text: str) -> tuple[str, str]:
+    """(repo id, GGUF format or "") from what a user pastes: ``owner/name``, a Hub link, ``hf.co/owner/name``
+    or an ``owner/name:Q4_K_M`` GGUF reference. Raises ValueError with a message for the user."""
+    ref = re.sub(r"^(https?://)?(www\.)?(huggingface\.co|hf\.co)/", "", (text or "").strip(), flags=re.IGNORECASE)
+    ref = re.split(r"[?#]", ref)[0].strip("/")
+    parts = ref.split("/")
+    if parts[0] in ("datasets", "spaces"):
+        raise ValueError(f"{text.strip()} is a Hub {parts[0][:-1]}, not a model repository.")
+    if parts[0] == "models":
+        parts = parts[1:]
+    if len(parts) < 2 or not parts[0] or not parts[1]:
+        raise ValueError("Give a Hugging Face model repository as owner/name, e.g. Qwen/Qwen3-8B, or its link.")
+    repo_id, _, quant = "/".join(parts[:2]).partition(":")
     try:
-        payload = fetch_one(repo_id, [gguf_repo] if gguf_repo else [])
+        validate_repo_id(repo_id)
+    except HFValidationError as exc:
+        raise ValueError(f"{repo_id!r} is not a valid repository id: use letters, digits, '-', '_' and '.'.") from exc
+    if quant and not re.fullmatch(r"[A-Za-z0-9_]{1,24}", quant):
+        raise ValueError(f"{quant!r} is not a GGUF quantization name such as Q4_K_M.")
+    return repo_id, quant.upper()
+
+
+def _lookup_call(repo_id: str, what: str, fn, *args):
+    """_call, with each way a repository can be out of reach told in its own words."""
+    try:
+        return _call(what, fn, *args)
     except LookupError as exc:
-        raise SourceError(str(exc)) from exc
-    values = parse(payload)
-    files = values.pop("_files")
-    if not gguf_repo:
-        files = {(repo_id, s["rfilename"]): s.get("size") for s in payload.info.get("siblings", [])
-                 if s.get("rfilename", "").endswith(".gguf") and s.get("size")}
-    owner, _, name = repo_id.partition("/")
-    config = payload.config
-    moe = bool(values.get("num_experts"))
-    attention = attention_kind(values)
-    if attention != LLM.Attention.SWA and not set(values.get("layer_pattern", "")) & {"S", "C"}:
-        values.pop("sliding_window", None)
-    llm = LLM(
-        name=name, slug=llm_slug(repo_id), hf_repo_id=repo_id, developer=owner[:60],
-        family=str(config.get("model_type") or owner)[:60], architecture=LLM.Architecture.MOE if moe
-        else LLM.Architecture.DENSE, attention=attention, window_kind="sliding" if values.get("sliding_window") else "",
-        swa_pattern_text=layer_mix(values.get("layer_pattern", ""))[:120],
-        source=f"Imported from the Hugging Face Hub ({settings.HF_ENDPOINT}/{repo_id}) on {timezone.localdate()}",
-        fetched_at=timezone.now(), **values,
-    )
+        cause = exc.__cause__
+        if isinstance(cause, GatedRepoError):
+            raise LookupFailed(
+                f"{repo_id} is gated: its authors ask each user to accept their terms on the Hub before its files can "
+                "be read, and this server's Hub token has not. Paste the model's config.json instead.") from exc
+        if what == repo_id:
+            raise LookupFailed(f"There is no public model repository {repo_id} on the Hugging Face Hub (it does "
+                               "not exist, or it is private).") from exc
+        raise LookupFailed(f"{what} is not on the Hub.") from exc
+    except TransientSourceError as exc:
+        raise LookupFailed(f"The Hugging Face Hub did not answer for {what} ({exc}). Try again in a minute.") from exc
+    except SourceError as exc:
+        raise LookupFailed(f"The Hub's answer for {what} could not be read: {exc}") from exc
+
+
+def _siblings(info: dict) -> dict[str, int | None]:
+    return {s["rfilename"]: s.get("size") for s in info.get("siblings") or []
+            if isinstance(s, dict) and isinstance(s.get("rfilename"), str)}
+
+
+def _base_model(info: dict) -> str:
+    base = (info.get("cardData") or {}).get("base_model")
+    base = base[0] if isinstance(base, list) and base else base
+    return base.strip() if isinstance(base, str) else ""
+
+
+def gguf_files(gguf_repos: dict) -> dict[tuple[str, str], int]:
+    """{(repo, filename): size} of every GGUF file in the listings."""
+    return {(repo, name): size for repo, raw in gguf_repos.items() for name, size in _siblings(raw).items()
+            if name.endswith(".gguf") and size}
+
+
+def fetch_lookup(repo_id: str) -> Lookup:
+    """Everything a provisional model needs from the Hub, reading metadata only (model info, config.json,
+    README.md; never a weight file). Raises LookupFailed with a message for the user."""
+    info = _lookup_call(repo_id, repo_id, _info_json, repo_id)
+    repo_id = info.get("id") or repo_id
+    files = [f"{repo_id}: model info and file listing"]
+    siblings = _siblings(info)
+    has_gguf = any(name.endswith(".gguf") for name in siblings)
+    config_repo, config_info = repo_id, info
+    if "config.json" not in siblings and has_gguf:
+        base = _base_model(info)
+        if not base:
+            raise LookupFailed(f"{repo_id} holds GGUF files but no config.json, and its card names no base model "
+                               "whose config.json describes the architecture. Paste the model's config.json instead.")
+        config_repo = base
+        config_info = _lookup_call(base, f"{base} (the base model {repo_id}'s card names)", _info_json, base)
+        files.append(f"{base}: model info (the base model of {repo_id})")
+    elif "config.json" not in siblings and siblings:
+        raise LookupFailed(f"{repo_id} has no config.json, so nothing states its architecture (layers, width, "
+                           "heads). Is it a model in the transformers format? Paste its config.json instead.")
+    config = _lookup_call(config_repo, f"{config_repo}/config.json", _config_json, config_repo)
+    files.append(f"{config_repo}/config.json")
+    gguf_repos = {repo_id: info} if has_gguf else {}
+    if not has_gguf:  # the most downloaded GGUF repository the Hub's model tree lists as a quantization of it
+        try:
+            found = _call("GGUF repositories", _json, f"{settings.HF_ENDPOINT}/api/models", params=[
+                ("filter", f"base_model:quantized:{repo_id}"), ("filter", "gguf"), ("sort", "downloads"),
+                ("direction", "-1"), ("limit", "3")])
+            first = next((m["id"] for m in found if isinstance(m, dict) and isinstance(m.get("id"), str)), None) \
+                if isinstance(found, list) else None
+            if first:
+                gguf_repos[first] = _call(first, _info_json, first)
+                files.append(f"{first}: GGUF file listing (a quantization of {repo_id} in the Hub's model tree)")
+        except (LookupError, SourceError):
+            pass  # no GGUF sizes: the recipes size every format
     try:
-        llm.full_clean()
-    except ValidationError as exc:
-        raise SourceError(f"{repo_id}: the Hub's data is incomplete or invalid: {'; '.join(exc.messages)}") from exc
-    llm.save()
+        card = _call(f"{repo_id}/README.md", _card_text, repo_id)
+        files.append(f"{repo_id}/README.md")
+    except (LookupError, SourceError):
+        card = ""
+    return Lookup(repo_id, config_repo, config_info, config, gguf_repos, card, files)
+
+
+def new_model_fields(config_repo: str, info: dict, config: dict) -> dict:
+    """LLM fields for a repository from its model info and config.json, through the same code as the seed
+    catalog (seed_models.config_llm_fields). Raises LookupFailed when the config lacks what sizing needs."""
+    model_info = ModelInfo(**dict(info))
+    total = int(model_info.safetensors.total) if model_info.safetensors and model_info.safetensors.total else None
+    pipeline = info.get("pipeline_tag") or ""
+    task = ("reranking" if "rerank" in config_repo.lower() else "embedding") if pipeline in EMBEDDING_PIPELINES or (
+        pipeline == "text-classification" and "rerank" in config_repo.lower()) else ""
+    row = {"hf_repo_id": config_repo, "params_total_b": f"{total / 1e9!r}" if total else "", "params_active_b": "",
+           "context": "", "task": task}
+    try:
+        fields_ = config_llm_fields(row, config)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise LookupFailed(f"{config_repo}'s config.json is not a model configuration we can read ({exc}).") from exc
+    if fields_ is None:
+        raise LookupFailed(f"{config_repo}'s config.json does not state the number of layers, the hidden size, the "
+                           "attention heads, the vocabulary and the context length, which sizing needs.")
+    if fields_["architecture"] == "moe" and not fields_["params_active"]:
+        fields_["params_active"] = name_params(config_repo)[1]
+    owner, _, name = config_repo.partition("/")
+    license_ = getattr(model_info.card_data, "license", None) if model_info.card_data else None
+    return {**fields_, "name": name[:120], "developer": owner[:60],
+            "family": str(config.get("model_type") or owner)[:60], "license": license_[:60]
+            if isinstance(license_, str) else "", "hf_downloads": model_info.downloads, "hf_likes": model_info.likes}
+
+
+def _add_gguf_quants(llm: LLM, files: dict) -> list[str]:
+    """A quantization for each GGUF file whose name carries a catalog format (the first file of a split);
+    returns the repository it took files from."""
     formats = {f.name.upper(): f for f in QuantFormat.objects.filter(family="gguf")}
+    taken, repos = set(), []
     for (repo, filename), _size in sorted(files.items()):
         match = GGUF_NAME.search(filename)
         fmt = formats.get(match.group(1).upper()) if match else None
-        if fmt and not llm.quantizations.filter(fmt=fmt).exists() and not re.search(r"-0000[2-9]-of-", filename):
+        if fmt and fmt.pk not in taken and not SPLIT_PART.search(filename):
             ModelQuant.objects.create(llm=llm, fmt=fmt, repo_id=repo, filename=filename,
                                       file_size_bytes=_split_size(files, repo, filename),
                                       source=f"Hugging Face Hub file listing of {repo}")
+            taken.add(fmt.pk)
+            repos.append(repo)
+    if repos and not llm.gguf_repo:
+        llm.gguf_repo, llm.gguf_quants = repos[0], sorted(f.name for f in formats.values() if f.pk in taken)
+        llm.save(update_fields=["gguf_repo", "gguf_quants"])
+    return repos
+
+
+def _slug_for(repo_id: str, exclude_pk=None) -> str:
+    slug = llm_slug(repo_id)[:110] or "model"
+    if LLM.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():  # another repository's name: keep it stable
+        slug = f"{slug}-{hashlib.sha1(repo_id.lower().encode()).hexdigest()[:6]}"
+    return slug
+
+
+def save_model(lookup: Lookup, *, reviewed: bool, existing: LLM | None = None, source: str = "") -> LLM:
+    """Create (or, for a provisional model looked up again, update) the model a Lookup describes, with its
+    GGUF quantizations. Fields an admin locked are left alone. Raises LookupFailed on invalid data."""
+    values = new_model_fields(lookup.config_repo, lookup.info, lookup.config)
+    llm = existing or LLM(hf_repo_id=lookup.config_repo, slug=_slug_for(lookup.config_repo), reviewed=reviewed)
+    for name, value in values.items():
+        if not (existing and llm.is_locked(name)):
+            setattr(llm, name, value)
+    if lookup.card.strip():
+        llm.card_markdown, llm.card_fetched_at = card_markdown(lookup.card), timezone.now()
+    llm.source = source or f"Read from the Hugging Face Hub ({settings.HF_ENDPOINT}/{lookup.repo_id}) on " \
+                           f"{timezone.localdate()}: {'; '.join(lookup.files)}"
+    llm.config_source = f"{settings.HF_ENDPOINT}/{lookup.config_repo}/blob/main/config.json"
+    llm.fetched_at = timezone.now()
+    llm.hf_stats_date, llm.hf_stats_source = timezone.localdate(), STATS_SOURCE
+    try:
+        llm.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        raise LookupFailed(f"{lookup.config_repo}'s config.json gives figures the catalog cannot hold: "
+                           f"{'; '.join(exc.messages)}") from exc
+    problems = constraint_errors(llm)
+    if problems:
+        raise LookupFailed(f"{lookup.config_repo}'s config.json is inconsistent: {'; '.join(problems)}")
+    llm.save()
+    if existing:
+        llm.quantizations.filter(source__startswith="Hugging Face Hub file listing").delete()
+        llm.gguf_repo, llm.gguf_quants = "", []
+    _add_gguf_quants(llm, gguf_files(lookup.gguf_repos))
     return llm
+
+
+def import_model(repo_id: str, gguf_repo: str | None = None) -> LLM:
+    """Create a reviewed catalog model from what the Hub says (model info + config.json), with a quantization
+    for each GGUF file in ``gguf_repo`` (or in the repository, or the Hub's most downloaded GGUF quantization of
+    it) whose name carries a known format. Raises SourceError."""
+    if LLM.objects.filter(hf_repo_id__iexact=repo_id).exists():
+        raise SourceError(f"{repo_id} is already in the catalog")
+    lookup = fetch_lookup(repo_id)
+    if gguf_repo:
+        lookup.gguf_repos = {gguf_repo: _call(gguf_repo, _info_json, gguf_repo)}
+    return save_model(lookup, reviewed=True, source=f"Imported from the Hugging Face Hub ({settings.HF_ENDPOINT}/"
+                                                    f"{repo_id}) on {timezone.localdate()}")

@@ -5,13 +5,16 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.conf import settings
+from rest_framework.test import APIClient
 
-from catalog.models import GPU, RefreshRun
+from catalog.models import GPU, LLM, HubLookup, RefreshRun
 from catalog.tasks import refresh_source
 from catalog.tests.upstream import Reply, Upstream
 from conftest import database_url_for_subprocesses
@@ -131,3 +134,69 @@ def test_upstream_timeout_is_retried_then_fails_cleanly(feeds):
     assert feeds.hits.count("/gpus.csv") == 3
     assert state() == before
     assert not RefreshRun.objects.running().exists()
+
+
+# --- Hub lookups (planner/lookup.py) through the same worker ----------------------------------------------------
+
+LOOKUP_OUTCOME = {"safetensors": "done", "gguf": "done", "split": "done", "multimodal": "done", "gated": "failed",
+                  "missing": "failed", "garbage": "failed", "no-config": "failed"}
+
+
+@pytest.fixture
+def hub(worker, upstream, seeded, settings):
+    from catalog.tests import hub_repos
+
+    upstream.reset()
+    settings.HUB_LOOKUP_QUEUE = QUEUE  # the worker's queue
+    LLM.objects.filter(hf_repo_id__in=[hub_repos.R1, hub_repos.PHI4, hub_repos.GEMMA, hub_repos.QWEN_VL]).delete()
+    return upstream
+
+
+def poll(client, url: str, timeout_s: float = 30) -> dict:
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        job = client.get(url).json()
+        if job["status"] in ("done", "failed"):
+            return job
+        time.sleep(0.1)
+    pytest.fail(f"lookup still {job['status']} after {timeout_s} s")
+
+
+def test_lookup_end_to_end_through_the_worker(hub):
+    """Every scenario in one test: each transactional test reloads the seed catalog (~17 s)."""
+    from catalog.tests import hub_repos
+
+    client = APIClient()
+    for scenario, outcome in LOOKUP_OUTCOME.items():
+        repo = hub_repos.serve(hub, scenario)
+        response = client.post("/api/v1/models/lookup/", {"repo_id": repo}, format="json")
+        assert response.status_code == 202, (scenario, response.json())
+        job = poll(client, response.json()["url"])
+        assert job["status"] == outcome, (scenario, job["message"])
+        if job["status"] == "done":
+            page = client.get(job["model"]["url"])
+            assert page.status_code == 200 and b'table class="quants' in page.content, scenario
+            assert b"Looked up from the Hugging Face Hub, not reviewed" in page.content, scenario
+            again = client.post("/api/v1/models/lookup/", {"repo_id": repo}, format="json")
+            assert again.status_code == 200 and again.json()["model"]["slug"] == job["model"]["slug"], scenario
+        else:
+            assert job["message"] and job["model"] is None, scenario
+
+
+def test_concurrent_lookups_of_one_repository_share_one_job(hub):
+    from catalog.tests import hub_repos
+
+    repo = hub_repos.serve(hub, "safetensors")
+    barrier = threading.Barrier(6)
+
+    def ask(_):
+        barrier.wait()
+        return APIClient().post("/api/v1/models/lookup/", {"repo_id": repo}, format="json").json()
+
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(ask, range(6)))
+    assert len({a["id"] for a in answers}) == 1
+    job = poll(APIClient(), answers[0]["url"])
+    assert job["status"] == "done", job["message"]
+    assert hub.hits.count(f"/api/models/{repo}") == 1  # one task read the Hub, once
+    assert HubLookup.objects.get().requests == 6

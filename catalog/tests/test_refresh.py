@@ -224,7 +224,7 @@ def test_import_model_by_repo_id(feeds):
     assert llm.developer == "deepseek-ai" and "Imported" in out.getvalue()
     with pytest.raises(SourceError, match="already in the catalog"):
         refresh.import_model(R1)
-    with pytest.raises(SourceError, match="not found"):
+    with pytest.raises(SourceError, match="no public model repository nobody/nothing"):
         refresh.import_model("nobody/nothing")
 
 

@@ -90,6 +90,9 @@ class Upstream:
         self.server.routes.clear()
         self.server.hits.clear()
 
+    def serve_json(self, path: str, data, status: int = 200, headers: tuple = ()):
+        self.serve(path, Reply(json.dumps(data).encode(), status=status, headers=headers))
+
     def serve_file(self, path: str, name: str, content_type: str = "application/json", **kwargs):
         self.serve(path, Reply((PAYLOADS / name).read_bytes(), content_type, **kwargs))
 

@@ -1,0 +1,129 @@
+"""Any Hugging Face model, sized on demand: a user names a repository, a Celery task reads its metadata from the
+Hub (catalog.sources.hf_hub.fetch_lookup), builds the model with the catalog's own config parser, checks that the
+engine can size it, and saves it as a provisional model (``LLM.reviewed`` off) with a page like any other.
+
+One HubLookup row per repository: ``request`` creates it or joins the one in flight, and only the request that
+moves a row back to ``queued`` sends a task, so concurrent requests for one repository start one task. A finished
+lookup is reused for settings.HUB_LOOKUP_MAX_AGE_S (then refreshed in the background while its page stays up), a
+failed one for settings.HUB_LOOKUP_RETRY_FAILED_S; a job queued or running longer than settings.HUB_LOOKUP_STALE_S
+is taken to be lost (its worker died) and queued again.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from catalog.models import LLM, HubLookup
+from catalog.sources import hf_hub
+from catalog.sources.hf_hub import LookupFailed
+from planner import sizing, specs
+from planner.engine.types import EngineError, Runtime, Workload
+
+log = logging.getLogger(__name__)
+Status = HubLookup.Status
+
+
+def catalog_model(repo_id: str) -> LLM | None:
+    """The reviewed catalog model a repository (its own, or its GGUF repository) is, if any."""
+    return LLM.objects.reviewed().filter(Q(hf_repo_id__iexact=repo_id) | Q(gguf_repo__iexact=repo_id)).first()
+
+
+def _due(lookup: HubLookup, now) -> bool:
+    """Whether a lookup should run (again) rather than answer as it stands."""
+    if lookup.pending:
+        return lookup.queued_at < now - timedelta(seconds=settings.HUB_LOOKUP_STALE_S)
+    age = now - (lookup.finished_at or lookup.queued_at)
+    if lookup.status == Status.FAILED:
+        return age > timedelta(seconds=settings.HUB_LOOKUP_RETRY_FAILED_S)
+    return lookup.llm_id is None or age > timedelta(seconds=settings.HUB_LOOKUP_MAX_AGE_S)
+
+
+def request(repo_id: str) -> tuple[HubLookup | None, LLM | None]:
+    """Ask for a repository: (the lookup, or None for a catalog model; the model when there is one to show now)."""
+    model = catalog_model(repo_id)
+    if model is not None:
+        return None, model
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            lookup, created = HubLookup.objects.get_or_create(key=repo_id.lower(), defaults={"repo_id": repo_id})
+    except IntegrityError:  # another request created it between our read and our insert: join that one
+        lookup, created = HubLookup.objects.get(key=repo_id.lower()), False
+    if not created:
+        HubLookup.objects.filter(pk=lookup.pk).update(requests=F("requests") + 1)
+        if _due(lookup, now):
+            # Only the request that moves the row from the state it read sends the task.
+            created = HubLookup.objects.filter(pk=lookup.pk, status=lookup.status, queued_at=lookup.queued_at).update(
+                status=Status.QUEUED, queued_at=now, started_at=None) == 1
+    if created:
+        _send(lookup.pk)
+    lookup.refresh_from_db()
+    shown = lookup.llm if lookup.llm_id and lookup.status in (Status.DONE, Status.QUEUED, Status.RUNNING) else None
+    return lookup, shown
+
+
+def _send(lookup_id) -> None:
+    """Queue the task once the row it reads is committed."""
+    transaction.on_commit(lambda: _queue(lookup_id))
+
+
+def _queue(lookup_id) -> None:
+    from planner.tasks import lookup_model
+
+    try:
+        lookup_model.apply_async((str(lookup_id),), queue=settings.HUB_LOOKUP_QUEUE or None)
+    except Exception as exc:  # the broker is down: say so rather than leave a job nobody will run
+        log.exception("could not queue lookup %s", lookup_id)
+        HubLookup.objects.filter(pk=lookup_id).update(
+            status=Status.FAILED, finished_at=timezone.now(),
+            message=f"The lookup queue is not reachable right now ({exc.__class__.__name__}). Try again shortly.")
+
+
+def _finish(lookup_id, status: str, message: str, **fields) -> None:
+    HubLookup.objects.filter(pk=lookup_id).update(status=status, message=message[:2000],
+                                                  finished_at=timezone.now(), **fields)
+
+
+def check(llm: LLM) -> str:
+    """What the model page will be able to show, or LookupFailed when the engine cannot size the design."""
+    if llm.unsupported_reason:
+        return f"Facts only: the sizing engine does not support {llm.unsupported_reason} yet."
+    try:
+        rows = sizing.quant_rows(llm, Workload(context=specs.default_context(llm)), Runtime())
+    except EngineError as exc:
+        raise LookupFailed(f"The sizing engine cannot size {llm.hf_repo_id} yet: {exc.message}") from exc
+    published = sum(1 for row in rows if row.file_exact)
+    return (f"Sized in {len(rows)} formats" + (f", {published} of them from published GGUF file sizes." if published
+                                               else "; no GGUF file sizes were found, so every size is computed."))
+
+
+def run(lookup_id) -> HubLookup | None:
+    """Do one queued lookup (the Celery task's body). Never raises for a repository's sake: a failure is
+    recorded on the lookup with its reason."""
+    if not HubLookup.objects.filter(pk=lookup_id, status=Status.QUEUED).update(status=Status.RUNNING,
+                                                                             started_at=timezone.now()):
+        return HubLookup.objects.filter(pk=lookup_id).first()  # taken by another worker, or gone
+    lookup = HubLookup.objects.get(pk=lookup_id)
+    try:
+        found = hf_hub.fetch_lookup(lookup.repo_id)
+        model = catalog_model(found.config_repo)
+        if model is not None:
+            _finish(lookup.pk, Status.DONE, f"{found.repo_id} is {model.name} in the catalog.", llm=model,
+                    files=found.files, repo_id=found.repo_id)
+        else:
+            with transaction.atomic():
+                existing = LLM.objects.filter(hf_repo_id__iexact=found.config_repo, reviewed=False).first()
+                llm = hf_hub.save_model(found, reviewed=False, existing=existing)
+                message = check(llm)
+            _finish(lookup.pk, Status.DONE, message, llm=llm, files=found.files, repo_id=found.repo_id)
+    except LookupFailed as exc:
+        _finish(lookup.pk, Status.FAILED, str(exc))
+    except Exception as exc:  # a bug of ours: record it, never leave the job "running"
+        log.exception("lookup of %s failed", lookup.repo_id)
+        _finish(lookup.pk, Status.FAILED, f"The lookup failed on our side ({exc.__class__.__name__}); "
+                                          "it has been logged.")
+    return HubLookup.objects.get(pk=lookup.pk)
