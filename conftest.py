@@ -1,8 +1,17 @@
 """Suite-wide guards: in CI the real services are required, never skipped."""
 
 import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
 
 import pytest
+
+# The session's Celery worker consumes this queue only; upstream requests time out after UPSTREAM_TIMEOUT_S.
+CELERY_TEST_QUEUE = f"test-worker-{uuid.uuid4().hex[:8]}"
+UPSTREAM_TIMEOUT_S = 1.0
 
 
 def pytest_sessionstart(session):
@@ -108,3 +117,48 @@ def database_url_for_subprocesses() -> str:
         return f"sqlite:///{db['NAME']}"
     auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def upstream():
+    """The fake upstreams (Hub, GPU and price feeds) the Celery worker reads; modules may bring their own."""
+    from catalog.tests.upstream import Upstream
+
+    server = Upstream().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def worker(redis_url, upstream, django_db_setup, django_db_blocker):
+    """A `celery worker` process (prefork, 2 processes) on a queue of its own, for the whole session."""
+    from django.conf import settings
+
+    with django_db_blocker.unblock():
+        env = {**os.environ, "DATABASE_URL": database_url_for_subprocesses(), "REDIS_URL": redis_url,
+               "CELERY_TASK_ALWAYS_EAGER": "false", "CELERY_TASK_DEFAULT_QUEUE": CELERY_TEST_QUEUE,
+               "GPU_FEED_URL": upstream.url + "/gpus.csv", "PRICE_FEED_URL": upstream.url + "/prices.json",
+               "HF_ENDPOINT": upstream.url, "REFRESH_HTTP_TIMEOUT_S": str(UPSTREAM_TIMEOUT_S),
+               "REFRESH_MAX_RETRIES": "2", "REFRESH_RETRY_BACKOFF_S": "1", "DB_CONN_MAX_AGE": "0"}
+    log = open(os.path.join(settings.BASE_DIR, "var", "celery-test-worker.log"), "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=2",
+         "-Q", CELERY_TEST_QUEUE, "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
+        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    from config.celery import app
+
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"celery worker exited with {proc.returncode}; see var/celery-test-worker.log")
+        if app.control.ping(timeout=1.0):
+            break
+    else:
+        pytest.fail("celery worker did not answer a ping within 60 s")
+    yield proc
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+    log.close()

@@ -251,6 +251,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "catalog.tasks.refresh_source", "args": ("hf_hub",),
         "schedule": _crontab(os.environ.get("REFRESH_HUB_CRON", "45 4 * * 1")),
     },
+    "discover-hub-models-weekly": {
+        "task": "planner.tasks.discover_models",
+        "schedule": _crontab(os.environ.get("HUB_DISCOVER_CRON", "0 5 * * 1")),
+    },
 }
 
 REST_FRAMEWORK = {

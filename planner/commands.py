@@ -64,17 +64,11 @@ def _problem(req: RunRequest, runtime: str) -> str:
     return specs.kv_cache_problem(runtime, req.kv_cache) or ""
 
 
-# The files GGUF publishers put in nearly every repository; a format outside these gets a command only when
-# the repository's file listing on record shows it (listings on record can be partial, so they only add).
-USUAL_GGUF_FILES = {"Q2_K", "Q3_K_S", "Q3_K_M", "Q3_K_L", "Q4_0", "Q4_K_S", "Q4_K_M", "Q5_K_S", "Q5_K_M", "Q6_K",
-                    "Q8_0", "F16", "BF16", "IQ4_XS"}
-
-
 def _unlisted(req: RunRequest) -> str:
     """Why no command names this format's file: neither a usual file nor one the repository listing shows."""
     name = req.fmt.name.upper()
     native = specs.default_quant(req.llm, "llamacpp") if req.llm.native_quant else None
-    if name in USUAL_GGUF_FILES or name in {q.upper() for q in req.llm.gguf_quants} or req.fmt.name == native:
+    if name in specs.USUAL_GGUF_FILES or name in {q.upper() for q in req.llm.gguf_quants} or req.fmt.name == native:
         return ""
     return f"no {req.fmt.name} file of {req.llm.gguf_repo} is on record"
 

@@ -14,11 +14,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Lower, StrIndex, Substr
 from django.utils import timezone
 
 from catalog.models import LLM, HubLookup
-from catalog.sources import hf_hub
+from catalog.sources import SourceError, hf_hub
 from catalog.sources.hf_hub import LookupFailed
 from planner import sizing, specs
 from planner.engine.types import EngineError, Runtime, Workload
@@ -42,19 +43,21 @@ def _due(lookup: HubLookup, now) -> bool:
     return lookup.llm_id is None or age > timedelta(seconds=settings.HUB_LOOKUP_MAX_AGE_S)
 
 
-def request(repo_id: str) -> tuple[HubLookup | None, LLM | None]:
-    """Ask for a repository: (the lookup, or None for a catalog model; the model when there is one to show now)."""
+def request(repo_id: str, *, by_user: bool = True) -> tuple[HubLookup | None, LLM | None]:
+    """Ask for a repository: (the lookup, or None for a catalog model; the model when there is one to show now).
+    ``by_user`` off (discovery) leaves the lookup's request count alone."""
     model = catalog_model(repo_id)
     if model is not None:
         return None, model
     now = timezone.now()
     try:
         with transaction.atomic():
-            lookup, created = HubLookup.objects.get_or_create(key=repo_id.lower(), defaults={"repo_id": repo_id})
+            lookup, created = HubLookup.objects.get_or_create(key=repo_id.lower(), defaults={
+                "repo_id": repo_id, "requests": int(by_user)})
     except IntegrityError:  # another request created it between our read and our insert: join that one
         lookup, created = HubLookup.objects.get(key=repo_id.lower()), False
     if not created:
-        HubLookup.objects.filter(pk=lookup.pk).update(requests=F("requests") + 1)
+        HubLookup.objects.filter(pk=lookup.pk).update(requests=F("requests") + int(by_user))
         if _due(lookup, now):
             # Only the request that moves the row from the state it read sends the task.
             created = HubLookup.objects.filter(pk=lookup.pk, status=lookup.status, queued_at=lookup.queued_at).update(
@@ -97,8 +100,9 @@ def check(llm: LLM) -> str:
     except EngineError as exc:
         raise LookupFailed(f"The sizing engine cannot size {llm.hf_repo_id} yet: {exc.message}") from exc
     published = sum(1 for row in rows if row.file_exact)
-    return (f"Sized in {len(rows)} formats" + (f", {published} of them from published GGUF file sizes." if published
-                                               else "; no GGUF file sizes were found, so every size is computed."))
+    return (f"Sized in {len(rows)} GGUF formats" + (
+        f", {published} of them from published file sizes." if published
+        else "; no GGUF file was found, so every size is computed from the per-tensor recipes."))
 
 
 def run(lookup_id) -> HubLookup | None:
@@ -127,3 +131,26 @@ def run(lookup_id) -> HubLookup | None:
         _finish(lookup.pk, Status.FAILED, f"The lookup failed on our side ({exc.__class__.__name__}); "
                                           "it has been logged.")
     return HubLookup.objects.get(pk=lookup.pk)
+
+
+def discover(per_author: int = 5, authors: int = 20) -> list[str]:
+    """Queue lookups of new popular text-generation repositories from the developers whose models the catalog
+    carries most (their Hub organisations), for staff to review; returns the repositories queued. A developer
+    the Hub does not answer for is skipped."""
+    owner = Lower(Substr("hf_repo_id", 1, StrIndex("hf_repo_id", Value("/")) - 1))
+    owners = (LLM.objects.reviewed().annotate(owner=owner).values("owner").annotate(n=Count("pk"))
+              .order_by("-n", "owner")[:authors])
+    known = set(HubLookup.objects.values_list("key", flat=True))
+    queued = []
+    for row in owners:
+        try:
+            repos = hf_hub.popular_repos(row["owner"], per_author)
+        except SourceError as exc:
+            log.warning("discovery: %s", exc)
+            continue
+        for repo in repos:
+            if repo.lower() not in known and catalog_model(repo) is None:
+                request(repo, by_user=False)
+                known.add(repo.lower())
+                queued.append(repo)
+    return queued

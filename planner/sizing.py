@@ -34,11 +34,11 @@ def context_steps(llm: LLM) -> list[int]:
 
 
 def table_formats(llm: LLM, runtime: str) -> set[int]:
-    """Format ids a model page's table shows for ``runtime``: the model's GGUF ladder for llama.cpp/Ollama,
-    vLLM's usual checkpoints for vLLM; with the runtime's default for the model. The selector lists every
-    format the runtime loads."""
+    """Format ids a model page's table shows for ``runtime``: the model's GGUF ladder for llama.cpp/Ollama (the
+    usual files when none is on record), vLLM's usual checkpoints for vLLM; with the runtime's default for the
+    model. The selector lists every format the runtime loads."""
     names = (set(specs.VLLM_TABLE_FORMATS) if runtime == "vllm"
-             else {mq.fmt.name for mq in llm.quantizations.all()})
+             else {mq.fmt.name for mq in llm.quantizations.all()} or set(specs.USUAL_GGUF_FILES))
     names.add(specs.default_quant(llm, runtime))
     return {f.pk for f in snapshot.formats() if f.name in names and f.family in specs.RUNTIME_FAMILIES[runtime]}
 

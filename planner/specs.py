@@ -312,6 +312,11 @@ FAMILY_LABELS = {"gguf": "GGUF", "float": "16/32-bit", "awq": "AWQ", "gptq": "GP
 # llama.cpp/Ollama (their libraries' default tag), the 16-bit checkpoint for vLLM.
 # The checkpoints a vLLM user usually chooses between (a model page's table; the selector has every format).
 VLLM_TABLE_FORMATS = ("BF16", "FP8", "AWQ-4bit-g128", "GPTQ-4bit-g128", "NVFP4 (nvfp4)", "NF4")
+# The files GGUF publishers put in nearly every repository: a model page's table for a model with no GGUF files on
+# record; a format outside these gets a run command only when the repository's file listing on record shows it
+# (listings on record can be partial, so they only add).
+USUAL_GGUF_FILES = {"Q2_K", "Q3_K_S", "Q3_K_M", "Q3_K_L", "Q4_0", "Q4_K_S", "Q4_K_M", "Q5_K_S", "Q5_K_M", "Q6_K",
+                    "Q8_0", "F16", "BF16", "IQ4_XS"}
 USUAL_FORMAT = {"llamacpp": "Q4_K_M", "ollama": "Q4_K_M", "vllm": "BF16"}
 
 

@@ -383,6 +383,16 @@ def fetch_lookup(repo_id: str) -> Lookup:
     return Lookup(repo_id, config_repo, config_info, config, gguf_repos, card, files)
 
 
+def popular_repos(author: str, limit: int) -> list[str]:
+    """The author's most downloaded text-generation repositories on the Hub (ids), most downloaded first."""
+    found = _call(f"{author}'s models", _json, f"{settings.HF_ENDPOINT}/api/models", params=[
+        ("author", author), ("pipeline_tag", "text-generation"), ("sort", "downloads"), ("direction", "-1"),
+        ("limit", str(limit))])
+    if not isinstance(found, list):
+        raise SourceError(f"{author}'s models: the Hub's answer is not a list")
+    return [m["id"] for m in found if isinstance(m, dict) and isinstance(m.get("id"), str)][:limit]
+
+
 def new_model_fields(config_repo: str, info: dict, config: dict) -> dict:
     """LLM fields for a repository from its model info and config.json, through the same code as the seed
     catalog (seed_models.config_llm_fields). Raises LookupFailed when the config lacks what sizing needs."""

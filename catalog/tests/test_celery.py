@@ -1,69 +1,20 @@
 """The refresh through a real Celery worker process, the real Redis broker and the real database
 (PostgreSQL in CI), with upstreams served on loopback from recorded payloads."""
 
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.conf import settings
 from rest_framework.test import APIClient
 
 from catalog.models import GPU, LLM, HubLookup, RefreshRun
 from catalog.tasks import refresh_source
-from catalog.tests.upstream import Reply, Upstream
-from conftest import database_url_for_subprocesses
+from catalog.tests.upstream import Reply
+from conftest import CELERY_TEST_QUEUE as QUEUE
+from conftest import UPSTREAM_TIMEOUT_S as TIMEOUT_S
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-QUEUE = f"test-refresh-{uuid.uuid4().hex[:8]}"
-TIMEOUT_S = 1.0
-
-
-@pytest.fixture(scope="module")
-def upstream():
-    server = Upstream().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def worker(redis_url, upstream, django_db_setup, django_db_blocker):
-    """A `celery worker` process (prefork, 2 processes) on a queue of its own."""
-    with django_db_blocker.unblock():
-        env = {**os.environ, "DATABASE_URL": database_url_for_subprocesses(), "REDIS_URL": redis_url,
-               "CELERY_TASK_ALWAYS_EAGER": "false", "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
-               "GPU_FEED_URL": upstream.url + "/gpus.csv", "PRICE_FEED_URL": upstream.url + "/prices.json",
-               "HF_ENDPOINT": upstream.url, "REFRESH_HTTP_TIMEOUT_S": str(TIMEOUT_S),
-               "REFRESH_MAX_RETRIES": "2", "REFRESH_RETRY_BACKOFF_S": "1", "DB_CONN_MAX_AGE": "0"}
-    log = open(os.path.join(settings.BASE_DIR, "var", "celery-test-worker.log"), "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=2",
-         "-Q", QUEUE, "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
-        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    from config.celery import app
-
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"celery worker exited with {proc.returncode}; see var/celery-test-worker.log")
-        if app.control.ping(timeout=1.0):
-            break
-    else:
-        pytest.fail("celery worker did not answer a ping within 60 s")
-    yield proc
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-    log.close()
-
-
 @pytest.fixture
 def feeds(worker, upstream, seeded):
     upstream.reset()

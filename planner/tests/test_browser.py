@@ -140,3 +140,30 @@ def test_admin_edits_bandwidth_and_the_public_page_shows_it(page):
     page.goto(page.base + f"/admin/catalog/gpu/{gpu.pk}/history/")
     assert "bandwidth_gbs" in page.content()
     shoot(page, "admin-history")
+
+
+@pytest.mark.services
+def test_look_up_a_hub_repository_from_the_home_page(page, worker, upstream, settings):
+    """A user enters a GGUF reference on the home page, waits on the job page (the real Celery worker reads the
+    fake Hub, slowed to show the wait) and lands on the provisional model page with its quantization table."""
+    from catalog.models import LLM
+    from catalog.tests import hub_repos
+    from catalog.tests.upstream import Reply
+    from conftest import CELERY_TEST_QUEUE
+
+    settings.HUB_LOOKUP_QUEUE = CELERY_TEST_QUEUE
+    upstream.reset()
+    LLM.objects.filter(hf_repo_id=hub_repos.PHI4).delete()
+    repo = hub_repos.serve(upstream, "gguf")
+    listing = upstream.server.routes[f"/api/models/{repo}"]
+    upstream.serve(f"/api/models/{repo}", Reply(listing.body, delay_s=0.8))  # under the worker's 1 s timeout
+    page.goto(page.base + "/")
+    page.fill("#repo-home", f"https://huggingface.co/{repo}:Q4_K_M")
+    page.click("button:has-text('Look it up')")
+    page.wait_for_selector("#lookup-status")
+    assert "/lookup/" in page.url
+    shoot(page, "lookup-wait")
+    page.wait_for_url("**/models/phi-4/?quant=Q4_K_M", timeout=30_000)
+    expect(page.locator(".provisional-note")).to_contain_text("not reviewed")
+    expect(page.locator("table.quants tr.selected")).to_contain_text("Q4_K_M")
+    shoot(page, "lookup-model")

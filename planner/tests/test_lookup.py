@@ -90,7 +90,7 @@ def test_gguf_repository_takes_its_base_models_config_and_its_file_sizes(hub):
     assert llm.hf_repo_id == hub_repos.PHI4 and llm.gguf_repo == hub_repos.PHI4_GGUF and not llm.reviewed
     sizes = dict(llm.quantizations.values_list("fmt__name", "file_size_bytes"))
     assert sizes["Q4_K_M"] == 9_050_000_000 and sizes["Q8_0"] == 15_600_000_000
-    assert "published GGUF file sizes" in found.message and any("base model" in f for f in found.files)
+    assert "from published file sizes" in found.message and any("base model" in f for f in found.files)
 
 
 def test_split_gguf_is_sized_as_the_sum_of_its_parts(hub):
@@ -242,3 +242,16 @@ def test_staff_promote_a_provisional_model(hub, admin_client):
     listing = admin_client.get("/admin/catalog/hublookup/")
     assert listing.status_code == 200 and hub_repos.R1.encode() in listing.content
     assert lookup.request(hub_repos.R1) == (None, LLM.objects.get(pk=found.llm.pk))  # now a catalog model
+
+
+def test_discovery_queues_new_popular_repositories_of_the_catalogs_developers(hub):
+    repo = hub_repos.serve(hub, "safetensors")
+    hub.serve_json("/api/models", [{"id": repo}, {"id": "Qwen/Qwen3-8B"}])  # one new, one in the catalog
+    with hub.now():
+        queued = lookup.discover(per_author=2, authors=3)
+    assert queued == [repo]  # once, although every developer's listing (one fake answer) names it
+    found = HubLookup.objects.get()
+    assert found.status == "done" and found.requests == 0 and not found.llm.reviewed
+    assert any(path == "/api/models" for path in hub.hits)
+    with hub.now():
+        assert lookup.discover(per_author=2, authors=3) == []  # already looked up
