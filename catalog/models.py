@@ -323,6 +323,13 @@ class LLM(models.Model):
     def is_locked(self, field: str) -> bool:
         return field in self.locked_fields
 
+    # A model sized from a config.json a user pasted has no repository: its hf_repo_id is this prefix and a digest.
+    PASTED = "pasted/"
+
+    @property
+    def pasted(self) -> bool:
+        return self.hf_repo_id.startswith(self.PASTED)
+
     @property
     def is_moe(self) -> bool:
         return self.architecture == self.Architecture.MOE

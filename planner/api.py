@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from catalog.models import GPU, HubLookup
 from catalog.sources import hf_hub
+from catalog.sources.hf_hub import LookupFailed
 from config.api import CachedReadMixin, LookupThrottle
 from planner import lookup, sizing, snapshot, specs
 from planner.engine.plan import MAX_CONTEXT_TOKENS
@@ -345,9 +346,19 @@ class PlanView(CachedReadMixin, APIView):
 
 
 class LookupInput(serializers.Serializer):
-    repo_id = serializers.CharField(max_length=300, help_text=(
+    repo_id = serializers.CharField(max_length=300, required=False, help_text=(
         "A Hugging Face model repository: owner/name, its link, hf.co/owner/name, or an owner/name:Q4_K_M GGUF "
         "reference."))
+    config = serializers.JSONField(required=False, help_text=(
+        "Instead of repo_id: a model's config.json (an object), sized at once without reading the Hub."))
+    quant = ""
+
+    def validate(self, data):
+        if ("repo_id" in data) == ("config" in data):
+            raise serializers.ValidationError({"repo_id": ["Give either repo_id or config."]})
+        if "config" in data and not isinstance(data["config"], dict):
+            raise serializers.ValidationError({"config": ["A config.json is a JSON object."]})
+        return data
 
     def validate_repo_id(self, value):
         try:
@@ -407,12 +418,19 @@ class LookupView(APIView):
     permission_classes = [permissions.AllowAny]
     throttle_classes = [*APIView.throttle_classes, LookupThrottle]
 
-    @extend_schema(request=LookupInput, responses={200: LookupOutput, 202: LookupOutput})
+    @extend_schema(request=LookupInput, responses={200: LookupOutput, 202: LookupOutput},
+                   description="With `config` instead of `repo_id`, the pasted config.json is sized at once (200).")
     def post(self, request):
         if not isinstance(request.data, dict):
             raise serializers.ValidationError({"non_field_errors": ["Send a JSON object."]})
         params = LookupInput(data=request.data)
         params.is_valid(raise_exception=True)
+        if "config" in params.validated_data:
+            try:
+                found, model = lookup.from_config(params.validated_data["config"])
+            except LookupFailed as exc:
+                raise serializers.ValidationError({"config": [str(exc)]}) from exc
+            return Response(lookup_answer(request, found, model, found.repo_id))
         repo_id = params.validated_data["repo_id"]
         found, model = lookup.request(repo_id)
         body = lookup_answer(request, found, model, repo_id, params.quant)

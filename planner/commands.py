@@ -119,6 +119,8 @@ def ollama(req: RunRequest) -> tuple[str | None, str]:
 def vllm(req: RunRequest) -> tuple[str | None, str]:
     if why := _problem(req, "vllm"):
         return None, why
+    if req.llm.pasted:
+        return None, "a pasted config.json names no repository to serve"
     native = req.llm.native_quant
     parts = ["vllm", "serve", req.llm.hf_repo_id]
     if req.fmt.family == "float":

@@ -9,6 +9,8 @@ failed one for settings.HUB_LOOKUP_RETRY_FAILED_S; a job queued or running longe
 is taken to be lost (its worker died) and queued again.
 """
 
+import hashlib
+import json
 import logging
 from datetime import timedelta
 
@@ -154,3 +156,25 @@ def discover(per_author: int = 5, authors: int = 20) -> list[str]:
                 known.add(repo.lower())
                 queued.append(repo)
     return queued
+
+
+def from_config(config) -> tuple[HubLookup, LLM]:
+    """Size a config.json a user pasted (no network): the same parser and checks as a repository's, at once.
+    The same config (as JSON, keys sorted) always gives the same model page. Raises LookupFailed."""
+    if not isinstance(config, dict):
+        raise LookupFailed("A config.json is a JSON object, like {\"num_hidden_layers\": 32, …}.")
+    digest = hashlib.sha256(json.dumps(config, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:16]
+    repo = f"{LLM.PASTED}{digest}"
+    done = HubLookup.objects.filter(key=f"config:{digest}", llm__isnull=False).select_related("llm").first()
+    if done is not None:
+        HubLookup.objects.filter(pk=done.pk).update(requests=F("requests") + 1)
+        return done, done.llm
+    found = hf_hub.Lookup(repo_id=repo, config_repo=repo, info={"id": repo}, config=config,
+                          files=["a config.json pasted by a user"])
+    with transaction.atomic():
+        llm = hf_hub.save_model(found, reviewed=False, source=f"A config.json pasted on {timezone.localdate()}")
+        message = check(llm)
+        pasted, _ = HubLookup.objects.update_or_create(key=f"config:{digest}", defaults={
+            "repo_id": repo, "status": Status.DONE, "llm": llm, "message": message, "files": found.files,
+            "started_at": timezone.now(), "finished_at": timezone.now()})
+    return pasted, llm

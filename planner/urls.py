@@ -8,6 +8,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("lookup/", views.hub_lookup, name="lookup"),
     path("lookup/<uuid:pk>/", views.lookup_job, name="lookup_job"),
+    path("lookup/config/", views.lookup_config, name="lookup_config"),
     path("models/", views.model_list, name="model_list"),
     path("models/<slug:slug>/", views.model_detail, name="model_detail"),
     path("gpus/", views.gpu_list, name="gpu_list"),

@@ -3,6 +3,7 @@
 htmx requests get the ``#results`` partial of the same template; everything works without JS.
 """
 
+import json
 from pathlib import Path
 
 from django.conf import settings
@@ -282,6 +283,28 @@ def hub_lookup(request):
         return redirect(_model_url(model, quant))
     url = reverse("planner:lookup_job", args=[found.pk])
     return redirect(url + (f"?{urlencode({'quant': quant})}" if quant else ""))
+
+
+def lookup_config(request):
+    """Size a pasted config.json (a POST: configs are too long for an address); rate-limited like lookups."""
+    text, error, status = "", "", 200
+    if request.method == "POST":
+        text = request.POST.get("config", "")[:settings.HUB_MAX_FILE_BYTES]
+        throttle = LookupThrottle()
+        try:
+            if not throttle.allow_request(request, None):
+                status = 429
+                raise hf_hub.LookupFailed(f"You have looked up many models in a short time; try again in "
+                                          f"{int(throttle.wait() or 60)} seconds.")
+            try:
+                config = json.loads(text)
+            except ValueError as exc:
+                raise hf_hub.LookupFailed(f"This is not JSON: {exc}.") from exc
+            _found, llm = lookup.from_config(config)
+            return redirect(llm)
+        except hf_hub.LookupFailed as exc:
+            error, status = str(exc), status if status != 200 else 400
+    return render(request, "planner/lookup_config.html", {"text": text, "error": error}, status=status)
 
 
 def lookup_job(request, pk):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import slugify
 from huggingface_hub import hf_hub_url
 from huggingface_hub.errors import (
     EntryNotFoundError,
@@ -318,7 +319,8 @@ def _lookup_call(repo_id: str, what: str, fn, *args):
                                "not exist, or it is private).") from exc
         raise LookupFailed(f"{what} is not on the Hub.") from exc
     except TransientSourceError as exc:
-        raise LookupFailed(f"The Hugging Face Hub did not answer for {what} ({exc}). Try again in a minute.") from exc
+        raise LookupFailed(f"The Hugging Face Hub did not answer for {what} ({exc}). "
+                           "Try again in a few minutes.") from exc
     except SourceError as exc:
         raise LookupFailed(f"The Hub's answer for {what} could not be read: {exc}") from exc
 
@@ -393,6 +395,10 @@ def popular_repos(author: str, limit: int) -> list[str]:
     return [m["id"] for m in found if isinstance(m, dict) and isinstance(m.get("id"), str)][:limit]
 
 
+def _config_label(config_repo: str) -> str:
+    return "The pasted config.json" if config_repo.startswith(LLM.PASTED) else f"{config_repo}'s config.json"
+
+
 def new_model_fields(config_repo: str, info: dict, config: dict) -> dict:
     """LLM fields for a repository from its model info and config.json, through the same code as the seed
     catalog (seed_models.config_llm_fields). Raises LookupFailed when the config lacks what sizing needs."""
@@ -406,9 +412,9 @@ def new_model_fields(config_repo: str, info: dict, config: dict) -> dict:
     try:
         fields_ = config_llm_fields(row, config)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise LookupFailed(f"{config_repo}'s config.json is not a model configuration we can read ({exc}).") from exc
+        raise LookupFailed(f"{_config_label(config_repo)} is not a model configuration we can read ({exc}).") from exc
     if fields_ is None:
-        raise LookupFailed(f"{config_repo}'s config.json does not state the number of layers, the hidden size, the "
+        raise LookupFailed(f"{_config_label(config_repo)} does not state the number of layers, the hidden size, the "
                            "attention heads, the vocabulary and the context length, which sizing needs.")
     if fields_["architecture"] == "moe" and not fields_["params_active"]:
         fields_["params_active"] = name_params(config_repo)[1]
@@ -450,7 +456,9 @@ def save_model(lookup: Lookup, *, reviewed: bool, existing: LLM | None = None, s
     """Create (or, for a provisional model looked up again, update) the model a Lookup describes, with its
     GGUF quantizations. Fields an admin locked are left alone. Raises LookupFailed on invalid data."""
     values = new_model_fields(lookup.config_repo, lookup.info, lookup.config)
-    llm = existing or LLM(hf_repo_id=lookup.config_repo, slug=_slug_for(lookup.config_repo), reviewed=reviewed)
+    pasted = lookup.config_repo.startswith(LLM.PASTED)
+    slug = slugify(lookup.config_repo.replace("/", "-")) if pasted else _slug_for(lookup.config_repo)
+    llm = existing or LLM(hf_repo_id=lookup.config_repo, slug=slug, reviewed=reviewed)
     for name, value in values.items():
         if not (existing and llm.is_locked(name)):
             setattr(llm, name, value)
@@ -458,17 +466,23 @@ def save_model(lookup: Lookup, *, reviewed: bool, existing: LLM | None = None, s
         llm.card_markdown, llm.card_fetched_at = card_markdown(lookup.card), timezone.now()
     llm.source = source or f"Read from the Hugging Face Hub ({settings.HF_ENDPOINT}/{lookup.repo_id}) on " \
                            f"{timezone.localdate()}: {'; '.join(lookup.files)}"
-    llm.config_source = f"{settings.HF_ENDPOINT}/{lookup.config_repo}/blob/main/config.json"
     llm.fetched_at = timezone.now()
-    llm.hf_stats_date, llm.hf_stats_source = timezone.localdate(), STATS_SOURCE
+    if pasted:  # no repository: named after what the config says it was saved from, if anything
+        origin = lookup.config.get("_name_or_path")
+        llm.name = (f"{origin.rstrip('/').rsplit('/', 1)[-1]} (pasted config)" if isinstance(origin, str) and
+                    origin.strip() else f"Pasted {values.get('model_type') or 'model'} config")[:120]
+        llm.developer, llm.config_source = "–", f"A config.json pasted on {timezone.localdate()}"
+    else:
+        llm.config_source = f"{settings.HF_ENDPOINT}/{lookup.config_repo}/blob/main/config.json"
+        llm.hf_stats_date, llm.hf_stats_source = timezone.localdate(), STATS_SOURCE
     try:
         llm.full_clean(validate_unique=False)
     except ValidationError as exc:
-        raise LookupFailed(f"{lookup.config_repo}'s config.json gives figures the catalog cannot hold: "
+        raise LookupFailed(f"{_config_label(lookup.config_repo)} gives figures the catalog cannot hold: "
                            f"{'; '.join(exc.messages)}") from exc
     problems = constraint_errors(llm)
     if problems:
-        raise LookupFailed(f"{lookup.config_repo}'s config.json is inconsistent: {'; '.join(problems)}")
+        raise LookupFailed(f"{_config_label(lookup.config_repo)} is inconsistent: {'; '.join(problems)}")
     llm.save()
     if existing:
         llm.quantizations.filter(source__startswith="Hugging Face Hub file listing").delete()

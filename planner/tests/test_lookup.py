@@ -255,3 +255,29 @@ def test_discovery_queues_new_popular_repositories_of_the_catalogs_developers(hu
     assert any(path == "/api/models" for path in hub.hits)
     with hub.now():
         assert lookup.discover(per_author=2, authors=3) == []  # already looked up
+
+
+def test_a_pasted_config_is_sized_at_once_and_gets_a_stable_page(hub, client):
+    config = hub_repos._config("Qwen--Qwen3-VL-8B-Instruct.json")
+    api = APIClient()
+    body = api.post("/api/v1/models/lookup/", {"config": config}, format="json").json()
+    assert body["status"] == "done" and body["model"]["reviewed"] is False and hub.hits == []  # no Hub request
+    llm = LLM.objects.get(slug=body["model"]["slug"])
+    assert llm.pasted and llm.num_layers == config["text_config"]["num_hidden_layers"]
+    again = api.post("/api/v1/models/lookup/", {"config": dict(reversed(list(config.items())))}, format="json")
+    assert again.json()["model"]["slug"] == llm.slug  # the same config, keys in another order: the same page
+    page = client.get(body["model"]["url"]).content.decode()
+    assert "A pasted config.json" in page and "huggingface.co/pasted" not in page and "vllm serve" not in page
+    bad = api.post("/api/v1/models/lookup/", {"config": {"model_type": "mystery"}}, format="json")
+    assert bad.status_code == 400 and "does not state the number of layers" in bad.json()["config"][0]
+    both = api.post("/api/v1/models/lookup/", {"config": config, "repo_id": "a/b"}, format="json")
+    assert both.status_code == 400 and both.json()["repo_id"]
+
+
+def test_site_config_paste(hub, client):
+    assert client.get("/lookup/config/").status_code == 200
+    text = (hub_repos.CONFIGS / "microsoft--phi-4.json").read_text()
+    response = client.post("/lookup/config/", {"config": text})
+    assert response.status_code == 302 and response["Location"].startswith("/models/pasted-")
+    bad = client.post("/lookup/config/", {"config": "{not json"})
+    assert bad.status_code == 400 and b"This is not JSON" in bad.content and b"{not json" in bad.content
