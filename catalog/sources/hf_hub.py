@@ -382,7 +382,21 @@ def fetch_lookup(repo_id: str) -> Lookup:
         files.append(f"{repo_id}/README.md")
     except (LookupError, SourceError):
         card = ""
+    weights = _safetensors_note(config_info)
+    if weights:
+        files.append(f"{config_repo}: {weights}")
     return Lookup(repo_id, config_repo, config_info, config, gguf_repos, card, files)
+
+
+def _safetensors_note(info: dict) -> str:
+    """"safetensors: 8,030,261,248 parameters (BF16)" from the Hub's safetensors metadata, if it has any."""
+    data = info.get("safetensors")
+    if not isinstance(data, dict) or not isinstance(data.get("total"), int):
+        return ""
+    dtypes = data.get("parameters") if isinstance(data.get("parameters"), dict) else {}
+    mix = ", ".join(f"{k} {v / data['total']:.0%}" if len(dtypes) > 1 else k
+                    for k, v in sorted(dtypes.items(), key=lambda kv: -kv[1]) if isinstance(v, int))
+    return f"safetensors: {data['total']:,} parameters" + (f" ({mix})" if mix else "")
 
 
 def popular_repos(author: str, limit: int) -> list[str]:

@@ -75,6 +75,7 @@ def test_safetensors_repository_becomes_a_provisional_model_sized_by_the_recipes
     assert (llm.num_layers, llm.num_kv_heads, llm.head_dim, llm.max_context) == (32, 8, 128, 131072)
     assert llm.quantizations.count() == 0 and "every size is computed" in found.message
     assert f"{hub_repos.R1}/config.json" in found.files and llm.card_markdown
+    assert f"{hub_repos.R1}: safetensors: 8,030,261,248 parameters (BF16)" in found.files
     # Every later request answers at once with the model, without touching the Hub.
     hits = len(hub.hits)
     with hub.now():
