@@ -67,16 +67,31 @@ UNGATED_MODEL_TYPES = {"phi", "phi-msft", "mixformer-sequential", "gptj", "gpt_n
 DTYPE_BYTES = {"float32": 4, "fp32": 4, "bfloat16": 2, "float16": 2, "bf16": 2, "fp16": 2}
 
 
+# What transformers assumes for a key a config.json leaves out, for model types whose published configs rely on
+# it (Gemma 3's state neither heads, head width, vocabulary nor context): the config class's __init__ defaults.
+CLASS_DEFAULTS = {
+    # huggingface/transformers@008f5c8c29be src/transformers/models/gemma3/configuration_gemma3.py, Gemma3TextConfig
+    "gemma3_text": {"vocab_size": 262_208, "hidden_size": 2304, "intermediate_size": 9216, "num_hidden_layers": 26,
+                    "num_attention_heads": 8, "num_key_value_heads": 4, "head_dim": 256,
+                    "max_position_embeddings": 131_072, "tie_word_embeddings": True, "sliding_window": 4096,
+                    "sliding_window_pattern": 6},
+}
+
+
 def text_config(config: dict) -> dict:
-    """The language model's config: ``text_config`` of a multimodal config, else the config itself."""
+    """The language model's config: ``text_config`` of a multimodal config, else the config itself; keys its
+    model type's config class supplies by default (CLASS_DEFAULTS) filled in where the file leaves them out."""
     if not isinstance(config, dict):
         raise ValueError("config.json is not an object")
     inner = config.get("text_config")
     if inner is None:
-        return config
-    if not isinstance(inner, dict):
+        merged = config
+    elif not isinstance(inner, dict):
         raise ValueError("text_config is not an object")
-    return {**{k: v for k, v in config.items() if k != "text_config"}, **inner}
+    else:
+        merged = {**{k: v for k, v in config.items() if k != "text_config"}, **inner}
+    defaults = CLASS_DEFAULTS.get(str(merged.get("model_type", "")))
+    return {**defaults, **merged} if defaults else merged
 
 
 def _int(value) -> int | None:

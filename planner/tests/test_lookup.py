@@ -282,3 +282,16 @@ def test_site_config_paste(hub, client):
     assert response.status_code == 302 and response["Location"].startswith("/models/pasted-")
     bad = client.post("/lookup/config/", {"config": "{not json"})
     assert bad.status_code == 400 and b"This is not JSON" in bad.content and b"{not json" in bad.content
+
+
+def test_a_config_that_leans_on_its_classs_defaults_is_still_sized():
+    """Gemma 3's published config.json states neither heads, head width, vocabulary nor context: transformers'
+    Gemma3TextConfig supplies them, and so do we (hf_config.CLASS_DEFAULTS)."""
+    from catalog.sources.hf_hub import new_model_fields
+
+    config = hub_repos._config("google--gemma-3-4b-it.json")
+    assert "num_attention_heads" not in config["text_config"]
+    fields = new_model_fields(hub_repos.GEMMA, {"id": hub_repos.GEMMA}, config)
+    assert (fields["num_attention_heads"], fields["num_kv_heads"], fields["head_dim"], fields["vocab_size"],
+            fields["max_context"], fields["tied_embeddings"]) == (8, 4, 256, 262_208, 131_072, True)
+    assert fields["num_layers"] == 34 and fields["sliding_window"] == 1024  # what the file states wins
