@@ -138,3 +138,43 @@ def percentile(values, q):
     k = (len(values) - 1) * q
     lo, hi = int(k), min(int(k) + 1, len(values) - 1)
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+# Shape names of the serving-engine measurements (shared/data/serving/, MEASUREMENTS.md) -> the catalog model whose
+# config.json the shape was built from (for its layer count).
+SERVING_MODELS = {
+    "qwen2.5-1.5b": "Qwen/Qwen2.5-1.5B-Instruct", "qwen3-4b": "Qwen/Qwen3-4B",
+    "phi-3-mini": "microsoft/Phi-3-mini-4k-instruct", "mistral-7b-v0.3": "mistralai/Mistral-7B-Instruct-v0.3",
+    "qwen3-8b": "Qwen/Qwen3-8B", "qwen2.5-14b": "Qwen/Qwen2.5-14B-Instruct", "qwen3-14b": "Qwen/Qwen3-14B",
+    "qwen3-32b": "Qwen/Qwen3-32B", "llama-3.3-70b": "meta-llama/Llama-3.3-70B-Instruct",
+    "qwen3-30b-a3b": "Qwen/Qwen3-30B-A3B", "gpt-oss-20b": "openai/gpt-oss-20b",
+    "mixtral-8x7b": "mistralai/Mixtral-8x7B-v0.1",
+}
+
+
+@dataclass
+class StepRow:
+    """One measured decode step of a serving-engine-class decoder: bytes it read, layers, seconds."""
+
+    model: str
+    batch: int
+    layers: int
+    read_bytes: int
+    device: object
+    seconds: float
+
+
+def serving_rows(name: str) -> list[StepRow]:
+    """Decode rows of shared/data/serving/<name> whose GPU and model shape the catalog holds."""
+    gpus = {f"{g.vendor} {g.name}": g for g in GPU.objects.all()}
+    llms = {m.hf_repo_id: m for m in LLM.objects.all()}
+    rows = []
+    for r in read(f"serving/{name}"):
+        llm = llms.get(SERVING_MODELS.get(r["model"], ""))
+        gpu = gpus.get(r["gpu"])
+        if r.get("kind", "decode") != "decode" or llm is None or gpu is None:
+            continue
+        read_bytes = int(r["weight_read_bytes"]) + int(r["kv_bytes"])
+        rows.append(StepRow(r["model"], int(r["batch"]), llm.num_layers, read_bytes, specs.gpu_to_device(gpu),
+                            float(r["ms"]) / 1000))
+    return rows

@@ -256,7 +256,7 @@ def methodology(request):
     if path.exists():
         for line in path.read_text().splitlines():
             cells = [c.strip() for c in line.strip("|").split("|")]
-            if line.startswith("|") and len(cells) == 6 and cells[3].isdigit():
+            if line.startswith("|") and len(cells) == 8 and cells[3].isdigit():
                 rows.append(cells)
     return render(request, "planner/methodology.html", {"accuracy": rows})
 

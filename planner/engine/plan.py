@@ -59,6 +59,9 @@ def plan_assumptions(arch: Architecture, work: Workload, runtime: Runtime) -> li
     ]
     if runtime.name != "vllm":
         out.append("token embedding kept in system RAM (llama.cpp default)")
+    else:
+        out.append("decode speed from a serving-engine-class profile (CUDA graphs, BF16) measured on an NVIDIA H200; "
+                   "its band is widened on other vendors' GPUs, where it was not measured")
     if arch.vision_params:
         out.append("vision encoder and projector (mmproj, F16) on the GPU, as llama-server -hf and Ollama load "
                    "them for a multimodal model" + (", with its image compute buffer (flash attention on)"
@@ -205,7 +208,7 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
             lead = replace(lead, bandwidth_gbs=slowest)
         if arch.generates:  # an embedding or reranking model reads its input and stops: no decode step
             decode = decode_speed(lead, step_bytes, chosen.host_read, setup.host_ram_bandwidth_gbs, work.batch,
-                                  runtime.name)
+                                  runtime.name, arch.num_layers)
         prefill = prefill_speed(lead, arch, active_params(arch), min(work.context, 512), runtime.name)
         if prefill and prefill.tok_s > 0:
             ttft = work.context / prefill.tok_s
@@ -338,11 +341,12 @@ class Ranking:
         return usable if self.mem.total_bytes <= usable else None
 
     def decode_tok_s(self, device: Device) -> float | None:
-        return decode_tok_s(device, self.step_bytes, self.runtime.name) if self.arch.generates else None
+        return decode_tok_s(device, self.step_bytes, self.runtime.name, layers=self.arch.num_layers) \
+            if self.arch.generates else None
 
     def plan_on(self, device: Device, usable: int) -> Plan:
         decode = decode_speed(device, self.step_bytes, 0, Setup.host_ram_bandwidth_gbs, self.work.batch,
-                              self.runtime.name) if self.arch.generates else None
+                              self.runtime.name, self.arch.num_layers) if self.arch.generates else None
         prefill = prefill_speed(device, self.arch, self.n_active, min(self.work.context, 512), self.runtime.name)
         ttft = self.work.context / prefill.tok_s if prefill and prefill.tok_s > 0 else None
         return Plan(memory=self.mem, usable_bytes=usable, fits=True, headroom_bytes=usable - self.mem.total_bytes,

@@ -10,41 +10,46 @@ own bandwidth discussions). Prefill is compute-bound:
 bench/calibrate.py; the band is that fit's 10th–90th percentile of measured / predicted.
 """
 
-from .calibration import DECODE, PREFILL
+from .calibration import DECODE, PREFILL, VLLM_DECODE
 from .types import Architecture, Device, Speed
 
 FALLBACK_CLASS = "nvidia"
+# Where a profile was measured: another device class gets the same formula with its band widened by a quarter
+# each way (an assumption, stated in the plan's assumptions), since nothing measures how far it carries.
+VLLM_MEASURED_CLASS = "nvidia"
 
 
 def _decode_fit(device_class: str, runtime: str) -> dict:
-    fit = DECODE.get(device_class) or DECODE[FALLBACK_CLASS]
-    if runtime == "vllm":
-        # No vLLM measurements in our data: same roofline, band widened by half (stated in assumptions).
-        return {**fit, "low": fit["low"] * 0.75, "high": fit["high"] * 1.25}
-    return fit
+    if runtime == "vllm":  # the serving-engine-class profile (CUDA graphs, BF16), measured on an H200
+        if device_class == VLLM_MEASURED_CLASS:
+            return VLLM_DECODE
+        return {**VLLM_DECODE, "low": VLLM_DECODE["low"] * 0.75, "high": VLLM_DECODE["high"] * 1.25}
+    return DECODE.get(device_class) or DECODE[FALLBACK_CLASS]
 
 
 def decode_speed(device: Device, gpu_bytes: int, host_bytes: int = 0, host_bandwidth_gbs: float = 60.0,
-                 batch: int = 1, runtime: str = "llamacpp") -> Speed | None:
+                 batch: int = 1, runtime: str = "llamacpp", layers: int = 0) -> Speed | None:
     """Per-sequence decode tokens/s for ``batch`` sequences stepping together.
 
     ``gpu_bytes`` = active weights + KV read per step on the device(s); ``host_bytes`` = the part read
-    from system RAM (offloaded layers) at ``host_bandwidth_gbs`` with the same efficiency.
+    from system RAM (offloaded layers) at ``host_bandwidth_gbs`` with the same efficiency; ``layers`` sets the
+    per-layer fixed cost of profiles that have one (kernel launches and synchronisation per layer).
     """
     if not device.bandwidth_gbs:
         return None
     fit = _decode_fit(device.device_class, runtime)
-    tok_s = decode_tok_s(device, gpu_bytes, runtime, host_bytes, host_bandwidth_gbs, fit)
+    tok_s = decode_tok_s(device, gpu_bytes, runtime, host_bytes, host_bandwidth_gbs, fit, layers)
     return Speed(tok_s=tok_s, low=tok_s * fit["low"], high=tok_s * fit["high"])
 
 
 def decode_tok_s(device: Device, gpu_bytes: int, runtime: str = "llamacpp", host_bytes: int = 0,
-                 host_bandwidth_gbs: float = 60.0, fit: dict | None = None) -> float | None:
+                 host_bandwidth_gbs: float = 60.0, fit: dict | None = None, layers: int = 0) -> float | None:
     """The central figure of ``decode_speed`` alone (no band), for ranking thousands of devices."""
     if not device.bandwidth_gbs:
         return None
     fit = fit or _decode_fit(device.device_class, runtime)
-    seconds = gpu_bytes / (device.bandwidth_gbs * 1e9 * fit["efficiency"]) + fit["t_fixed_s"]
+    seconds = (gpu_bytes / (device.bandwidth_gbs * 1e9 * fit["efficiency"]) + fit["t_fixed_s"]
+               + fit.get("t_layer_s", 0.0) * layers)
     if host_bytes:
         seconds += host_bytes / (host_bandwidth_gbs * 1e9 * fit["efficiency"])
     return 1.0 / seconds

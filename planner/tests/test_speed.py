@@ -1,0 +1,59 @@
+"""Speed: the fitted constants obey physics, and golden values pin what the engine predicts (a changed
+constant fails here). The goldens were computed by the engine on 2026-12-07 from the constants that
+bench/calibrate.py generated that day; re-running the calibration on new data must update them on purpose."""
+
+import pytest
+
+from planner.engine import calibration
+from planner.engine.plan import plan
+from planner.engine.speed import decode_speed
+from planner.engine.types import GIB, Device, Quantization, Runtime, Setup, Workload
+from planner.tests.test_engine import LLAMA3_8B, MIXTRAL, RTX_3060
+
+H200 = Device("h200-sxm", 141 * GIB, 4890.0, "nvidia", 66.91)
+M4_MAX = Device("m4-max-128", 128 * GIB, 546.0, "apple", 18.4)
+FITS = {**{f"decode {k}": v for k, v in calibration.DECODE.items()}, "decode vllm": calibration.VLLM_DECODE}
+
+
+@pytest.mark.parametrize("name", sorted(FITS))
+def test_every_decode_fit_is_physical(name):
+    """An efficiency above 1 would read faster than the memory can; a negative fixed cost would give time back."""
+    fit = FITS[name]
+    assert 0 < fit["efficiency"] <= 1, name
+    assert fit["t_fixed_s"] >= 0 and fit.get("t_layer_s", 0) >= 0, name
+    assert 0 < fit["low"] <= 1 <= fit["high"], name
+
+
+def test_vllm_profile_is_calibrated_on_the_h200_serving_set():
+    fit = calibration.VLLM_DECODE
+    assert fit["rows"] >= 80 and fit["models"] >= 9  # the dense set it claims to be fitted on
+
+
+@pytest.mark.parametrize("device, bytes_, layers, runtime, expected", [
+    # 8B Q4_K_M-sized read on a 3060 with llama.cpp; the same on an M4 Max; a BF16 8B step with vLLM on an H200
+    (RTX_3060, 5 * 10**9, 32, "llamacpp", 55.71),
+    (M4_MAX, 5 * 10**9, 32, "llamacpp", 59.73),
+    (H200, 16 * 10**9, 32, "vllm", 185.83),
+    (H200, 3 * 10**9, 28, "vllm", 491.39),  # a 1.5B model (measured: 522.93): per-layer cost is most of it
+    (H200, 140 * 10**9, 80, "vllm", 26.48),
+])
+def test_decode_golden_values(device, bytes_, layers, runtime, expected):
+    speed = decode_speed(device, bytes_, runtime=runtime, layers=layers)
+    assert speed.tok_s == pytest.approx(expected, abs=0.01)
+
+
+def test_vllm_decode_on_h200_plan_is_pinned():
+    """A whole plan: Llama 3 8B in BF16 with vLLM on one H200 at 8K context, one sequence."""
+    p = plan(LLAMA3_8B, Quantization("BF16", "float"), Workload(context=8192), Setup(devices=(H200,)),
+             Runtime(name="vllm"))
+    assert p.fits and p.decode.tok_s == pytest.approx(GOLDEN_VLLM_8B, abs=0.01)
+    assert p.decode.low < p.decode.tok_s < p.decode.high
+
+
+def test_moe_on_llamacpp_is_pinned():
+    p = plan(MIXTRAL, Quantization("Q4_K_M", "gguf"), Workload(context=4096), Setup(devices=(H200,)), Runtime())
+    assert p.decode.tok_s == pytest.approx(GOLDEN_MIXTRAL, abs=0.01)
+
+
+GOLDEN_VLLM_8B = 185.13  # measured for Qwen3-8B's shape on this H200: 188.26 at 128 tokens
+GOLDEN_MIXTRAL = 257.82
