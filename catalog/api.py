@@ -113,10 +113,9 @@ class ModelFilters(serializers.Serializer):
 
     def apply(self, qs):
         d = self.validated_data
+        qs = qs.listed(searching=bool(d.get("q")) or d.get("reviewed") is False)
         if d.get("reviewed") is not None:
             qs = qs.filter(reviewed=d["reviewed"])
-        elif not d.get("q"):
-            qs = qs.reviewed()
         if d.get("q"):
             qs = qs.filter(Q(name__icontains=d["q"]) | Q(hf_repo_id__icontains=d["q"]))
         for field in ("family", "developer", "architecture"):

@@ -91,7 +91,20 @@ def text_config(config: dict) -> dict:
     else:
         merged = {**{k: v for k, v in config.items() if k != "text_config"}, **inner}
     defaults = CLASS_DEFAULTS.get(str(merged.get("model_type", "")))
-    return {**defaults, **merged} if defaults else merged
+    merged = {**defaults, **merged} if defaults else merged
+    for key, limit in SIZE_LIMITS.items():  # before anything is built per layer or per head from them
+        value = merged.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool) and value > limit:
+            raise ValueError(f"{key} = {value} is beyond any real model (at most {limit:,})")
+    return merged
+
+
+# Ceilings far above any published model (the largest have ~100 layers, ~20,000 width, ~10^6 vocabulary and
+# context): a config past them is garbage, and refusing it early keeps a pasted file from costing minutes of work.
+SIZE_LIMITS = {"num_hidden_layers": 2_000, "n_layer": 2_000, "num_layers": 2_000, "hidden_size": 1_000_000,
+               "intermediate_size": 10_000_000, "num_attention_heads": 100_000, "num_key_value_heads": 100_000,
+               "vocab_size": 100_000_000, "max_position_embeddings": 1_000_000_000, "num_experts": 1_000_000,
+               "num_local_experts": 1_000_000, "n_routed_experts": 1_000_000}
 
 
 def _int(value) -> int | None:

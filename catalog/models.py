@@ -107,6 +107,11 @@ class LLMQuerySet(models.QuerySet):
         """The curated catalog: default lists show only these, never models looked up from the Hub."""
         return self.filter(reviewed=True)
 
+    def listed(self, searching: bool):
+        """What a list shows: the catalog; a search also finds models looked up from the Hub, but not pasted
+        configs (their names are whatever the paster wrote)."""
+        return self.exclude(hf_repo_id__startswith=LLM.PASTED) if searching else self.reviewed()
+
 
 class LLMManager(models.Manager.from_queryset(LLMQuerySet)):
     def get_by_natural_key(self, slug):
@@ -323,8 +328,9 @@ class LLM(models.Model):
     def is_locked(self, field: str) -> bool:
         return field in self.locked_fields
 
-    # A model sized from a config.json a user pasted has no repository: its hf_repo_id is this prefix and a digest.
-    PASTED = "pasted/"
+    # A model sized from a config.json a user pasted has no repository: its hf_repo_id is this prefix and a digest
+    # (":" is in no Hub repository id, so no repository can be taken for one).
+    PASTED = "pasted:"
 
     @property
     def pasted(self) -> bool:

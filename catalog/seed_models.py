@@ -24,7 +24,7 @@ def config_path(source_dir: Path, repo_id: str) -> Path:
 
 
 def is_format_variant(repo_id: str) -> bool:
-    return bool(FORMAT_VARIANT.search(repo_id.split("/", 1)[1]))
+    return bool(FORMAT_VARIANT.search(repo_id.split("/", 1)[-1]))
 
 
 # The catalog format a format-variant repository's name states, when its config does not say (NVIDIA's
@@ -34,13 +34,13 @@ VARIANT_FORMATS = {"FP8": "FP8", "NVFP4": "NVFP4 (nvfp4)", "FP4": "NVFP4 (nvfp4)
 
 
 def variant_format(repo_id: str) -> str:
-    match = FORMAT_VARIANT.search(repo_id.split("/", 1)[1])
+    match = FORMAT_VARIANT.search(repo_id.split("/", 1)[-1])
     return VARIANT_FORMATS.get(match.group(1).upper(), "") if match else ""
 
 
 def variant_base(repo_id: str) -> str:
     """The model a format variant quantizes, by name without the org ("Qwen3-32B" for nvidia/Qwen3-32B-NVFP4)."""
-    return FORMAT_VARIANT.sub("", repo_id.split("/", 1)[1]).lower()
+    return FORMAT_VARIANT.sub("", repo_id.split("/", 1)[-1]).lower()
 
 
 def load_config(source_dir: Path, repo_id: str) -> dict:
@@ -57,7 +57,7 @@ NAME_SIZE = re.compile(r"(?<![A-Za-z\d.])(?<!\d_)(\d+(?:\.\d+)?)([BT])(?:-A(\d+(
 
 def name_params(repo_id: str) -> tuple[int | None, int | None]:
     """(total, active) parameters as the repository name states them, rounded as published."""
-    match = NAME_SIZE.search(repo_id.split("/", 1)[1])
+    match = NAME_SIZE.search(repo_id.split("/", 1)[-1])
     if not match:
         return None, None
     scale = 1e12 if match.group(2).upper() == "T" else 1e9

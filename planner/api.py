@@ -449,5 +449,5 @@ class LookupJobView(APIView):
         found = HubLookup.objects.select_related("llm").filter(pk=pk).first()
         if found is None:
             raise NotFound("No such lookup.")
-        model = found.llm if found.status == HubLookup.Status.DONE else None
-        return Response(lookup_answer(request, found, model, found.repo_id))
+        found = lookup.current(found)
+        return Response(lookup_answer(request, found, found.llm, found.repo_id))

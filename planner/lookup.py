@@ -20,6 +20,7 @@ from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Lower, StrIndex, Substr
 from django.utils import timezone
 
+from catalog.cache import bump_catalog_version
 from catalog.models import LLM, HubLookup
 from catalog.sources import SourceError, hf_hub
 from catalog.sources.hf_hub import LookupFailed
@@ -35,10 +36,27 @@ def catalog_model(repo_id: str) -> LLM | None:
     return LLM.objects.reviewed().filter(Q(hf_repo_id__iexact=repo_id) | Q(gguf_repo__iexact=repo_id)).first()
 
 
+def _lost(lookup: HubLookup, now) -> bool:
+    """A job queued or running for longer than any lookup takes: its worker died or no worker is listening."""
+    since = lookup.started_at if lookup.status == Status.RUNNING and lookup.started_at else lookup.queued_at
+    return lookup.pending and since < now - timedelta(seconds=settings.HUB_LOOKUP_STALE_S)
+
+
+def current(lookup: HubLookup) -> HubLookup:
+    """The lookup as a poller should see it: a lost job is reported failed (asking again queues a new one)."""
+    # Dated when it was asked, not now, so that asking again retries at once.
+    if _lost(lookup, timezone.now()) and HubLookup.objects.filter(
+            pk=lookup.pk, status=lookup.status, queued_at=lookup.queued_at).update(
+            status=Status.DONE if lookup.llm_id else Status.FAILED, finished_at=lookup.queued_at,
+            message="The lookup stopped without an answer (its worker was lost). Ask again to retry."):
+        lookup.refresh_from_db()
+    return lookup
+
+
 def _due(lookup: HubLookup, now) -> bool:
     """Whether a lookup should run (again) rather than answer as it stands."""
     if lookup.pending:
-        return lookup.queued_at < now - timedelta(seconds=settings.HUB_LOOKUP_STALE_S)
+        return _lost(lookup, now)
     age = now - (lookup.finished_at or lookup.queued_at)
     if lookup.status == Status.FAILED:
         return age > timedelta(seconds=settings.HUB_LOOKUP_RETRY_FAILED_S)
@@ -67,8 +85,7 @@ def request(repo_id: str, *, by_user: bool = True) -> tuple[HubLookup | None, LL
     if created:
         _send(lookup.pk)
     lookup.refresh_from_db()
-    shown = lookup.llm if lookup.llm_id and lookup.status in (Status.DONE, Status.QUEUED, Status.RUNNING) else None
-    return lookup, shown
+    return lookup, lookup.llm  # a model looked up before keeps its page while it is refreshed
 
 
 def _send(lookup_id) -> None:
@@ -88,9 +105,13 @@ def _queue(lookup_id) -> None:
             message=f"The lookup queue is not reachable right now ({exc.__class__.__name__}). Try again shortly.")
 
 
-def _finish(lookup_id, status: str, message: str, **fields) -> None:
-    HubLookup.objects.filter(pk=lookup_id).update(status=status, message=message[:2000],
-                                                  finished_at=timezone.now(), **fields)
+def _finish(lookup: HubLookup, status: str, message: str, **fields) -> None:
+    """Record the outcome, unless the job was meanwhile declared lost and queued again (then the newer run's
+    outcome is the one that counts). A refresh that fails keeps the model it found before, and says so."""
+    if status == Status.FAILED and lookup.llm_id:
+        status, message = Status.DONE, f"The latest refresh failed ({message}); the page shows what was read before."
+    HubLookup.objects.filter(pk=lookup.pk, status=Status.RUNNING, started_at=lookup.started_at).update(
+        status=status, message=message[:2000], finished_at=timezone.now(), **fields)
 
 
 def check(llm: LLM) -> str:
@@ -118,21 +139,36 @@ def run(lookup_id) -> HubLookup | None:
         found = hf_hub.fetch_lookup(lookup.repo_id)
         model = catalog_model(found.config_repo)
         if model is not None:
-            _finish(lookup.pk, Status.DONE, f"{found.repo_id} is {model.name} in the catalog.", llm=model,
+            _finish(lookup, Status.DONE, f"{found.repo_id} is {model.name} in the catalog.", llm=model,
                     files=found.files, repo_id=found.repo_id)
         else:
+            llm, message = _save(found)
+            _finish(lookup, Status.DONE, message, llm=llm, files=found.files, repo_id=found.repo_id)
+    except LookupFailed as exc:
+        _finish(lookup, Status.FAILED, str(exc))
+    except Exception as exc:  # a bug of ours: record it, never leave the job "running"
+        log.exception("lookup of %s failed", lookup.repo_id)
+        _finish(lookup, Status.FAILED, f"The lookup failed on our side ({exc.__class__.__name__}); "
+                                       "it has been logged.")
+    return HubLookup.objects.get(pk=lookup.pk)
+
+
+def _save(found: hf_hub.Lookup) -> tuple[LLM, str]:
+    """Save the provisional model and check the engine sizes it, in one transaction; then tell every cache (the
+    save's own version bump happened inside the transaction, where another request could rebuild a snapshot
+    without the model under the new version)."""
+    for attempt in (1, 2):
+        try:
             with transaction.atomic():
                 existing = LLM.objects.filter(hf_repo_id__iexact=found.config_repo, reviewed=False).first()
                 llm = hf_hub.save_model(found, reviewed=False, existing=existing)
                 message = check(llm)
-            _finish(lookup.pk, Status.DONE, message, llm=llm, files=found.files, repo_id=found.repo_id)
-    except LookupFailed as exc:
-        _finish(lookup.pk, Status.FAILED, str(exc))
-    except Exception as exc:  # a bug of ours: record it, never leave the job "running"
-        log.exception("lookup of %s failed", lookup.repo_id)
-        _finish(lookup.pk, Status.FAILED, f"The lookup failed on our side ({exc.__class__.__name__}); "
-                                          "it has been logged.")
-    return HubLookup.objects.get(pk=lookup.pk)
+            break
+        except IntegrityError:  # a lookup of the same model under another name (its GGUF repo) saved it first
+            if attempt == 2:
+                raise
+    bump_catalog_version()
+    return llm, message
 
 
 def discover(per_author: int = 5, authors: int = 20) -> list[str]:
@@ -171,10 +207,23 @@ def from_config(config) -> tuple[HubLookup, LLM]:
         return done, done.llm
     found = hf_hub.Lookup(repo_id=repo, config_repo=repo, info={"id": repo}, config=config,
                           files=["a config.json pasted by a user"])
-    with transaction.atomic():
-        llm = hf_hub.save_model(found, reviewed=False, source=f"A config.json pasted on {timezone.localdate()}")
-        message = check(llm)
-        pasted, _ = HubLookup.objects.update_or_create(key=f"config:{digest}", defaults={
-            "repo_id": repo, "status": Status.DONE, "llm": llm, "message": message, "files": found.files,
-            "started_at": timezone.now(), "finished_at": timezone.now()})
+    try:
+        with transaction.atomic():
+            llm = hf_hub.save_model(found, reviewed=False, source=f"A config.json pasted on {timezone.localdate()}")
+            message = check(llm)
+            pasted, _ = HubLookup.objects.update_or_create(key=f"config:{digest}", defaults={
+                "repo_id": repo, "status": Status.DONE, "llm": llm, "message": message, "files": found.files,
+                "started_at": timezone.now(), "finished_at": timezone.now()})
+    except IntegrityError:  # the same config pasted twice at once: the other request saved it
+        pasted = HubLookup.objects.select_related("llm").filter(key=f"config:{digest}", llm__isnull=False).first()
+        if pasted is None:
+            raise LookupFailed("This config was being saved by another request; send it again.") from None
+        return pasted, pasted.llm
+    except LookupFailed:
+        raise
+    except Exception as exc:  # a bug of ours: a clear answer, and the traceback in the log
+        log.exception("pasted config failed")
+        raise LookupFailed(f"Sizing this config failed on our side ({exc.__class__.__name__}); it has been logged.") \
+            from exc
+    bump_catalog_version()
     return pasted, llm

@@ -42,7 +42,8 @@ def home(request):
 @cached_page
 def search(request):
     q = (request.GET.get("q") or "").strip()[:100]
-    models = LLM.objects.filter(Q(name__icontains=q) | Q(hf_repo_id__icontains=q) | Q(family__icontains=q)).order_by(
+    models = LLM.objects.listed(searching=True).filter(
+        Q(name__icontains=q) | Q(hf_repo_id__icontains=q) | Q(family__icontains=q)).order_by(
         "-reviewed", "name")[:20] if q else []  # models looked up from the Hub too, after the catalog's
     gpus = GPU.objects.filter(Q(name__icontains=q) | Q(vendor__icontains=q))[:20] if q else []
     try:  # a query that reads as a repository id is offered as a lookup, filled in
@@ -58,9 +59,8 @@ def search(request):
 @cached_page
 def model_list(request):
     form = ModelListForm(request.GET or None)
-    qs = LLM.objects.prefetch_related("tags").order_by(ModelListForm.SORTS[ModelListForm.DEFAULT_SORT], "name")
-    if not (form.is_valid() and form.cleaned_data["q"]):  # a search also finds models looked up from the Hub
-        qs = qs.filter(reviewed=True)
+    qs = LLM.objects.listed(searching=form.is_valid() and bool(form.cleaned_data["q"])).prefetch_related(
+        "tags").order_by(ModelListForm.SORTS[ModelListForm.DEFAULT_SORT], "name")
     if form.is_valid():
         d = form.cleaned_data
         if d["q"]:
@@ -298,8 +298,8 @@ def lookup_config(request):
                                           f"{int(throttle.wait() or 60)} seconds.")
             try:
                 config = json.loads(text)
-            except ValueError as exc:
-                raise hf_hub.LookupFailed(f"This is not JSON: {exc}.") from exc
+            except (ValueError, RecursionError) as exc:
+                raise hf_hub.LookupFailed(f"This is not JSON we can read: {exc}.") from exc
             _found, llm = lookup.from_config(config)
             return redirect(llm)
         except hf_hub.LookupFailed as exc:
@@ -309,7 +309,7 @@ def lookup_config(request):
 
 def lookup_job(request, pk):
     """A lookup in progress (the page polls itself), failed (with the reason), or done (on to the model)."""
-    found = get_object_or_404(HubLookup.objects.select_related("llm"), pk=pk)
+    found = lookup.current(get_object_or_404(HubLookup.objects.select_related("llm"), pk=pk))
     quant = (request.GET.get("quant") or "")[:24]
     if found.status == HubLookup.Status.DONE and found.llm is not None:
         url = _model_url(found.llm, quant)

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.text import slugify
 from huggingface_hub import hf_hub_url
 from huggingface_hub.errors import (
     EntryNotFoundError,
@@ -110,7 +109,10 @@ def _info_json(repo_id: str) -> dict:
     data = _json(f"{settings.HF_ENDPOINT}/api/models/{repo_id}", params={"blobs": True})
     if not isinstance(data, dict):
         raise ValueError("model info is not an object")
-    ModelInfo(**dict(data))  # the shape huggingface_hub accepts, or a ValueError/KeyError
+    try:
+        ModelInfo(**dict(data))  # the shape huggingface_hub accepts
+    except (TypeError, KeyError, AttributeError) as exc:
+        raise ValueError(f"model info of an unexpected shape ({exc})") from exc
     return data
 
 
@@ -330,10 +332,28 @@ def _siblings(info: dict) -> dict[str, int | None]:
             if isinstance(s, dict) and isinstance(s.get("rfilename"), str)}
 
 
+def _repo_or_blank(value) -> str:
+    """A repository id the Hub's answer names, if it is a valid one: ids read from the Hub go into the next
+    requests' URLs (with the server's token), so they are checked like a user's."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        validate_repo_id(value.strip())
+    except HFValidationError:
+        return ""
+    return value.strip() if value.count("/") == 1 else ""
+
+
 def _base_model(info: dict) -> str:
-    base = (info.get("cardData") or {}).get("base_model")
-    base = base[0] if isinstance(base, list) and base else base
-    return base.strip() if isinstance(base, str) else ""
+    card = info.get("cardData")
+    base = card.get("base_model") if isinstance(card, dict) else None
+    return _repo_or_blank(base[0] if isinstance(base, list) and base else base)
+
+
+def _refuse_private(repo_id: str, info: dict) -> None:
+    if info.get("private"):  # readable only with the server's token: never published on a public page
+        raise LookupFailed(f"There is no public model repository {repo_id} on the Hugging Face Hub (it does not "
+                           "exist, or it is private).")
 
 
 def gguf_files(gguf_repos: dict) -> dict[tuple[str, str], int]:
@@ -346,7 +366,8 @@ def fetch_lookup(repo_id: str) -> Lookup:
     """Everything a provisional model needs from the Hub, reading metadata only (model info, config.json,
     README.md; never a weight file). Raises LookupFailed with a message for the user."""
     info = _lookup_call(repo_id, repo_id, _info_json, repo_id)
-    repo_id = info.get("id") or repo_id
+    _refuse_private(repo_id, info)
+    repo_id = _repo_or_blank(info.get("id")) or repo_id
     files = [f"{repo_id}: model info and file listing"]
     siblings = _siblings(info)
     has_gguf = any(name.endswith(".gguf") for name in siblings)
@@ -358,6 +379,7 @@ def fetch_lookup(repo_id: str) -> Lookup:
                                "whose config.json describes the architecture. Paste the model's config.json instead.")
         config_repo = base
         config_info = _lookup_call(base, f"{base} (the base model {repo_id}'s card names)", _info_json, base)
+        _refuse_private(base, config_info)
         files.append(f"{base}: model info (the base model of {repo_id})")
     elif "config.json" not in siblings and siblings:
         raise LookupFailed(f"{repo_id} has no config.json, so nothing states its architecture (layers, width, "
@@ -370,10 +392,11 @@ def fetch_lookup(repo_id: str) -> Lookup:
             found = _call("GGUF repositories", _json, f"{settings.HF_ENDPOINT}/api/models", params=[
                 ("filter", f"base_model:quantized:{repo_id}"), ("filter", "gguf"), ("sort", "downloads"),
                 ("direction", "-1"), ("limit", "3")])
-            first = next((m["id"] for m in found if isinstance(m, dict) and isinstance(m.get("id"), str)), None) \
-                if isinstance(found, list) else None
-            if first:
-                gguf_repos[first] = _call(first, _info_json, first)
+            first = next((_repo_or_blank(m.get("id")) for m in found if isinstance(m, dict)
+                          and _repo_or_blank(m.get("id"))), None) if isinstance(found, list) else None
+            listing = _call(first, _info_json, first) if first else {}
+            if listing and not listing.get("private"):
+                gguf_repos[first] = listing
                 files.append(f"{first}: GGUF file listing (a quantization of {repo_id} in the Hub's model tree)")
         except (LookupError, SourceError):
             pass  # no GGUF sizes: the recipes size every format
@@ -406,7 +429,7 @@ def popular_repos(author: str, limit: int) -> list[str]:
         ("limit", str(limit))])
     if not isinstance(found, list):
         raise SourceError(f"{author}'s models: the Hub's answer is not a list")
-    return [m["id"] for m in found if isinstance(m, dict) and isinstance(m.get("id"), str)][:limit]
+    return [m["id"] for m in found if isinstance(m, dict) and _repo_or_blank(m.get("id"))][:limit]
 
 
 def _config_label(config_repo: str) -> str:
@@ -421,7 +444,9 @@ def new_model_fields(config_repo: str, info: dict, config: dict) -> dict:
     pipeline = info.get("pipeline_tag") or ""
     task = ("reranking" if "rerank" in config_repo.lower() else "embedding") if pipeline in EMBEDDING_PIPELINES or (
         pipeline == "text-classification" and "rerank" in config_repo.lower()) else ""
-    row = {"hf_repo_id": config_repo, "params_total_b": f"{total / 1e9!r}" if total else "", "params_active_b": "",
+    # A pasted config's digest is no name: nothing may be read from it (a digest starting "7b3" is not 7B).
+    named = "pasted/config" if config_repo.startswith(LLM.PASTED) else config_repo
+    row = {"hf_repo_id": named, "params_total_b": f"{total / 1e9!r}" if total else "", "params_active_b": "",
            "context": "", "task": task}
     try:
         fields_ = config_llm_fields(row, config)
@@ -431,7 +456,7 @@ def new_model_fields(config_repo: str, info: dict, config: dict) -> dict:
         raise LookupFailed(f"{_config_label(config_repo)} does not state the number of layers, the hidden size, the "
                            "attention heads, the vocabulary and the context length, which sizing needs.")
     if fields_["architecture"] == "moe" and not fields_["params_active"]:
-        fields_["params_active"] = name_params(config_repo)[1]
+        fields_["params_active"] = name_params(named)[1]
     owner, _, name = config_repo.partition("/")
     license_ = getattr(model_info.card_data, "license", None) if model_info.card_data else None
     return {**fields_, "name": name[:120], "developer": owner[:60],
@@ -471,7 +496,7 @@ def save_model(lookup: Lookup, *, reviewed: bool, existing: LLM | None = None, s
     GGUF quantizations. Fields an admin locked are left alone. Raises LookupFailed on invalid data."""
     values = new_model_fields(lookup.config_repo, lookup.info, lookup.config)
     pasted = lookup.config_repo.startswith(LLM.PASTED)
-    slug = slugify(lookup.config_repo.replace("/", "-")) if pasted else _slug_for(lookup.config_repo)
+    slug = "pasted-" + lookup.config_repo.removeprefix(LLM.PASTED) if pasted else _slug_for(lookup.config_repo)
     llm = existing or LLM(hf_repo_id=lookup.config_repo, slug=slug, reviewed=reviewed)
     for name, value in values.items():
         if not (existing and llm.is_locked(name)):
@@ -497,10 +522,10 @@ def save_model(lookup: Lookup, *, reviewed: bool, existing: LLM | None = None, s
     problems = constraint_errors(llm)
     if problems:
         raise LookupFailed(f"{_config_label(lookup.config_repo)} is inconsistent: {'; '.join(problems)}")
-    llm.save()
-    if existing:
+    if existing:  # the listing is read afresh: what it no longer shows goes
         llm.quantizations.filter(source__startswith="Hugging Face Hub file listing").delete()
         llm.gguf_repo, llm.gguf_quants = "", []
+    llm.save()
     _add_gguf_quants(llm, gguf_files(lookup.gguf_repos))
     return llm
 

@@ -224,7 +224,9 @@ def test_site_lookup_pages(hub, client):
 def test_provisional_models_stay_out_of_default_lists(hub, client):
     found, _ = ask(hub, "safetensors")
     slug = found.llm.slug
-    assert slug not in client.get("/models/?sort=name").content.decode()
+    assert found.llm.developer == "deepseek-ai"  # the Hub owner: no catalog model has it, so this list is only it
+    assert slug not in client.get("/models/?developer=deepseek-ai").content.decode()
+    assert slug not in client.get("/").content.decode() and slug not in client.get("/compare/").content.decode()
     assert slug in client.get("/models/", {"q": "R1-Distill-Llama"}).content.decode()
     assert slug in client.get("/search/", {"q": "R1-Distill-Llama-8B"}).content.decode()
     gpu_page = client.get("/gpus/nvidia-geforce-rtx-4090/").content.decode()
@@ -281,7 +283,7 @@ def test_site_config_paste(hub, client):
     response = client.post("/lookup/config/", {"config": text})
     assert response.status_code == 302 and response["Location"].startswith("/models/pasted-")
     bad = client.post("/lookup/config/", {"config": "{not json"})
-    assert bad.status_code == 400 and b"This is not JSON" in bad.content and b"{not json" in bad.content
+    assert bad.status_code == 400 and b"This is not JSON we can read" in bad.content and b"{not json" in bad.content
 
 
 def test_a_config_that_leans_on_its_classs_defaults_is_still_sized():
@@ -295,3 +297,40 @@ def test_a_config_that_leans_on_its_classs_defaults_is_still_sized():
     assert (fields["num_attention_heads"], fields["num_kv_heads"], fields["head_dim"], fields["vocab_size"],
             fields["max_context"], fields["tied_embeddings"]) == (8, 4, 256, 262_208, 131_072, True)
     assert fields["num_layers"] == 34 and fields["sliding_window"] == 1024  # what the file states wins
+
+
+def test_a_lost_job_is_reported_and_can_be_asked_again(hub, settings):
+    repo = hub_repos.serve(hub, "safetensors")
+    found, _ = lookup.request(repo)  # queued; its task never runs (no on_commit here)
+    long_ago = timezone.now() - timedelta(seconds=settings.HUB_LOOKUP_STALE_S + 1)
+    HubLookup.objects.filter(pk=found.pk).update(status="running", queued_at=long_ago, started_at=long_ago)
+    job = APIClient().get(f"/api/v1/models/lookup/{found.pk}/").json()
+    assert job["status"] == "failed" and "worker was lost" in job["message"]
+    with hub.now():
+        again, model = lookup.request(repo)
+    again.refresh_from_db()
+    assert again.pk == found.pk and again.status == "done"
+
+
+def test_hub_answers_are_checked_like_user_input(hub):
+    """A private repository is never published; ids the Hub's answers name are validated before we request them."""
+    repo = "someone/private-model"
+    hub.serve_json(f"/api/models/{repo}", {**hub_repos.model_info(repo, [("config.json", 10)]), "private": True})
+    with hub.now():
+        found, _ = lookup.request(repo)
+    found.refresh_from_db()
+    assert found.status == "failed" and "no public model repository" in found.message
+    odd = "someone/odd-gguf"
+    hub.serve_json(f"/api/models/{odd}", {**hub_repos.model_info(odd, [("x-Q4_K_M.gguf", 10)]),
+                                          "cardData": {"base_model": "../../api/whoami-v2"}})
+    with hub.now():
+        found, _ = lookup.request(odd)
+    found.refresh_from_db()
+    assert found.status == "failed" and "names no base model" in found.message
+    assert not any("whoami" in path for path in hub.hits)
+
+
+def test_a_config_past_any_real_size_is_refused_at_once(hub):
+    body = APIClient().post("/api/v1/models/lookup/", {"config": {"model_type": "gemma3_text",
+                                                                  "num_hidden_layers": 10**9}}, format="json")
+    assert body.status_code == 400 and "beyond any real model" in body.json()["config"][0]
