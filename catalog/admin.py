@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from catalog import gpu_csv, history, refresh
-from catalog.models import (GPU, LLM, BenchmarkScore, ChangeRecord, HubLookup, ModelQuant, QuantFormat, RefreshRun,
-                            Tag)
+from catalog.models import GPU, LLM, BenchmarkScore, ChangeRecord, HubLookup, ModelQuant, QuantFormat, RefreshRun, Tag
 from catalog.sources import SourceError
 
 admin.site.site_header = "VRAM planner catalog"

@@ -412,8 +412,8 @@ def lookup_answer(request, lookup, model, repo_id: str, quant: str = "") -> dict
 
 class LookupView(APIView):
     """Size any Hugging Face model: 200 when it is in the catalog or was looked up recently (the model, or why the
-    lookup failed), else 202 with a job to poll. One job per repository at a time (a second request joins it); rate-limited per
-    client. Metadata only is read (model info, config.json, README.md, GGUF file listings), never a weight file."""
+    lookup failed), else 202 with a job to poll. One job per repository at a time (a second request joins it);
+    rate-limited per client. Metadata only is read (model info, config.json, README.md, GGUF file listings), never a weight file."""
 
     permission_classes = [permissions.AllowAny]
     throttle_classes = [*APIView.throttle_classes, LookupThrottle]

@@ -34,7 +34,8 @@ def home(request):
     return render(request, "planner/home.html", {
         "gpu_count": GPU.objects.count(),
         "llm_count": LLM.objects.reviewed().count(),
-        "popular": LLM.objects.reviewed().order_by(ModelListForm.SORTS[ModelListForm.DEFAULT_SORT], "-params_total")[:12],
+        "popular": LLM.objects.reviewed().order_by(ModelListForm.SORTS[ModelListForm.DEFAULT_SORT],
+                                                   "-params_total")[:12],
         "gpus": GPU.objects.active().order_by("vendor", "name").values_list("slug", "vendor", "name"),
     })
 
