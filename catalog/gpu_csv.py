@@ -34,16 +34,37 @@ class CSVFormatError(ValueError):
     """The file as a whole is unreadable (encoding, header)."""
 
 
+# OWASP "CSV Injection": a cell starting with one of these is a formula to a spreadsheet. Export prefixes it with
+# a quote, which spreadsheets show as text; import takes that quote off again, so a round trip changes nothing.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+EXTRA = "\x00extra"  # DictReader's key for the cells a row has beyond the header
+
+
+def _cell(value: str) -> str:
+    value = value.strip()
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_START) else value
+
+
 def read(text: str) -> list[dict]:
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise CSVFormatError(f"Missing column(s): {', '.join(missing)}. Expected: {', '.join(COLUMNS)}.")
-    unknown = [c for c in header if c not in COLUMNS]
-    if unknown:
-        raise CSVFormatError(f"Unknown column(s): {', '.join(unknown)}. Expected: {', '.join(COLUMNS)}.")
-    return [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in reader]
+    """The rows of a GPU CSV as {column: text}. A row with more cells than the header keeps them under EXTRA, for
+    parse_row to report with its row number; a file-wide problem (header, a cell past the CSV module's limit) is a
+    CSVFormatError."""
+    reader = csv.DictReader(io.StringIO(text), restkey=EXTRA)
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        duplicated = sorted({c for c in header if header.count(c) > 1})
+        if duplicated:
+            raise CSVFormatError(f"Column(s) given twice: {', '.join(duplicated)}.")
+        missing = [c for c in REQUIRED if c not in header]
+        if missing:
+            raise CSVFormatError(f"Missing column(s): {', '.join(missing)}. Expected: {', '.join(COLUMNS)}.")
+        unknown = [c for c in header if c not in COLUMNS]
+        if unknown:
+            raise CSVFormatError(f"Unknown column(s): {', '.join(unknown)}. Expected: {', '.join(COLUMNS)}.")
+        return [{(k or "").strip() if k != EXTRA else EXTRA: v if k == EXTRA else _cell(v or "")
+                 for k, v in row.items()} for row in reader]
+    except csv.Error as exc:  # e.g. a cell longer than the csv module's 131,072-character field limit
+        raise CSVFormatError(f"Line {reader.line_num + 1}: {exc}.") from exc
 
 
 def _number(value: str, kind):
@@ -71,6 +92,8 @@ def _decimal(value: str):
 def parse_row(row: dict) -> tuple[dict, list[str]]:
     """GPU field values from one row (only the columns present), and "column: message" errors."""
     values, errors = {}, []
+    if EXTRA in row:
+        return {}, [f"row: {len(row[EXTRA])} more cell(s) than the header has columns"]
     bad = [c for c, v in row.items() if "\x00" in (v or "") or "\x00" in (c or "")]
     if bad:
         return {}, [f"{bad[0] or 'header'}: contains a NUL character"]
@@ -153,7 +176,8 @@ def write(gpus) -> str:
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for gpu in gpus:
-        writer.writerow(to_row(gpu))
+        writer.writerow({k: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
+                         for k, v in to_row(gpu).items()})
     return out.getvalue()
 
 

@@ -6,8 +6,9 @@ churn. Sizes are stored in bytes, bandwidth in GB/s (10^9 bytes per second), pri
 """
 
 import uuid
+from decimal import Decimal
 
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
@@ -408,6 +409,17 @@ class BenchmarkScore(models.Model):
     natural_key.dependencies = ["catalog.llm"]
 
 
+# Upper bounds for every GPU figure, ten times or more past the largest real part (an 8-GPU board's 1.5 TB, 8 TB/s,
+# a few thousand dense TFLOPS, 1,400 W): a figure beyond one is a typo or a broken feed, and an unbounded float
+# (1e308) would turn every speed into infinity. Enforced by the database, the model's validators (admin, CSV,
+# feeds) and, through them, the API serializer.
+GPU_LIMITS = {
+    "memory_bytes": 64 * 1024**4, "bus_width_bits": 65_536, "bandwidth_gbs": 100_000.0, "fp16_tflops": 100_000.0,
+    "fp32_tflops": 100_000.0, "tensor_fp16_tflops": 100_000.0, "tdp_w": 100_000,
+    "launch_price_usd": Decimal("10000000"), "street_price_usd": Decimal("10000000"),
+}
+
+
 class GPUQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -441,16 +453,22 @@ class GPU(models.Model):
     architecture = models.CharField(max_length=40, blank=True)
     release_date = models.DateField(null=True, blank=True)
     release_year_only = models.BooleanField(default=False, help_text="Source gives only the year.")
-    memory_bytes = models.PositiveBigIntegerField()
+    memory_bytes = models.PositiveBigIntegerField(validators=[MaxValueValidator(GPU_LIMITS["memory_bytes"])])
     memory_type = models.CharField(max_length=20, blank=True)
-    bus_width_bits = models.PositiveIntegerField(null=True, blank=True)
-    bandwidth_gbs = models.FloatField(null=True, blank=True, help_text="GB/s (10^9 bytes per second).")
-    fp16_tflops = models.FloatField(null=True, blank=True, help_text="Shader FP16 rate (TechPowerUp).")
-    fp32_tflops = models.FloatField(null=True, blank=True)
-    tensor_fp16_tflops = models.FloatField(null=True, blank=True, help_text="Dense FP16/BF16 tensor throughput.")
-    tdp_w = models.PositiveIntegerField(null=True, blank=True)
-    launch_price_usd = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
-    street_price_usd = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    bus_width_bits = models.PositiveIntegerField(null=True, blank=True,
+                                                 validators=[MaxValueValidator(GPU_LIMITS["bus_width_bits"])])
+    bandwidth_gbs = models.FloatField(null=True, blank=True, help_text="GB/s (10^9 bytes per second).",
+                                      validators=[MaxValueValidator(GPU_LIMITS["bandwidth_gbs"])])
+    fp16_tflops = models.FloatField(null=True, blank=True, help_text="Shader FP16 rate (TechPowerUp).",
+                                    validators=[MaxValueValidator(GPU_LIMITS["fp16_tflops"])])
+    fp32_tflops = models.FloatField(null=True, blank=True, validators=[MaxValueValidator(GPU_LIMITS["fp32_tflops"])])
+    tensor_fp16_tflops = models.FloatField(null=True, blank=True, help_text="Dense FP16/BF16 tensor throughput.",
+                                           validators=[MaxValueValidator(GPU_LIMITS["tensor_fp16_tflops"])])
+    tdp_w = models.PositiveIntegerField(null=True, blank=True, validators=[MaxValueValidator(GPU_LIMITS["tdp_w"])])
+    launch_price_usd = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True,
+                                           validators=[MaxValueValidator(GPU_LIMITS["launch_price_usd"])])
+    street_price_usd = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True,
+                                           validators=[MaxValueValidator(GPU_LIMITS["street_price_usd"])])
     street_price_observed_at = models.DateField(null=True, blank=True)
     segment = models.CharField(max_length=12, choices=Segment.choices, db_index=True)
     is_active = models.BooleanField(default=True)
@@ -507,6 +525,8 @@ class GPU(models.Model):
             models.CheckConstraint(
                 condition=Q(tensor_fp16_tflops__isnull=True) | Q(tensor_fp16_tflops__gt=0), name="gpu_tensor_positive"
             ),
+            *[models.CheckConstraint(condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lte": limit}),
+                                     name=f"gpu_{field}_bounded") for field, limit in GPU_LIMITS.items()],
         ]
 
     def __str__(self):

@@ -2,11 +2,12 @@
 version, throttles whose rates follow settings, JSON 404s, and no 500s for bad input."""
 
 import hashlib
+import json
 import time
 
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
-from rest_framework import pagination, permissions, throttling
+from rest_framework import exceptions, pagination, parsers, permissions, throttling
 from rest_framework.exceptions import ValidationError
 
 from catalog.cache import get_for_version, set_for_version
@@ -84,15 +85,62 @@ class LookupThrottle(_FixedWindowThrottle):
         return f"user-{user.pk}" if user and user.is_authenticated else self.get_ident(request)
 
 
-class IsStaffOrReadOnly(permissions.BasePermission):
-    """Anyone may read; writes need an authenticated staff user."""
+class IsStaffOrReadOnly(permissions.DjangoModelPermissions):
+    """Anyone may read; a write needs a staff user holding the same Django model permission the admin asks for
+    (add/change/delete on the view's model), so the API is no way around the admin's rules."""
 
-    message = "Writing to the catalog needs a staff account (token or session)."
+    message = "Writing to the catalog needs a staff account with permission to change it (token or session)."
+    # DELETE deactivates a GPU (it stays in the catalog and its history): an edit, so the change permission.
+    perms_map = {**permissions.DjangoModelPermissions.perms_map, "DELETE": ["%(app_label)s.change_%(model_name)s"]}
 
     def has_permission(self, request, view):
         if request.method in permissions.SAFE_METHODS:
             return True
-        return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+        if not (request.user and request.user.is_authenticated):
+            return False  # 401 with the token challenge
+        return request.user.is_staff and super().has_permission(request, view)
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
+
+
+class BoundedJSONParser(parsers.JSONParser):
+    """JSON bodies with a size limit (413) and a depth limit (400), each named in the answer: Python's decoder
+    recurses per nesting level, so an unbounded body could exhaust the stack (a 500) or the memory."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        from django.conf import settings
+
+        limit = settings.API_MAX_BODY_BYTES
+        raw = stream.read(limit + 1) if stream is not None else b""
+        if len(raw) > limit:
+            raise PayloadTooLarge(f"The JSON body is larger than {limit:,} bytes.")
+        try:
+            data = json.loads(raw.decode((parser_context or {}).get("encoding") or "utf-8"))
+        except RecursionError:
+            raise exceptions.ParseError(f"The JSON is nested deeper than {settings.API_MAX_JSON_DEPTH} levels.") \
+                from None
+        except ValueError as exc:
+            raise exceptions.ParseError(f"JSON parse error - {exc}") from exc
+        if _depth(data, settings.API_MAX_JSON_DEPTH) > settings.API_MAX_JSON_DEPTH:
+            raise exceptions.ParseError(f"The JSON is nested deeper than {settings.API_MAX_JSON_DEPTH} levels.")
+        return data
+
+
+def _depth(value, limit: int) -> int:
+    """Nesting depth of a parsed JSON value, counted without recursion and no further than ``limit`` + 1."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level > limit:
+                return level
+            stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 class _CachedResponse(Exception):

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.health.ProbeMiddleware",  # /healthz and /readyz over plain http to 127.0.0.1, whatever ALLOWED_HOSTS says
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -228,6 +229,9 @@ HUB_LOOKUP_QUEUE = os.environ.get("HUB_LOOKUP_QUEUE", "")
 # No Hub answer is read past these sizes (metadata only: weight files are never downloaded).
 HUB_MAX_JSON_BYTES = int(os.environ.get("HUB_MAX_JSON_BYTES", str(8 * 1024 * 1024)))
 HUB_MAX_FILE_BYTES = int(os.environ.get("HUB_MAX_FILE_BYTES", str(1024 * 1024)))
+# JSON request bodies: larger is a 413, nested deeper a 400 (a pasted config.json is ~10 KB and 4 levels deep).
+API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(2 * 1024 * 1024)))
+API_MAX_JSON_DEPTH = int(os.environ.get("API_MAX_JSON_DEPTH", "32"))
 
 
 def _crontab(spec: str):
@@ -261,10 +265,16 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
     "PAGE_SIZE": 50,
+    # Token first: an anonymous write gets 401 with WWW-Authenticate (the session class has no challenge to give).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_PARSER_CLASSES": ["config.api.BoundedJSONParser", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
+    # Proxies in front of the app whose X-Forwarded-For is trusted (0: the throttle keys on the connecting address,
+    # so a spoofed header changes nothing). Behind one reverse proxy, set TRUSTED_PROXIES=1.
+    "NUM_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_THROTTLE_CLASSES": [
         "config.api.AnonThrottle",

@@ -1,7 +1,7 @@
 """The catalog API: lists with filters, ordering and pagination; details; staff writes with history."""
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -19,6 +19,7 @@ def api(seeded):
 @pytest.fixture
 def staff_api(seeded):
     user = User.objects.create_user("editor", password="pw-editor-123", is_staff=True)
+    user.groups.add(Group.objects.get(name="Catalog editors"))  # the admin's permissions, as the API asks
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     client.user = user
