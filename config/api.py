@@ -156,7 +156,8 @@ class CachedReadMixin:
         super().initial(request, *args, **kwargs)
         self._cache_key = None
         if request.method == "GET":
-            raw = f"{request.get_full_path()}|{request.accepted_media_type}"
+            # Scheme and host too: paginated answers carry absolute next/previous links built from them.
+            raw = f"{request.scheme}://{request.get_host()}{request.get_full_path()}|{request.accepted_media_type}"
             self._cache_key = "api:" + hashlib.sha256(raw.encode()).hexdigest()
             self._cache_version, hit = get_for_version(self._cache_key)
             if hit is not None:

@@ -215,6 +215,8 @@ HF_REFRESH_ENABLED = env_bool("HF_REFRESH_ENABLED", True)
 GPU_FEED_URL = os.environ.get("GPU_FEED_URL", "")
 PRICE_FEED_URL = os.environ.get("PRICE_FEED_URL", "")
 REFRESH_HTTP_TIMEOUT_S = float(os.environ.get("REFRESH_HTTP_TIMEOUT_S", "20"))
+# The whole of one upstream download (connect, headers and every byte of the body), however slowly it trickles.
+REFRESH_DEADLINE_S = float(os.environ.get("REFRESH_DEADLINE_S", "120"))
 REFRESH_MAX_RETRIES = int(os.environ.get("REFRESH_MAX_RETRIES", "3"))
 REFRESH_RETRY_BACKOFF_S = int(os.environ.get("REFRESH_RETRY_BACKOFF_S", "60"))
 # A Hub token (read access) lets the refresh and lookups read gated repositories the token's user accepted.

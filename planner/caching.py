@@ -18,7 +18,7 @@ def cached_page(view):
         if request.method != "GET" or request.user.is_authenticated:
             return view(request, *args, **kwargs)
         partial = "hx" if request.headers.get("HX-Request") else "page"
-        raw = f"{partial}|{request.get_full_path()}"
+        raw = f"{partial}|{request.scheme}://{request.get_host()}{request.get_full_path()}"
         key = "page:" + hashlib.sha256(raw.encode()).hexdigest()
         version, hit = get_for_version(key)
         if hit is not None:

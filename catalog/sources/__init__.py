@@ -8,6 +8,8 @@
 import csv
 import io
 import json
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import requests
@@ -44,10 +46,40 @@ class Outcome:
         return self.created + self.updated
 
 
-def fetch_text(url: str) -> tuple[str, str]:
-    """GET ``url``: (body text, content type). The response must be complete (Content-Length checked)."""
+@contextmanager
+def deadline(response, url: str):
+    """The whole download, not each read, within settings.REFRESH_DEADLINE_S: an upstream that trickles a byte
+    a second never times out a read. A timer closes the response at the deadline; the read it interrupts fails,
+    and that failure is reported as the deadline."""
+    fired = threading.Event()
+
+    def stop():
+        fired.set()
+        response.close()
+
+    timer = threading.Timer(settings.REFRESH_DEADLINE_S, stop)
+    timer.daemon = True
+    timer.start()
     try:
-        response = requests.get(url, timeout=settings.REFRESH_HTTP_TIMEOUT_S, headers={"User-Agent": USER_AGENT})
+        yield
+    except Exception as exc:
+        if fired.is_set():
+            raise TransientSourceError(f"{url}: not complete after {settings.REFRESH_DEADLINE_S} s") from exc
+        raise
+    finally:
+        timer.cancel()
+    if fired.is_set():  # closed just as the last byte came in: still past the deadline
+        raise TransientSourceError(f"{url}: not complete after {settings.REFRESH_DEADLINE_S} s")
+
+
+def fetch_text(url: str) -> tuple[str, str]:
+    """GET ``url``: (body text, content type). The response must be complete (Content-Length checked) and
+    arrive within the deadline."""
+    try:
+        response = requests.get(url, timeout=settings.REFRESH_HTTP_TIMEOUT_S, headers={"User-Agent": USER_AGENT},
+                                stream=True)
+        with deadline(response, url):
+            response.content  # noqa: B018 -- read the body now, under the deadline
     except requests.Timeout as exc:
         raise TransientSourceError(f"{url}: timed out after {settings.REFRESH_HTTP_TIMEOUT_S} s") from exc
     except requests.ConnectionError as exc:

@@ -31,7 +31,7 @@ from catalog.hf_config import architecture_fields
 from catalog.models import LLM, ModelQuant, QuantFormat
 from catalog.seed_data import llm_slug
 from catalog.seed_models import config_llm_fields, name_params
-from catalog.sources import USER_AGENT, Outcome, SourceError, TransientSourceError
+from catalog.sources import USER_AGENT, Outcome, SourceError, TransientSourceError, deadline
 
 NAME = "hf_hub"
 
@@ -86,7 +86,7 @@ def _read(url: str, *, params=None, limit: int) -> bytes:
     if settings.HF_TOKEN:
         headers["Authorization"] = f"Bearer {settings.HF_TOKEN}"
     with get_session().stream("GET", url, params=params, headers=headers, timeout=settings.REFRESH_HTTP_TIMEOUT_S,
-                              follow_redirects=True) as response:
+                              follow_redirects=True) as response, deadline(response, url):
         if response.status_code >= 400:
             response.read()
             hf_raise_for_status(response)

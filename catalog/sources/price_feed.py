@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.utils import timezone
 
-from catalog.models import GPU
+from catalog.models import GPU, GPU_LIMITS
 from catalog.sources import Outcome, SourceError, csv_lines, fetch_text, json_rows
 
 NAME = "price_feed"
@@ -42,10 +42,11 @@ def _record(row: dict) -> tuple[str, Decimal, date]:
         raise ValueError("slug is not a catalog slug")
     try:
         price = Decimal(row.get("price_usd", ""))
-        if not price.is_finite() or price < 0:
+        if not price.is_finite() or price < 0 or price > GPU_LIMITS["street_price_usd"]:
             raise InvalidOperation
     except InvalidOperation:
-        raise ValueError(f"{slug or '?'}: price_usd {row.get('price_usd')!r} is not a non-negative number") from None
+        raise ValueError(f"{slug or '?'}: price_usd {row.get('price_usd')!r} is not a price from 0 to "
+                         f"{GPU_LIMITS['street_price_usd']:,}") from None
     try:
         observed = date.fromisoformat(row.get("observed_at", ""))
     except ValueError:

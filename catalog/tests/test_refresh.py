@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 
 import pytest
 from django.core.management import call_command
@@ -237,3 +238,63 @@ def test_refresh_command_and_disabled_sources(feeds, settings):
     with pytest.raises(SourceError, match="off"):
         refresh.run("gpu_feed")
     assert hf_hub.enabled()
+
+
+# --- issue 17: a broken feed fails the run and writes nothing ------------------------------------------------------
+
+@pytest.mark.parametrize("body, content_type, message", [
+    (",".join(["vendor", "name", "architecture", "release_date", "memory_gb", "memory_type", "memory_bus_bits",
+               "bandwidth_gbs", "fp16_tflops", "fp32_tflops", "tdp_w", "launch_price_usd", "segment", "source"])
+     + "\n", "text/csv", "no rows"),
+    (json.dumps([{"vendor": "NVIDIA", "name": "X", "vram_gb": "24", "segment": "consumer"}]), "application/json",
+     "unknown key(s) vram_gb"),
+])
+def test_an_empty_feed_or_one_with_unknown_keys_fails_and_marks_nothing_stale(feeds, body, content_type, message):
+    state = catalog_state()
+    feeds.serve("/gpus.csv", Reply(body.encode(), content_type))
+    run = refresh.run("gpu_feed")
+    assert run.status == "failed" and message in run.message
+    assert catalog_state() == state
+
+
+def test_a_mostly_invalid_feed_fails_the_run(feeds):
+    def mutate(rows):
+        for row in rows[:4]:
+            row["memory_gb"] = "-24"
+        return rows
+
+    state = catalog_state()
+    feeds.serve("/gpus.csv", Reply(feed_text(mutate).encode(), "text/csv"))
+    run = refresh.run("gpu_feed")
+    assert run.status == "failed" and "4 of 6 rows are invalid" in run.message
+    assert catalog_state() == state
+
+
+def test_a_skipped_row_does_not_mark_its_gpu_stale_and_dry_run_counts_as_the_real_run(feeds):
+    def mutate(rows):
+        rows[0]["memory_gb"] = "-24"  # RTX 3090: a bad value, not a GPU gone from the feed
+        return rows[:-1]  # and one GPU really gone
+
+    feeds.serve("/gpus.csv", Reply(feed_text(mutate).encode(), "text/csv"))
+    dry = refresh.run("gpu_feed", dry_run=True)
+    real = refresh.run("gpu_feed")
+    assert (dry.created, dry.updated, dry.skipped) == (real.created, real.updated, real.skipped)
+    assert GPU.objects.get(slug="nvidia-geforce-rtx-3090").stale_since is None
+    assert GPU.objects.exclude(stale_since=None).count() == 402 - 5  # all but the five the feed still names
+
+
+def test_a_trickling_upstream_meets_the_whole_request_deadline(feeds, settings):
+    settings.REFRESH_DEADLINE_S = 1.0
+    settings.REFRESH_HTTP_TIMEOUT_S = 0.5  # each byte arrives well within the read timeout
+    feeds.serve("/gpus.csv", Reply(b"x" * 60, "text/csv", trickle_s=0.05))  # 3 s of trickle
+    with pytest.raises(TransientSourceError):
+        refresh.run("gpu_feed")
+    run = RefreshRun.objects.filter(source="gpu_feed").first()
+    assert run.status == "failed" and "not complete after 1.0 s" in run.message
+
+
+def test_a_price_past_any_real_one_is_skipped_not_stored(feeds):
+    feeds.serve("/prices.json", Reply(json.dumps([{"slug": "nvidia-geforce-rtx-4090", "price_usd": "250000000.00",
+                                                   "observed_at": "2026-01-01"}]).encode()))
+    run = refresh.run("price_feed")
+    assert run.status == "succeeded" and run.skipped == 1 and "is not a price" in run.errors[0]

@@ -21,6 +21,7 @@ class Reply:
     delay_s: float = 0.0
     truncate: bool = False  # announce more bytes than sent, then hang up
     headers: tuple = ()
+    trickle_s: float = 0.0  # send the body a byte at a time, this long apart
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -43,8 +44,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if with_body:
             try:
-                self.wfile.write(reply.body)
-                self.wfile.flush()
+                for chunk in ([reply.body[i:i + 1] for i in range(len(reply.body))] if reply.trickle_s else
+                              [reply.body]):
+                    self.wfile.write(chunk)
+                    self.wfile.flush()
+                    time.sleep(reply.trickle_s)
             except (BrokenPipeError, ConnectionResetError):
                 pass
         if reply.truncate:

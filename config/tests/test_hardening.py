@@ -106,3 +106,10 @@ def test_gpu_figures_are_bounded_everywhere(seeded, field, value):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         GPU.objects.filter(slug="nvidia-geforce-rtx-4090").update(**{field: value})
+
+
+def test_cached_api_answers_keep_their_own_host_in_links(seeded):
+    client = APIClient()
+    first = client.get("/api/v1/gpus/?page_size=1", HTTP_HOST="localhost").json()
+    second = client.get("/api/v1/gpus/?page_size=1", HTTP_HOST="127.0.0.1").json()
+    assert first["next"].startswith("http://localhost/") and second["next"].startswith("http://127.0.0.1/")
