@@ -100,6 +100,13 @@ class HistoryMixin:
         before = history.snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
         history.save_with_history(obj, before=before, user=request.user, via=ChangeRecord.Via.ADMIN)
 
+    def delete_model(self, request, obj):
+        history.delete_with_history(obj, user=request.user, via=ChangeRecord.Via.ADMIN)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:  # one record per row, as for a single delete
+            history.delete_with_history(obj, user=request.user, via=ChangeRecord.Via.ADMIN)
+
     def history_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))
         if obj is None or not self.has_view_or_change_permission(request, obj):

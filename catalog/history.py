@@ -65,6 +65,15 @@ def save_with_history(obj, *, before: dict | None, user, via: str, action: str |
     return record(obj, before=before, user=user, via=via, action=action)
 
 
+@transaction.atomic
+def delete_with_history(obj, *, user, via: str) -> ChangeRecord:
+    """Delete ``obj``, keeping a record with its last state (``snapshot``): a hard delete leaves a trace."""
+    record = _create_record(obj, action=ChangeRecord.Action.DELETE, via=via, user=user, changes={},
+                            after=snapshot(obj))
+    obj.delete()
+    return record
+
+
 def history_of(obj):
     return ChangeRecord.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
 

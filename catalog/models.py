@@ -609,6 +609,7 @@ class ChangeRecord(models.Model):
         DEACTIVATE = "deactivate", "Deactivated"
         REVERT = "revert", "Reverted"
         UNLOCK = "unlock", "Unlocked fields"
+        DELETE = "delete", "Deleted"
 
     class Via(models.TextChoices):
         ADMIN = "admin", "Admin"

@@ -113,3 +113,17 @@ def test_cached_api_answers_keep_their_own_host_in_links(seeded):
     first = client.get("/api/v1/gpus/?page_size=1", HTTP_HOST="localhost").json()
     second = client.get("/api/v1/gpus/?page_size=1", HTTP_HOST="127.0.0.1").json()
     assert first["next"].startswith("http://localhost/") and second["next"].startswith("http://127.0.0.1/")
+
+
+def test_an_admin_hard_delete_leaves_a_record_with_the_last_state(seeded, admin_client):
+    from catalog.models import ChangeRecord
+
+    gpu = GPU.objects.get(slug="intel-arc-b580")
+    response = admin_client.post(f"/admin/catalog/gpu/{gpu.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302 and not GPU.objects.filter(slug="intel-arc-b580").exists()
+    record = ChangeRecord.objects.get(action="delete", object_id=str(gpu.pk))
+    assert record.user.is_superuser and record.snapshot["slug"] == "intel-arc-b580"
+    others = list(GPU.objects.filter(vendor="Intel")[:2])
+    admin_client.post("/admin/catalog/gpu/", {"action": "delete_selected", "_selected_action": [g.pk for g in others],
+                                              "post": "yes"})
+    assert ChangeRecord.objects.filter(action="delete").count() == 3

@@ -133,6 +133,14 @@ def test_gunicorn_serves_pages_static_files_and_readiness_under_production_setti
         assert _get(base + "/no-such-page/")[0] == 404
         status, headers, _ = _get(base + "/", {"X-Forwarded-Proto": "http"})
         assert status == 301 and headers["Location"].startswith("https://")
+        # The probes inside the stack: plain http, a host ALLOWED_HOSTS does not name, no proxy header.
+        for probe in ("/healthz", "/readyz"):
+            assert _get(base + probe, {"Host": "web:8000", "X-Forwarded-Proto": "http"})[0] == 200, probe
+        compose = yaml.safe_load((BASE / "docker-compose.yml").read_text())
+        check = compose["services"]["web"]["healthcheck"]["test"]
+        command = [sys.executable if part == "python" else part.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+                   for part in check[1:]]  # the compose healthcheck itself, against this server
+        assert subprocess.run(command, timeout=15).returncode == 0
     finally:
         proc.terminate()
         proc.wait(timeout=20)
