@@ -274,6 +274,13 @@ class PlanInput(WorkloadParams, MachineParams):
         return data
 
 
+class ServingSerializer(serializers.Serializer):
+    context = serializers.IntegerField()
+    max_concurrency = serializers.IntegerField()
+    per_sequence_tok_s = Rounded(allow_null=True)
+    aggregate_tok_s = Rounded(allow_null=True)
+
+
 class PlanOutput(serializers.Serializer):
     """Without a GPU (no `gpu`, no `vram_gb`) the memory is all there is: the fit, headroom, speeds, max
     context and best quantization are null."""
@@ -298,6 +305,10 @@ class PlanOutput(serializers.Serializer):
     time_to_first_token_s = Rounded(source="plan.time_to_first_token_s", allow_null=True)
     max_context = serializers.IntegerField(allow_null=True, help_text="Largest context that fits (0: none).")
     best_quant = serializers.CharField(allow_null=True, help_text="Best-quality quantization that fits.")
+    serving = ServingSerializer(allow_null=True, required=False, help_text=(
+        "vLLM only: the most sequences of `context` tokens whose KV cache fits at once (vLLM's 'Maximum "
+        "concurrency' line) and the decode throughput with that many (memory-bound; the compute roof of very "
+        "large batches is not modelled, and --max-num-seqs may cap the batch)."))
     assumptions = serializers.ListField(child=serializers.CharField(), source="plan.assumptions")
     commands = serializers.DictField(
         child=serializers.CharField(allow_null=True), allow_null=True,
@@ -339,7 +350,8 @@ class PlanView(CachedReadMixin, APIView):
             device = (specs.gpu_to_device(d["gpu_row"]) if d.get("gpu_row")
                       else specs.custom_device(d["vram_gb"], d.get("bandwidth_gbs")))
             result = sizing.full_plan(inputs, params.workload(), runtime, [device] * d["gpu_count"], **params.machine())
-            out.update(plan=result.plan, max_context=result.max_context, best_quant=result.best_quant)
+            out.update(plan=result.plan, max_context=result.max_context, best_quant=result.best_quant,
+                       serving=result.serving)
         run = sizing.run_commands(llm, inputs.quant.name, d, out["plan"]) if llm else None
         out.update(commands=run.as_dict() if run else None, command_notes=run.notes if run else None)
         return Response(PlanOutput(out).data)
@@ -413,7 +425,8 @@ def lookup_answer(request, lookup, model, repo_id: str, quant: str = "") -> dict
 class LookupView(APIView):
     """Size any Hugging Face model: 200 when it is in the catalog or was looked up recently (the model, or why the
     lookup failed), else 202 with a job to poll. One job per repository at a time (a second request joins it);
-    rate-limited per client. Metadata only is read (model info, config.json, README.md, GGUF file listings), never a weight file."""
+    rate-limited per client. Metadata only is read (model info, config.json, README.md, GGUF file listings), never
+    a weight file."""
 
     permission_classes = [permissions.AllowAny]
     throttle_classes = [*APIView.throttle_classes, LookupThrottle]

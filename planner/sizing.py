@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 
 from catalog.models import GPU, LLM, ModelQuant, QuantFormat
 from planner import commands, snapshot, specs
-from planner.engine.plan import Ranking, best_quant, max_context, memory, plan, plan_assumptions
+from planner.engine.plan import Ranking, Serving, best_quant, max_context, memory, plan, plan_assumptions, serving
 from planner.engine.runtime import usable_bytes
 from planner.engine.types import Architecture, Device, EngineError, Plan, Quantization, Runtime, Setup, Workload
 
@@ -212,6 +212,7 @@ class PlanResult:
     max_context: int
     best_quant: str | None
     breakdown: list[Bar]
+    serving: Serving | None = None  # vLLM: the most concurrent sequences at this context and their throughput
 
 
 @dataclass(frozen=True)
@@ -298,6 +299,8 @@ def full_plan(inputs: PlanInputs, work: Workload, runtime: Runtime, devices: lis
         max_context=max_context(inputs.arch, inputs.quant, work, setup, runtime),
         best_quant=best.name if best else None,
         breakdown=breakdown_bars(p.memory, p.usable_bytes),
+        serving=serving(inputs.arch, inputs.quant, work, setup, runtime) if setup.offload in (False, "none")
+        else None,
     )
 
 

@@ -311,6 +311,31 @@ def max_concurrent(arch: Architecture, quant: Quantization, work: Workload, setu
 
 
 @dataclass(frozen=True)
+class Serving:
+    """A serving engine's capacity at one context: the most sequences whose KV cache fits at once (vLLM's
+    "Maximum concurrency for N tokens per request" log line, rounded down) and the decode throughput with that
+    many sequences stepping together: each step reads the weights once and every sequence's KV cache, memory-bound
+    as the H200 serving set measures it up to 128 sequences; the compute roof of larger batches is not modelled."""
+
+    context: int
+    max_concurrency: int
+    per_sequence_tok_s: float | None
+    aggregate_tok_s: float | None
+
+
+def serving(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, runtime: Runtime) -> Serving | None:
+    """Serving capacity for a vLLM plan of one generating model (None for another runtime or a reader model)."""
+    if runtime.name != "vllm" or not arch.generates:
+        return None
+    n = max_concurrent(arch, quant, replace(work, batch=1), setup, runtime)
+    if n == 0:
+        return Serving(work.context, 0, None, None)
+    decode = plan(arch, quant, replace(work, batch=n), setup, runtime).decode
+    per = decode.tok_s if decode else None
+    return Serving(work.context, n, per, per * n if per is not None else None)
+
+
+@dataclass(frozen=True)
 class Ranking:
     """The model side of ranking devices, computed once: the memory breakdown, bytes read per token,
     active parameters and assumptions. Each device then costs one usable-memory comparison (``usable``)

@@ -57,3 +57,32 @@ def test_moe_on_llamacpp_is_pinned():
 
 GOLDEN_VLLM_8B = 185.13  # measured for Qwen3-8B's shape on this H200: 188.26 at 128 tokens
 GOLDEN_MIXTRAL = 257.82
+
+
+def test_vllm_serving_capacity_is_the_kv_that_fits_and_its_memory_bound_throughput():
+    from planner.engine.plan import fits, serving
+
+    quant, work, setup, runtime = (Quantization("BF16", "float"), Workload(context=8192), Setup(devices=(H200,)),
+                                   Runtime(name="vllm"))
+    s = serving(LLAMA3_8B, quant, work, setup, runtime)
+    assert fits(LLAMA3_8B, quant, Workload(context=8192, batch=s.max_concurrency), setup, runtime)
+    assert not fits(LLAMA3_8B, quant, Workload(context=8192, batch=s.max_concurrency + 1), setup, runtime)
+    assert s.max_concurrency == GOLDEN_CONCURRENCY and s.aggregate_tok_s == pytest.approx(GOLDEN_AGGREGATE, abs=0.1)
+    assert s.aggregate_tok_s == pytest.approx(s.per_sequence_tok_s * s.max_concurrency)
+    assert serving(LLAMA3_8B, quant, work, setup, Runtime()) is None  # llama.cpp: no such figure
+
+
+GOLDEN_CONCURRENCY = 112  # 8K sequences of 1 GiB f16 KV each beside 15 GiB of weights in 92% of 141 GB
+GOLDEN_AGGREGATE = 3258.7
+
+
+@pytest.mark.django_db
+def test_plan_api_reports_vllm_serving_capacity(seeded):
+    from rest_framework.test import APIClient
+
+    body = APIClient().get("/api/v1/plan/", {"model": "llama-3-1-8b", "quant": "BF16", "runtime": "vllm",
+                                             "gpu": "nvidia-h200-sxm-141-gb", "context": 8192}).json()
+    assert body["serving"]["max_concurrency"] > 50 and body["serving"]["context"] == 8192
+    assert body["serving"]["aggregate_tok_s"] > 10 * body["decode_tok_s"]["tok_s"]
+    llama = APIClient().get("/api/v1/plan/", {"model": "llama-3-1-8b", "gpu": "nvidia-h200-sxm-141-gb"}).json()
+    assert llama["serving"] is None
