@@ -11,7 +11,7 @@ import sys
 from collections import defaultdict
 from datetime import date
 
-from calibrate import cross_validated_ratios, fit_step
+from calibrate import cross_validated_ratios, fit_step, prefill_cv_ratios
 from common import (
     GIB,
     LLM,
@@ -155,6 +155,15 @@ def serving_errors(out, cv):
     for r in dense:
         out[key].append(err(decode_tok_s(r.device, r.read_bytes, "vllm", layers=r.layers), 1 / r.seconds))
     cv[key] = [abs(1 / q - 1) * 100 for q in cross_validated_ratios(dense, fit_step, key=lambda r: r.model)]
+    from common import serving_prefill_rows
+
+    from planner.engine.weights import active_params
+
+    prompts = serving_prefill_rows("h200_bf16_cudagraph.csv")
+    key = ("prefill tok/s", "vLLM-class (dense, H200)", "nvidia")
+    for r in prompts:
+        out[key].append(err(prefill_speed(r.device, r.arch, active_params(r.arch), r.prompt, "vllm").tok_s, r.tok_s))
+    cv[key] = [abs(1 / q - 1) * 100 for q in prefill_cv_ratios(prompts)]
     moe = ("decode tok/s", "vLLM-class (MoE, H200, not fitted on)", "nvidia")
     for r in serving_rows("h200_moe_bf16_cudagraph.csv"):
         out[moe].append(err(decode_tok_s(r.device, r.read_bytes, "vllm", layers=r.layers), 1 / r.seconds))

@@ -178,3 +178,28 @@ def serving_rows(name: str) -> list[StepRow]:
         rows.append(StepRow(r["model"], int(r["batch"]), llm.num_layers, read_bytes, specs.gpu_to_device(gpu),
                             float(r["ms"]) / 1000))
     return rows
+
+
+@dataclass
+class PrefillRow:
+    """One measured prompt pass of a serving-engine-class decoder: its model, prompt length and tokens/s."""
+
+    model: str
+    arch: object
+    prompt: int
+    device: object
+    tok_s: float
+
+
+def serving_prefill_rows(name: str) -> list[PrefillRow]:
+    """Prefill rows of shared/data/serving/<name> whose GPU and model shape the catalog holds."""
+    gpus = {f"{g.vendor} {g.name}": g for g in GPU.objects.all()}
+    llms = {m.hf_repo_id: m for m in LLM.objects.all()}
+    rows = []
+    for r in read(f"serving/{name}"):
+        llm = llms.get(SERVING_MODELS.get(r["model"], ""))
+        gpu = gpus.get(r["gpu"])
+        if r.get("kind") == "prefill" and llm is not None and gpu is not None:
+            rows.append(PrefillRow(r["model"], specs.llm_to_arch(llm), int(r["prompt"]), specs.gpu_to_device(gpu),
+                                   float(r["tok_s_total"])))
+    return rows

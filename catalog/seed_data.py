@@ -115,6 +115,19 @@ def apply_gpu_facts(gpus: list[dict], source_dir: Path) -> None:
         fields["source"] += f" | {row['field']}: {row['source']}"
 
 
+def apply_gpu_tensor(gpus: list[dict], source_dir: Path) -> None:
+    """Dense FP16/BF16 matrix throughput (FP32 accumulate) per GPU with matrix units, from
+    fixtures/source/gpu_tensor.csv: the vendor's figure, or its derivation from the architecture's per-clock rate,
+    each with its source (gpu_tensor_NOTES.md has the method and the gaps). FP8 and INT8 columns are not loaded."""
+    by_slug = {g["fields"]["slug"]: g["fields"] for g in gpus}
+    for row in read_optional_csv(source_dir / "gpu_tensor.csv"):
+        fields = by_slug.get(row["slug"])
+        if fields is None or row["has_matrix_units"] != "true" or not row["tensor_fp16_tflops"]:
+            continue
+        fields["tensor_fp16_tflops"] = float(row["tensor_fp16_tflops"])
+        fields["source"] += f" | tensor_fp16_tflops ({row['fp16_note']}): {row['source']}"
+
+
 def apply_gpu_backends(gpus: list[dict], source_dir: Path) -> None:
     """Compute backends per architecture (fixtures/source/gpu_backends.csv) and per GPU where it differs or
     a compute capability / gfx target is pinned (gpu_backend_exceptions.csv), each with its source."""
@@ -517,6 +530,7 @@ def build_all(data_dir: Path, source_dir: Path = FIXTURE_SOURCE_DIR) -> dict[str
     """Return fixture file name -> objects, in load order."""
     gpus = [gpu_fixture(r) for r in read_csv(data_dir / "gpus.csv")]
     apply_gpu_facts(gpus, source_dir)
+    apply_gpu_tensor(gpus, source_dir)
     apply_gpu_backends(gpus, source_dir)
     quants = quant_fixtures(read_csv(data_dir / "quant_types.csv"))
     llm_rows = read_csv(data_dir / "llm_models.csv")

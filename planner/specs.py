@@ -185,14 +185,16 @@ def device_class(gpu: GPU) -> str:
 
 
 def gpu_to_device(gpu: GPU, usable_fraction_override: float | None = None) -> Device:
-    """Compute is the dense FP16 tensor rate where the catalog has it, else the FP32 shader rate as a
-    proxy; the prefill efficiency is fitted on the same proxy (bench/calibrate.py)."""
+    """Two compute figures: the FP32 shader rate, the proxy llama.cpp's prefill efficiency is fitted on (its
+    quantized prompt kernels do not scale with the matrix peaks: fixtures/source/staged/README.md), and the dense
+    FP16/BF16 matrix rate, which a BF16 serving engine's GEMMs run at (bench/calibrate.py fits both)."""
     return Device(
         name=gpu.slug,
         memory_bytes=gpu.memory_bytes,
         bandwidth_gbs=gpu.bandwidth_gbs,
         device_class=device_class(gpu),
-        compute_tflops=gpu.tensor_fp16_tflops or gpu.fp32_tflops,
+        compute_tflops=gpu.fp32_tflops,
+        matrix_tflops=gpu.tensor_fp16_tflops,
         unified_memory=gpu.segment in {GPU.Segment.APPLE, GPU.Segment.INTEGRATED},
         usable_fraction_override=usable_fraction_override,
     )

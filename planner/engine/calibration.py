@@ -4,8 +4,8 @@ DECODE and PREFILL are fitted on shared/data/measurements_public.csv (single-GPU
 GPU and model map to the catalog; see bench/measured_gpus.py). ``rows`` is how many measurements each
 fit used; a class with rows 0 borrows the NVIDIA fit. VLLM_DECODE, the vLLM-class (CUDA graphs, BF16)
 decode step, is fitted on shared/data/serving/h200_bf16_cudagraph.csv with efficiency <= 1 and fixed
-costs >= 0; its band is the leave-one-model-out 10th-90th percentile. Do not edit by hand: re-run the
-script.
+costs >= 0; its band is the leave-one-model-out 10th-90th percentile. VLLM_PREFILL is fitted on the same
+set's prompt passes against the GPU's dense FP16/BF16 matrix rate. Do not edit by hand: re-run the script.
 """
 
 DECODE = {'amd': {'efficiency': 0.7361, 't_fixed_s': 0.0, 't_layer_s': 0.0, 'low': 0.822, 'high': 1.154, 'rows': 8}, 'apple': {'efficiency': 0.9141, 't_fixed_s': 0.0, 't_layer_s': 0.00021013, 'low': 0.762, 'high': 1.117, 'rows': 36}, 'integrated': {'efficiency': 1.0, 't_fixed_s': 0.0045168, 't_layer_s': 0.0, 'low': 0.857, 'high': 1.045, 'rows': 5}, 'intel': {'efficiency': 1.0, 't_fixed_s': 0.0, 't_layer_s': 0.00028768, 'low': 0.757, 'high': 1.428, 'rows': 5}, 'nvidia': {'efficiency': 0.8651, 't_fixed_s': 0.0, 't_layer_s': 5.928e-05, 'low': 0.634, 'high': 1.209, 'rows': 63}}
@@ -13,3 +13,5 @@ DECODE = {'amd': {'efficiency': 0.7361, 't_fixed_s': 0.0, 't_layer_s': 0.0, 'low
 PREFILL = {'amd': {'efficiency': 0.7047, 'low': 0.445, 'high': 1.978, 'rows': 6}, 'apple': {'efficiency': 0.6135, 'low': 0.86, 'high': 1.215, 'rows': 36}, 'integrated': {'efficiency': 0.5616, 'low': 0.482, 'high': 1.442, 'rows': 4}, 'intel': {'efficiency': 0.7434, 'low': 0.474, 'high': 3.177, 'rows': 5}, 'nvidia': {'efficiency': 1.6797, 'low': 0.631, 'high': 1.538, 'rows': 60}}
 
 VLLM_DECODE = {'efficiency': 0.8414, 't_fixed_s': 0.0, 't_layer_s': 4.664e-05, 'low': 0.966, 'high': 1.048, 'rows': 88, 'models': 9}
+
+VLLM_PREFILL = {'efficiency': 0.6015, 'low': 0.853, 'high': 1.103, 'rows': 27}

@@ -201,7 +201,8 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
         step_bytes = chosen.gpu_read + mem.kv_cache_bytes
         if runtime.name == "vllm" and n > 1:
             bw = sum(d.bandwidth_gbs or 0 for d in setup.devices) or None
-            lead = replace(lead, bandwidth_gbs=bw, compute_tflops=sum(d.compute_tflops or 0 for d in setup.devices) or None)
+            lead = replace(lead, bandwidth_gbs=bw, compute_tflops=sum(d.compute_tflops or 0 for d in setup.devices) or None,
+                           matrix_tflops=sum(d.matrix_tflops or 0 for d in setup.devices) or None)
         elif n > 1:
             # Layer split: devices work one after another, each on its share of the bytes.
             slowest = min((d.bandwidth_gbs or 0) for d in setup.devices) or None

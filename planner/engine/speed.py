@@ -10,7 +10,7 @@ own bandwidth discussions). Prefill is compute-bound:
 bench/calibrate.py; the band is that fit's 10th–90th percentile of measured / predicted.
 """
 
-from .calibration import DECODE, PREFILL, VLLM_DECODE
+from .calibration import DECODE, PREFILL, VLLM_DECODE, VLLM_PREFILL
 from .types import Architecture, Device, Speed
 
 FALLBACK_CLASS = "nvidia"
@@ -62,12 +62,20 @@ def prefill_flops_per_token(arch: Architecture, active_params: int, context: int
 
 def prefill_speed(device: Device, arch: Architecture, active_params: int, context: int = 512,
                   runtime: str = "llamacpp") -> Speed | None:
-    """Prefill tokens/s for a prompt of ``context`` tokens (average attention span context / 2)."""
-    if not device.compute_tflops:
-        return None
-    fit = PREFILL.get(device.device_class) or PREFILL[FALLBACK_CLASS]
-    low, high = fit["low"], fit["high"]
-    if runtime == "vllm":
-        low, high = low * 0.75, high * 1.25
-    tok_s = device.compute_tflops * 1e12 * fit["efficiency"] / prefill_flops_per_token(arch, active_params, context)
+    """Prefill tokens/s for a prompt of ``context`` tokens (average attention span context / 2). A vLLM-class
+    engine on a GPU with matrix units computes in BF16 at the matrix rate (VLLM_PREFILL, fitted on the H200
+    serving set); otherwise the class's llama.cpp fit on the FP32 shader rate."""
+    if runtime == "vllm" and device.matrix_tflops:
+        fit, tflops = VLLM_PREFILL, device.matrix_tflops
+        low, high = fit["low"], fit["high"]
+        if device.device_class != VLLM_MEASURED_CLASS:
+            low, high = low * 0.75, high * 1.25
+    else:
+        if not device.compute_tflops:
+            return None
+        fit, tflops = PREFILL.get(device.device_class) or PREFILL[FALLBACK_CLASS], device.compute_tflops
+        low, high = fit["low"], fit["high"]
+        if runtime == "vllm":  # no matrix rate on record: the llama.cpp figure, with a wider band
+            low, high = low * 0.75, high * 1.25
+    tok_s = tflops * 1e12 * fit["efficiency"] / prefill_flops_per_token(arch, active_params, context)
     return Speed(tok_s=tok_s, low=tok_s * low, high=tok_s * high)

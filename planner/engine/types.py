@@ -138,9 +138,10 @@ class Device:
     memory_bytes: int
     bandwidth_gbs: float | None
     device_class: str = "nvidia"
-    compute_tflops: float | None = None
+    compute_tflops: float | None = None  # the FP32 shader rate: the proxy llama.cpp's prefill fit is made on
     unified_memory: bool = False
     usable_fraction_override: float | None = None  # Apple: user's iogpu.wired_limit share
+    matrix_tflops: float | None = None  # dense FP16/BF16 matrix (tensor-core) throughput, FP32 accumulate
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Any Hub repository, looked up on demand (planner/lookup.py), in process against the fake Hub on loopback.
 Tasks run eagerly here; catalog/tests/test_celery.py runs the same scenarios through a real Celery worker."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -194,14 +195,15 @@ def test_lookups_are_rate_limited_per_client(hub, settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
         **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "lookup": "3/hour"}}
     hub_repos.serve(hub, "missing")
-    client = APIClient()
+    address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"  # a fresh budget:
+    client = APIClient(REMOTE_ADDR=address)  # the counters live in the shared cache across test runs
     with hub.now():
         codes = [client.post("/api/v1/models/lookup/", {"repo_id": "nobody/nothing-here"}, format="json").status_code
                  for _ in range(4)]
     assert codes == [202, 202, 202, 429]  # one job, joined twice, then the client's budget is spent
-    other = APIClient(REMOTE_ADDR="10.1.2.3")
+    other = APIClient(REMOTE_ADDR=address.replace("10.", "11.", 1))
     assert other.post("/api/v1/models/lookup/", {"repo_id": "nobody/nothing-here"}, format="json").status_code != 429
-    page = client.get("/lookup/", {"repo": "nobody/nothing-here"})  # the site shares the client's budget
+    page = client.get("/lookup/", {"repo": "nobody/nothing-here"}, REMOTE_ADDR=address)  # the site: same budget
     assert page.status_code == 429 and b"try again in" in page.content
 
 

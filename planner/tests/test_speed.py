@@ -86,3 +86,19 @@ def test_plan_api_reports_vllm_serving_capacity(seeded):
     assert body["serving"]["aggregate_tok_s"] > 10 * body["decode_tok_s"]["tok_s"]
     llama = APIClient().get("/api/v1/plan/", {"model": "llama-3-1-8b", "gpu": "nvidia-h200-sxm-141-gb"}).json()
     assert llama["serving"] is None
+
+
+def test_vllm_prefill_runs_at_the_matrix_rate_and_llamacpp_on_its_own_fit():
+    """A BF16 serving engine's prompt pass on an H200 (measured for Qwen3-8B's shape: 38,110 tok/s at 512 tokens)
+    against llama.cpp's fit on the FP32 shader rate."""
+    from planner.engine.speed import prefill_speed
+
+    h200 = Device("h200-sxm", 141 * GIB, 4890.0, "nvidia", 66.91, matrix_tflops=989.4)
+    vllm = prefill_speed(h200, LLAMA3_8B, 8_030_261_248, 512, "vllm")
+    assert vllm.tok_s == pytest.approx(GOLDEN_VLLM_PREFILL, abs=1)
+    assert prefill_speed(h200, LLAMA3_8B, 8_030_261_248, 512, "llamacpp").tok_s < vllm.tok_s / 3
+    assert FITS_PREFILL["vllm"]["efficiency"] <= 1
+
+
+FITS_PREFILL = {"vllm": calibration.VLLM_PREFILL, **calibration.PREFILL}
+GOLDEN_VLLM_PREFILL = 36748
