@@ -2,6 +2,7 @@
 
 from django import forms
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce, Lower
 
 from catalog.models import GPU, LLM
 from planner import sizing, specs
@@ -229,8 +230,11 @@ class CompareForm(ListedModelMixin, forms.Form):
 
 class ModelListForm(forms.Form):
     # Popular first by default: Hub downloads (a dated snapshot, kept current by the refresh); unknown last.
-    SORTS = {"downloads": F("hf_downloads").desc(nulls_last=True), "name": "name", "params": "params_total",
-             "-params": "-params_total", "context": "-max_context", "released": "-release_date"}
+    SORTS = {"downloads": F("hf_downloads").desc(nulls_last=True), "name": Lower("name").asc(),
+             "params": F("params_total").asc(nulls_last=True), "-params": F("params_total").desc(nulls_last=True),
+             "context": F("max_context").desc(nulls_last=True), "released": F("release_date").desc(nulls_last=True)}
+    SORT_LABELS = {"downloads": "Most downloaded", "name": "Name (A–Z)", "params": "Smallest first",
+                   "-params": "Largest first", "context": "Longest context", "released": "Newest"}
     DEFAULT_SORT = "downloads"
     q = forms.CharField(required=False, max_length=100, label="Search")
     family = forms.CharField(required=False, max_length=60)
@@ -243,12 +247,16 @@ class ModelListForm(forms.Form):
                                       label="Fits on GPU", error_messages={"invalid_choice": "Unknown GPU."})
     fits_context = forms.IntegerField(required=False, min_value=1, max_value=MAX_CONTEXT_TOKENS,
                                       label="at context")
-    sort = forms.ChoiceField(choices=[(k, k) for k in SORTS], required=False)
+    sort = forms.ChoiceField(choices=[("", "Sort")] + list(SORT_LABELS.items()), required=False)
 
 
 class GPUListForm(forms.Form):
-    SORTS = {"vram": "memory_bytes", "-vram": "-memory_bytes", "bandwidth": "-bandwidth_gbs",
-             "price": "launch_price_usd", "name": "name", "released": "-release_date"}
+    # Price: what it costs now (street, else launch), unpriced cards last; every sort puts unknown values last.
+    SORTS = {"vram": "memory_bytes", "-vram": "-memory_bytes", "bandwidth": F("bandwidth_gbs").desc(nulls_last=True),
+             "price": Coalesce("street_price_usd", "launch_price_usd").asc(nulls_last=True),
+             "name": Lower("name").asc(), "released": F("release_date").desc(nulls_last=True)}
+    SORT_LABELS = {"vram": "Least memory first", "-vram": "Most memory first", "bandwidth": "Fastest memory",
+                   "price": "Cheapest first", "name": "Name (A–Z)", "released": "Newest"}
     q = forms.CharField(required=False, max_length=100, label="Search")
     vendor = forms.CharField(required=False, max_length=20)
     segment = forms.ChoiceField(choices=[("", "Any segment")] + list(GPU.Segment.choices), required=False)
@@ -256,4 +264,4 @@ class GPUListForm(forms.Form):
     min_vram_gb = forms.FloatField(required=False, min_value=0, max_value=1_000_000, label="Min VRAM (GB)")
     max_vram_gb = forms.FloatField(required=False, min_value=0, max_value=1_000_000, label="Max VRAM (GB)")
     max_price = forms.DecimalField(required=False, min_value=0, max_digits=10, decimal_places=2, label="Max price (USD)")
-    sort = forms.ChoiceField(choices=[(k, k) for k in SORTS], required=False)
+    sort = forms.ChoiceField(choices=[("", "Sort")] + list(SORT_LABELS.items()), required=False)

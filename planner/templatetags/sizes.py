@@ -16,16 +16,25 @@ def gib(value):
 
 @register.filter
 def tokens(value):
+    """A context length the way model cards write it: 131,072 and 128,000 are both "128K", 10,485,760 is "10M";
+    anything else in full."""
     if not value:
         return "–"
-    return f"{value // 1024}K" if value >= 1024 and value % 1024 == 0 else f"{value:,}"
+    for unit, binary, decimal in (("M", 1024**2, 10**6), ("K", 1024, 1000)):
+        if value >= decimal and (value % binary == 0 or value % decimal == 0):
+            return f"{value // (decimal if value % decimal == 0 else binary)}{unit}"
+    return f"{value:,}"
 
 
 @register.filter
 def params_b(value):
+    """A parameter count as it is published: 1.03T, 8.03B, 494M."""
     if not value:
         return "–"
-    return f"{value / 1e9:.3g}B"
+    for size, unit in ((1e12, "T"), (1e9, "B"), (1e6, "M")):
+        if value >= size:
+            return f"{value / size:.3g}{unit}"
+    return f"{value:,}"
 
 
 @register.filter
@@ -72,7 +81,7 @@ def band(speed):
 GPU_ROW_TEMPLATE = (
     '{% for r in gpu_rows %}<tr><td><a href="{{ r.gpu.get_absolute_url }}">{{ r.gpu.name }}</a></td>'
     "<td>{{ r.gpu.vendor }}</td><td>{{ r.gpu.memory_bytes|gib }}</td>"
-    '<td>{{ r.gpu.bandwidth_gbs|default:"–" }} GB/s</td>'
+    '<td>{% if r.gpu.bandwidth_gbs %}{{ r.gpu.bandwidth_gbs }} GB/s{% else %}–{% endif %}</td>'
     "<td>{{ r.plan.headroom_bytes|gib }} <small>{{ r.plan|offload_note }}</small></td>"
     "<td>{{ r.plan.decode|tok_s }} <small>{{ r.plan.decode|band }}</small></td>"
     "<td>{% if r.gpu.price_usd %}${{ r.gpu.price_usd|floatformat:0 }}{% else %}–{% endif %}</td></tr>{% endfor %}"
@@ -83,11 +92,11 @@ GPU_ROW_TEMPLATE = (
 def gpu_table_rows(rows, speed="decode"):
     """``speed``: the plan's "decode" figure, or "prefill" for models that generate nothing (embedding)."""
     return format_html_join("", (
-        '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{} GB/s</td><td>{} <small>{}</small></td>'
+        '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{} <small>{}</small></td>'
         "<td>{} <small>{}</small></td><td>{}</td></tr>"
     ), (
         (r.gpu.get_absolute_url(), r.gpu.name, r.gpu.vendor, gib(r.gpu.memory_bytes),
-         localize(r.gpu.bandwidth_gbs) if r.gpu.bandwidth_gbs else "–", gib(r.plan.headroom_bytes),
+         f"{localize(r.gpu.bandwidth_gbs)} GB/s" if r.gpu.bandwidth_gbs else "–", gib(r.plan.headroom_bytes),
          offload_note(r.plan),
          tok_s(getattr(r.plan, speed)), band(getattr(r.plan, speed)),
          f"${floatformat(r.gpu.price_usd, 0)}" if r.gpu.price_usd else "–")

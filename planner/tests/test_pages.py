@@ -275,3 +275,19 @@ def test_r1_distill_page_has_the_seed_pages_tags_and_architecture(client, seeded
     for tag in ("Chat", "Reasoning", "Thinking", "Distilled"):
         assert f'<span class="tag">{tag}</span>' in html
     assert "Dense <small>(llama)</small>" in html
+
+
+@pytest.mark.parametrize("value, text", [(131_072, "128K"), (128_000, "128K"), (10_485_760, "10M"), (32_768, "32K"),
+                                         (1_000_000, "1M"), (40_960, "40K"), (4_097, "4,097"), (None, "–")])
+def test_context_lengths_read_as_model_cards_write_them(value, text):
+    from planner.templatetags.sizes import tokens
+
+    assert tokens(value) == text
+
+
+@pytest.mark.parametrize("value, text", [(1_026_408_232_448, "1.03T"), (8_030_261_248, "8.03B"),
+                                         (494_032_768, "494M"), (None, "–")])
+def test_parameter_counts_read_as_published(value, text):
+    from planner.templatetags.sizes import params_b
+
+    assert params_b(value) == text
