@@ -74,6 +74,26 @@ def delete_with_history(obj, *, user, via: str) -> ChangeRecord:
     return record
 
 
+def record_bulk(changes: list[tuple[object, dict | None]], *, via: str) -> int:
+    """Records for rows written in bulk (a refresh), one per row: (object after the write, its snapshot before;
+    None for a new row). Returns how many rows changed."""
+    # A refresh runs in a long-lived worker: read the content types afresh rather than trust the process's cache
+    # (one query; a database restored or re-seeded under the worker gets new content type ids).
+    ContentType.objects.clear_cache()
+    records = []
+    for obj, before in changes:
+        after = snapshot(obj)
+        delta = diff(before or {}, after)
+        if before is not None and not delta:
+            continue
+        records.append(ChangeRecord(
+            content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk), object_repr=str(obj)[:200],
+            action=ChangeRecord.Action.CREATE if before is None else ChangeRecord.Action.UPDATE, via=via,
+            changes=delta, snapshot=after))
+    ChangeRecord.objects.bulk_create(records, batch_size=500)
+    return len(records)
+
+
 def history_of(obj):
     return ChangeRecord.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
 

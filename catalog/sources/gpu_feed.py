@@ -10,8 +10,8 @@ import csv
 from django.conf import settings
 from django.utils import timezone
 
-from catalog import gpu_csv
-from catalog.models import GPU
+from catalog import gpu_csv, history
+from catalog.models import GPU, ChangeRecord
 from catalog.seed_data import gpu_slug
 from catalog.sources import Outcome, SourceError, csv_lines, fetch_text, json_rows
 
@@ -83,6 +83,9 @@ def upsert(rows: list[dict], *, dry_run: bool = False) -> Outcome:
         for c in updates:
             c.gpu.fetched_at, c.gpu.stale_since = now, None
         GPU.objects.bulk_update([c.gpu for c in updates], fields, batch_size=500)
+    # Bulk writes are history too: one record per GPU, channel "refresh", old and new values.
+    history.record_bulk([(gpu, None) for gpu in creates] + [(c.gpu, c.before) for c in updates],
+                        via=ChangeRecord.Via.REFRESH)
     if gone.exists():  # only when some GPU changes, so that a run on unchanged data issues no write at all
         outcome.updated += gone.update(stale_since=now)
     if back.exists():

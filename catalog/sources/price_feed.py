@@ -12,7 +12,8 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.utils import timezone
 
-from catalog.models import GPU, GPU_LIMITS
+from catalog import history
+from catalog.models import GPU, GPU_LIMITS, ChangeRecord
 from catalog.sources import Outcome, SourceError, csv_lines, fetch_text, json_rows
 
 NAME = "price_feed"
@@ -77,9 +78,11 @@ def upsert(rows: list[dict], *, dry_run: bool = False) -> Outcome:
         elif gpu.street_price_usd == price and gpu.street_price_observed_at == observed:
             outcome.unchanged += 1
         else:
+            changed.append((gpu, history.snapshot(gpu)))
             gpu.street_price_usd, gpu.street_price_observed_at = price, observed
-            changed.append(gpu)
     outcome.updated = len(changed)
     if changed and not dry_run:
-        GPU.objects.bulk_update(changed, ["street_price_usd", "street_price_observed_at"], batch_size=500)
+        GPU.objects.bulk_update([gpu for gpu, _ in changed], ["street_price_usd", "street_price_observed_at"],
+                                batch_size=500)
+        history.record_bulk(changed, via=ChangeRecord.Via.REFRESH)
     return outcome

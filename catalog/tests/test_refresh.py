@@ -298,3 +298,21 @@ def test_a_price_past_any_real_one_is_skipped_not_stored(feeds):
                                                    "observed_at": "2026-01-01"}]).encode()))
     run = refresh.run("price_feed")
     assert run.status == "succeeded" and run.skipped == 1 and "is not a price" in run.errors[0]
+
+
+def test_refresh_writes_are_history_one_record_per_gpu(feeds):
+    from catalog.models import ChangeRecord
+
+    GPU.objects.filter(slug="intel-arc-b580").delete()
+    GPU.objects.filter(slug="nvidia-geforce-rtx-3090").update(bandwidth_gbs=900.0)
+    run = refresh.run("gpu_feed")
+    records = ChangeRecord.objects.filter(via="refresh")
+    assert run.created == 1 and {r.action for r in records} == {"create", "update"}
+    update = records.get(action="update", object_repr__contains="3090")
+    assert update.changes["bandwidth_gbs"] == [900.0, 936.2]
+    assert records.get(action="create").snapshot["slug"] == "intel-arc-b580"
+    seen = set(records.values_list("pk", flat=True))
+    prices = refresh.run("price_feed")
+    new = ChangeRecord.objects.filter(via="refresh").exclude(pk__in=seen)
+    assert prices.updated > 0 and new.count() == prices.updated
+    assert all("street_price_usd" in r.changes for r in new)
