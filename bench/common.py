@@ -164,20 +164,21 @@ class StepRow:
     seconds: float
 
 
-def serving_rows(name: str) -> list[StepRow]:
-    """Decode rows of shared/data/serving/<name> whose GPU and model shape the catalog holds."""
+def _serving(name: str, kind: str):
+    """(row, catalog model, engine device) for the ``kind`` rows of shared/data/serving/<name> whose GPU and model
+    shape the catalog holds (the MoE file has decode rows only and no kind column)."""
     gpus = {f"{g.vendor} {g.name}": g for g in GPU.objects.all()}
     llms = {m.hf_repo_id: m for m in LLM.objects.all()}
-    rows = []
     for r in read(f"serving/{name}"):
-        llm = llms.get(SERVING_MODELS.get(r["model"], ""))
-        gpu = gpus.get(r["gpu"])
-        if r.get("kind", "decode") != "decode" or llm is None or gpu is None:
-            continue
-        read_bytes = int(r["weight_read_bytes"]) + int(r["kv_bytes"])
-        rows.append(StepRow(r["model"], int(r["batch"]), llm.num_layers, read_bytes, specs.gpu_to_device(gpu),
-                            float(r["ms"]) / 1000))
-    return rows
+        llm, gpu = llms.get(SERVING_MODELS.get(r["model"], "")), gpus.get(r["gpu"])
+        if r.get("kind", "decode") == kind and llm is not None and gpu is not None:
+            yield r, llm, specs.gpu_to_device(gpu)
+
+
+def serving_rows(name: str) -> list[StepRow]:
+    """Decode steps of shared/data/serving/<name> whose GPU and model shape the catalog holds."""
+    return [StepRow(r["model"], int(r["batch"]), llm.num_layers, int(r["weight_read_bytes"]) + int(r["kv_bytes"]),
+                    device, float(r["ms"]) / 1000) for r, llm, device in _serving(name, "decode")]
 
 
 @dataclass
@@ -192,14 +193,6 @@ class PrefillRow:
 
 
 def serving_prefill_rows(name: str) -> list[PrefillRow]:
-    """Prefill rows of shared/data/serving/<name> whose GPU and model shape the catalog holds."""
-    gpus = {f"{g.vendor} {g.name}": g for g in GPU.objects.all()}
-    llms = {m.hf_repo_id: m for m in LLM.objects.all()}
-    rows = []
-    for r in read(f"serving/{name}"):
-        llm = llms.get(SERVING_MODELS.get(r["model"], ""))
-        gpu = gpus.get(r["gpu"])
-        if r.get("kind") == "prefill" and llm is not None and gpu is not None:
-            rows.append(PrefillRow(r["model"], specs.llm_to_arch(llm), int(r["prompt"]), specs.gpu_to_device(gpu),
-                                   float(r["tok_s_total"])))
-    return rows
+    """Prompt passes of shared/data/serving/<name> whose GPU and model shape the catalog holds."""
+    return [PrefillRow(r["model"], specs.llm_to_arch(llm), int(r["prompt"]), device, float(r["tok_s_total"]))
+            for r, llm, device in _serving(name, "prefill")]

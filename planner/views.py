@@ -266,6 +266,14 @@ def _model_url(llm: LLM, quant: str = "") -> str:
     return llm.get_absolute_url() + (f"?{urlencode({'quant': quant})}" if quant else "")
 
 
+def _lookup_budget_spent(request) -> str:
+    """The API's per-client lookup budget (LookupThrottle), on the site: "" while it lasts, else why not."""
+    throttle = LookupThrottle()
+    if throttle.allow_request(request, None):
+        return ""
+    return f"You have looked up many models in a short time; try again in {int(throttle.wait() or 60)} seconds."
+
+
 def hub_lookup(request):
     """Size any Hub repository (the lookup form on the home, list, search and 404 pages): the model page when
     it is known, else the job's waiting page. A GET, so cached pages can carry the form; rate-limited."""
@@ -274,11 +282,8 @@ def hub_lookup(request):
         repo_id, quant = hf_hub.parse_ref(ref)
     except ValueError as exc:
         return render(request, "planner/lookup.html", {"ref": ref, "error": str(exc)}, status=400)
-    throttle = LookupThrottle()
-    if not throttle.allow_request(request, None):
-        return render(request, "planner/lookup.html", {"ref": ref, "error": (
-            f"You have looked up many models in a short time; try again in {int(throttle.wait() or 60)} seconds.")},
-            status=429)
+    if busy := _lookup_budget_spent(request):
+        return render(request, "planner/lookup.html", {"ref": ref, "error": busy}, status=429)
     found, model = lookup.request(repo_id)
     if model is not None:
         return redirect(_model_url(model, quant))
@@ -291,12 +296,10 @@ def lookup_config(request):
     text, error, status = "", "", 200
     if request.method == "POST":
         text = request.POST.get("config", "")[:settings.HUB_MAX_FILE_BYTES]
-        throttle = LookupThrottle()
         try:
-            if not throttle.allow_request(request, None):
+            if busy := _lookup_budget_spent(request):
                 status = 429
-                raise hf_hub.LookupFailed(f"You have looked up many models in a short time; try again in "
-                                          f"{int(throttle.wait() or 60)} seconds.")
+                raise hf_hub.LookupFailed(busy)
             try:
                 config = json.loads(text)
             except (ValueError, RecursionError) as exc:

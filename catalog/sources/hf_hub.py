@@ -180,12 +180,7 @@ def parse(payload: HubPayload) -> dict:
         raise TypeError("the model card is not text")
     if payload.card.strip():
         values["card_markdown"] = card_markdown(payload.card)
-    files = {}
-    for repo, raw in payload.gguf_repos.items():
-        for sibling in ModelInfo(**dict(raw)).siblings or []:
-            if sibling.rfilename.endswith(".gguf") and sibling.size:
-                files[(repo, sibling.rfilename)] = sibling.size
-    values["_files"] = files
+    values["_files"] = gguf_files(payload.gguf_repos)
     return values
 
 

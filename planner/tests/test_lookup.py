@@ -11,17 +11,9 @@ from rest_framework.test import APIClient
 from catalog.models import LLM, HubLookup
 from catalog.sources.hf_hub import parse_ref
 from catalog.tests import hub_repos
-from catalog.tests.upstream import Upstream
 from planner import lookup
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def upstream():
-    server = Upstream().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
