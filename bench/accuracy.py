@@ -11,7 +11,14 @@ import sys
 from collections import defaultdict
 from datetime import date
 
-from calibrate import cross_validated_ratios, fit_step, prefill_cv_ratios
+from calibrate import (
+    cross_validated_ratios,
+    fit_prompt,
+    fit_step,
+    llamacpp_prompt_rows,
+    prompt_seconds,
+    serving_prompt_rows,
+)
 from common import (
     GIB,
     LLM,
@@ -21,6 +28,7 @@ from common import (
     ensure_seeded,
     measurement_rows,
     percentile,
+    precision_of,
     read,
     serving_rows,
 )
@@ -137,7 +145,7 @@ def speed_errors(out, cv):
         elif row.device.compute_tflops:
             from planner.engine.weights import active_params
 
-            pred = prefill_speed(row.device, row.arch, active_params(row.arch), row.depth)
+            pred = prefill_speed(row.device, row.arch, active_params(row.arch), row.depth, precision=precision_of(row))
             out["prefill tok/s", "llama.cpp", row.device_class].append(err(pred.tok_s, row.tok_s))
     for cls in sorted({r.device_class for r in rows}):  # refitted without each GPU in turn (leave one GPU out)
         steps = [StepRow(r.label, 1, r.arch.num_layers, decode_bytes(r), r.device, 1.0 / r.tok_s)
@@ -145,6 +153,10 @@ def speed_errors(out, cv):
         if len({s.model for s in steps}) > 1:
             cv["decode tok/s", "llama.cpp", cls] = [abs(1 / q - 1) * 100 for q in
                                                    cross_validated_ratios(steps, fit_step, key=lambda s: s.model)]
+        prompts = llamacpp_prompt_rows([r for r in rows if r.device_class == cls])
+        if len({p.key for p in prompts}) > 1:
+            cv["prefill tok/s", "llama.cpp", cls] = [
+                abs(1 / q - 1) * 100 for q in cross_validated_ratios(prompts, fit_prompt, lambda p: p.key, prompt_seconds)]
 
 
 def serving_errors(out, cv):
@@ -159,11 +171,11 @@ def serving_errors(out, cv):
 
     from planner.engine.weights import active_params
 
-    prompts = serving_prefill_rows("h200_bf16_cudagraph.csv")
     key = ("prefill tok/s", "vLLM-class (dense, H200)", "nvidia")
-    for r in prompts:
+    for r in serving_prefill_rows("h200_bf16_cudagraph.csv"):
         out[key].append(err(prefill_speed(r.device, r.arch, active_params(r.arch), r.prompt, "vllm").tok_s, r.tok_s))
-    cv[key] = [abs(1 / q - 1) * 100 for q in prefill_cv_ratios(prompts)]
+    cv[key] = [abs(1 / q - 1) * 100 for q in cross_validated_ratios(serving_prompt_rows(), fit_prompt,
+                                                                      lambda p: p.key, prompt_seconds)]
     moe = ("decode tok/s", "vLLM-class (MoE, H200, not fitted on)", "nvidia")
     for r in serving_rows("h200_moe_bf16_cudagraph.csv"):
         out[moe].append(err(decode_tok_s(r.device, r.read_bytes, "vllm", layers=r.layers), 1 / r.seconds))

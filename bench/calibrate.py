@@ -1,71 +1,93 @@
 """Fit the engine's speed constants on shared/data/measurements_public.csv (llama.cpp) and
 shared/data/serving/h200_bf16_cudagraph.csv (vLLM-class) and write planner/engine/calibration.py.
 
-Decode, per device class and for the vLLM-class profile: seconds per step = a · bytes/(bandwidth·1e9) + b + c · layers
-by least squares on relative error with the physical bounds held (a ≥ 1, so efficiency = 1/a ≤ 1; b, c ≥ 0).
+Decode, per device class and for the vLLM-class profile: seconds per step = a · bytes/(bandwidth·1e9) + b + c · layers.
+Prefill, the same way: seconds per token = a · GEMM FLOPs/matrix rate + (k · GEMM + t · attention FLOPs)/FP32 rate,
+the matrix rate at the
+precision the runtime multiplies in (INT8 for llama.cpp's quantized kernels, FP16/BF16 for float weights).
+Both by least squares on relative error with the physical bounds held (a ≥ 1, so efficiency = 1/a ≤ 1; b, c, k, t ≥ 0).
 Bands: the cross-validated 10th/90th percentile of measured/predicted (leave one GPU out for llama.cpp, one model
-out for the vLLM-class set). Prefill: efficiency = median of measured tok/s × FLOPs/token / (TFLOPS·1e12).
+out for the vLLM-class set).
 Run: make bench-calibrate (then commit the regenerated module).
 """
 
 import statistics
+from dataclasses import dataclass
 from datetime import date
 
-from common import ROOT, StepRow, decode_bytes, ensure_seeded, measurement_rows, percentile, prefill_flops, serving_rows
+from common import ROOT, StepRow, decode_bytes, ensure_seeded, measurement_rows, percentile, precision_of, serving_rows
+
+from planner.engine.speed import attention_flops, gemm_flops, matrix_rate, prefill_seconds_per_token
+from planner.engine.weights import active_params
 
 MIN_ROWS = 4
+FULL_FIT_ROWS = 10  # below this a class is "few rows" (issue 16): one free parameter, the efficiency
 
 
 def fit_decode(rows):
-    """A llama.cpp device class's decode step (fit_step on its measurements), with its band: the 10th-90th
-    percentile of measured / predicted, cross-validated by leaving each GPU out."""
+    """A llama.cpp device class's decode step; band: leave one GPU out (StepRow.model carries the GPU label)."""
     steps = [StepRow(r.label, 1, r.arch.num_layers, decode_bytes(r), r.device, 1.0 / r.tok_s) for r in rows]
-    fit = fit_step(steps)
-    gpus = {r.model for r in steps}  # StepRow.model carries the GPU label here
-    ratios = cross_validated_ratios(steps, fit_step, key=lambda r: r.model) if len(gpus) > 1 else \
-        [step_seconds(fit, r) / r.seconds for r in steps]
-    return {**fit, "low": round(percentile(ratios, 0.1), 3), "high": round(percentile(ratios, 0.9), 3),
-            "rows": len(rows)}
+    return fit_with_band(steps, fit_step, lambda r: r.model, step_seconds)
 
 
-def _solve(rows, weights, free):
-    """Weighted least squares of seconds = a·x + b + c·layers over the parameters in ``free`` (the others held
-    at their bounds: a = 1, i.e. efficiency 1, b = c = 0)."""
-    fixed = {"a": 1.0, "b": 0.0, "c": 0.0}
-    feats = {"a": lambda r: r.read_bytes / (r.device.bandwidth_gbs * 1e9), "b": lambda r: 1.0, "c": lambda r: r.layers}
-    names = [n for n in "abc" if n in free]
-    target = [r.seconds - sum(fixed[n] * feats[n](r) for n in "abc" if n not in free) for r in rows]
+# Each fitted time is a sum of terms p · feature(row) with every p at or above its floor: a (1 / efficiency) ≥ 1,
+# the fixed costs b (per step), c (per layer) and k (shader work per GEMM FLOP) ≥ 0.
+FLOORS = {"a": 1.0, "b": 0.0, "c": 0.0, "k": 0.0, "t": 0.0}
+DECODE_TERMS = {"a": lambda r: r.read_bytes / (r.device.bandwidth_gbs * 1e9), "b": lambda r: 1.0,
+                "c": lambda r: r.layers}
+PREFILL_TERMS = {"a": lambda r: r.gemm / ((r.matrix or r.shader) * 1e12), "k": lambda r: r.gemm / (r.shader * 1e12),
+                 "t": lambda r: r.attention / (r.shader * 1e12)}
+
+
+def _solve(rows, weights, terms, free):
+    """Weighted least squares of seconds = Σ p · term(row) over the parameters in ``free``, the others held at
+    their floors. None when the free terms cannot be told apart on these rows (a singular system)."""
+    names = [n for n in terms if n in free]
+    target = [r.seconds - sum(FLOORS[n] * terms[n](r) for n in terms if n not in free) for r in rows]
     k = len(names)
-    m = [[sum(w * feats[p](r) * feats[q](r) for r, w in zip(rows, weights, strict=True)) for q in names] for p in names]
-    v = [sum(w * feats[p](r) * t for r, w, t in zip(rows, weights, target, strict=True)) for p in names]
+    m = [[sum(w * terms[p](r) * terms[q](r) for r, w in zip(rows, weights, strict=True)) for q in names] for p in names]
+    v = [sum(w * terms[p](r) * t for r, w, t in zip(rows, weights, target, strict=True)) for p in names]
+    scale = max((m[i][i] for i in range(k)), default=1.0)
     for i in range(k):  # Gauss-Jordan on the k×k normal equations (k ≤ 3)
         pivot = max(range(i, k), key=lambda j: abs(m[j][i]))
         m[i], m[pivot], v[i], v[pivot] = m[pivot], m[i], v[pivot], v[i]
-        if abs(m[i][i]) < 1e-30:
+        if abs(m[i][i]) < 1e-9 * scale:
             return None
         for j in range(k):
             if j != i:
                 f = m[j][i] / m[i][i]
                 m[j] = [a - f * b for a, b in zip(m[j], m[i], strict=True)]
                 v[j] -= f * v[i]
-    return {**fixed, **{n: v[i] / m[i][i] for i, n in enumerate(names)}}
+    return {**{n: FLOORS[n] for n in terms}, **{n: v[i] / m[i][i] for i, n in enumerate(names)}}
+
+
+def fit_bounded(rows, terms, free_terms=None):
+    """Seconds = Σ p · term(row), fitted on relative error with every p at or above its floor. The optimum of this
+    convex problem is the best feasible solution among the ways of pinning parameters at their floors; of equally
+    good ones the one with fewer free parameters (then the earlier term) wins, so terms the rows cannot tell apart
+    are not split between at random."""
+    from itertools import combinations
+
+    weights = [1.0 / r.seconds**2 for r in rows]
+    best, best_loss = None, float("inf")
+    candidates = [n for n in terms if free_terms is None or n in free_terms]
+    for size in range(len(candidates) + 1):
+        for free in combinations(candidates, size):
+            p = _solve(rows, weights, terms, free)
+            if p is None or any(p[n] < FLOORS[n] for n in terms):
+                continue
+            loss = sum(w * (sum(p[n] * terms[n](r) for n in terms) - r.seconds) ** 2
+                       for r, w in zip(rows, weights, strict=True))
+            if loss < best_loss * (1 - 1e-6):
+                best, best_loss = p, loss
+    return best
 
 
 def fit_step(rows):
-    """Decode step time = bytes / (bandwidth · efficiency) + t_fixed + t_layer · layers, fitted on relative error
-    with the physical bounds held: efficiency ≤ 1 (a ≥ 1), t_fixed ≥ 0, t_layer ≥ 0. The optimum of this convex
-    problem is the best feasible solution among the ways of pinning parameters at their bounds."""
-    weights = [1.0 / r.seconds**2 for r in rows]
-    best, best_loss = None, float("inf")
-    for free in ("abc", "ab", "ac", "bc", "a", "b", "c", ""):
-        p = _solve(rows, weights, free)
-        if p is None or p["a"] < 1 or p["b"] < 0 or p["c"] < 0:
-            continue
-        loss = sum(w * (p["a"] * r.read_bytes / (r.device.bandwidth_gbs * 1e9) + p["b"] + p["c"] * r.layers
-                        - r.seconds) ** 2 for r, w in zip(rows, weights, strict=True))
-        if loss < best_loss:
-            best, best_loss = p, loss
-    return {"efficiency": round(1 / best["a"], 4), "t_fixed_s": round(best["b"], 7), "t_layer_s": round(best["c"], 8)}
+    """Decode step time = bytes / (bandwidth · efficiency) + t_fixed + t_layer · layers, within the bounds
+    efficiency ≤ 1, t_fixed ≥ 0, t_layer ≥ 0."""
+    p = fit_bounded(rows, DECODE_TERMS)
+    return {"efficiency": round(1 / p["a"], 4), "t_fixed_s": round(p["b"], 7), "t_layer_s": round(p["c"], 8)}
 
 
 def step_seconds(fit, row):
@@ -73,60 +95,95 @@ def step_seconds(fit, row):
         fit["t_layer_s"] * row.layers
 
 
-def cross_validated_ratios(rows, fit_fn, key):
-    """measured / predicted speed for each row, predicted by a fit that never saw rows sharing its ``key``."""
+@dataclass
+class PromptRow:
+    """One measured prompt pass, per token: GEMM and attention FLOPs, the matrix rate at the precision the runtime
+    multiplies in (None: no such matrix units), the FP32 shader rate, and seconds. ``key`` is what cross-validation
+    leaves out (the GPU for llama.cpp, the model for the serving set)."""
+
+    key: str
+    prompt: int
+    gemm: float
+    attention: float
+    matrix: float | None
+    shader: float
+    seconds: float
+
+
+def prompt_row(key, device, arch, prompt, precision, tok_s) -> PromptRow:
+    return PromptRow(key, prompt, gemm_flops(active_params(arch)), attention_flops(arch, prompt), matrix_rate(device, precision),
+                     device.compute_tflops or matrix_rate(device, precision), 1.0 / tok_s)
+
+
+def fit_prompt(rows):
+    """Prompt time per token = GEMM FLOPs / (matrix rate · efficiency) + (shader_cost · GEMM FLOPs + attention_cost ·
+    attention FLOPs) / FP32 rate, within the bounds efficiency ≤ 1, costs ≥ 0 (speed.prefill_seconds_per_token).
+    Fewer than FULL_FIT_ROWS rows fit the efficiency alone, as the median of the rows' own (robust to the one
+    outlier a handful of rows from mixed builds and backends holds); the shader cost needs rows with matrix units,
+    the attention cost rows of more than one prompt length (else it would soak up whatever else differs)."""
+    free = {"a"}
+    if len(rows) >= FULL_FIT_ROWS:
+        free |= {"k"} if any(r.matrix for r in rows) else set()
+        free |= {"t"} if len({r.prompt for r in rows}) > 1 else set()
+    if free == {"a"}:
+        p = {**FLOORS, "a": max(1.0, statistics.median(r.seconds / PREFILL_TERMS["a"](r) for r in rows))}
+    else:
+        p = fit_bounded(rows, PREFILL_TERMS, free)
+    return {"efficiency": round(1 / p["a"], 4), "shader_cost": round(p["k"], 4), "attention_cost": round(p["t"], 4)}
+
+
+def prompt_seconds(fit, row):
+    return prefill_seconds_per_token(fit, row.gemm, row.attention, row.matrix, row.shader)
+
+
+def cross_validated_ratios(rows, fit_fn, key, predict=step_seconds):
+    """predicted / measured time for each row, predicted by a fit that never saw rows sharing its ``key``."""
     ratios = []
     for value in sorted({key(r) for r in rows}):
         fit = fit_fn([r for r in rows if key(r) != value])
-        ratios += [step_seconds(fit, r) / r.seconds for r in rows if key(r) == value]
+        ratios += [predict(fit, r) / r.seconds for r in rows if key(r) == value]
     return ratios
+
+
+def fit_with_band(rows, fit_fn, key, predict, **extra):
+    """A fit on every row, with its band: the 10th-90th percentile of measured / predicted speed, each row
+    predicted by a fit that never saw its ``key`` (in-sample when there is one key only)."""
+    fit = fit_fn(rows)
+    ratios = cross_validated_ratios(rows, fit_fn, key, predict) if len({key(r) for r in rows}) > 1 else \
+        [predict(fit, r) / r.seconds for r in rows]
+    return {**fit, "low": round(percentile(ratios, 0.1), 3), "high": round(percentile(ratios, 0.9), 3),
+            "rows": len(rows), **extra}
 
 
 def fit_serving():
-    """The vLLM-class decode profile, on the dense H200 serving measurements (batch 1 to 128)."""
+    """The vLLM-class decode profile, on the dense H200 serving measurements (batch 1 to 128); band: leave one
+    model out."""
     rows = serving_rows("h200_bf16_cudagraph.csv")
-    fit = fit_step(rows)
-    ratios = cross_validated_ratios(rows, fit_step, key=lambda r: r.model)  # leave one model out
-    return {**fit, "low": round(percentile(ratios, 0.1), 3), "high": round(percentile(ratios, 0.9), 3),
-            "rows": len(rows), "models": len({r.model for r in rows})}
+    return fit_with_band(rows, fit_step, lambda r: r.model, step_seconds, models=len({r.model for r in rows}))
+
+
+def serving_prompt_rows() -> list[PromptRow]:
+    """The H200 serving set's prompt passes (BF16 GEMMs)."""
+    from common import serving_prefill_rows
+
+    return [prompt_row(r.model, r.device, r.arch, r.prompt, "fp16", r.tok_s)
+            for r in serving_prefill_rows("h200_bf16_cudagraph.csv")]
+
+
+def llamacpp_prompt_rows(rows) -> list[PromptRow]:
+    """llama.cpp prompt passes (pp512 and the like) of GPUs with a shader rate on record, keyed by GPU."""
+    return [prompt_row(r.label, r.device, r.arch, r.depth, precision_of(r), r.tok_s)
+            for r in rows if r.kind == "prefill" and r.device.compute_tflops]
 
 
 def fit_serving_prefill():
-    """The vLLM-class prefill (BF16 GEMMs at the matrix rate) on the H200 serving set's prompt passes: efficiency =
-    median of measured tok/s × FLOPs per token / matrix TFLOPS; band: leave one model out."""
-    from common import serving_prefill_rows
-
-    rows = serving_prefill_rows("h200_bf16_cudagraph.csv")
-    fit = round(statistics.median(matrix_efficiency(r) for r in rows), 4)
-    ratios = prefill_cv_ratios(rows)
-    return {"efficiency": fit, "low": round(percentile(ratios, 0.1), 3), "high": round(percentile(ratios, 0.9), 3),
-            "rows": len(rows)}
-
-
-def matrix_efficiency(row) -> float:
-    """The share of the matrix rate one measured prompt pass achieved."""
-    from planner.engine.speed import prefill_flops_per_token
-    from planner.engine.weights import active_params
-
-    flops = prefill_flops_per_token(row.arch, active_params(row.arch), row.prompt)
-    return row.tok_s * flops / (row.device.matrix_tflops * 1e12)
-
-
-def prefill_cv_ratios(rows) -> list[float]:
-    """measured / predicted for each prompt pass, by an efficiency fitted without its model."""
-    ratios = []
-    for model in sorted({r.model for r in rows}):
-        held = statistics.median(matrix_efficiency(r) for r in rows if r.model != model)
-        ratios += [matrix_efficiency(r) / held for r in rows if r.model == model]
-    return ratios
+    """The vLLM-class prefill on the H200 serving set's prompt passes; band: leave one model out."""
+    return fit_with_band(serving_prompt_rows(), fit_prompt, lambda r: r.key, prompt_seconds)
 
 
 def fit_prefill(rows):
-    effs = [r.tok_s * prefill_flops(r) / (r.device.compute_tflops * 1e12) for r in rows]
-    eff = statistics.median(effs)
-    ratios = [e / eff for e in effs]
-    return {"efficiency": round(eff, 4), "low": round(percentile(ratios, 0.1), 3),
-            "high": round(percentile(ratios, 0.9), 3), "rows": len(rows)}
+    """A llama.cpp device class's prompt pass; band: leave one GPU out."""
+    return fit_with_band(llamacpp_prompt_rows(rows), fit_prompt, lambda r: r.key, prompt_seconds)
 
 
 def main():
@@ -154,7 +211,9 @@ def main():
         "fit used; a class with rows 0 borrows the NVIDIA fit. VLLM_DECODE, the vLLM-class (CUDA graphs, BF16)\n"
         "decode step, is fitted on shared/data/serving/h200_bf16_cudagraph.csv with efficiency <= 1 and fixed\n"
         "costs >= 0; its band is the leave-one-model-out 10th-90th percentile. VLLM_PREFILL is fitted on the same\n"
-        "set's prompt passes against the GPU's dense FP16/BF16 matrix rate. Do not edit by hand: re-run the script.\n"
+        "set's prompt passes against the GPU's dense FP16/BF16 matrix rate. PREFILL and VLLM_PREFILL: seconds per\n"
+        "token = GEMM FLOPs / (matrix rate x efficiency) + (shader_cost x GEMM FLOPs + attention_cost x attention\n"
+        "FLOPs) / FP32 rate, efficiency <= 1 and costs >= 0 (planner/engine/speed.py). Do not edit by hand.\n"
         '"""\n\n'
         f"DECODE = {decode!r}\n\nPREFILL = {prefill!r}\n\nVLLM_DECODE = {serving!r}\n\n"
         f"VLLM_PREFILL = {serving_prefill!r}\n"

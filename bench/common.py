@@ -84,6 +84,18 @@ class Row:
     arch: object
     device: object
     source: str
+    quant: str = ""
+    backend: str = ""
+
+
+def precision_of(row: Row) -> str:
+    """What llama.cpp's prompt GEMMs multiply in for the row's file on the row's backend (speed.matmul_precision)."""
+    from planner.engine.speed import matmul_precision
+    from planner.engine.types import Quantization
+
+    float_file = row.quant.split()[0] in {"F16", "BF16", "F32"}
+    backend = next((b for b in ("cuda", "rocm", "vulkan", "sycl", "metal") if b in row.backend.lower()), "opencl")
+    return matmul_precision(Quantization(row.quant, "gguf", 16.0 if float_file else 4.0), "llamacpp", backend)
 
 
 def measurement_rows() -> list[Row]:
@@ -106,7 +118,8 @@ def measurement_rows() -> list[Row]:
             continue
         rows.append(
             Row(r["gpu"], r["test_kind"], device.device_class, float(r["tokens_per_s"]),
-                int(float(r["file_size_gib"]) * GIB), depth, specs.llm_to_arch(llms[repo]), device, r["source"])
+                int(float(r["file_size_gib"]) * GIB), depth, specs.llm_to_arch(llms[repo]), device, r["source"],
+                r["quant"], r["backend"])
         )
     return rows
 

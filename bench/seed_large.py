@@ -51,6 +51,7 @@ def main():
                     memory_bytes=max(int(g.memory_bytes * scale), 1024**3), bus_width_bits=g.bus_width_bits,
                     bandwidth_gbs=g.bandwidth_gbs and round(g.bandwidth_gbs * rng.uniform(0.8, 1.25), 1),
                     fp16_tflops=g.fp16_tflops, fp32_tflops=g.fp32_tflops, tensor_fp16_tflops=g.tensor_fp16_tflops,
+                    tensor_fp8_tflops=g.tensor_fp8_tflops, tensor_int8_tops=g.tensor_int8_tops,
                     tdp_w=g.tdp_w, segment=g.segment, is_active=True,
                     launch_price_usd=g.launch_price_usd and (g.launch_price_usd * Decimal(str(scale))).quantize(Decimal("1")),
                     source=f"{MARK} {g.slug}",

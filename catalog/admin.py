@@ -155,7 +155,8 @@ class GPUAdmin(HistoryMixin, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("vendor", "name", "slug", "architecture", "segment", "is_active")}),
         ("Memory and compute", {"fields": ("memory_bytes", "memory_type", "bus_width_bits", "bandwidth_gbs",
-                                           "fp16_tflops", "fp32_tflops", "tensor_fp16_tflops", "tdp_w")}),
+                                           "fp16_tflops", "fp32_tflops", "tensor_fp16_tflops", "tensor_fp8_tflops",
+                                           "tensor_int8_tops", "tdp_w")}),
         ("Release and price", {"fields": ("release_date", "release_year_only", "launch_price_usd",
                                           "street_price_usd", "street_price_observed_at")}),
         ("Provenance and refresh locks", {"fields": ("source", "fetched_at", "stale_since", "admin_edited_at",

@@ -68,8 +68,8 @@ class GPUSerializer(serializers.ModelSerializer):
     class Meta:
         model = GPU
         fields = ["slug", "vendor", "name", "architecture", "release_date", "memory_bytes", "memory_type",
-                  "bus_width_bits", "bandwidth_gbs", "fp16_tflops", "fp32_tflops", "tensor_fp16_tflops", "tdp_w",
-                  "launch_price_usd", "street_price_usd", "street_price_observed_at", "price_usd", "segment",
+                  "bus_width_bits", "bandwidth_gbs", "fp16_tflops", "fp32_tflops", "tensor_fp16_tflops",
+                  "tensor_fp8_tflops", "tensor_int8_tops", "tdp_w", "launch_price_usd", "street_price_usd", "street_price_observed_at", "price_usd", "segment",
                   "is_active", "source", "fetched_at", "admin_edited_at", "locked_fields"]
         read_only_fields = ["source", "fetched_at", "admin_edited_at", "locked_fields"]
         extra_kwargs = {
@@ -77,6 +77,8 @@ class GPUSerializer(serializers.ModelSerializer):
             "bandwidth_gbs": {"min_value": 0.001},
             "fp16_tflops": {"min_value": 0.001},
             "tensor_fp16_tflops": {"min_value": 0.001},
+            "tensor_fp8_tflops": {"min_value": 0.001},
+            "tensor_int8_tops": {"min_value": 0.001},
             "fp32_tflops": {"min_value": 0},
             "launch_price_usd": {"min_value": 0},
             "street_price_usd": {"min_value": 0},

@@ -20,13 +20,15 @@ from catalog.models import GIB, GPU
 from catalog.seed_data import gpu_slug
 
 COLUMNS = ["slug", "vendor", "name", "architecture", "release_date", "memory_gb", "memory_type", "memory_bus_bits",
-           "bandwidth_gbs", "fp16_tflops", "fp32_tflops", "tensor_fp16_tflops", "tdp_w", "launch_price_usd",
+           "bandwidth_gbs", "fp16_tflops", "fp32_tflops", "tensor_fp16_tflops", "tensor_fp8_tflops", "tensor_int8_tops",
+           "tdp_w", "launch_price_usd",
            "street_price_usd", "street_price_observed_at", "segment", "is_active", "source"]
 REQUIRED = ("vendor", "name", "memory_gb", "segment")
 # CSV column -> (model field, parser)
 _NUMERIC = {"memory_bus_bits": ("bus_width_bits", int), "bandwidth_gbs": ("bandwidth_gbs", float),
             "fp16_tflops": ("fp16_tflops", float), "fp32_tflops": ("fp32_tflops", float),
-            "tensor_fp16_tflops": ("tensor_fp16_tflops", float), "tdp_w": ("tdp_w", int)}
+            "tensor_fp16_tflops": ("tensor_fp16_tflops", float), "tensor_fp8_tflops": ("tensor_fp8_tflops", float),
+            "tensor_int8_tops": ("tensor_int8_tops", float), "tdp_w": ("tdp_w", int)}
 _TEXT = {"vendor": 20, "name": 120, "architecture": 40, "memory_type": 20}
 
 
@@ -164,7 +166,8 @@ def to_row(gpu: GPU) -> dict:
         "release_date": text(release), "memory_gb": f"{gpu.memory_bytes / GIB:g}", "memory_type": gpu.memory_type,
         "memory_bus_bits": text(gpu.bus_width_bits), "bandwidth_gbs": text(gpu.bandwidth_gbs),
         "fp16_tflops": text(gpu.fp16_tflops), "fp32_tflops": text(gpu.fp32_tflops),
-        "tensor_fp16_tflops": text(gpu.tensor_fp16_tflops), "tdp_w": text(gpu.tdp_w),
+        "tensor_fp16_tflops": text(gpu.tensor_fp16_tflops), "tensor_fp8_tflops": text(gpu.tensor_fp8_tflops),
+        "tensor_int8_tops": text(gpu.tensor_int8_tops), "tdp_w": text(gpu.tdp_w),
         "launch_price_usd": text(gpu.launch_price_usd), "street_price_usd": text(gpu.street_price_usd),
         "street_price_observed_at": text(gpu.street_price_observed_at), "segment": gpu.segment,
         "is_active": "true" if gpu.is_active else "false", "source": gpu.source,

@@ -415,7 +415,8 @@ class BenchmarkScore(models.Model):
 # feeds) and, through them, the API serializer.
 GPU_LIMITS = {
     "memory_bytes": 64 * 1024**4, "bus_width_bits": 65_536, "bandwidth_gbs": 100_000.0, "fp16_tflops": 100_000.0,
-    "fp32_tflops": 100_000.0, "tensor_fp16_tflops": 100_000.0, "tdp_w": 100_000,
+    "fp32_tflops": 100_000.0, "tensor_fp16_tflops": 100_000.0, "tensor_fp8_tflops": 100_000.0,
+    "tensor_int8_tops": 100_000.0, "tdp_w": 100_000,
     "launch_price_usd": Decimal("10000000"), "street_price_usd": Decimal("10000000"),
 }
 
@@ -464,6 +465,13 @@ class GPU(models.Model):
     fp32_tflops = models.FloatField(null=True, blank=True, validators=[MaxValueValidator(GPU_LIMITS["fp32_tflops"])])
     tensor_fp16_tflops = models.FloatField(null=True, blank=True, help_text="Dense FP16/BF16 tensor throughput.",
                                            validators=[MaxValueValidator(GPU_LIMITS["tensor_fp16_tflops"])])
+    tensor_fp8_tflops = models.FloatField("Tensor FP8 TFLOPS", null=True, blank=True,
+                                          help_text="Dense FP8 matrix throughput (a vLLM FP8 checkpoint's GEMMs).",
+                                          validators=[MaxValueValidator(GPU_LIMITS["tensor_fp8_tflops"])])
+    tensor_int8_tops = models.FloatField("Tensor INT8 TOPS", null=True, blank=True,
+                                         help_text="Dense INT8 matrix throughput (llama.cpp's quantized prompt "
+                                                   "kernels multiply in INT8).",
+                                         validators=[MaxValueValidator(GPU_LIMITS["tensor_int8_tops"])])
     tdp_w = models.PositiveIntegerField(null=True, blank=True, validators=[MaxValueValidator(GPU_LIMITS["tdp_w"])])
     launch_price_usd = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True,
                                            validators=[MaxValueValidator(GPU_LIMITS["launch_price_usd"])])
@@ -495,8 +503,8 @@ class GPU(models.Model):
     # Spec fields an admin may set by hand; a field set by hand is locked against the refresh.
     LOCKABLE_FIELDS = (
         "vendor", "name", "architecture", "release_date", "release_year_only", "memory_bytes", "memory_type",
-        "bus_width_bits", "bandwidth_gbs", "fp16_tflops", "fp32_tflops", "tensor_fp16_tflops", "tdp_w",
-        "launch_price_usd", "street_price_usd", "street_price_observed_at", "segment", "is_active",
+        "bus_width_bits", "bandwidth_gbs", "fp16_tflops", "fp32_tflops", "tensor_fp16_tflops", "tensor_fp8_tflops",
+        "tensor_int8_tops", "tdp_w", "launch_price_usd", "street_price_usd", "street_price_observed_at", "segment", "is_active",
     )
 
     class Meta:
@@ -525,6 +533,8 @@ class GPU(models.Model):
             models.CheckConstraint(
                 condition=Q(tensor_fp16_tflops__isnull=True) | Q(tensor_fp16_tflops__gt=0), name="gpu_tensor_positive"
             ),
+            *[models.CheckConstraint(condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": 0}),
+                                     name=f"gpu_{field}_positive") for field in ("tensor_fp8_tflops", "tensor_int8_tops")],
             *[models.CheckConstraint(condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lte": limit}),
                                      name=f"gpu_{field}_bounded") for field, limit in GPU_LIMITS.items()],
         ]

@@ -116,16 +116,18 @@ def apply_gpu_facts(gpus: list[dict], source_dir: Path) -> None:
 
 
 def apply_gpu_tensor(gpus: list[dict], source_dir: Path) -> None:
-    """Dense FP16/BF16 matrix throughput (FP32 accumulate) per GPU with matrix units, from
-    fixtures/source/gpu_tensor.csv: the vendor's figure, or its derivation from the architecture's per-clock rate,
-    each with its source (gpu_tensor_NOTES.md has the method and the gaps). FP8 and INT8 columns are not loaded."""
+    """Dense matrix throughput per GPU with matrix units, from fixtures/source/gpu_tensor.csv: FP16/BF16 (FP32
+    accumulate), FP8 and INT8, each the vendor's figure or its derivation from the architecture's per-clock rate,
+    with its source (gpu_tensor_NOTES.md has the method and the gaps; a blank is a precision the part lacks or
+    a figure nobody publishes)."""
     by_slug = {g["fields"]["slug"]: g["fields"] for g in gpus}
     for row in read_optional_csv(source_dir / "gpu_tensor.csv"):
         fields = by_slug.get(row["slug"])
         if fields is None or row["has_matrix_units"] != "true" or not row["tensor_fp16_tflops"]:
             continue
-        fields["tensor_fp16_tflops"] = float(row["tensor_fp16_tflops"])
-        fields["source"] += f" | tensor_fp16_tflops ({row['fp16_note']}): {row['source']}"
+        for field in ("tensor_fp16_tflops", "tensor_fp8_tflops", "tensor_int8_tops"):
+            fields[field] = float(row[field]) if row[field] else None
+        fields["source"] += f" | tensor rates ({row['fp16_note']}): {row['source']}"
 
 
 def apply_gpu_backends(gpus: list[dict], source_dir: Path) -> None:

@@ -135,8 +135,7 @@ def gpu_rows(llm: LLM, quant: Quantization, work: Workload, runtime: Runtime, *,
         if usable_on[gpu.slug] >= need:
             fitting.append((gpu, device, usable_on[gpu.slug]))
         elif offloading and not device.unified_memory:
-            key = (device.memory_bytes, device.bandwidth_gbs, device.compute_tflops, device.matrix_tflops,
-                   device.device_class)
+            key = replace(device, name="")
             if key not in plans:
                 plans[key] = plan(arch, quant, work, replace(setup, devices=(device,)), runtime)
             p = plans[key]

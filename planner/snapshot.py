@@ -11,6 +11,7 @@ from planner import specs
 from planner.engine.runtime import usable_bytes as engine_usable_bytes
 
 GPU_FIELDS = ("slug", "vendor", "name", "memory_bytes", "bandwidth_gbs", "fp32_tflops", "tensor_fp16_tflops",
+              "tensor_fp8_tflops", "tensor_int8_tops",
               "segment", "launch_price_usd", "street_price_usd", "memory_type", "backends", "cuda_cc", "gfx_target",
               "street_price_observed_at", "release_date")
 _lock = threading.RLock()  # a snapshot may be built from another

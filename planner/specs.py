@@ -185,9 +185,8 @@ def device_class(gpu: GPU) -> str:
 
 
 def gpu_to_device(gpu: GPU, usable_fraction_override: float | None = None) -> Device:
-    """Two compute figures: the FP32 shader rate, the proxy llama.cpp's prefill efficiency is fitted on (its
-    quantized prompt kernels do not scale with the matrix peaks: fixtures/source/staged/README.md), and the dense
-    FP16/BF16 matrix rate, which a BF16 serving engine's GEMMs run at (bench/calibrate.py fits both)."""
+    """The compute figures prefill is timed on (planner/engine/speed.py): the FP32 shader rate and the dense
+    FP16/BF16, FP8 and INT8 matrix rates."""
     return Device(
         name=gpu.slug,
         memory_bytes=gpu.memory_bytes,
@@ -195,6 +194,9 @@ def gpu_to_device(gpu: GPU, usable_fraction_override: float | None = None) -> De
         device_class=device_class(gpu),
         compute_tflops=gpu.fp32_tflops,
         matrix_tflops=gpu.tensor_fp16_tflops,
+        matrix_fp8_tflops=gpu.tensor_fp8_tflops,
+        matrix_int8_tops=gpu.tensor_int8_tops,
+        backend=(runtime_backend(gpu, "llamacpp") or "").replace("unknown", ""),
         unified_memory=gpu.segment in {GPU.Segment.APPLE, GPU.Segment.INTEGRATED},
         usable_fraction_override=usable_fraction_override,
     )

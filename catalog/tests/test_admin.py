@@ -36,7 +36,8 @@ def form_data(gpu, **overrides):
     """The change form's data as the browser would post it."""
     row = {f: getattr(gpu, f) for f in ("vendor", "name", "slug", "architecture", "segment", "memory_bytes",
                                         "memory_type", "bus_width_bits", "bandwidth_gbs", "fp16_tflops",
-                                        "fp32_tflops", "tensor_fp16_tflops", "tdp_w", "release_date",
+                                        "fp32_tflops", "tensor_fp16_tflops", "tensor_fp8_tflops", "tensor_int8_tops",
+                                        "tdp_w", "release_date",
                                         "launch_price_usd", "street_price_usd", "street_price_observed_at")}
     data = {k: ("" if v is None else v) for k, v in row.items()}
     if gpu.is_active:

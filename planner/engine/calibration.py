@@ -5,13 +5,15 @@ GPU and model map to the catalog; see bench/measured_gpus.py). ``rows`` is how m
 fit used; a class with rows 0 borrows the NVIDIA fit. VLLM_DECODE, the vLLM-class (CUDA graphs, BF16)
 decode step, is fitted on shared/data/serving/h200_bf16_cudagraph.csv with efficiency <= 1 and fixed
 costs >= 0; its band is the leave-one-model-out 10th-90th percentile. VLLM_PREFILL is fitted on the same
-set's prompt passes against the GPU's dense FP16/BF16 matrix rate. Do not edit by hand: re-run the script.
+set's prompt passes against the GPU's dense FP16/BF16 matrix rate. PREFILL and VLLM_PREFILL: seconds per
+token = GEMM FLOPs / (matrix rate x efficiency) + (shader_cost x GEMM FLOPs + attention_cost x attention
+FLOPs) / FP32 rate, efficiency <= 1 and costs >= 0 (planner/engine/speed.py). Do not edit by hand.
 """
 
-DECODE = {'amd': {'efficiency': 0.7361, 't_fixed_s': 0.0, 't_layer_s': 0.0, 'low': 0.822, 'high': 1.154, 'rows': 8}, 'apple': {'efficiency': 0.9141, 't_fixed_s': 0.0, 't_layer_s': 0.00021013, 'low': 0.762, 'high': 1.117, 'rows': 36}, 'integrated': {'efficiency': 1.0, 't_fixed_s': 0.0045168, 't_layer_s': 0.0, 'low': 0.857, 'high': 1.045, 'rows': 5}, 'intel': {'efficiency': 1.0, 't_fixed_s': 0.0, 't_layer_s': 0.00028768, 'low': 0.757, 'high': 1.428, 'rows': 5}, 'nvidia': {'efficiency': 0.8651, 't_fixed_s': 0.0, 't_layer_s': 5.928e-05, 'low': 0.634, 'high': 1.209, 'rows': 63}}
+DECODE = {'amd': {'efficiency': 0.7361, 't_fixed_s': 0.0, 't_layer_s': 0.0, 'low': 0.822, 'high': 1.154, 'rows': 8}, 'apple': {'efficiency': 0.9141, 't_fixed_s': 0.0, 't_layer_s': 0.00021013, 'low': 0.762, 'high': 1.117, 'rows': 36}, 'integrated': {'efficiency': 1.0, 't_fixed_s': 0.0045168, 't_layer_s': 0.0, 'low': 0.857, 'high': 1.045, 'rows': 5}, 'intel': {'efficiency': 1.0, 't_fixed_s': 0.0, 't_layer_s': 0.00028768, 'low': 0.787, 'high': 1.634, 'rows': 5}, 'nvidia': {'efficiency': 0.8651, 't_fixed_s': 0.0, 't_layer_s': 5.928e-05, 'low': 0.634, 'high': 1.209, 'rows': 63}}
 
-PREFILL = {'amd': {'efficiency': 0.7047, 'low': 0.445, 'high': 1.978, 'rows': 6}, 'apple': {'efficiency': 0.6135, 'low': 0.86, 'high': 1.215, 'rows': 36}, 'integrated': {'efficiency': 0.5616, 'low': 0.482, 'high': 1.442, 'rows': 4}, 'intel': {'efficiency': 0.7434, 'low': 0.474, 'high': 3.177, 'rows': 5}, 'nvidia': {'efficiency': 1.6797, 'low': 0.631, 'high': 1.538, 'rows': 60}}
+PREFILL = {'amd': {'efficiency': 0.429, 'shader_cost': 0.0, 'attention_cost': 0.0, 'low': 0.507, 'high': 1.768, 'rows': 6}, 'apple': {'efficiency': 0.6113, 'shader_cost': 0.0, 'attention_cost': 0.0, 'low': 0.844, 'high': 1.229, 'rows': 36}, 'integrated': {'efficiency': 0.1123, 'shader_cost': 0.0, 'attention_cost': 0.0, 'low': 0.594, 'high': 3.228, 'rows': 4}, 'intel': {'efficiency': 0.092, 'shader_cost': 0.0, 'attention_cost': 0.0, 'low': 0.457, 'high': 3.184, 'rows': 5}, 'nvidia': {'efficiency': 1.0, 'shader_cost': 0.3084, 'attention_cost': 2.7639, 'low': 0.62, 'high': 1.459, 'rows': 60}}
 
 VLLM_DECODE = {'efficiency': 0.8414, 't_fixed_s': 0.0, 't_layer_s': 4.664e-05, 'low': 0.966, 'high': 1.048, 'rows': 88, 'models': 9}
 
-VLLM_PREFILL = {'efficiency': 0.6015, 'low': 0.853, 'high': 1.103, 'rows': 27}
+VLLM_PREFILL = {'efficiency': 0.5902, 'shader_cost': 0.0, 'attention_cost': 0.086, 'low': 0.868, 'high': 1.121, 'rows': 27}

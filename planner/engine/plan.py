@@ -5,8 +5,8 @@ from dataclasses import dataclass, replace
 
 from .kv import check_supported, kv_cache_bytes
 from .runtime import runtime_overhead_bytes, usable_bytes
-from .speed import decode_speed, decode_tok_s, prefill_speed
-from .types import Architecture, Device, EngineError, MemoryBreakdown, Plan, Quantization, Runtime, Setup, Workload
+from .speed import decode_speed, decode_tok_s, matmul_precision, prefill_speed
+from .types import Architecture, Device, EngineError, MemoryBreakdown, Plan, Quantization, Runtime, Setup, Speed, Workload
 from .vision import PROJECTOR_BYTES_PER_PARAM
 from .weights import active_params, active_weight_bytes, token_embedding_bytes, weight_tensor_bytes, weights_bytes
 
@@ -201,8 +201,9 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
         step_bytes = chosen.gpu_read + mem.kv_cache_bytes
         if runtime.name == "vllm" and n > 1:
             bw = sum(d.bandwidth_gbs or 0 for d in setup.devices) or None
-            lead = replace(lead, bandwidth_gbs=bw, compute_tflops=sum(d.compute_tflops or 0 for d in setup.devices) or None,
-                           matrix_tflops=sum(d.matrix_tflops or 0 for d in setup.devices) or None)
+            rates = ("compute_tflops", "matrix_tflops", "matrix_fp8_tflops", "matrix_int8_tops")
+            lead = replace(lead, bandwidth_gbs=bw, **{
+                rate: sum(getattr(d, rate) or 0 for d in setup.devices) or None for rate in rates})
         elif n > 1:
             # Layer split: devices work one after another, each on its share of the bytes.
             slowest = min((d.bandwidth_gbs or 0) for d in setup.devices) or None
@@ -210,9 +211,8 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
         if arch.generates:  # an embedding or reranking model reads its input and stops: no decode step
             decode = decode_speed(lead, step_bytes, chosen.host_read, setup.host_ram_bandwidth_gbs, work.batch,
                                   runtime.name, arch.num_layers)
-        prefill = prefill_speed(lead, arch, active_params(arch), min(work.context, 512), runtime.name)
-        if prefill and prefill.tok_s > 0:
-            ttft = work.context / prefill.tok_s
+        prefill, ttft = prompt_pass(lead, arch, active_params(arch), work.context, runtime.name,
+                                    matmul_precision(quant, runtime.name, lead.backend))
     return Plan(
         memory=mem,
         usable_bytes=usable,
@@ -336,6 +336,15 @@ def serving(arch: Architecture, quant: Quantization, work: Workload, setup: Setu
     return Serving(work.context, n, per, per * n if per is not None else None)
 
 
+def prompt_pass(device: Device, arch: Architecture, n_active: int, context: int, runtime: str,
+                precision: str) -> tuple[Speed | None, float | None]:
+    """The prefill speed people compare (a 512-token prompt, llama-bench's pp512, or the context if shorter) and the
+    time to first token for a prompt filling the context, whose tokens attend to context / 2 on average."""
+    prefill = prefill_speed(device, arch, n_active, min(context, 512), runtime, precision)
+    full = prefill_speed(device, arch, n_active, context, runtime, precision) if context > 512 else prefill
+    return prefill, (context / full.tok_s if full and full.tok_s > 0 else None)
+
+
 @dataclass(frozen=True)
 class Ranking:
     """The model side of ranking devices, computed once: the memory breakdown, bytes read per token,
@@ -350,6 +359,7 @@ class Ranking:
     step_bytes: int
     n_active: int
     assumptions: tuple[str, ...]
+    quant: Quantization | None = None  # the prompt GEMMs' precision follows it (speed.matmul_precision)
 
     @classmethod
     def of(cls, arch: Architecture, quant: Quantization, work: Workload, runtime: Runtime,
@@ -359,7 +369,7 @@ class Ranking:
         host = mem.host_weights_bytes if not arch.tied_embeddings else 0
         active = max(active_weight_bytes(arch, quant) - host, 0)
         return cls(arch, work, runtime, mem, active + mem.kv_cache_bytes, active_params(arch),
-                   tuple(plan_assumptions(arch, work, runtime)))
+                   tuple(plan_assumptions(arch, work, runtime)), quant)
 
     def usable(self, device: Device) -> int | None:
         """The device's usable bytes when the model fits on it alone, else None."""
@@ -373,8 +383,8 @@ class Ranking:
     def plan_on(self, device: Device, usable: int) -> Plan:
         decode = decode_speed(device, self.step_bytes, 0, Setup.host_ram_bandwidth_gbs, self.work.batch,
                               self.runtime.name, self.arch.num_layers) if self.arch.generates else None
-        prefill = prefill_speed(device, self.arch, self.n_active, min(self.work.context, 512), self.runtime.name)
-        ttft = self.work.context / prefill.tok_s if prefill and prefill.tok_s > 0 else None
+        prefill, ttft = prompt_pass(device, self.arch, self.n_active, self.work.context, self.runtime.name,
+                                    matmul_precision(self.quant, self.runtime.name, device.backend))
         return Plan(memory=self.mem, usable_bytes=usable, fits=True, headroom_bytes=usable - self.mem.total_bytes,
                     offloaded_layers=0, decode=decode, prefill=prefill, time_to_first_token_s=ttft,
                     assumptions=self.assumptions)

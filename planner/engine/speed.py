@@ -1,17 +1,19 @@
 """Token speed from memory bandwidth (decode) and compute (prefill), with calibrated efficiencies.
 
 Decode is memory-bound: every generated token reads the active weights and the KV cache once, so
-    t_token [s] = bytes_read / (bandwidth_gbs × 1e9 × efficiency) + t_fixed
+    t_token [s] = bytes_read / (bandwidth_gbs × 1e9 × efficiency) + t_fixed + t_layer × layers
 (the roofline argument of Williams et al., CACM 2009, applied to LLM decode as in llama.cpp's
-own bandwidth discussions). Prefill is compute-bound:
-    tok/s = compute_tflops × 1e12 × efficiency / (2 × active_params + 4 × layers × ctx × q_width)
-(2 FLOPs per weight per token, Kaplan et al. 2020 §2.1; the attention term is QKᵀ and AV).
-``efficiency`` and ``t_fixed`` are fitted per device class on shared/data/measurements_public.csv by
-bench/calibrate.py; the band is that fit's 10th–90th percentile of measured / predicted.
+own bandwidth discussions). Prefill is compute-bound: G = 2 × active_params GEMM FLOPs and
+A = 4 × layers × ctx/2 × q_width attention FLOPs per token (Kaplan et al. 2020 §2.1; QKᵀ and AV):
+    t_token [s] = G / (matrix_rate × efficiency) + (shader_cost × G + attention_cost × A) / fp32_rate
+with the matrix rate at the precision the runtime multiplies in (matmul_precision).
+Every efficiency is at most 1 and every fixed or shader cost at least 0: bench/calibrate.py fits them within
+those bounds per device class on shared/data/measurements_public.csv (llama.cpp) and on the H200 serving set
+(vLLM-class); the band is the fit's cross-validated 10th–90th percentile of measured / predicted.
 """
 
 from .calibration import DECODE, PREFILL, VLLM_DECODE, VLLM_PREFILL
-from .types import Architecture, Device, Speed
+from .types import Architecture, Device, Quantization, Speed
 
 FALLBACK_CLASS = "nvidia"
 # Where a profile was measured: another device class gets the same formula with its band widened by a quarter
@@ -56,26 +58,75 @@ def decode_tok_s(device: Device, gpu_bytes: int, runtime: str = "llamacpp", host
 
 
 def prefill_flops_per_token(arch: Architecture, active_params: int, context: int) -> float:
-    q_width = arch.num_heads * arch.head_dim_k
-    return 2.0 * active_params + 4.0 * arch.num_layers * (context / 2) * q_width
+    """GEMM and attention FLOPs per prompt token: gemm_flops + attention_flops."""
+    return gemm_flops(active_params) + attention_flops(arch, context)
+
+
+def gemm_flops(active_params: int) -> float:
+    """2 FLOPs per active weight per token (Kaplan et al. 2020, §2.1)."""
+    return 2.0 * active_params
+
+
+def attention_flops(arch: Architecture, context: int) -> float:
+    """QKᵀ and AV per prompt token over a prompt of ``context`` tokens: each attends to context / 2 on average."""
+    return 4.0 * arch.num_layers * (context / 2) * arch.num_heads * arch.head_dim_k
+
+
+def matmul_precision(quant: Quantization, runtime: str = "llamacpp", backend: str = "cuda") -> str:
+    """The precision a runtime's prompt GEMMs multiply in. Float weights: FP16/BF16. vLLM: an FP8 checkpoint in FP8
+    (cutlass scaled_mm), its other formats dequantized to BF16 inside the GEMM (Marlin). llama.cpp's quantized
+    weights by backend: CUDA and ROCm quantize the activations to 8 bits and multiply in INT8 (ggml-cuda/mmq.cuh on
+    mma / MFMA / WMMA); Vulkan (cooperative matrices), SYCL (oneMKL/oneDNN GEMM) and Metal (simdgroup matrices)
+    dequantize the weights to FP16 first."""
+    if quant.bits_per_weight >= 16:
+        return "fp16"
+    if runtime == "vllm":
+        return "fp8" if quant.family == "fp8" else "fp16"
+    return "int8" if backend in {"cuda", "rocm", ""} else "fp16"
+
+
+def matrix_rate(device: Device, precision: str) -> float | None:
+    """Dense matrix-unit throughput (TFLOPS or TOPS) at ``precision``. A part without FP8 units runs an FP8
+    checkpoint's GEMMs in FP16 (vLLM's Marlin fallback); without INT8 matrix units (Volta, Pascal, RDNA 1-2,
+    Apple M1-M4) llama.cpp's integer kernels run on the shaders: None, and prefill falls to the shader rate."""
+    if precision == "fp8":
+        return device.matrix_fp8_tflops or device.matrix_tflops
+    return device.matrix_int8_tops if precision == "int8" else device.matrix_tflops
+
+
+def prefill_seconds_per_token(fit: dict, gemm: float, attention: float, matrix: float | None,
+                              shader: float) -> float:
+    """The prompt pass per token, three terms:
+    - the weight GEMMs at the matrix rate × efficiency (≤ 1); a part without matrix units does them on the shaders;
+    - shader work in proportion to them (``shader_cost`` FP32-ops per GEMM FLOP: dequantizing weight tiles,
+      quantizing activations, norms), which is why a quantized prompt kernel does not scale with a datacenter
+      part's matrix peak;
+    - attention (``attention_cost`` × its FLOPs at the shader rate: the flash-attention kernel's own matrix work
+      plus its softmax), which grows with the prompt and is what makes a 32K prompt slower per token than a 512 one.
+    """
+    return (gemm / ((matrix or shader) * 1e12 * fit["efficiency"]) + fit["shader_cost"] * gemm / (shader * 1e12)
+            + fit["attention_cost"] * attention / (shader * 1e12))
 
 
 def prefill_speed(device: Device, arch: Architecture, active_params: int, context: int = 512,
-                  runtime: str = "llamacpp") -> Speed | None:
-    """Prefill tokens/s for a prompt of ``context`` tokens (average attention span context / 2). A vLLM-class
-    engine on a GPU with matrix units computes in BF16 at the matrix rate (VLLM_PREFILL, fitted on the H200
-    serving set); otherwise the class's llama.cpp fit on the FP32 shader rate."""
-    if runtime == "vllm" and device.matrix_tflops:
-        fit, tflops = VLLM_PREFILL, device.matrix_tflops
-        low, high = fit["low"], fit["high"]
-        if device.device_class != VLLM_MEASURED_CLASS:
-            low, high = low * 0.75, high * 1.25
+                  runtime: str = "llamacpp", precision: str | None = None) -> Speed | None:
+    """Prefill tokens/s for a prompt of ``context`` tokens (average attention span context / 2), with GEMMs in
+    ``precision`` (matmul_precision). A vLLM-class engine on a GPU with matrix units takes VLLM_PREFILL, fitted on
+    the H200 serving set's prompt passes; otherwise the device class's llama.cpp fit (a vLLM plan without a matrix
+    rate on record takes it too, with a wider band). Without ``precision``: the runtime's for quantized weights."""
+    matrix = matrix_rate(device, precision or ("fp16" if runtime == "vllm" else
+                                               matmul_precision(Quantization("", bits_per_weight=4), runtime,
+                                                                device.backend)))
+    if runtime == "vllm" and matrix:
+        fit = VLLM_PREFILL
+        widen = device.device_class != VLLM_MEASURED_CLASS
     else:
-        if not device.compute_tflops:
-            return None
-        fit, tflops = PREFILL.get(device.device_class) or PREFILL[FALLBACK_CLASS], device.compute_tflops
-        low, high = fit["low"], fit["high"]
-        if runtime == "vllm":  # no matrix rate on record: the llama.cpp figure, with a wider band
-            low, high = low * 0.75, high * 1.25
-    tok_s = tflops * 1e12 * fit["efficiency"] / prefill_flops_per_token(arch, active_params, context)
+        fit = PREFILL.get(device.device_class) or PREFILL[FALLBACK_CLASS]
+        widen = runtime == "vllm"
+    shader = device.compute_tflops or matrix
+    if not shader:
+        return None
+    tok_s = 1.0 / prefill_seconds_per_token(fit, gemm_flops(active_params), attention_flops(arch, context), matrix,
+                                            shader)
+    low, high = (fit["low"] * 0.75, fit["high"] * 1.25) if widen else (fit["low"], fit["high"])
     return Speed(tok_s=tok_s, low=tok_s * low, high=tok_s * high)

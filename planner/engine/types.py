@@ -138,10 +138,13 @@ class Device:
     memory_bytes: int
     bandwidth_gbs: float | None
     device_class: str = "nvidia"
-    compute_tflops: float | None = None  # the FP32 shader rate: the proxy llama.cpp's prefill fit is made on
+    compute_tflops: float | None = None  # the FP32 shader rate: dequantization and the ops between GEMMs run on it
     unified_memory: bool = False
     usable_fraction_override: float | None = None  # Apple: user's iogpu.wired_limit share
     matrix_tflops: float | None = None  # dense FP16/BF16 matrix (tensor-core) throughput, FP32 accumulate
+    matrix_fp8_tflops: float | None = None  # dense FP8 matrix throughput (None: no FP8 matrix units)
+    matrix_int8_tops: float | None = None  # dense INT8 matrix throughput (None: no INT8 matrix units)
+    backend: str = ""  # what llama.cpp drives it with: cuda, rocm, vulkan, metal, sycl ("" unknown)
 
 
 @dataclass(frozen=True)
