@@ -155,8 +155,8 @@ def speed_errors(out, cv):
                                                    cross_validated_ratios(steps, fit_step, key=lambda s: s.model)]
         prompts = llamacpp_prompt_rows([r for r in rows if r.device_class == cls])
         if len({p.key for p in prompts}) > 1:
-            cv["prefill tok/s", "llama.cpp", cls] = [
-                abs(1 / q - 1) * 100 for q in cross_validated_ratios(prompts, fit_prompt, lambda p: p.key, prompt_seconds)]
+            ratios = cross_validated_ratios(prompts, fit_prompt, lambda p: p.key, prompt_seconds)
+            cv["prefill tok/s", "llama.cpp", cls] = [abs(1 / q - 1) * 100 for q in ratios]
 
 
 def serving_errors(out, cv):

@@ -111,8 +111,9 @@ class PromptRow:
 
 
 def prompt_row(key, device, arch, prompt, precision, tok_s) -> PromptRow:
-    return PromptRow(key, prompt, gemm_flops(active_params(arch)), attention_flops(arch, prompt), matrix_rate(device, precision),
-                     device.compute_tflops or matrix_rate(device, precision), 1.0 / tok_s)
+    matrix = matrix_rate(device, precision)
+    return PromptRow(key, prompt, gemm_flops(active_params(arch)), attention_flops(arch, prompt), matrix,
+                     device.compute_tflops or matrix, 1.0 / tok_s)
 
 
 def fit_prompt(rows):

@@ -6,7 +6,18 @@ from dataclasses import dataclass, replace
 from .kv import check_supported, kv_cache_bytes
 from .runtime import runtime_overhead_bytes, usable_bytes
 from .speed import decode_speed, decode_tok_s, matmul_precision, prefill_speed
-from .types import Architecture, Device, EngineError, MemoryBreakdown, Plan, Quantization, Runtime, Setup, Speed, Workload
+from .types import (
+    Architecture,
+    Device,
+    EngineError,
+    MemoryBreakdown,
+    Plan,
+    Quantization,
+    Runtime,
+    Setup,
+    Speed,
+    Workload,
+)
 from .vision import PROJECTOR_BYTES_PER_PARAM
 from .weights import active_params, active_weight_bytes, token_embedding_bytes, weight_tensor_bytes, weights_bytes
 

@@ -147,9 +147,9 @@ def test_llamacpp_prefill_golden_values(device, expected):
 
 def test_a_long_prompt_is_slower_per_token_and_time_to_first_token_counts_it():
     """Attention grows with the prompt: a 32K prompt's first token comes later than 64 × a 512-token one."""
-    p512 = plan(LLAMA3_8B, Quantization("Q4_K_M", "gguf", 4.5), Workload(context=512), Setup(devices=(H200,)), Runtime())
-    p32k = plan(LLAMA3_8B, Quantization("Q4_K_M", "gguf", 4.5), Workload(context=32768), Setup(devices=(H200,)),
-                Runtime())
+    q4 = Quantization("Q4_K_M", "gguf", 4.5)
+    p512 = plan(LLAMA3_8B, q4, Workload(context=512), Setup(devices=(H200,)), Runtime())
+    p32k = plan(LLAMA3_8B, q4, Workload(context=32768), Setup(devices=(H200,)), Runtime())
     assert p32k.prefill.tok_s == pytest.approx(p512.prefill.tok_s)  # the pp512 figure people compare
     assert p32k.time_to_first_token_s > 64 * p512.time_to_first_token_s * 1.2
     assert p32k.time_to_first_token_s == pytest.approx(GOLDEN_TTFT_32K, abs=0.01)
