@@ -17,7 +17,6 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from measured_gpus import LABELS  # noqa: E402
 
 from catalog.models import GPU, LLM  # noqa: E402
 from planner import specs  # noqa: E402
@@ -94,33 +93,25 @@ def precision_of(row: Row) -> str:
     from planner.engine.types import Quantization
 
     float_file = row.quant.split()[0] in {"F16", "BF16", "F32"}
-    backend = next((b for b in ("cuda", "rocm", "vulkan", "sycl", "metal") if b in row.backend.lower()), "opencl")
-    return matmul_precision(Quantization(row.quant, "gguf", 16.0 if float_file else 4.0), "llamacpp", backend)
+    return matmul_precision(Quantization(row.quant, "gguf", 16.0 if float_file else 4.0), "llamacpp",
+                            specs.backend_key(row.backend) or "opencl")
 
 
 def measurement_rows() -> list[Row]:
-    """Single-GPU llama.cpp rows whose GPU and model we can name."""
-    gpus = {g.name: g for g in GPU.objects.all()}
-    llms = {m.hf_repo_id: m for m in LLM.objects.all()}
+    """Single-GPU llama.cpp measurements in the catalog (catalog.Measurement: the public set loaded by the seed,
+    bench/export_measurements.py, plus what staff added in the admin), keyed by the catalog GPU."""
+    from catalog.models import Measurement
+
     rows = []
-    for r in read("measurements_public.csv"):
-        if r["n_gpus"] != "1" or r["gpu"] not in LABELS or not r["file_size_gib"]:
-            continue
-        depth = depth_of(r["test"])
-        repo = next((repo for key, repo in MODEL_KEYS if key in r["model"]), None)
-        if depth is None or repo is None or repo not in llms:
-            continue
-        name, bw = LABELS[r["gpu"]]
-        device = specs.gpu_to_device(gpus[name])
-        if bw:
-            device = type(device)(**{**device.__dict__, "bandwidth_gbs": float(bw)})
+    for m in Measurement.objects.filter(n_gpus=1, runtime="llamacpp").exclude(file_size_bytes=None) \
+            .select_related("gpu", "llm").order_by("pk"):
+        device = specs.gpu_to_device(m.gpu)
+        if m.bandwidth_gbs:
+            device = type(device)(**{**device.__dict__, "bandwidth_gbs": m.bandwidth_gbs})
         if not device.bandwidth_gbs:
             continue
-        rows.append(
-            Row(r["gpu"], r["test_kind"], device.device_class, float(r["tokens_per_s"]),
-                int(float(r["file_size_gib"]) * GIB), depth, specs.llm_to_arch(llms[repo]), device, r["source"],
-                r["quant"], r["backend"])
-        )
+        rows.append(Row(m.gpu.slug, m.kind, device.device_class, m.tok_s, m.file_size_bytes, m.depth,
+                        specs.llm_to_arch(m.llm), device, m.source, m.quant, m.backend))
     return rows
 
 

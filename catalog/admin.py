@@ -14,7 +14,18 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from catalog import gpu_csv, history, refresh
-from catalog.models import GPU, LLM, BenchmarkScore, ChangeRecord, HubLookup, ModelQuant, QuantFormat, RefreshRun, Tag
+from catalog.models import (
+    GPU,
+    LLM,
+    BenchmarkScore,
+    ChangeRecord,
+    HubLookup,
+    Measurement,
+    ModelQuant,
+    QuantFormat,
+    RefreshRun,
+    Tag,
+)
 from catalog.sources import SourceError
 
 admin.site.site_header = "VRAM planner catalog"
@@ -401,6 +412,27 @@ class QuantFormatAdmin(HistoryMixin, admin.ModelAdmin):
     list_filter = ("family",)
     search_fields = ("name", "base_type")
     ordering = ("sort_order", "name")
+
+    def get_urls(self):
+        return [*self.history_urls(), *super().get_urls()]
+
+
+@admin.register(Measurement)
+class MeasurementAdmin(HistoryMixin, admin.ModelAdmin):
+    """Published speed measurements: the site shows them beside its estimates and `make bench-calibrate` refits the
+    speed constants on them. A row needs its source."""
+
+    list_display = ("model_label", "quant", "gpu", "n_gpus", "runtime", "backend", "test", "tok_s", "measured_on")
+    list_filter = ("kind", "runtime", "n_gpus", "gpu__vendor")
+    search_fields = ("model_label", "gpu_label", "gpu__name", "llm__name", "quant", "test", "source")
+    autocomplete_fields = ("llm", "gpu")
+    readonly_fields = ("created_at",)
+    fieldsets = (
+        (None, {"fields": ("llm", "model_label", "quant", "file_size_bytes", "gpu", "gpu_label", "n_gpus",
+                           "bandwidth_gbs")}),
+        ("Test", {"fields": ("runtime", "backend", "build", "test", "kind", "depth", "tok_s", "measured_on")}),
+        ("Provenance", {"fields": ("source", "notes", "key", "created_at")}),
+    )
 
     def get_urls(self):
         return [*self.history_urls(), *super().get_urls()]

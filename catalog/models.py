@@ -607,6 +607,94 @@ class GPU(models.Model):
         return self.street_price_usd if self.street_price_usd is not None else self.launch_price_usd
 
 
+class MeasurementQuerySet(models.QuerySet):
+    def for_plan(self, llm, gpus, quant_name: str, runtime: str):
+        """Measurements of this model and format on this many of this GPU with this runtime: what a plan can show
+        beside its estimate. ``gpus`` is the plan's GPU list (all the same part, else no measurement matches)."""
+        if not gpus or len({g.pk for g in gpus}) != 1:
+            return self.none()
+        return self.filter(llm=llm, gpu=gpus[0], n_gpus=len(gpus), quant__iexact=quant_name, runtime=runtime)
+
+
+class MeasurementManager(models.Manager.from_queryset(MeasurementQuerySet)):
+    def get_by_natural_key(self, key):
+        return self.get(key=key)
+
+
+class Measurement(models.Model):
+    """A published speed measurement of a model on a GPU: what the calibration is fitted on (bench/calibrate.py reads
+    these rows) and what the site shows beside its estimate. Every row names its source."""
+
+    class Runtime(models.TextChoices):
+        LLAMACPP = "llamacpp", "llama.cpp"
+        OLLAMA = "ollama", "Ollama"
+        VLLM = "vllm", "vLLM"
+
+    class Kind(models.TextChoices):
+        DECODE = "decode", "Decode (generation)"
+        PREFILL = "prefill", "Prefill (prompt processing)"
+
+    key = models.SlugField(max_length=40, unique=True, default="", blank=True,
+                           help_text="Stable identifier (filled in when left blank).")
+    llm = models.ForeignKey(LLM, on_delete=models.CASCADE, related_name="measurements",
+                            help_text="The catalog model with the measured model's shapes.")
+    model_label = models.CharField(max_length=120, help_text="The model as the source names it.")
+    gpu = models.ForeignKey(GPU, on_delete=models.CASCADE, related_name="measurements")
+    gpu_label = models.CharField(max_length=120, blank=True, help_text="The GPU as the source names it.")
+    n_gpus = models.PositiveSmallIntegerField(default=1)
+    bandwidth_gbs = models.FloatField(null=True, blank=True, validators=[MaxValueValidator(GPU_LIMITS["bandwidth_gbs"])],
+                                      help_text="The measured part's bandwidth when the source states a lower bin "
+                                                "than the catalog GPU's.")
+    quant = models.CharField(max_length=60, help_text="The format, as the catalog names it (Q4_K_M, F16, MXFP4…).")
+    file_size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    runtime = models.CharField(max_length=10, choices=Runtime.choices, default=Runtime.LLAMACPP)
+    backend = models.CharField(max_length=60, blank=True, help_text="CUDA, ROCm, Vulkan, Metal, SYCL…")
+    test = models.CharField(max_length=80, help_text="The benchmark as the source names it: pp512, tg128, …")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    depth = models.PositiveIntegerField(help_text="Tokens in the KV cache on average while the test runs "
+                                                  "(tg128: 64; pp512: 512).")
+    tok_s = models.FloatField(validators=[MaxValueValidator(1_000_000.0)])
+    build = models.CharField(max_length=80, blank=True, help_text="Runtime version or commit.")
+    measured_on = models.CharField(max_length=40, blank=True, help_text="When, as precisely as the source says.")
+    source = models.TextField(help_text="Where the figure is published (a link and, if needed, where on the page).")
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = MeasurementManager()
+
+    class Meta:
+        ordering = ["llm", "gpu", "kind", "quant", "depth"]
+        indexes = [models.Index(fields=["llm", "gpu", "runtime"], name="measurement_plan_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(tok_s__gt=0) & Q(tok_s__lte=1_000_000), name="measurement_tok_s_range"),
+            models.CheckConstraint(condition=Q(n_gpus__gte=1), name="measurement_n_gpus_positive"),
+            models.CheckConstraint(condition=~Q(source=""), name="measurement_has_source"),
+            models.CheckConstraint(condition=Q(bandwidth_gbs__isnull=True) | Q(bandwidth_gbs__gt=0),
+                                   name="measurement_bandwidth_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.model_label} {self.quant} on {self.gpu_label or self.gpu}: {self.test} {self.tok_s:g} tok/s"
+
+    def natural_key(self):
+        return (self.key,)
+
+    natural_key.dependencies = ["catalog.llm", "catalog.gpu"]
+
+    def save(self, *args, **kwargs):
+        if not self.key:
+            self.key = f"m-{uuid.uuid4().hex[:16]}"
+        super().save(*args, **kwargs)
+
+    @property
+    def source_url(self) -> str:
+        """The first link in the source, for a clickable citation."""
+        for word in self.source.split():
+            if word.startswith(("https://", "http://")):
+                return word.rstrip(").,;")
+        return ""
+
+
 class ChangeRecord(models.Model):
     """One change to a catalog row, by whom, through what, with old and new values per field.
 

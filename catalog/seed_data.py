@@ -528,6 +528,25 @@ def benchmark_fixtures(rows: list[dict]) -> list[dict]:
     ]
 
 
+def measurement_fixtures(rows: list[dict]) -> list[dict]:
+    """Published speed measurements (fixtures/source/measurements.csv, written by bench/export_measurements.py)."""
+    return [
+        {
+            "model": "catalog.measurement",
+            "fields": {
+                "key": row["key"], "llm": [row["llm"]], "model_label": row["model_label"], "gpu": [row["gpu"]],
+                "gpu_label": row["gpu_label"], "n_gpus": int(row["n_gpus"]), "bandwidth_gbs": _num(row["bandwidth_gbs"]),
+                "quant": row["quant"], "file_size_bytes": int(float(row["file_size_gib"]) * GIB),
+                "runtime": row["runtime"], "backend": row["backend"], "test": row["test"], "kind": row["kind"],
+                "depth": int(row["depth"]), "tok_s": float(row["tok_s"]), "build": row["build"],
+                "measured_on": row["measured_on"], "source": row["source"], "notes": row["notes"],
+                "created_at": "2026-12-07T00:00:00Z",
+            },
+        }
+        for row in rows
+    ]
+
+
 def build_all(data_dir: Path, source_dir: Path = FIXTURE_SOURCE_DIR) -> dict[str, list[dict]]:
     """Return fixture file name -> objects, in load order."""
     gpus = [gpu_fixture(r) for r in read_csv(data_dir / "gpus.csv")]
@@ -564,4 +583,5 @@ def build_all(data_dir: Path, source_dir: Path = FIXTURE_SOURCE_DIR) -> dict[str
         "04_llms.json": llms,
         "05_model_quants.json": model_quants,
         "06_benchmarks.json": benchmarks,
+        "07_measurements.json": measurement_fixtures(read_optional_csv(source_dir / "measurements.csv")),
     }

@@ -14,7 +14,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.models import GPU, HubLookup
+from catalog.models import GPU, HubLookup, Measurement
 from catalog.sources import hf_hub
 from catalog.sources.hf_hub import LookupFailed
 from config.api import CachedReadMixin, LookupThrottle
@@ -281,6 +281,19 @@ class ServingSerializer(serializers.Serializer):
     aggregate_tok_s = Rounded(allow_null=True)
 
 
+class MeasurementSerializer(serializers.ModelSerializer):
+    gpu = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    source_url = serializers.CharField(read_only=True)
+    estimate_tok_s = Rounded(read_only=True, allow_null=True, help_text=(
+        "The engine's figure for the same test: decode with the KV cache at `depth`, prefill averaged over a "
+        "prompt of `depth` tokens."))
+
+    class Meta:
+        model = Measurement
+        fields = ["gpu", "gpu_label", "n_gpus", "model_label", "quant", "runtime", "backend", "test", "kind", "depth",
+                  "tok_s", "estimate_tok_s", "build", "measured_on", "source", "source_url"]
+
+
 class PlanOutput(serializers.Serializer):
     """Without a GPU (no `gpu`, no `vram_gb`) the memory is all there is: the fit, headroom, speeds, max
     context and best quantization are null."""
@@ -309,6 +322,9 @@ class PlanOutput(serializers.Serializer):
         "vLLM only: the most sequences of `context` tokens whose KV cache fits at once (vLLM's 'Maximum "
         "concurrency' line) and the decode throughput with that many (memory-bound; the compute roof of very "
         "large batches is not modelled, and --max-num-seqs may cap the batch)."))
+    measured = MeasurementSerializer(many=True, required=False, help_text=(
+        "Published measurements of this model and format on this many of this GPU with this runtime (the catalog's "
+        "measurement set), to read beside the estimate: `depth` is the tokens in the KV cache during the test."))
     assumptions = serializers.ListField(child=serializers.CharField(), source="plan.assumptions")
     commands = serializers.DictField(
         child=serializers.CharField(allow_null=True), allow_null=True,
@@ -343,7 +359,8 @@ class PlanView(CachedReadMixin, APIView):
                                     quants=llm.quantizations.all() if llm else None)
         echo = {k: v for k, v in d.items() if k not in {"llm", "gpu_row"}} | {"quant": inputs.quant.name}
         runtime = Runtime(name=d["runtime"])
-        out = {"inputs": echo, "weights_source": inputs.weights_source, "max_context": None, "best_quant": None}
+        out = {"inputs": echo, "weights_source": inputs.weights_source, "max_context": None, "best_quant": None,
+               "measured": sizing.measured(llm, d.get("gpu_row"), d["gpu_count"], inputs.quant.name, d["runtime"])}
         if not d.get("gpu_row") and not d.get("vram_gb"):  # memory only: no device, so no fit and no speed
             out["plan"] = sizing.memory_only(inputs, params.workload(), runtime, d["gpu_count"])
         else:

@@ -3,7 +3,7 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from catalog.models import GPU, LLM, ModelQuant, QuantFormat
+from catalog.models import GPU, LLM, Measurement, ModelQuant, QuantFormat
 from planner import commands, snapshot, specs
 from planner.engine.plan import Ranking, Serving, best_quant, max_context, memory, plan, plan_assumptions, serving
 from planner.engine.runtime import usable_bytes
@@ -221,6 +221,63 @@ class PlanInputs:
     quant: Quantization
     options: list[tuple[Quantization, float]]
     weights_source: str = "computed"  # "published": the catalog has the real file's size
+
+
+def measured(llm: LLM | None, gpu: GPU | None, count: int, quant_name: str, runtime: str) -> list[Measurement]:
+    """The catalog's measurements of this model and format on ``count`` × ``gpu`` with ``runtime``, decode first,
+    each with the engine's estimate for the same test (``estimate_for``)."""
+    if llm is None or gpu is None:
+        return []
+    rows = list(Measurement.objects.for_plan(llm, [gpu] * count, quant_name, runtime)
+                .select_related("gpu", "llm").order_by("kind", "depth", "-tok_s"))
+    return with_estimates(rows)
+
+
+def with_estimates(rows: Iterable[Measurement]) -> list[Measurement]:
+    """Each measurement with ``estimate_tok_s``: what the engine predicts for that test (None where it cannot)."""
+    rows = list(rows)
+    for m in rows:
+        m.estimate_tok_s = estimate_for(m)
+        m.estimate_off_pct = (m.estimate_tok_s / m.tok_s - 1) * 100 if m.estimate_tok_s else None
+    return rows
+
+
+MEASUREMENTS_SHOWN = 40
+
+
+def measurements_of(**filters) -> tuple[list[Measurement], int]:
+    """A model's or a GPU's measurements with the engine's estimate beside each: one test per model, GPU count,
+    format, kind, runtime and backend (the shortest: tg128 / pp512 where published), decode first, fastest first;
+    the first MEASUREMENTS_SHOWN of them and how many there are."""
+    qs = Measurement.objects.filter(**filters).select_related("gpu", "llm").order_by("depth", "pk")
+    seen, rows = set(), []
+    for m in qs:
+        key = (m.llm_id, m.model_label, m.gpu_id, m.n_gpus, m.quant, m.kind, m.runtime, m.backend)
+        if key not in seen:
+            seen.add(key)
+            rows.append(m)
+    rows.sort(key=lambda m: (m.kind, m.n_gpus, -m.tok_s))
+    return with_estimates(rows[:MEASUREMENTS_SHOWN]), len(rows)
+
+
+def estimate_for(m: Measurement) -> float | None:
+    """The engine's figure for a measured test: decode with the KV cache at the test's depth; prefill as the
+    average over a prompt of the test's length (the prompt over its time to first token), on the measured part
+    (the source's bandwidth bin where it states one) and backend, with the measured file's size."""
+    fmt = next((f for f in snapshot.formats() if f.name.lower() == m.quant.lower()), None)
+    if fmt is None:
+        return None
+    device = replace(specs.gpu_to_device(m.gpu), backend=specs.backend_key(m.backend) or "opencl")
+    if m.bandwidth_gbs:
+        device = replace(device, bandwidth_gbs=m.bandwidth_gbs)
+    try:
+        p = plan(specs.llm_to_arch(m.llm), specs.format_to_quant(fmt, m.file_size_bytes),
+                 Workload(context=max(m.depth, 1)), Setup(devices=(device,) * m.n_gpus), Runtime(name=m.runtime))
+    except EngineError:
+        return None
+    if m.kind == Measurement.Kind.DECODE:
+        return p.decode.tok_s if p.decode else None
+    return m.depth / p.time_to_first_token_s if p.time_to_first_token_s else None
 
 
 def runtime_quants(llm: LLM | None, runtime: str, quants: Iterable[ModelQuant] | None = None

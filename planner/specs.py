@@ -89,6 +89,12 @@ def _ccs(gpu: GPU) -> list[float]:
     return [float(c) for c in gpu.cuda_cc.split(";") if c.strip()]
 
 
+def backend_key(label: str) -> str:
+    """A backend as a measurement names it ("CUDA", "ROCm/HIP (rocWMMA)", "llama.cpp Vulkan") -> cuda, rocm, vulkan,
+    metal, sycl, or "" when it names none of them (OpenCL, "backend per issue")."""
+    return next((b for b in ("cuda", "rocm", "vulkan", "metal", "sycl") if b in label.lower()), "")
+
+
 def runtime_backend(gpu: GPU, runtime: str) -> str | None:
     """The backend ``runtime`` would use on ``gpu`` (its vendor stack first), or None when no current release of
     it can drive the GPU. A GPU whose backends are unknown is given the benefit of the doubt."""

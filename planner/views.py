@@ -138,6 +138,7 @@ def model_detail(request, slug):
         "run": sizing.run_commands(llm, selected.quant.name, d, None),
         "vendors": snapshot.vendors(),
         "runtime_label": specs.RUNTIME_LABELS[d["runtime"]],
+        "measured": sizing.measurements_of(llm=llm),
     })
     return render(request, _partial(request, "planner/model_detail.html"), ctx)
 
@@ -192,6 +193,7 @@ def gpu_detail(request, slug):
         "device": specs.gpu_to_device(gpu),
         "runtimes": [(specs.RUNTIME_LABELS[r], GPU.BACKEND_LABELS.get(specs.runtime_backend(gpu, r)))
                      for r in specs.RUNTIME_CHOICES],
+        "measured": sizing.measurements_of(gpu=gpu),
     }, status=status)
 
 
@@ -199,8 +201,10 @@ def gpu_detail(request, slug):
 def planner(request):
     # A link may preselect some fields (a GPU page's "plan a setup with it"); sizing starts with a model.
     bound = bool(request.GET.get("model") or request.GET.get("params_b"))
-    initial = {"context": specs.DEFAULT_CONTEXT, "batch": 1, "gpu_count": 1} | request.GET.dict()
-    form = PlanForm(request.GET if bound else None, initial=initial)
+    # A shared link that names only a model and a GPU gets the form's defaults for the rest, not "required" errors.
+    initial = {"context": specs.DEFAULT_CONTEXT, "batch": 1, "gpu_count": 1, "kv_cache": "f16",
+               "runtime": "llamacpp"} | request.GET.dict()
+    form = PlanForm(initial if bound else None, initial=initial)
     result, status, extra = None, 200, {}
     if bound:
         if form.is_valid():
@@ -211,6 +215,8 @@ def planner(request):
             try:
                 result = sizing.full_plan(d["inputs"], work, Runtime(name=d["runtime"]), [device] * d["gpu_count"],
                                           **form.machine())
+                extra["measured"] = sizing.measured(d["model"], d["gpu"], d["gpu_count"], result.quant.name,
+                                                    d["runtime"])
                 if d["model"]:  # the same run commands as the model page, for this plan
                     extra["run_d"] = {**d, "quant": result.quant.name}
                     extra["run"] = sizing.run_commands(d["model"], result.quant.name, extra["run_d"], result.plan)

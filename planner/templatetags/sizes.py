@@ -63,7 +63,15 @@ def offload_note(p):
 def tok_s(speed):
     if not speed:
         return "–"
-    return f"{speed.tok_s:.0f} tok/s" if speed.tok_s >= 10 else f"{speed.tok_s:.1f} tok/s"
+    return f"{rate(speed.tok_s)} tok/s"
+
+
+@register.filter
+def rate(value):
+    """A tokens/s figure to the precision it deserves: whole numbers from 10 up, one decimal below."""
+    if value is None:
+        return "–"
+    return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
 
 
 @register.filter
