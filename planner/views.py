@@ -202,7 +202,9 @@ def planner(request):
     # A link may preselect some fields (a GPU page's "plan a setup with it"); sizing starts with a model.
     bound = bool(request.GET.get("model") or request.GET.get("params_b"))
     # A shared link that names only a model and a GPU gets the form's defaults for the rest, not "required" errors.
-    initial = {"context": specs.DEFAULT_CONTEXT, "batch": 1, "gpu_count": 1, "kv_cache": "f16",
+    # The context defaults to the model's own default (the API's rule), so a 4K model's link is not refused.
+    context = specs.default_context(snapshot.model(request.GET.get("model", ""))) if bound else specs.DEFAULT_CONTEXT
+    initial = {"context": context, "batch": 1, "gpu_count": 1, "kv_cache": "f16",
                "runtime": "llamacpp"} | request.GET.dict()
     form = PlanForm(initial if bound else None, initial=initial)
     result, status, extra = None, 200, {}
