@@ -607,16 +607,7 @@ class GPU(models.Model):
         return self.street_price_usd if self.street_price_usd is not None else self.launch_price_usd
 
 
-class MeasurementQuerySet(models.QuerySet):
-    def for_plan(self, llm, gpus, quant_name: str, runtime: str):
-        """Measurements of this model and format on this many of this GPU with this runtime: what a plan can show
-        beside its estimate. ``gpus`` is the plan's GPU list (all the same part, else no measurement matches)."""
-        if not gpus or len({g.pk for g in gpus}) != 1:
-            return self.none()
-        return self.filter(llm=llm, gpu=gpus[0], n_gpus=len(gpus), quant__iexact=quant_name, runtime=runtime)
-
-
-class MeasurementManager(models.Manager.from_queryset(MeasurementQuerySet)):
+class MeasurementManager(models.Manager):
     def get_by_natural_key(self, key):
         return self.get(key=key)
 

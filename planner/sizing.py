@@ -228,9 +228,9 @@ def measured(llm: LLM | None, gpu: GPU | None, count: int, quant_name: str, runt
     each with the engine's estimate for the same test (``estimate_for``)."""
     if llm is None or gpu is None:
         return []
-    rows = list(Measurement.objects.for_plan(llm, [gpu] * count, quant_name, runtime)
-                .select_related("gpu", "llm").order_by("kind", "depth", "-tok_s"))
-    return with_estimates(rows)
+    rows = [m for m in snapshot.measurements(llm.pk, gpu.pk)
+            if m.n_gpus == count and m.quant.lower() == quant_name.lower() and m.runtime == runtime]
+    return with_estimates(sorted(rows, key=lambda m: (m.kind, m.depth, -m.tok_s)))
 
 
 def with_estimates(rows: Iterable[Measurement]) -> list[Measurement]:

@@ -6,7 +6,7 @@ import gc
 import threading
 
 from catalog.cache import catalog_version
-from catalog.models import GPU, LLM, QuantFormat
+from catalog.models import GPU, LLM, Measurement, QuantFormat
 from planner import specs
 from planner.engine.runtime import usable_bytes as engine_usable_bytes
 
@@ -61,6 +61,16 @@ def family(llm: LLM) -> list[LLM]:
     """The other sizes and variants of the model's family, smallest first."""
     return sorted((m for m in reviewed_models() if m.family == llm.family and m.pk != llm.pk),
                   key=lambda m: (m.params_total or 0, m.name))
+
+
+def measurements(llm_id: int, gpu_id: int) -> list[Measurement]:
+    """The catalog's speed measurements of one model on one GPU (any count, format, runtime), from the snapshot."""
+    def build():
+        grouped = {}
+        for m in Measurement.objects.select_related("gpu", "llm").defer("llm__card_markdown").order_by("pk"):
+            grouped.setdefault((m.llm_id, m.gpu_id), []).append(m)
+        return grouped
+    return _get("measurements", build).get((llm_id, gpu_id), [])
 
 
 def formats() -> list[QuantFormat]:
