@@ -320,8 +320,8 @@ class PlanOutput(serializers.Serializer):
     best_quant = serializers.CharField(allow_null=True, help_text="Best-quality quantization that fits.")
     serving = ServingSerializer(allow_null=True, required=False, help_text=(
         "vLLM only: the most sequences of `context` tokens whose KV cache fits at once (vLLM's 'Maximum "
-        "concurrency' line) and the decode throughput with that many (memory-bound; the compute roof of very "
-        "large batches is not modelled, and --max-num-seqs may cap the batch)."))
+        "concurrency' line) and the decode throughput with that many: the slower of reading weights and KV and "
+        "computing the batch (--max-num-seqs may cap the batch below it)."))
     measured = MeasurementSerializer(many=True, required=False, help_text=(
         "Published measurements of this model and format on this many of this GPU with this runtime (the catalog's "
         "measurement set), to read beside the estimate: `depth` is the tokens in the KV cache during the test."))

@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 
 from .kv import check_supported, kv_cache_bytes
 from .runtime import runtime_overhead_bytes, usable_bytes
-from .speed import decode_speed, decode_tok_s, matmul_precision, prefill_speed
+from .speed import decode_compute_seconds, decode_speed, decode_tok_s, matmul_precision, prefill_speed
 from .types import (
     Architecture,
     Device,
@@ -220,8 +220,11 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
             slowest = min((d.bandwidth_gbs or 0) for d in setup.devices) or None
             lead = replace(lead, bandwidth_gbs=slowest)
         if arch.generates:  # an embedding or reranking model reads its input and stops: no decode step
+            precision = matmul_precision(quant, runtime.name, lead.backend)
             decode = decode_speed(lead, step_bytes, chosen.host_read, setup.host_ram_bandwidth_gbs, work.batch,
-                                  runtime.name, arch.num_layers)
+                                  runtime.name, arch.num_layers,
+                                  decode_compute_seconds(lead, arch, active_params(arch), work.context, work.batch,
+                                                         runtime.name, precision))
         prefill, ttft = prompt_pass(lead, arch, active_params(arch), work.context, runtime.name,
                                     matmul_precision(quant, runtime.name, lead.backend))
     return Plan(
@@ -388,12 +391,17 @@ class Ranking:
         return usable if self.mem.total_bytes <= usable else None
 
     def decode_tok_s(self, device: Device) -> float | None:
-        return decode_tok_s(device, self.step_bytes, self.runtime.name, layers=self.arch.num_layers) \
-            if self.arch.generates else None
+        return decode_tok_s(device, self.step_bytes, self.runtime.name, layers=self.arch.num_layers,
+                            compute_s=self.compute_s(device)) if self.arch.generates else None
+
+    def compute_s(self, device: Device) -> float:
+        return decode_compute_seconds(device, self.arch, self.n_active, self.work.context, self.work.batch,
+                                      self.runtime.name, matmul_precision(self.quant, self.runtime.name, device.backend))
 
     def plan_on(self, device: Device, usable: int) -> Plan:
         decode = decode_speed(device, self.step_bytes, 0, Setup.host_ram_bandwidth_gbs, self.work.batch,
-                              self.runtime.name, self.arch.num_layers) if self.arch.generates else None
+                              self.runtime.name, self.arch.num_layers, self.compute_s(device)) \
+            if self.arch.generates else None
         prefill, ttft = prompt_pass(device, self.arch, self.n_active, self.work.context, self.runtime.name,
                                     matmul_precision(self.quant, self.runtime.name, device.backend))
         return Plan(memory=self.mem, usable_bytes=usable, fits=True, headroom_bytes=usable - self.mem.total_bytes,

@@ -30,27 +30,31 @@ def _decode_fit(device_class: str, runtime: str) -> dict:
 
 
 def decode_speed(device: Device, gpu_bytes: int, host_bytes: int = 0, host_bandwidth_gbs: float = 60.0,
-                 batch: int = 1, runtime: str = "llamacpp", layers: int = 0) -> Speed | None:
+                 batch: int = 1, runtime: str = "llamacpp", layers: int = 0, compute_s: float = 0.0) -> Speed | None:
     """Per-sequence decode tokens/s for ``batch`` sequences stepping together.
 
     ``gpu_bytes`` = active weights + KV read per step on the device(s); ``host_bytes`` = the part read
     from system RAM (offloaded layers) at ``host_bandwidth_gbs`` with the same efficiency; ``layers`` sets the
-    per-layer fixed cost of profiles that have one (kernel launches and synchronisation per layer).
+    per-layer fixed cost of profiles that have one (kernel launches and synchronisation per layer);
+    ``compute_s`` is the step's compute (decode_compute_seconds), the roof a large batch meets.
     """
     if not device.bandwidth_gbs:
         return None
     fit = _decode_fit(device.device_class, runtime)
-    tok_s = decode_tok_s(device, gpu_bytes, runtime, host_bytes, host_bandwidth_gbs, fit, layers)
+    tok_s = decode_tok_s(device, gpu_bytes, runtime, host_bytes, host_bandwidth_gbs, fit, layers, compute_s)
     return Speed(tok_s=tok_s, low=tok_s * fit["low"], high=tok_s * fit["high"])
 
 
 def decode_tok_s(device: Device, gpu_bytes: int, runtime: str = "llamacpp", host_bytes: int = 0,
-                 host_bandwidth_gbs: float = 60.0, fit: dict | None = None, layers: int = 0) -> float | None:
-    """The central figure of ``decode_speed`` alone (no band), for ranking thousands of devices."""
+                 host_bandwidth_gbs: float = 60.0, fit: dict | None = None, layers: int = 0,
+                 compute_s: float = 0.0) -> float | None:
+    """The central figure of ``decode_speed`` alone (no band), for ranking thousands of devices. The step is
+    the slower of reading the bytes and computing the batch (the roofline's minimum of the two rates), plus the
+    fixed costs, which neither hides."""
     if not device.bandwidth_gbs:
         return None
     fit = fit or _decode_fit(device.device_class, runtime)
-    seconds = (gpu_bytes / (device.bandwidth_gbs * 1e9 * fit["efficiency"]) + fit["t_fixed_s"]
+    seconds = (max(gpu_bytes / (device.bandwidth_gbs * 1e9 * fit["efficiency"]), compute_s) + fit["t_fixed_s"]
                + fit.get("t_layer_s", 0.0) * layers)
     if host_bytes:
         seconds += host_bytes / (host_bandwidth_gbs * 1e9 * fit["efficiency"])
@@ -108,21 +112,23 @@ def prefill_seconds_per_token(fit: dict, gemm: float, attention: float, matrix: 
             + fit["attention_cost"] * attention / (shader * 1e12))
 
 
-def prefill_speed(device: Device, arch: Architecture, active_params: int, context: int = 512,
-                  runtime: str = "llamacpp", precision: str | None = None) -> Speed | None:
-    """Prefill tokens/s for a prompt of ``context`` tokens (average attention span context / 2), with GEMMs in
-    ``precision`` (matmul_precision). A vLLM-class engine on a GPU with matrix units takes VLLM_PREFILL, fitted on
-    the H200 serving set's prompt passes; otherwise the device class's llama.cpp fit (a vLLM plan without a matrix
-    rate on record takes it too, with a wider band). Without ``precision``: the runtime's for quantized weights."""
+def _prompt_fit(device: Device, runtime: str, precision: str | None) -> tuple[dict, float | None, bool]:
+    """The prompt-pass fit for a device and runtime, the matrix rate at the precision, and whether the band is
+    widened: a vLLM-class engine on a GPU with matrix units takes VLLM_PREFILL (fitted on the H200 serving set's
+    prompt passes), widened off NVIDIA; otherwise the device class's llama.cpp fit, widened for vLLM."""
     matrix = matrix_rate(device, precision or ("fp16" if runtime == "vllm" else
                                                matmul_precision(Quantization("", bits_per_weight=4), runtime,
                                                                 device.backend)))
     if runtime == "vllm" and matrix:
-        fit = VLLM_PREFILL
-        widen = device.device_class != VLLM_MEASURED_CLASS
-    else:
-        fit = PREFILL.get(device.device_class) or PREFILL[FALLBACK_CLASS]
-        widen = runtime == "vllm"
+        return VLLM_PREFILL, matrix, device.device_class != VLLM_MEASURED_CLASS
+    return PREFILL.get(device.device_class) or PREFILL[FALLBACK_CLASS], matrix, runtime == "vllm"
+
+
+def prefill_speed(device: Device, arch: Architecture, active_params: int, context: int = 512,
+                  runtime: str = "llamacpp", precision: str | None = None) -> Speed | None:
+    """Prefill tokens/s for a prompt of ``context`` tokens (average attention span context / 2), with GEMMs in
+    ``precision`` (matmul_precision; without it, the runtime's for quantized weights)."""
+    fit, matrix, widen = _prompt_fit(device, runtime, precision)
     shader = device.compute_tflops or matrix
     if not shader:
         return None
@@ -130,3 +136,16 @@ def prefill_speed(device: Device, arch: Architecture, active_params: int, contex
                                             shader)
     low, high = (fit["low"] * 0.75, fit["high"] * 1.25) if widen else (fit["low"], fit["high"])
     return Speed(tok_s=tok_s, low=tok_s * low, high=tok_s * high)
+
+
+def decode_compute_seconds(device: Device, arch: Architecture, active_params: int, context: int, batch: int,
+                           runtime: str = "llamacpp", precision: str | None = None) -> float:
+    """The compute of one decode step for ``batch`` sequences: each new token through the weight GEMMs and
+    attention over its ``context`` cached tokens, at the prompt pass's rates (0 where they are not on record). Memory
+    hides it at small batch; it is the roof a large batch meets."""
+    fit, matrix, _ = _prompt_fit(device, runtime, precision)
+    shader = device.compute_tflops or matrix
+    if not shader or (runtime == "vllm" and not matrix):  # every GPU vLLM runs on has matrix units: rate unknown
+        return 0.0
+    return batch * prefill_seconds_per_token(fit, gemm_flops(active_params), attention_flops(arch, 2 * context),
+                                             matrix, shader)
