@@ -6,12 +6,13 @@ log lines), decode and prefill tokens/s (measurements_public.csv). Writes the ta
 bench/accuracy_latest.md, which the "How we estimate" page shows. Run: make bench-accuracy
 """
 
-import re
 import sys
 from collections import defaultdict
 from datetime import date
 
 from calibrate import (
+    FULL_FIT_ROWS,
+    REFERENCE_CLASS,
     cross_validated_ratios,
     fit_prompt,
     fit_step,
@@ -34,6 +35,7 @@ from common import (
 )
 
 from planner import specs
+from planner.engine.calibration import PREFILL
 from planner.engine.kv import kv_cache_bytes
 from planner.engine.runtime import llamacpp_compute_buffer_bytes
 from planner.engine.speed import decode_speed, decode_tok_s, prefill_speed
@@ -81,20 +83,24 @@ def file_size_errors(llms, out):
 
 
 def vram_errors(llms, out):
+    """KV cache and total VRAM against llama.cpp's log lines. Only Llama 3 8B logs are usable, so the rows are
+    labelled with what they cover: one model, how many GPUs and quantizations (the compute-buffer constants come
+    from these same logs: in-sample)."""
     rt = Runtime(flash_attention=False)
-    for r in read("vram_reports_public.csv"):
-        m = re.match(r"(Meta-Llama-3-8B)", r["model"])
-        if not m or r["n_gpus"] != "1":
-            continue
+    usable = [r for r in read("vram_reports_public.csv")
+              if r["model"].startswith("Meta-Llama-3-8B") and r["n_gpus"] == "1"]
+    formats = len({r["quant"] for r in usable})
+    scope = f"Llama 3 8B only: {len({r['gpu'] for r in usable})} GPUs, {formats} format{'s' if formats != 1 else ''}"
+    for r in usable:
         arch = specs.llm_to_arch(llms["meta-llama/Meta-Llama-3-8B"])
         work = Workload(context=int(r["n_ctx"]), batch=int(r["n_parallel"] or 1), kv_cache=r["kv_type"])
         kv = kv_cache_bytes(arch, work)
-        out["KV cache", "llama.cpp", "-"].append(err(kv, float(r["kv_size_mib"]) * MIB))
+        out["KV cache", "llama.cpp", scope].append(err(kv, float(r["kv_size_mib"]) * MIB))
         q = Quantization(r["quant"], "gguf")
         weights_gpu = weights_bytes(arch, q) - int(float(r["weights_cpu_mib"]) * MIB)
         total = weights_gpu + kv + llamacpp_compute_buffer_bytes(arch, work, rt)
         real = (float(r["weights_gpu_mib"]) + float(r["kv_size_mib"]) + float(r["compute_buffer_mib"])) * MIB
-        out["total VRAM", "llama.cpp", "-"].append(err(total, real))
+        out["total VRAM", "llama.cpp", scope].append(err(total, real))
 
 
 def hybrid_errors(llms, out):
@@ -155,7 +161,9 @@ def speed_errors(out, cv):
                                                    cross_validated_ratios(steps, fit_step, key=lambda s: s.model)]
         prompts = llamacpp_prompt_rows([r for r in rows if r.device_class == cls])
         if len({p.key for p in prompts}) > 1:
-            ratios = cross_validated_ratios(prompts, fit_prompt, lambda p: p.key, prompt_seconds)
+            borrow = None if cls == REFERENCE_CLASS else PREFILL[REFERENCE_CLASS]
+            ratios = cross_validated_ratios(prompts, lambda rs, b=borrow: fit_prompt(rs, b), lambda p: p.key,
+                                            prompt_seconds)
             cv["prefill tok/s", "llama.cpp", cls] = [abs(1 / q - 1) * 100 for q in ratios]
 
 
@@ -195,9 +203,10 @@ def main():
     lines = [
         f"Accuracy of the sizing engine, {date.today().isoformat()} (bench/accuracy.py). In-sample: the speed",
         "constants are fitted on these same measurements by bench/calibrate.py. Cross-validated: each row predicted",
-        "by a fit that never saw its GPU (llama.cpp decode) or its model (vLLM-class decode); the MoE set was never",
-        "fitted on. Memory rows are formulas, not fits (the compute-buffer constants come from the Llama 3 8B logs",
-        "they are checked on, so those rows are in-sample too).",
+        "by a fit that never saw its GPU (llama.cpp) or its model (vLLM-class); the MoE set was never fitted on; '–'",
+        "where that cannot be done (a class measured on one GPU). A speed class of fewer than 10 rows is marked",
+        "'few': its fit is the efficiency alone and its band is widened. Memory rows are formulas, not fits (the",
+        "compute-buffer constants come from the Llama 3 8B logs they are checked on, so those rows are in-sample too).",
         "",
         "| metric | runtime | device class | rows | median abs % error | p90 abs % error | cross-validated median "
         "| cross-validated p90 |",
@@ -206,7 +215,8 @@ def main():
     for (metric, runtime, cls), errors in sorted(out.items()):
         held = cv.get((metric, runtime, cls))
         cross = f"{percentile(held, 0.5):.2f} | {percentile(held, 0.9):.2f}" if held else "– | –"
-        lines.append(f"| {metric} | {runtime} | {cls} | {len(errors)} | {percentile(errors, 0.5):.2f} | "
+        few = " (few)" if "tok/s" in metric and len(errors) < FULL_FIT_ROWS else ""
+        lines.append(f"| {metric} | {runtime} | {cls} | {len(errors)}{few} | {percentile(errors, 0.5):.2f} | "
                      f"{percentile(errors, 0.9):.2f} | {cross} |")
     text = "\n".join(lines) + "\n"
     (ROOT / "bench" / "accuracy_latest.md").write_text(text)

@@ -19,9 +19,10 @@ from datetime import date
 from common import ROOT, StepRow, decode_bytes, ensure_seeded, measurement_rows, percentile, precision_of, serving_rows
 
 from planner.engine.speed import attention_flops, gemm_flops, matrix_rate, prefill_seconds_per_token
-from planner.engine.weights import active_params
+from planner.engine.weights import active_params, routed_expert_params
 
 MIN_ROWS = 4
+MIN_MOE_ROWS = 4
 FULL_FIT_ROWS = 10  # below this a class is "few rows" (issue 16): one free parameter, the efficiency
 
 
@@ -33,11 +34,12 @@ def fit_decode(rows):
 
 # Each fitted time is a sum of terms p · feature(row) with every p at or above its floor: a (1 / efficiency) ≥ 1,
 # the fixed costs b (per step), c (per layer) and k (shader work per GEMM FLOP) ≥ 0.
-FLOORS = {"a": 1.0, "b": 0.0, "c": 0.0, "k": 0.0, "t": 0.0}
+FLOORS = {"a": 1.0, "b": 0.0, "c": 0.0, "k": 0.0, "t": 0.0, "e": 0.0}
 DECODE_TERMS = {"a": lambda r: r.read_bytes / (r.device.bandwidth_gbs * 1e9), "b": lambda r: 1.0,
                 "c": lambda r: r.layers}
 PREFILL_TERMS = {"a": lambda r: r.gemm / ((r.matrix or r.shader) * 1e12), "k": lambda r: r.gemm / (r.shader * 1e12),
-                 "t": lambda r: r.attention / (r.shader * 1e12)}
+                 "t": lambda r: r.attention / (r.shader * 1e12),
+                 "e": lambda r: r.routed / ((r.matrix or r.shader) * 1e12)}
 
 
 def _solve(rows, weights, terms, free):
@@ -109,33 +111,45 @@ class PromptRow:
     matrix: float | None
     shader: float
     seconds: float
+    routed: float = 0.0  # routed-expert GEMM FLOPs of a mixture of experts
 
 
 def prompt_row(key, device, arch, prompt, precision, tok_s) -> PromptRow:
     matrix = matrix_rate(device, precision)
     return PromptRow(key, prompt, gemm_flops(active_params(arch)), attention_flops(arch, prompt), matrix,
-                     device.compute_tflops or matrix, 1.0 / tok_s)
+                     device.compute_tflops or matrix, 1.0 / tok_s, gemm_flops(routed_expert_params(arch)))
 
 
-def fit_prompt(rows):
+def fit_prompt(rows, borrow: dict | None = None):
     """Prompt time per token = GEMM FLOPs / (matrix rate · efficiency) + (shader_cost · GEMM FLOPs + attention_cost ·
-    attention FLOPs) / FP32 rate, within the bounds efficiency ≤ 1, costs ≥ 0 (speed.prefill_seconds_per_token).
-    Fewer than FULL_FIT_ROWS rows fit the efficiency alone, as the median of the rows' own (robust to the one
-    outlier a handful of rows from mixed builds and backends holds); the shader cost needs rows with matrix units,
-    the attention cost rows of more than one prompt length (else it would soak up whatever else differs)."""
+    attention FLOPs) / FP32 rate + expert_cost · routed-expert FLOPs / matrix rate, within the bounds
+    efficiency ≤ 1, costs ≥ 0 (speed.prefill_seconds_per_token).
+    A cost is free only where the rows can tell it from the others: the shader cost needs rows with matrix units,
+    the attention cost more than one prompt length, the expert cost MIN_MOE_ROWS mixture-of-experts rows (else each
+    would soak up whatever else differs). Fewer than FULL_FIT_ROWS rows fit the efficiency alone, as the median of
+    the rows' own (robust to the one outlier a handful of rows from mixed builds and backends holds), with the
+    costs of ``borrow`` (the reference class's fit: the costs are ratios to the device's own rates, the assumption
+    being that they carry across vendors) or, without one, none and dense rows only."""
     free = {"a"}
     if len(rows) >= FULL_FIT_ROWS:
         free |= {"k"} if any(r.matrix for r in rows) else set()
         free |= {"t"} if len({r.prompt for r in rows}) > 1 else set()
+        free |= {"e"} if sum(1 for r in rows if r.routed) >= MIN_MOE_ROWS else set()
     if free == {"a"}:
-        p = {**FLOORS, "a": max(1.0, statistics.median(r.seconds / PREFILL_TERMS["a"](r) for r in rows))}
+        costs = {"k": borrow["shader_cost"], "t": borrow["attention_cost"], "e": borrow["expert_cost"]} if borrow \
+            else {}
+        use = rows if borrow else ([r for r in rows if not r.routed] or rows)
+        implied = [(r.seconds - sum(v * PREFILL_TERMS[n](r) for n, v in costs.items())) / PREFILL_TERMS["a"](r)
+                   for r in use]
+        p = {**FLOORS, **costs, "a": max(1.0, statistics.median(implied))}
     else:
         p = fit_bounded(rows, PREFILL_TERMS, free)
-    return {"efficiency": round(1 / p["a"], 4), "shader_cost": round(p["k"], 4), "attention_cost": round(p["t"], 4)}
+    return {"efficiency": round(1 / p["a"], 4), "shader_cost": round(p["k"], 4), "attention_cost": round(p["t"], 4),
+            "expert_cost": round(p["e"], 4)}
 
 
 def prompt_seconds(fit, row):
-    return prefill_seconds_per_token(fit, row.gemm, row.attention, row.matrix, row.shader)
+    return prefill_seconds_per_token(fit, row.gemm, row.attention, row.matrix, row.shader, row.routed)
 
 
 def cross_validated_ratios(rows, fit_fn, key, predict=step_seconds):
@@ -149,12 +163,15 @@ def cross_validated_ratios(rows, fit_fn, key, predict=step_seconds):
 
 def fit_with_band(rows, fit_fn, key, predict, **extra):
     """A fit on every row, with its band: the 10th-90th percentile of measured / predicted speed, each row
-    predicted by a fit that never saw its ``key`` (in-sample when there is one key only)."""
+    predicted by a fit that never saw its ``key`` (in-sample when there is one key only), widened by a quarter each
+    way for a class of fewer than FULL_FIT_ROWS rows, and always containing 1 (the estimate itself)."""
     fit = fit_fn(rows)
     ratios = cross_validated_ratios(rows, fit_fn, key, predict) if len({key(r) for r in rows}) > 1 else \
         [predict(fit, r) / r.seconds for r in rows]
-    return {**fit, "low": round(percentile(ratios, 0.1), 3), "high": round(percentile(ratios, 0.9), 3),
-            "rows": len(rows), **extra}
+    low, high = percentile(ratios, 0.1), percentile(ratios, 0.9)
+    if len(rows) < FULL_FIT_ROWS:  # a few rows' percentiles understate the spread: a quarter wider each way
+        low, high = low * 0.75, high * 1.25
+    return {**fit, "low": round(min(low, 1.0), 3), "high": round(max(high, 1.0), 3), "rows": len(rows), **extra}
 
 
 def fit_serving():
@@ -183,25 +200,31 @@ def fit_serving_prefill():
     return fit_with_band(serving_prompt_rows(), fit_prompt, lambda r: r.key, prompt_seconds)
 
 
-def fit_prefill(rows):
-    """A llama.cpp device class's prompt pass; band: leave one GPU out."""
-    return fit_with_band(llamacpp_prompt_rows(rows), fit_prompt, lambda r: r.key, prompt_seconds)
+def fit_prefill(rows, borrow: dict | None = None):
+    """A llama.cpp device class's prompt pass (a small class borrows ``borrow``'s costs); band: leave one GPU out."""
+    return fit_with_band(llamacpp_prompt_rows(rows), lambda rs: fit_prompt(rs, borrow), lambda r: r.key,
+                         prompt_seconds)
+
+
+REFERENCE_CLASS = "nvidia"  # the class with the most measured prompts: small classes borrow its costs
 
 
 def main():
     ensure_seeded()
     rows = measurement_rows()
     decode, prefill = {}, {}
+    prompts = [r for r in rows if r.kind == "prefill" and r.device.compute_tflops]
+    reference = fit_prefill([r for r in prompts if r.device_class == REFERENCE_CLASS] or prompts)
     for cls in sorted({r.device_class for r in rows}):
         d = [r for r in rows if r.device_class == cls and r.kind == "decode"]
-        p = [r for r in rows if r.device_class == cls and r.kind == "prefill" and r.device.compute_tflops]
+        p = [r for r in prompts if r.device_class == cls]
         if len(d) >= MIN_ROWS:
             decode[cls] = fit_decode(d)
         if len(p) >= MIN_ROWS:
-            prefill[cls] = fit_prefill(p)
+            prefill[cls] = reference if cls == REFERENCE_CLASS else fit_prefill(p, reference)
     every = [r for r in rows if r.kind == "decode"]
     decode.setdefault("nvidia", fit_decode(every))
-    prefill.setdefault("nvidia", fit_prefill([r for r in rows if r.kind == "prefill" and r.device.compute_tflops]))
+    prefill.setdefault("nvidia", reference)
     for table in (decode, prefill):
         for cls in ("nvidia", "amd", "intel", "apple", "integrated"):
             table.setdefault(cls, {**table["nvidia"], "rows": 0})

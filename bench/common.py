@@ -43,6 +43,13 @@ MODEL_KEYS = [
     ("Qwen3-32B", "Qwen/Qwen3-32B"),
     ("Distill-Qwen-14B", "deepseek-ai/DeepSeek-R1-Distill-Qwen-14B"),
     ("Distill-Qwen-7B", "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B"),
+    # llama-bench's own model names (fixtures/source/measurements_extra.csv): "llama 7B Q4_0" at 3.56 GiB is Llama 2 7B
+    ("gpt-oss 20B", "openai/gpt-oss-20b"),
+    ("gpt-oss 120B", "openai/gpt-oss-120b"),
+    ("qwen3moe 30B.A3B", "Qwen/Qwen3-30B-A3B"),
+    ("llama 70B", "meta-llama/Llama-3.1-70B"),
+    ("deepseek2 671B", "deepseek-ai/DeepSeek-V3"),
+    ("llama 7B", "meta-llama/Llama-2-7b-hf"),
 ]
 
 
@@ -57,15 +64,18 @@ def read(name):
         return list(csv.DictReader(handle))
 
 
-def depth_of(test: str) -> int | None:
-    """Tokens already in the KV cache, on average, while the test runs (None: unknown)."""
-    if test.startswith("tg128"):
-        return 64
-    if m := re.fullmatch(r"tg(\d+)", test):
-        return int(m.group(1)) // 2
+def depth_of(test: str, kind: str = "decode") -> int | None:
+    """Decode: tokens in the KV cache on average while the test runs (tg128: 64; tg32 at depth 32768: 32784).
+    Prefill: the prompt length with the same average attention span (pp512: 512; pp2048 at depth 32768: 67584),
+    which is what the engine's prompt formula takes. None: unknown."""
+    at = re.search(r"@ ?d(\d+)", test)
+    base = int(at.group(1)) if at else 0
+    if m := re.match(r"(tg|pp)(\d+)", test):
+        n = int(m.group(2))
+        if kind == "prefill":
+            return 2 * base + n if m.group(1) == "pp" else None
+        return base + n // 2 if m.group(1) == "tg" or at else None
     if m := re.search(r"@ctx(\d+)", test):
-        return int(m.group(1))
-    if m := re.fullmatch(r"pp(\d+).*", test):
         return int(m.group(1))
     if "d32768" in test:
         return 32768

@@ -6,6 +6,19 @@ Labels left out (laptops, partial offload, loosely named parts) are not used for
 """
 
 LABELS = {
+    # fixtures/source/measurements_extra.csv (gathered 2026-12-07, each row with its source)
+    "AMD Radeon 8060S Graphics (Ryzen AI Max+ 395, Strix Halo, gfx1151)": (
+        "Radeon 8060S (Ryzen AI Max+ 395, 128 GB unified)", None),
+    "AMD Instinct MI300X": ("Radeon Instinct MI300X", None),
+    "NVIDIA GeForce RTX 5060 Ti (16GB)": ("GeForce RTX 5060 Ti 16 GB", None),
+    "NVIDIA GeForce RTX 5070 Ti (16GB)": ("GeForce RTX 5070 Ti", None),
+    "NVIDIA GeForce RTX 5080 (16GB)": ("GeForce RTX 5080", None),
+    "NVIDIA GeForce RTX 5090 (32GB)": ("GeForce RTX 5090", None),
+    "Apple M3 Ultra (512GB, 80 GPU cores)": ("Apple M3 Ultra (512 GB unified)", None),
+    "Apple M4 Max (36GB)": ("Apple M4 Max (36 GB unified)", None),
+    "Apple M4 Pro (Mac mini, 64GB)": ("Apple M4 Pro (64 GB unified)", None),
+    "AMD Radeon RX 9070 XT (16GB)": ("Radeon RX 9070 XT", None),
+    # shared/data/measurements_public.csv
     "AMD Radeon AI PRO R9700": ("Radeon AI PRO R9700", None),
     "AMD Radeon Pro W7700": ("Radeon PRO W7700", None),
     "AMD Radeon RX 470": ("Radeon RX 470", None),

@@ -6,7 +6,9 @@ Decode is memory-bound: every generated token reads the active weights and the K
 own bandwidth discussions). Prefill is compute-bound: G = 2 × active_params GEMM FLOPs and
 A = 4 × layers × ctx/2 × q_width attention FLOPs per token (Kaplan et al. 2020 §2.1; QKᵀ and AV):
     t_token [s] = G / (matrix_rate × efficiency) + (shader_cost × G + attention_cost × A) / fp32_rate
-with the matrix rate at the precision the runtime multiplies in (matmul_precision).
+                  + expert_cost × R / matrix_rate
+with the matrix rate at the precision the runtime multiplies in (matmul_precision) and R the routed-expert share
+of G for a mixture of experts (prefill_seconds_per_token says why each term is there).
 Every efficiency is at most 1 and every fixed or shader cost at least 0: bench/calibrate.py fits them within
 those bounds per device class on shared/data/measurements_public.csv (llama.cpp) and on the H200 serving set
 (vLLM-class); the band is the fit's cross-validated 10th–90th percentile of measured / predicted.
@@ -14,6 +16,7 @@ those bounds per device class on shared/data/measurements_public.csv (llama.cpp)
 
 from .calibration import DECODE, PREFILL, VLLM_DECODE, VLLM_PREFILL
 from .types import Architecture, Device, Quantization, Speed
+from .weights import routed_expert_params
 
 FALLBACK_CLASS = "nvidia"
 # Where a profile was measured: another device class gets the same formula with its band widened by a quarter
@@ -99,17 +102,22 @@ def matrix_rate(device: Device, precision: str) -> float | None:
 
 
 def prefill_seconds_per_token(fit: dict, gemm: float, attention: float, matrix: float | None,
-                              shader: float) -> float:
-    """The prompt pass per token, three terms:
+                              shader: float, routed: float = 0.0) -> float:
+    """The prompt pass per token, four terms:
     - the weight GEMMs at the matrix rate × efficiency (≤ 1); a part without matrix units does them on the shaders;
     - shader work in proportion to them (``shader_cost`` FP32-ops per GEMM FLOP: dequantizing weight tiles,
       quantizing activations, norms), which is why a quantized prompt kernel does not scale with a datacenter
       part's matrix peak;
     - attention (``attention_cost`` × its FLOPs at the shader rate: the flash-attention kernel's own matrix work
-      plus its softmax), which grows with the prompt and is what makes a 32K prompt slower per token than a 512 one.
+      plus its softmax), which grows with the prompt and is what makes a 32K prompt slower per token than a 512 one;
+    - for a mixture of experts, the ``routed`` expert GEMM FLOPs (part of ``gemm``) again at the matrix rate ×
+      ``expert_cost``: each expert multiplies only the tokens routed to it (512 × k / E of a micro-batch: 64 for
+      gpt-oss-20b), GEMMs too small to keep the matrix units busy, so they run at efficiency
+      1 / (1 / efficiency + expert_cost), still ≤ 1.
     """
-    return (gemm / ((matrix or shader) * 1e12 * fit["efficiency"]) + fit["shader_cost"] * gemm / (shader * 1e12)
-            + fit["attention_cost"] * attention / (shader * 1e12))
+    rate = (matrix or shader) * 1e12
+    return (gemm / (rate * fit["efficiency"]) + fit["shader_cost"] * gemm / (shader * 1e12)
+            + fit["attention_cost"] * attention / (shader * 1e12) + fit.get("expert_cost", 0.0) * routed / rate)
 
 
 def _prompt_fit(device: Device, runtime: str, precision: str | None) -> tuple[dict, float | None, bool]:
@@ -133,7 +141,7 @@ def prefill_speed(device: Device, arch: Architecture, active_params: int, contex
     if not shader:
         return None
     tok_s = 1.0 / prefill_seconds_per_token(fit, gemm_flops(active_params), attention_flops(arch, context), matrix,
-                                            shader)
+                                            shader, gemm_flops(routed_expert_params(arch)))
     low, high = (fit["low"] * 0.75, fit["high"] * 1.25) if widen else (fit["low"], fit["high"])
     return Speed(tok_s=tok_s, low=tok_s * low, high=tok_s * high)
 
@@ -147,5 +155,6 @@ def decode_compute_seconds(device: Device, arch: Architecture, active_params: in
     shader = device.compute_tflops or matrix
     if not shader or (runtime == "vllm" and not matrix):  # every GPU vLLM runs on has matrix units: rate unknown
         return 0.0
+    # A decode step's experts see batch × k / E tokens each, as small as the prompt pass's: the same expert term.
     return batch * prefill_seconds_per_token(fit, gemm_flops(active_params), attention_flops(arch, 2 * context),
-                                             matrix, shader)
+                                             matrix, shader, gemm_flops(routed_expert_params(arch)))

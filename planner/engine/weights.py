@@ -388,3 +388,13 @@ def total_params(arch: Architecture) -> int:
 def active_params(arch: Architecture) -> int:
     """Parameters used per token: the published active count for MoE, else all of them."""
     return arch.params_active or total_params(arch)
+
+
+def routed_expert_params(arch: Architecture) -> int:
+    """The routed-expert weights one token passes through (k of E experts per MoE layer), solved from the published
+    counts as in _params_split: total = shared + E·e, active = shared + k·e, so k·e = (total - active)·k / (E - k).
+    0 for a dense model or one without those counts."""
+    if not (arch.is_moe and arch.num_experts and arch.experts_per_token and arch.params_total and arch.params_active):
+        return 0
+    n, k = arch.num_experts, arch.experts_per_token
+    return max(arch.params_total - arch.params_active, 0) * k // max(n - k, 1)
