@@ -313,7 +313,10 @@ class PlanOutput(serializers.Serializer):
                                               help_text="Layers whose routed experts are in system RAM (--n-cpu-moe).")
     ram_needed_bytes = serializers.IntegerField(source="plan.ram_needed_bytes", allow_null=True,
                                                 help_text="System RAM the plan needs: host weights, KV, OS reserve.")
-    decode_tok_s = SpeedSerializer(source="plan.decode", allow_null=True)
+    decode_tok_s = SpeedSerializer(source="plan.decode", allow_null=True,
+                                   help_text="Per sequence, with `batch` sequences decoding together.")
+    decode_total_tok_s = Rounded(allow_null=True, help_text=(
+        "Decode summed over the `batch` sequences: per-sequence × batch (a large batch meets the compute roof)."))
     prefill_tok_s = SpeedSerializer(source="plan.prefill", allow_null=True)
     time_to_first_token_s = Rounded(source="plan.time_to_first_token_s", allow_null=True)
     max_context = serializers.IntegerField(allow_null=True, help_text="Largest context that fits (0: none).")
@@ -369,6 +372,8 @@ class PlanView(CachedReadMixin, APIView):
             result = sizing.full_plan(inputs, params.workload(), runtime, [device] * d["gpu_count"], **params.machine())
             out.update(plan=result.plan, max_context=result.max_context, best_quant=result.best_quant,
                        serving=result.serving)
+        decode = out["plan"].decode
+        out["decode_total_tok_s"] = decode.tok_s * d["batch"] if decode else None
         run = sizing.run_commands(llm, inputs.quant.name, d, out["plan"]) if llm else None
         out.update(commands=run.as_dict() if run else None, command_notes=run.notes if run else None)
         return Response(PlanOutput(out).data)

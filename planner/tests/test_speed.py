@@ -195,3 +195,14 @@ def test_routed_experts_slow_a_mixture_of_experts_prompt():
 
 
 GOLDEN_MIXTRAL_PP512 = 3871.06
+
+
+@pytest.mark.django_db
+def test_plan_reports_decode_per_sequence_and_for_the_whole_batch(seeded, client):
+    from rest_framework.test import APIClient
+
+    query = {"model": "llama-3-1-8b", "gpu": "nvidia-geforce-rtx-4090", "batch": 8, "context": 4096}
+    body = APIClient().get("/api/v1/plan/", query).json()
+    assert body["decode_total_tok_s"] == pytest.approx(body["decode_tok_s"]["tok_s"] * 8, abs=0.1)
+    page = client.get("/plan/", query).content.decode()
+    assert f"{round(body['decode_total_tok_s'])} tok/s for all 8" in page
