@@ -97,7 +97,7 @@ def _get(url, headers=None):
 @pytest.mark.django_db(transaction=True)
 def test_gunicorn_serves_pages_static_files_and_readiness_under_production_settings(redis_url, seeded, tmp_path):
     env = _env(DATABASE_URL=database_url_for_subprocesses(), REDIS_URL=redis_url, STATIC_ROOT=str(tmp_path / "static"),
-               CACHE_KEY_PREFIX=f"gunicorn-test-{os.getpid()}")
+               CACHE_KEY_PREFIX=f"gunicorn-test-{os.getpid()}", API_THROTTLE_ANON="20/minute")
     collect = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput"], cwd=BASE, env=env,
                              capture_output=True, text=True)
     assert collect.returncode == 0, collect.stderr
@@ -141,6 +141,10 @@ def test_gunicorn_serves_pages_static_files_and_readiness_under_production_setti
         command = [sys.executable if part == "python" else part.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
                    for part in check[1:]]  # the compose healthcheck itself, against this server
         assert subprocess.run(command, timeout=15).returncode == 0
+        # The anonymous throttle keys on the client address gunicorn sees, whatever X-Forwarded-For claims (issue 17).
+        spoofed = [_get(base + "/api/v1/gpus/?page_size=1", {"X-Forwarded-For": f"203.0.113.{i}"})[0]
+                   for i in range(25)]
+        assert 429 in spoofed and spoofed.index(429) <= 20, spoofed
     finally:
         proc.terminate()
         proc.wait(timeout=20)
