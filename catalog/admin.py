@@ -1,7 +1,11 @@
 """The catalog editor: GPUs with history, revert, CSV import/export and refresh locks; LLMs with
 their quantizations and benchmarks; quantization formats; the change log."""
 
+import uuid
+
 from django import forms
+from django.core.cache import cache
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -19,6 +23,7 @@ from catalog.models import (
     LLM,
     BenchmarkScore,
     ChangeRecord,
+    CSVImport,
     HubLookup,
     Measurement,
     ModelQuant,
@@ -95,6 +100,14 @@ class GPUForm(forms.ModelForm):
 
     def clean_street_price_usd(self):
         return self._price("street_price_usd")
+
+
+def _is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 class CSVImportForm(forms.Form):
@@ -241,6 +254,8 @@ class GPUAdmin(HistoryMixin, admin.ModelAdmin):
         return [
             path("export/", self.admin_site.admin_view(self.export_view), name="{}_{}_export".format(*info)),
             path("import/", self.admin_site.admin_view(self.import_view), name="{}_{}_import".format(*info)),
+            path("import/<uuid:import_id>/", self.admin_site.admin_view(self.import_status_view),
+                 name="{}_{}_import_status".format(*info)),
             *self.history_urls(),
             *super().get_urls(),
         ]
@@ -253,36 +268,57 @@ class GPUAdmin(HistoryMixin, admin.ModelAdmin):
         return self._csv_response(changelist.get_queryset(request))
 
     def import_view(self, request):
-        """Upload → preview (created / changed, with row-numbered errors) → confirm. A file with any bad
-        row is rejected whole; confirming re-checks the same text and writes it in one transaction."""
+        """Upload → preview (created / changed, with row-numbered errors) → confirm. A file with any bad row is
+        rejected whole. The upload is kept server-side (catalog.CSVImport) between preview and confirmation, so
+        nothing is posted back; confirming re-checks it against the catalog and writes it in one transaction, in
+        the request when small, else in a Celery task whose progress the import's page shows."""
         if not (self.has_add_permission(request) and self.has_change_permission(request)):
             raise PermissionDenied
-        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": "Import GPUs from CSV"}
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": "Import GPUs from CSV",
+                   "inline_rows": settings.CSV_IMPORT_INLINE_ROWS}
         if request.method == "POST" and request.POST.get("confirm"):
-            text = request.POST.get("csv_text", "")
-            plan, error = self._plan(text)
-            if plan and plan.ok:
-                gpu_csv.apply(plan, user=request.user, via=ChangeRecord.Via.CSV)
-                self.message_user(request, f"Imported: {len(plan.creates)} created, {len(plan.updates)} changed, "
-                                           f"{plan.unchanged} unchanged.", messages.SUCCESS)
+            import_id = request.POST.get("import_id", "")
+            imp = (CSVImport.objects.filter(pk=import_id, status=CSVImport.Status.PREVIEWED).first()
+                   if _is_uuid(import_id) else None)
+            if imp is None:
+                context.update(form=CSVImportForm(), error="This import was already confirmed or does not exist: "
+                                                            "upload the file again.")
+                return render(request, "admin/catalog/gpu/import.html", context, status=400)
+            gpu_csv.start_import(imp)
+            imp.refresh_from_db()
+            if imp.status == CSVImport.Status.DONE:
+                self.message_user(request, f"Imported: {imp.message}", messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:catalog_gpu_changelist"))
-            context.update(form=CSVImportForm(), plan=plan, error=error)
-            return render(request, "admin/catalog/gpu/import.html", context, status=400)
+            return HttpResponseRedirect(reverse("admin:catalog_gpu_import_status", args=[imp.pk]))
         form = CSVImportForm(request.POST or None, request.FILES or None)
         status = 200
         if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
             try:
-                text = form.cleaned_data["file"].read().decode("utf-8-sig")
+                text = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError:
-                text, plan, error = None, None, "The file is not UTF-8 text."
+                plan, error = None, "The file is not UTF-8 text."
             else:
                 plan, error = self._plan(text)
-            context.update(plan=plan, error=error, csv_text=text)
+            if plan and plan.ok and (plan.creates or plan.updates):
+                context["import"] = CSVImport.objects.create(
+                    file_name=upload.name[:200], text=text, uploaded_by=request.user, rows=len(plan.slugs),
+                    created=len(plan.creates), changed=len(plan.updates), unchanged=plan.unchanged)
+            context.update(plan=plan, error=error)
             status = 200 if plan and plan.ok else 400
         elif request.method == "POST":
             status = 400
         context["form"] = form
         return render(request, "admin/catalog/gpu/import.html", context, status=status)
+
+    def import_status_view(self, request, import_id):
+        """A confirmed import: queued, writing (rows written so far), imported, or failed with the reason."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        imp = get_object_or_404(CSVImport, pk=import_id)
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": f"CSV import: {imp}",
+                   "import": imp, "written": cache.get(gpu_csv.progress_key(imp.pk)) if imp.in_progress else None}
+        return render(request, "admin/catalog/gpu/import_status.html", context)
 
     @staticmethod
     def _plan(text):

@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from catalog.constraints import constraint_errors
 from catalog.history import save_with_history, snapshot
-from catalog.models import GIB, GPU
+from catalog.models import GIB, GPU, ChangeRecord, CSVImport
 from catalog.seed_data import gpu_slug
 
 COLUMNS = ["slug", "vendor", "name", "architecture", "release_date", "memory_gb", "memory_type", "memory_bus_bits",
@@ -269,11 +272,61 @@ def plan_changes(rows: list[dict], *, respect_locks: bool = False, first_row_num
 
 
 @transaction.atomic
-def apply(plan: ChangePlan, *, user, via: str) -> None:
-    """Write a checked plan, each change with its history record; all or nothing."""
+def apply(plan: ChangePlan, *, user, via: str, progress=None) -> None:
+    """Write a checked plan, each change with its history record; all or nothing. ``progress(n)`` hears how many
+    rows are written, every PROGRESS_EVERY."""
     if not plan.ok:
         raise ValueError("A plan with errors is never applied.")
-    for change in plan.creates:
-        save_with_history(change.gpu, before=None, user=user, via=via)
-    for change in plan.updates:
+    for n, change in enumerate([*plan.creates, *plan.updates], start=1):
         save_with_history(change.gpu, before=change.before, user=user, via=via)
+        if progress and (n % PROGRESS_EVERY == 0 or n == len(plan.creates) + len(plan.updates)):
+            progress(n)
+
+
+PROGRESS_EVERY = 200
+
+
+def progress_key(import_id) -> str:
+    """Where a running import's written-row count lives (the cache: the import's own transaction hides it)."""
+    return f"csv-import-progress:{import_id}"
+
+
+def start_import(imp: CSVImport) -> None:
+    """Confirm a previewed upload: a small file is written now, a large one (over CSV_IMPORT_INLINE_ROWS rows to
+    write) by a Celery task once this request's transaction commits, so no request waits on it."""
+    from catalog.tasks import import_gpus_csv
+
+    imp.status = CSVImport.Status.QUEUED
+    imp.save(update_fields=["status"])
+    if imp.created + imp.changed <= settings.CSV_IMPORT_INLINE_ROWS:
+        run_import(imp.pk)
+    else:
+        transaction.on_commit(lambda: import_gpus_csv.delay(str(imp.pk)))
+
+
+def run_import(import_id) -> CSVImport:
+    """Apply a confirmed upload from its stored text: re-checked against the catalog as it is now, written in one
+    transaction with history (channel CSV), or failed with the reason and nothing written. A run that finds the
+    import no longer queued (a redelivered task) leaves it alone."""
+    claimed = CSVImport.objects.filter(pk=import_id, status=CSVImport.Status.QUEUED).update(
+        status=CSVImport.Status.RUNNING)
+    imp = CSVImport.objects.get(pk=import_id)
+    if not claimed:
+        return imp
+    try:
+        plan = plan_changes(read(imp.text))
+        if not plan.ok:
+            row, message = plan.errors[0]
+            raise ValueError(f"the catalog changed since the preview: row {row}: {message}"
+                             + (f" (and {len(plan.errors) - 1} more)" if len(plan.errors) > 1 else ""))
+        apply(plan, user=imp.uploaded_by, via=ChangeRecord.Via.CSV,
+              progress=lambda n: cache.set(progress_key(imp.pk), n, 3600))
+    except Exception as exc:  # noqa: BLE001 - any failure is the import's outcome, recorded; nothing was written
+        imp.status, imp.message = CSVImport.Status.FAILED, f"Nothing was written: {exc}"
+    else:
+        imp.status, imp.text = CSVImport.Status.DONE, ""
+        imp.created, imp.changed, imp.unchanged = len(plan.creates), len(plan.updates), plan.unchanged
+        imp.message = f"{imp.created} created, {imp.changed} changed, {imp.unchanged} unchanged."
+    imp.finished_at = timezone.now()
+    imp.save()
+    return imp

@@ -769,6 +769,42 @@ class RefreshRun(models.Model):
         return self.created + self.updated
 
 
+class CSVImport(models.Model):
+    """A GPU CSV upload, kept server-side between its preview and its confirmation (nothing is posted back), and
+    applied by a Celery task when large (catalog/gpu_csv.py: run_import), all or nothing."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Writing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    file_name = models.CharField(max_length=200, blank=True)
+    text = models.TextField(help_text="The uploaded CSV (cleared once imported).")
+    uploaded_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True, help_text="Why it failed, or a summary.")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "CSV import"
+
+    def __str__(self):
+        return f"{self.file_name or 'CSV'} ({self.get_status_display().lower()})"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+
 class HubLookup(models.Model):
     """A user's request to size a Hugging Face repository outside the catalog, and its outcome.
 

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from catalog import refresh
+from catalog import gpu_csv, refresh
 from catalog.sources import TransientSourceError
 
 
@@ -29,3 +29,9 @@ def refresh_all(triggered_by: str = "schedule") -> list[str]:
             refresh_source.delay(name, triggered_by=triggered_by)
             queued.append(name)
     return queued
+
+
+@shared_task(soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT, time_limit=settings.CELERY_TASK_TIME_LIMIT)
+def import_gpus_csv(import_id: str) -> str:
+    """Write a confirmed GPU CSV upload (gpu_csv.run_import); returns its status."""
+    return gpu_csv.run_import(import_id).status

@@ -148,8 +148,15 @@ def test_import_previews_then_writes_on_confirm(editor):
     plan = preview.context["plan"]
     assert len(plan.creates) == 1 and len(plan.updates) == 1 and plan.unchanged == len(rows) - 1
     assert not GPU.objects.filter(name="GeForce RTX 4090 Test Edition").exists()  # preview writes nothing
-    done = editor.post("/admin/catalog/gpu/import/", {"confirm": "1", "csv_text": preview.context["csv_text"]})
-    assert done.status_code == 302
+    imp = preview.context["import"]  # the upload stays on the server: the confirmation posts only its id
+    assert imp.status == "previewed" and f'value="{imp.pk}"' in preview.content.decode()
+    assert "csv_text" not in preview.content.decode()
+    done = editor.post("/admin/catalog/gpu/import/", {"confirm": "1", "import_id": str(imp.pk)})
+    assert done.status_code == 302 and done["Location"].endswith("/admin/catalog/gpu/")
+    imp.refresh_from_db()
+    assert imp.status == "done" and imp.text == "" and (imp.created, imp.changed) == (1, 1)
+    again = editor.post("/admin/catalog/gpu/import/", {"confirm": "1", "import_id": str(imp.pk)})
+    assert again.status_code == 400 and "already confirmed" in again.content.decode()
     assert GPU.objects.get(slug=RTX4090).street_price_usd == 1749
     assert GPU.objects.filter(slug="nvidia-geforce-rtx-4090-test-edition").exists()
     assert ChangeRecord.objects.filter(via="csv").count() == 2
@@ -168,8 +175,10 @@ def test_a_file_with_one_bad_row_is_rejected_whole(editor):
     assert "memory_gb" in errors[3] and any(m.startswith("segment") for r, m in response.context["plan"].errors if r == 4)
     html = response.content.decode()
     assert "Row 3: memory_gb" in html and "Nothing was written" in html
-    confirm = editor.post("/admin/catalog/gpu/import/", {"confirm": "1", "csv_text": text})
-    assert confirm.status_code == 400
+    assert "import" not in response.context  # nothing kept, nothing to confirm
+    for bogus in ("not-a-uuid", "00000000-0000-0000-0000-000000000000"):
+        confirm = editor.post("/admin/catalog/gpu/import/", {"confirm": "1", "import_id": bogus})
+        assert confirm.status_code == 400
     assert list(GPU.objects.order_by("pk").values_list("slug", "bandwidth_gbs", "street_price_usd")) == before
     assert not ChangeRecord.objects.exists()
     assert "Missing column" in _upload(editor, "vendor,name\nX,Y\n").content.decode()
@@ -210,3 +219,52 @@ def test_ensure_admin_creates_a_superuser_without_printing_the_password(db):
     short = subprocess.run([sys.executable, "manage.py", "ensure_admin"], cwd=settings.BASE_DIR,
                            env={**env, "DJANGO_ADMIN_PASSWORD": "short"}, capture_output=True, text=True)
     assert short.returncode != 0 and "at least 12" in short.stderr and "short" not in short.stdout
+
+
+def _big_file(n):
+    header = "vendor,name,memory_gb,segment,bandwidth_gbs\n"
+    return header + "".join(f"Acme,Bulk Card {i},{8 + i % 4 * 8},consumer,{200 + i}\n" for i in range(n))
+
+
+def test_a_large_import_runs_as_a_task_and_its_page_follows_it(editor, settings, django_capture_on_commit_callbacks):
+    """Over CSV_IMPORT_INLINE_ROWS rows, the confirmation answers at once and a Celery task writes the file (run
+    eagerly here; catalog/tests/test_celery.py runs one through a real worker)."""
+    from config.celery import app
+
+    settings.CSV_IMPORT_INLINE_ROWS = 5
+    preview = _upload(editor, _big_file(30))
+    imp = preview.context["import"]
+    assert imp.created == 30 and "written in the background" in preview.content.decode()
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, True
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as queued:
+            response = editor.post("/admin/catalog/gpu/import/", {"confirm": "1", "import_id": str(imp.pk)})
+        status_url = f"/admin/catalog/gpu/import/{imp.pk}/"
+        assert response.status_code == 302 and response["Location"] == status_url
+        page = editor.get(status_url).content.decode()
+        assert "Queued" in page and 'http-equiv="refresh"' in page  # not written yet: the task waits on the commit
+        assert not GPU.objects.filter(vendor="Acme").exists()
+        for callback in queued:
+            callback()
+    finally:
+        app.conf.task_always_eager = eager
+    page = editor.get(status_url).content.decode()
+    assert "Imported" in page and "30 created" in page and 'http-equiv="refresh"' not in page
+    assert GPU.objects.filter(vendor="Acme").count() == 30 and ChangeRecord.objects.filter(via="csv").count() == 30
+
+
+def test_an_import_the_catalog_outgrew_fails_whole_with_the_reason(editor):
+    from catalog import gpu_csv
+
+    preview = _upload(editor, _big_file(3))
+    imp = preview.context["import"]
+    GPU.objects.create(vendor="Acme", name="Bulk Card 1", slug="acme-bulk-card-1", memory_bytes=8 * 1024**3,
+                       segment="consumer")  # created meanwhile: the upload now changes it, fine
+    imp.text += "Acme,Bulk Card 9,-4,consumer,100\n"  # a row that no longer passes (as if the rules moved)
+    imp.save()
+    imp.status = "queued"
+    imp.save()
+    done = gpu_csv.run_import(imp.pk)
+    assert done.status == "failed" and "Nothing was written" in done.message and "row 5" in done.message
+    assert GPU.objects.filter(vendor="Acme").count() == 1 and not ChangeRecord.objects.filter(via="csv").exists()
+    assert gpu_csv.run_import(imp.pk).status == "failed"  # a redelivered task leaves a finished import alone

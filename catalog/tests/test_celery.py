@@ -151,3 +151,17 @@ def test_concurrent_lookups_of_one_repository_share_one_job(hub):
     assert job["status"] == "done", job["message"]
     assert hub.hits.count(f"/api/models/{repo}") == 1  # one task read the Hub, once
     assert HubLookup.objects.get().requests == 6
+
+
+def test_worker_writes_a_large_csv_import_all_at_once(worker, seeded):
+    """A confirmed upload over CSV_IMPORT_INLINE_ROWS goes to the worker, which re-reads the stored text and writes
+    it in one transaction with history."""
+    from catalog.models import ChangeRecord, CSVImport
+    from catalog.tasks import import_gpus_csv
+
+    text = "vendor,name,memory_gb,segment\n" + "".join(f"Acme,Worker Card {i},16,consumer\n" for i in range(600))
+    imp = CSVImport.objects.create(file_name="big.csv", text=text, status=CSVImport.Status.QUEUED, created=600)
+    assert import_gpus_csv.apply_async((str(imp.pk),), queue=QUEUE).get(timeout=120) == "done"
+    imp.refresh_from_db()
+    assert imp.status == "done" and imp.created == 600 and imp.text == ""
+    assert GPU.objects.filter(vendor="Acme").count() == 600 == ChangeRecord.objects.filter(via="csv").count()
