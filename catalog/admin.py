@@ -4,10 +4,10 @@ their quantizations and benchmarks; quantization formats; the change log."""
 import uuid
 
 from django import forms
-from django.core.cache import cache
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
