@@ -503,11 +503,30 @@ class RefreshRunAdmin(admin.ModelAdmin):
     """Every catalog refresh run, and a "refresh now" button per source."""
 
     list_display = ("started_at", "source", "status", "dry_run", "created", "updated", "unchanged", "skipped",
-                    "duration", "triggered_by", "message_short")
+                    "duration", "triggered_by", "message_short", "reverted_at")
     list_filter = ("source", "status", "dry_run")
     date_hierarchy = "started_at"
     readonly_fields = [f.name for f in RefreshRun._meta.fields]
     change_list_template = "admin/catalog/refreshrun/change_list.html"
+    actions = ("revert_runs",)
+
+    def has_revert_permission(self, request):
+        return request.user.has_perm("catalog.change_gpu") and request.user.has_perm("catalog.delete_gpu")
+
+    @admin.action(description="Revert what the selected runs wrote", permissions=["revert"])
+    def revert_runs(self, request, queryset):
+        """Newest run first; each changed field back to its old value, each GPU a run created deleted, all
+        recorded. Rows edited since are left alone and listed."""
+        runs = queryset.filter(status=RefreshRun.Status.SUCCEEDED, dry_run=False, reverted_at=None)
+        skipped = queryset.count() - runs.count()
+        for run in runs.order_by("-started_at", "-pk"):
+            reverted, conflicts = history.revert_run(run, user=request.user)
+            level = messages.WARNING if conflicts else messages.SUCCESS
+            self.message_user(request, f"{run}: {reverted} row{'s' if reverted != 1 else ''} reverted"
+                                       + (f"; left alone: {'; '.join(conflicts[:10])}" if conflicts else "."), level)
+        if skipped:
+            self.message_user(request, f"{skipped} run(s) not reverted: failed, dry runs or already reverted.",
+                              messages.WARNING)
 
     @admin.display(description="Took")
     def duration(self, obj):

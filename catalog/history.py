@@ -5,6 +5,8 @@ says who made it, when, through what, and its old and new values.
 """
 
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
@@ -16,6 +18,17 @@ from catalog.models import ChangeRecord
 
 # Bookkeeping fields never shown as changes nor restored by a revert.
 UNTRACKED = {"admin_edited_at", "locked_fields", "fetched_at"}
+_current_run = ContextVar("refresh_run", default=None)
+
+
+@contextmanager
+def recording_run(run):
+    """Inside it, bulk records (record_bulk) name ``run``: the refresh run whose writes they are."""
+    token = _current_run.set(run)
+    try:
+        yield
+    finally:
+        _current_run.reset(token)
 
 
 def snapshot(obj) -> dict:
@@ -89,7 +102,7 @@ def record_bulk(changes: list[tuple[object, dict | None]], *, via: str) -> int:
         records.append(ChangeRecord(
             content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk), object_repr=str(obj)[:200],
             action=ChangeRecord.Action.CREATE if before is None else ChangeRecord.Action.UPDATE, via=via,
-            changes=delta, snapshot=after))
+            changes=delta, snapshot=after, run=_current_run.get()))
     ChangeRecord.objects.bulk_create(records, batch_size=500)
     return len(records)
 
@@ -121,3 +134,39 @@ def unlock(obj, fields: list[str], *, user, via: str = ChangeRecord.Via.ADMIN) -
     obj.save(update_fields=["locked_fields"])
     return _create_record(obj, action=ChangeRecord.Action.UNLOCK, via=via, user=user, after=snapshot(obj),
                           changes={"locked_fields": [sorted(set(obj.locked_fields) | set(fields)), obj.locked_fields]})
+
+
+@transaction.atomic
+def revert_run(run, *, user) -> tuple[int, list[str]]:
+    """Undo what a refresh run wrote, newest record first: each changed field goes back to its old value and each
+    GPU it created is deleted, each step recorded (via admin). A row edited since the run keeps its newer state:
+    it is listed as a conflict rather than overwritten. Returns (rows reverted, conflicts)."""
+    from catalog.models import GPU
+
+    todo, conflicts = [], []
+    for change in run.changes.select_related("content_type").order_by("-pk"):  # decide first, then write
+        obj = GPU.objects.filter(pk=change.object_id).first() if change.content_type.model == "gpu" else None
+        if obj is None:
+            conflicts.append(f"{change.object_repr}: no longer in the catalog")
+        elif history_of(obj).filter(pk__gt=change.pk).exclude(run=run).exists():
+            conflicts.append(f"{change.object_repr}: changed since the run; left as it is")
+        else:
+            todo.append((change, obj))
+    for change, obj in todo:
+        if change.action == ChangeRecord.Action.CREATE:
+            delete_with_history(obj, user=user, via=ChangeRecord.Via.ADMIN)
+            continue
+        obj.refresh_from_db()
+        before = snapshot(obj)
+        data = {"model": obj._meta.label_lower, "pk": obj.pk,
+                "fields": {**before, **{name: pair[0] for name, pair in change.changes.items()}}}
+        restored = next(serializers.deserialize("python", [data])).object
+        for name in change.changes:
+            field = obj._meta.get_field(name)
+            setattr(obj, field.attname, getattr(restored, field.attname))
+        save_with_history(obj, before=before, user=user, via=ChangeRecord.Via.ADMIN,
+                          action=ChangeRecord.Action.REVERT, lock=False)
+    reverted = len(todo)
+    run.reverted_at = timezone.now()
+    run.save(update_fields=["reverted_at"])
+    return reverted, conflicts

@@ -715,6 +715,8 @@ class ChangeRecord(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     changes = models.JSONField(default=dict, blank=True, help_text="{field: [old, new]}")
     snapshot = models.JSONField(default=dict, blank=True)
+    run = models.ForeignKey("catalog.RefreshRun", null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="changes", help_text="The refresh run that wrote it (channel refresh).")
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -730,7 +732,8 @@ class RefreshRunQuerySet(models.QuerySet):
 
 
 class RefreshRun(models.Model):
-    """One catalog refresh of one source: when, how it ended, what it wrote and what it skipped.
+    """One catalog refresh of one source: when, how it ended, what it wrote and what it skipped (``changes``: one
+    record per row it wrote, which history.revert_run undoes).
 
     At most one run per source is ``running`` (a partial unique constraint: the atomic claim that
     keeps two workers from refreshing the same source at once)."""
@@ -752,6 +755,7 @@ class RefreshRun(models.Model):
     skipped = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True, help_text="Skipped records and their reasons.")
     message = models.TextField(blank=True, help_text="Why the run failed, or a summary.")
+    reverted_at = models.DateTimeField(null=True, blank=True, help_text="When an admin reverted what it wrote.")
 
     objects = RefreshRunQuerySet.as_manager()
 

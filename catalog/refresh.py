@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from catalog import history
 from catalog.cache import bump_catalog_version
 from catalog.models import RefreshRun
 from catalog.sources import Outcome, SourceError, TransientSourceError, gpu_feed, hf_hub, price_feed
@@ -71,7 +72,7 @@ def run(source: str, *, dry_run: bool = False, triggered_by: str = "") -> Refres
             parsed, missing = module.parse(text, content_type), []
         outcome = Outcome()
         try:
-            with transaction.atomic():
+            with transaction.atomic(), history.recording_run(current):
                 outcome = module.upsert(parsed, dry_run=dry_run)
                 for reason in missing:
                     outcome.skip(reason)

@@ -83,11 +83,15 @@ def upsert(rows: list[dict], *, dry_run: bool = False) -> Outcome:
         for c in updates:
             c.gpu.fetched_at, c.gpu.stale_since = now, None
         GPU.objects.bulk_update([c.gpu for c in updates], fields, batch_size=500)
-    # Bulk writes are history too: one record per GPU, channel "refresh", old and new values.
-    history.record_bulk([(gpu, None) for gpu in creates] + [(c.gpu, c.before) for c in updates],
+    # Marked stale or back: recorded like any other change (a run's revert clears them too).
+    flagged = []
+    for gpu in [*gone, *back]:
+        flagged.append((gpu, history.snapshot(gpu)))
+        gpu.stale_since = None if gpu.stale_since else now
+    if flagged:  # only when some GPU changes, so that a run on unchanged data issues no write at all
+        GPU.objects.bulk_update([gpu for gpu, _ in flagged], ["stale_since"], batch_size=500)
+        outcome.updated += len(flagged)
+    # Bulk writes are history too: one record per GPU, channel "refresh", old and new values, with the run.
+    history.record_bulk([(gpu, None) for gpu in creates] + [(c.gpu, c.before) for c in updates] + flagged,
                         via=ChangeRecord.Via.REFRESH)
-    if gone.exists():  # only when some GPU changes, so that a run on unchanged data issues no write at all
-        outcome.updated += gone.update(stale_since=now)
-    if back.exists():
-        outcome.updated += back.update(stale_since=None)
     return outcome

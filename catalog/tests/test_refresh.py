@@ -308,7 +308,7 @@ def test_refresh_writes_are_history_one_record_per_gpu(feeds):
     run = refresh.run("gpu_feed")
     records = ChangeRecord.objects.filter(via="refresh")
     assert run.created == 1 and {r.action for r in records} == {"create", "update"}
-    update = records.get(action="update", object_repr__contains="3090")
+    update = records.get(action="update", object_id=str(GPU.objects.get(slug="nvidia-geforce-rtx-3090").pk))
     assert update.changes["bandwidth_gbs"] == [900.0, 936.2]
     assert records.get(action="create").snapshot["slug"] == "intel-arc-b580"
     seen = set(records.values_list("pk", flat=True))
@@ -316,3 +316,43 @@ def test_refresh_writes_are_history_one_record_per_gpu(feeds):
     new = ChangeRecord.objects.filter(via="refresh").exclude(pk__in=seen)
     assert prices.updated > 0 and new.count() == prices.updated
     assert all("street_price_usd" in r.changes for r in new)
+
+
+def test_a_refresh_run_is_history_with_its_run_and_can_be_reverted_from_the_admin(feeds, admin_client):
+    """Issue 17, item 9: every GPU a run writes (created, changed, marked stale) has a record naming the run; the
+    admin's revert action undoes it, leaving alone a GPU edited since."""
+    from catalog import history
+    from catalog.models import ChangeRecord
+
+    GPU.objects.filter(slug="intel-arc-b580").delete()
+    GPU.objects.filter(slug="nvidia-geforce-rtx-3090").update(bandwidth_gbs=900.0)
+    GPU.objects.filter(slug="nvidia-geforce-rtx-3080").update(bandwidth_gbs=700.0)
+    before = catalog_state()
+    run = refresh.run("gpu_feed")
+    assert run.status == "succeeded" and run.created == 1
+    records = ChangeRecord.objects.filter(run=run)
+    assert records.filter(action="create", object_repr__contains="B580").count() == 1
+    stale = GPU.objects.exclude(stale_since=None).count()
+    assert stale > 0 and records.filter(changes__has_key="stale_since").count() == stale
+    assert records.count() == run.created + run.updated
+    edited = GPU.objects.get(slug="nvidia-geforce-rtx-3080")  # an admin edits one GPU after the run
+    snap = history.snapshot(edited)
+    edited.tdp_w = 333
+    history.save_with_history(edited, before=snap, user=None, via=ChangeRecord.Via.ADMIN)
+    response = admin_client.post("/admin/catalog/refreshrun/", {"action": "revert_runs", "_selected_action": [run.pk]},
+                                 follow=True)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "reverted" in text and "changed since the run; left as it is" in text
+    run.refresh_from_db()
+    assert run.reverted_at is not None
+    after = {row[0]: row for row in catalog_state()}
+    for row in before:
+        if row[0] != "nvidia-geforce-rtx-3080":
+            assert after[row[0]] == row, row[0]  # bandwidth, stale marks: back as they were
+    assert "intel-arc-b580" not in after  # created by the run: deleted again, with a record
+    assert after["nvidia-geforce-rtx-3080"][2] == 333  # the later edit stands
+    assert ChangeRecord.objects.filter(action="delete", object_repr__contains="B580").exists()
+    again = admin_client.post("/admin/catalog/refreshrun/", {"action": "revert_runs", "_selected_action": [run.pk]},
+                              follow=True)
+    assert "already reverted" in again.content.decode()
