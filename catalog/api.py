@@ -1,12 +1,11 @@
 """Plain catalog reads (models, GPUs, quantization formats) and staff writes to the GPU catalog."""
 
-from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from catalog import history, refresh
+from catalog import history, refresh, search
 from catalog.models import GIB, GPU, LLM, BenchmarkScore, ChangeRecord, ModelQuant, QuantFormat
 from catalog.sources import SourceError
 from config.api import CachedReadMixin, IsStaffOrReadOnly
@@ -99,7 +98,9 @@ class HubImportSerializer(serializers.Serializer):
 
 
 class ModelFilters(serializers.Serializer):
-    q = serializers.CharField(required=False, max_length=100, help_text="Text in the name or repo id.")
+    q = serializers.CharField(required=False, max_length=100, help_text=(
+        "Words in the name, repo id, family, developer or an Ollama tag, in any case and spacing (\"llama3 8b\", "
+        "\"deepseek-r1:8b\"); a word may be a prefix or one typo away; numbers match exactly."))
     family = serializers.CharField(required=False, max_length=60)
     developer = serializers.CharField(required=False, max_length=60)
     architecture = serializers.ChoiceField(choices=LLM.Architecture.choices, required=False)
@@ -119,7 +120,7 @@ class ModelFilters(serializers.Serializer):
         if d.get("reviewed") is not None:
             qs = qs.filter(reviewed=d["reviewed"])
         if d.get("q"):
-            qs = qs.filter(Q(name__icontains=d["q"]) | Q(hf_repo_id__icontains=d["q"]))
+            qs = search.models(qs, d["q"])
         for field in ("family", "developer", "architecture"):
             if d.get(field):
                 qs = qs.filter(**{f"{field}__iexact": d[field]})
@@ -133,7 +134,9 @@ class ModelFilters(serializers.Serializer):
 
 
 class GPUFilters(serializers.Serializer):
-    q = serializers.CharField(required=False, max_length=100, help_text="Text in the name.")
+    q = serializers.CharField(required=False, max_length=100, help_text=(
+        "Words in the vendor, name, architecture or memory size (\"rtx3060\", \"3060 12gb\"); prefixes and one typo "
+        "allowed, numbers exact."))
     vendor = serializers.CharField(required=False, max_length=20)
     segment = serializers.ChoiceField(choices=GPU.Segment.choices, required=False)
     architecture = serializers.CharField(required=False, max_length=40)
@@ -151,7 +154,7 @@ class GPUFilters(serializers.Serializer):
         if d.get("active", True):
             qs = qs.active()
         if d.get("q"):
-            qs = qs.filter(name__icontains=d["q"])
+            qs = search.gpus(qs, d["q"])
         for field in ("vendor", "architecture"):
             if d.get(field):
                 qs = qs.filter(**{f"{field}__iexact": d[field]})

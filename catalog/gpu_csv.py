@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -308,6 +309,8 @@ def run_import(import_id) -> CSVImport:
     """Apply a confirmed upload from its stored text: re-checked against the catalog as it is now, written in one
     transaction with history (channel CSV), or failed with the reason and nothing written. A run that finds the
     import no longer queued (a redelivered task) leaves it alone."""
+    # A long-lived worker: read the content types afresh (as history.record_bulk does for the refresh).
+    ContentType.objects.clear_cache()
     claimed = CSVImport.objects.filter(pk=import_id, status=CSVImport.Status.QUEUED).update(
         status=CSVImport.Status.RUNNING)
     imp = CSVImport.objects.get(pk=import_id)

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from catalog import search as find
 from catalog.models import GPU, LLM, HubLookup
 from catalog.sources import hf_hub
 from config.api import LookupThrottle
@@ -43,10 +43,9 @@ def home(request):
 @cached_page
 def search(request):
     q = (request.GET.get("q") or "").strip()[:100]
-    models = LLM.objects.listed(searching=True).filter(
-        Q(name__icontains=q) | Q(hf_repo_id__icontains=q) | Q(family__icontains=q)).order_by(
-        "-reviewed", "name")[:20] if q else []  # models looked up from the Hub too, after the catalog's
-    gpus = GPU.objects.filter(Q(name__icontains=q) | Q(vendor__icontains=q))[:20] if q else []
+    # Models looked up from the Hub are found too; both lists best match first (catalog/search.py).
+    models = find.models(LLM.objects.listed(searching=True), q, ranked=True)[:20] if q else []
+    gpus = find.gpus(GPU.objects.all(), q, ranked=True)[:20] if q else []
     try:  # a query that reads as a repository id is offered as a lookup, filled in
         lookup_ref = q if "/" in q and hf_hub.parse_ref(q) else ""
     except ValueError:
@@ -65,7 +64,7 @@ def model_list(request):
     if form.is_valid():
         d = form.cleaned_data
         if d["q"]:
-            qs = qs.filter(Q(name__icontains=d["q"]) | Q(hf_repo_id__icontains=d["q"]))
+            qs = find.models(qs, d["q"])
         for field in ("family", "developer", "architecture"):
             if d[field]:
                 qs = qs.filter(**{f"{field}__iexact": d[field]})
@@ -155,7 +154,7 @@ def gpu_list(request):
     if form.is_valid():
         d = form.cleaned_data
         if d["q"]:
-            qs = qs.filter(name__icontains=d["q"])
+            qs = find.gpus(qs, d["q"])
         for field in ("vendor", "architecture"):
             if d[field]:
                 qs = qs.filter(**{f"{field}__iexact": d[field]})

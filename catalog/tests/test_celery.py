@@ -161,7 +161,8 @@ def test_worker_writes_a_large_csv_import_all_at_once(worker, seeded):
 
     text = "vendor,name,memory_gb,segment\n" + "".join(f"Acme,Worker Card {i},16,consumer\n" for i in range(600))
     imp = CSVImport.objects.create(file_name="big.csv", text=text, status=CSVImport.Status.QUEUED, created=600)
-    assert import_gpus_csv.apply_async((str(imp.pk),), queue=QUEUE).get(timeout=120) == "done"
+    status = import_gpus_csv.apply_async((str(imp.pk),), queue=QUEUE).get(timeout=120)
     imp.refresh_from_db()
+    assert status == "done", imp.message
     assert imp.status == "done" and imp.created == 600 and imp.text == ""
     assert GPU.objects.filter(vendor="Acme").count() == 600 == ChangeRecord.objects.filter(via="csv").count()
