@@ -50,7 +50,7 @@ def search(request):
         lookup_ref = q if "/" in q and hf_hub.parse_ref(q) else ""
     except ValueError:
         lookup_ref = ""
-    return render(request, "planner/search.html", {
+    return render(request, _partial(request, "planner/search.html"), {  # htmx: suggestions as the user types
         "q": q, "models": models, "gpus": gpus, "lookup_ref": lookup_ref,
         "lookup_label": "Not what you meant? Size it straight from the Hugging Face Hub" if models
         else "No model in the catalog matches: size any Hugging Face model"})

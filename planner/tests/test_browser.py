@@ -167,3 +167,18 @@ def test_look_up_a_hub_repository_from_the_home_page(page, worker, upstream, set
     expect(page.locator(".provisional-note")).to_contain_text("not reviewed")
     expect(page.locator("table.quants tr.selected")).to_contain_text("Q4_K_M")
     shoot(page, "lookup-model")
+
+
+def test_search_suggests_as_you_type(page):
+    """Issue 18, item 2: the home search shows matches while typing, with the forgiving matching."""
+    page.goto(page.base + "/")
+    page.locator("#q").press_sequentially("rtx3060 12", delay=30)
+    suggestion = page.locator("#results a:has-text('GeForce RTX 3060 12 GB')")
+    expect(suggestion).to_be_visible()
+    assert page.url.rstrip("/") == page.base.rstrip("/")  # no page load: suggestions in place
+    expect(page.locator("#results a:has-text('GeForce RTX 3060 8 GB')")).to_have_count(0)
+    page.fill("#q", "")
+    page.locator("#q").press_sequentially("deepseek-r1:8b", delay=30)
+    expect(page.locator("#results a:has-text('DeepSeek-R1-Distill-Llama-8B')")).to_be_visible()
+    page.locator("#results a:has-text('DeepSeek-R1-Distill-Llama-8B')").click()
+    page.wait_for_selector("text=GPUs that can run this model")
