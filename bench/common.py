@@ -138,13 +138,6 @@ def decode_bytes(row: Row) -> int:
         -(-row.depth // 256) * 256, 1)
 
 
-def prefill_flops(row: Row) -> float:
-    from planner.engine.speed import prefill_flops_per_token
-    from planner.engine.weights import active_params
-
-    return prefill_flops_per_token(row.arch, active_params(row.arch), row.depth)
-
-
 def percentile(values, q):
     values = sorted(values)
     if not values:

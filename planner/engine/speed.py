@@ -64,11 +64,6 @@ def decode_tok_s(device: Device, gpu_bytes: int, runtime: str = "llamacpp", host
     return 1.0 / seconds
 
 
-def prefill_flops_per_token(arch: Architecture, active_params: int, context: int) -> float:
-    """GEMM and attention FLOPs per prompt token: gemm_flops + attention_flops."""
-    return gemm_flops(active_params) + attention_flops(arch, context)
-
-
 def gemm_flops(active_params: int) -> float:
     """2 FLOPs per active weight per token (Kaplan et al. 2020, §2.1)."""
     return 2.0 * active_params
