@@ -182,3 +182,24 @@ def test_search_suggests_as_you_type(page):
     expect(page.locator("#results a:has-text('DeepSeek-R1-Distill-Llama-8B')")).to_be_visible()
     page.locator("#results a:has-text('DeepSeek-R1-Distill-Llama-8B')").click()
     page.wait_for_selector("text=GPUs that can run this model")
+
+
+PAGES = ["/", "/models/", "/models/llama-3-1-8b/", "/models/deepseek-v3/", "/gpus/", "/gpus/nvidia-geforce-rtx-4090/",
+         "/compare/?gpu=nvidia-geforce-rtx-4090&gpu=apple-m2-max-96-gb-unified&model=llama-3-1-8b",
+         "/plan/?model=llama-3-1-8b&gpu=nvidia-geforce-rtx-3060-12-gb", "/how-we-estimate/", "/search/?q=llama",
+         "/models/?fits_gpu=nvidia-geforce-rtx-3060-12-gb", "/lookup/config/"]
+
+
+def test_no_page_is_wider_than_the_screen(page):
+    """Issue 18, item 4: at 390 and 1400 px no page scrolls sideways; wide tables scroll in their own box."""
+    too_wide = []
+    for width in (390, 1400):
+        page.set_viewport_size({"width": width, "height": 900})
+        for url in PAGES:
+            page.goto(page.base + url)
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if scroll_width > width:
+                too_wide.append((width, url, scroll_width))
+            name = url.strip("/").split("?")[0].replace("/", "-") or "home"
+            page.screenshot(path=str(SHOTS / f"width-{name}-{width}.png"), full_page=False)
+    assert not too_wide, too_wide
