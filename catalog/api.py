@@ -69,7 +69,8 @@ class GPUSerializer(serializers.ModelSerializer):
         fields = ["slug", "vendor", "name", "architecture", "release_date", "memory_bytes", "memory_type",
                   "bus_width_bits", "bandwidth_gbs", "fp16_tflops", "fp32_tflops", "tensor_fp16_tflops",
                   "tensor_fp8_tflops", "tensor_int8_tops", "tdp_w", "launch_price_usd", "street_price_usd",
-                  "street_price_observed_at", "price_usd", "segment", "is_active", "source", "fetched_at", "admin_edited_at", "locked_fields"]
+                  "street_price_observed_at", "price_usd", "segment", "is_active", "source", "fetched_at",
+                  "admin_edited_at", "locked_fields"]
         read_only_fields = ["source", "fetched_at", "admin_edited_at", "locked_fields"]
         extra_kwargs = {
             "memory_bytes": {"min_value": 1},
