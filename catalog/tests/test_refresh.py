@@ -356,3 +356,19 @@ def test_a_refresh_run_is_history_with_its_run_and_can_be_reverted_from_the_admi
     again = admin_client.post("/admin/catalog/refreshrun/", {"action": "revert_runs", "_selected_action": [run.pk]},
                               follow=True)
     assert "already reverted" in again.content.decode()
+
+
+def test_a_config_whose_text_config_is_not_an_object_is_a_400_not_a_traceback(feeds, admin_client):
+    """Issue 17, item 10: '"text_config": "see README.md"' failed import_model with a traceback and a 500."""
+    import json as jsonlib
+
+    LLM.objects.filter(hf_repo_id=R1).delete()
+    feeds.serve_hub_model(R1)
+    config = jsonlib.loads((PAYLOADS / "hub" / (R1.replace("/", "__") + ".config.json")).read_text())
+    feeds.serve_json(f"/{R1}/resolve/main/config.json", {**config, "text_config": "see README.md"})
+    with pytest.raises(SourceError) as caught:
+        refresh.import_model(R1)
+    assert "text_config" in str(caught.value) or "config" in str(caught.value)
+    response = admin_client.post("/api/v1/models/import/", {"repo_id": R1}, content_type="application/json")
+    assert response.status_code == 400 and "repo_id" in response.json()
+    assert not LLM.objects.filter(hf_repo_id=R1).exists()
