@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v $$p; break; fi; done)
 
-.PHONY: run test setup seed chromium lint fixtures bench-calibrate bench-accuracy bench-engine bench-seed-large \
+.PHONY: run test setup seed admin chromium lint fixtures bench-calibrate bench-accuracy bench-engine bench-seed-large \
 	bench-load bench-refresh bench-explain bench-mutation
 
 $(VENV)/.installed: requirements.txt
@@ -81,4 +81,9 @@ bench-mutation: $(VENV)/.installed-bench
 	mkdir -p var
 	$(PY) -m mutmut run --max-children 2 || true
 	$(PY) -m mutmut results
+
+# An admin login on the embedded defaults (asks for a name and password): then sign in at /admin/.
+admin: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createsuperuser
 

@@ -128,3 +128,9 @@ def test_an_admin_hard_delete_leaves_a_record_with_the_last_state(seeded, admin_
     admin_client.post("/admin/catalog/gpu/", {"action": "delete_selected", "_selected_action": [g.pk for g in others],
                                               "post": "yes"})
     assert ChangeRecord.objects.filter(action="delete").count() == 3
+
+
+def test_favicon_is_served(client):
+    """Issue 18, item 9: browsers ask for /favicon.ico (it was a 404); pages link the SVG."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith(".svg")
