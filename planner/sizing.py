@@ -264,7 +264,7 @@ def estimate_for(m: Measurement) -> float | None:
     """The engine's figure for a measured test: decode with the KV cache at the test's depth; prefill as the
     average over a prompt of the test's length (the prompt over its time to first token), on the measured part
     (the source's bandwidth bin where it states one) and backend, with the measured file's size."""
-    fmt = next((f for f in snapshot.formats() if f.name.lower() == m.quant.lower()), None)
+    fmt = format_by_name(m.quant)
     if fmt is None:
         return None
     device = replace(specs.gpu_to_device(m.gpu), backend=specs.backend_key(m.backend) or "opencl")
@@ -293,10 +293,16 @@ def runtime_quants(llm: LLM | None, runtime: str, quants: Iterable[ModelQuant] |
             for f in snapshot.formats() if f.family in specs.RUNTIME_FAMILIES[runtime]]
 
 
+def format_by_name(name: str | None) -> QuantFormat | None:
+    """The catalog format of that name, in any case and spacing."""
+    wanted = (name or "").strip().lower()
+    return next((f for f in snapshot.formats() if f.name.lower() == wanted), None)
+
+
 def resolve_format(quant_name: str, runtime: str) -> QuantFormat:
     """The catalog format named (any case), if ``runtime`` loads it; else EngineError naming the nearest."""
     formats = snapshot.formats()
-    fmt = next((f for f in formats if f.name.lower() == (quant_name or "").strip().lower()), None)
+    fmt = format_by_name(quant_name)
     if fmt is None:
         raise EngineError("quant", f"Unknown quantization {quant_name!r}; "
                                    "the formats are listed at /api/v1/quantizations/.")
