@@ -52,6 +52,10 @@ class SizingForm(MachineFields):
     segment = forms.ChoiceField(choices=[("", "Any segment")] + list(GPU.Segment.choices), required=False)
     max_price = forms.DecimalField(min_value=0, max_digits=10, decimal_places=2, required=False, label="Max price (USD)")
     all_gpus = forms.BooleanField(required=False, label="Include GPUs the runtime cannot drive")
+    gpu_sort = forms.ChoiceField(required=False, label="Sort GPUs by", choices=[
+        ("memory", "Memory (least first)"), ("price", "Price (cheapest first)"), ("speed", "Speed (fastest first)"),
+        ("value", "Tokens/s per dollar")])
+    gpu_page = forms.IntegerField(required=False, min_value=1, max_value=10_000, widget=forms.HiddenInput)
 
     def __init__(self, *args, llm: LLM | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -104,6 +104,29 @@ class GPURows(Sequence):
         return {name: self[pick[1]] if pick else None
                 for name, pick in (("cheapest", cheapest), ("fastest", fastest), ("value", value))}
 
+    SORTS = ("memory", "price", "speed", "value")
+
+    def ordered(self, sort: str) -> "GPURows":
+        """The same rows by ``sort``: memory (smallest first, as built), price (current price, cheapest first),
+        speed (decode, fastest first) or value (decode tok/s per dollar, best first); rows without the figure
+        last, then by memory."""
+        if sort not in self.SORTS or sort == "memory" or self._ranking is None:
+            return self
+        decode_tok_s = self._ranking.decode_tok_s
+
+        def key(i):
+            gpu, device, _usable = self._fitting[i]
+            price = float(gpu.current_price_usd) if gpu.current_price_usd else None
+            offloaded = self._offloaded.get(i)
+            tok_s = (offloaded.decode.tok_s if offloaded.decode else None) if offloaded else decode_tok_s(device)
+            figure = {"price": price, "speed": -tok_s if tok_s else None,
+                      "value": -tok_s / price if (tok_s and price) else None}[sort]
+            return (figure is None, figure or 0, i)
+
+        order = sorted(range(len(self._fitting)), key=key)
+        return GPURows(self._ranking, [self._fitting[i] for i in order],
+                       {new: self._offloaded[old] for new, old in enumerate(order) if old in self._offloaded})
+
 
 def gpu_rows(llm: LLM, quant: Quantization, work: Workload, runtime: Runtime, *, vendor: str = "", segment: str = "",
              max_price=None, all_gpus: bool = False, offload: str = "none", ram_bytes: int | None = None,

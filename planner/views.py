@@ -22,7 +22,7 @@ from planner.caching import cached_page
 from planner.engine.types import GIB, EngineError, Runtime, Workload
 from planner.forms import CompareForm, GPUListForm, ModelListForm, PlanForm, SizingForm
 
-GPU_ROWS_SHOWN = 100  # the smallest-memory fits; the API lists them all
+GPU_ROWS_SHOWN = 100  # GPUs per page of a model page's list; the API lists them all
 
 
 def _partial(request, template, block="results"):
@@ -109,7 +109,7 @@ def model_detail(request, slug):
     d = form.cleaned_data if request.GET else {"context": specs.default_context(llm), "kv_cache": "f16",
                                               "runtime": "llamacpp", "quant": "", "vendor": "", "segment": "",
                                               "max_price": None, "all_gpus": False, "offload": "none",
-                                              "ram_gb": None, "ram_preset": ""}
+                                              "ram_gb": None, "ram_preset": "", "gpu_sort": "memory", "gpu_page": None}
     if llm.unsupported_reason:  # facts only: no number from a formula that does not fit the design
         return render(request, _partial(request, "planner/model_detail.html"), {**ctx, "d": d})
     work = Workload(context=d["context"], kv_cache=d["kv_cache"])
@@ -129,10 +129,16 @@ def model_detail(request, slug):
         return render(request, _partial(request, "planner/model_detail.html"), {**ctx, "form": form, "d": d},
                       status=400)
     chosen = sizing.quant_memory(llm, selected.quant, work, runtime)
+    # Every fitting GPU, a page at a time, in the order the user picked (callouts come from all of them).
+    pages = max(-(-len(gpu_rows) // GPU_ROWS_SHOWN), 1)
+    page = min(d.get("gpu_page") or 1, pages)
+    start = (page - 1) * GPU_ROWS_SHOWN
     ctx.update({
         "d": d, "rows": rows, "selected": selected, "chosen": chosen,
-        "formats": sizing.runtime_quants(llm, runtime.name), "gpu_rows": gpu_rows[:GPU_ROWS_SHOWN],
-        "gpu_total": len(gpu_rows), "callouts": gpu_rows.callouts(),
+        "formats": sizing.runtime_quants(llm, runtime.name),
+        "gpu_rows": gpu_rows.ordered(d.get("gpu_sort") or "memory")[start:start + GPU_ROWS_SHOWN],
+        "gpu_total": len(gpu_rows), "callouts": gpu_rows.callouts(), "gpu_page": page, "gpu_pages": pages,
+        "gpu_first": start + 1,
         "breakdown": sizing.breakdown_bars(chosen),
         "run": sizing.run_commands(llm, selected.quant.name, d, None),
         "vendors": snapshot.vendors(),

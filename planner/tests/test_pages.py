@@ -291,3 +291,26 @@ def test_parameter_counts_read_as_published(value, text):
     from planner.templatetags.sizes import params_b
 
     assert params_b(value) == text
+
+
+def test_model_page_lists_every_fitting_gpu_a_page_at_a_time_in_the_chosen_order(client, seeded):
+    """Issue 18, item 3: the list stopped at the 100 GPUs with the least memory; the 4090 and 5090 were out of reach."""
+    import re
+
+    url = "/models/llama-3-1-8b/"
+    first = client.get(url).content.decode()
+    total = int(re.search(r'data-count="(\d+)"', first).group(1))
+    assert total > 100 and "Next 100" in first and "GeForce RTX 5090<" not in first
+    pages = -(-total // 100)
+    last = client.get(url, {"gpu_page": pages}).content.decode()
+    assert f"Page {pages} of {pages}" in last and "Previous 100" in last and "Next 100" not in last
+    assert client.get(url, {"gpu_page": 999}).status_code == 200  # past the end: the last page
+    fastest = client.get(url, {"gpu_sort": "speed"}).context["gpu_rows"]
+    speeds = [row.plan.decode.tok_s for row in fastest]
+    assert speeds == sorted(speeds, reverse=True)
+    cheapest = client.get(url, {"gpu_sort": "price"}).context["gpu_rows"]
+    prices = [float(r.gpu.current_price_usd) for r in cheapest if r.gpu.current_price_usd]
+    assert prices == sorted(prices) and cheapest[0].gpu.current_price_usd is not None
+    value = client.get(url, {"gpu_sort": "value"}).context["gpu_rows"]
+    assert value[0].tok_s_per_dollar == max(r.tok_s_per_dollar or 0 for r in value)
+    assert client.get(url, {"gpu_sort": "nonsense"}).status_code == 400
