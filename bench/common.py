@@ -98,13 +98,14 @@ class Row:
 
 
 def precision_of(row: Row) -> str:
-    """What llama.cpp's prompt GEMMs multiply in for the row's file on the row's backend (speed.matmul_precision)."""
+    """What llama.cpp's prompt GEMMs multiply in for the row's file on the row's backend (speed.matmul_precision);
+    a row that names no backend gets the GPU's own, as a plan does."""
     from planner.engine.speed import matmul_precision
     from planner.engine.types import Quantization
 
-    float_file = row.quant.split()[0] in {"F16", "BF16", "F32"}
+    float_file = row.quant.split()[0].upper() in {"F16", "BF16", "F32"}
     return matmul_precision(Quantization(row.quant, "gguf", 16.0 if float_file else 4.0), "llamacpp",
-                            specs.backend_key(row.backend) or "opencl")
+                            specs.backend_key(row.backend) or row.device.backend)
 
 
 def measurement_rows() -> list[Row]:

@@ -280,11 +280,10 @@ class GPUAdmin(HistoryMixin, admin.ModelAdmin):
             import_id = request.POST.get("import_id", "")
             imp = (CSVImport.objects.filter(pk=import_id, status=CSVImport.Status.PREVIEWED).first()
                    if _is_uuid(import_id) else None)
-            if imp is None:
+            if imp is None or not gpu_csv.start_import(imp):
                 context.update(form=CSVImportForm(), error="This import was already confirmed or does not exist: "
                                                             "upload the file again.")
                 return render(request, "admin/catalog/gpu/import.html", context, status=400)
-            gpu_csv.start_import(imp)
             imp.refresh_from_db()
             if imp.status == CSVImport.Status.DONE:
                 self.message_user(request, f"Imported: {imp.message}", messages.SUCCESS)
@@ -315,7 +314,7 @@ class GPUAdmin(HistoryMixin, admin.ModelAdmin):
         """A confirmed import: queued, writing (rows written so far), imported, or failed with the reason."""
         if not self.has_change_permission(request):
             raise PermissionDenied
-        imp = get_object_or_404(CSVImport, pk=import_id)
+        imp = gpu_csv.give_up_if_lost(get_object_or_404(CSVImport, pk=import_id))
         context = {**self.admin_site.each_context(request), "opts": self.opts, "title": f"CSV import: {imp}",
                    "import": imp, "written": cache.get(gpu_csv.progress_key(imp.pk)) if imp.in_progress else None}
         return render(request, "admin/catalog/gpu/import_status.html", context)

@@ -8,7 +8,7 @@ parsed rows with the catalog (create / update / unchanged) without writing anyth
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -292,17 +292,21 @@ def progress_key(import_id) -> str:
     return f"csv-import-progress:{import_id}"
 
 
-def start_import(imp: CSVImport) -> None:
+def start_import(imp: CSVImport) -> bool:
     """Confirm a previewed upload: a small file is written now, a large one (over CSV_IMPORT_INLINE_ROWS rows to
-    write) by a Celery task once this request's transaction commits, so no request waits on it."""
+    write) by a Celery task once this request's transaction commits, so no request waits on it. False: another
+    request confirmed it first."""
     from catalog.tasks import import_gpus_csv
 
-    imp.status = CSVImport.Status.QUEUED
-    imp.save(update_fields=["status"])
+    # One confirmation wins (a double click posts twice): the claim is a conditional update, not a read then a save.
+    if not CSVImport.objects.filter(pk=imp.pk, status=CSVImport.Status.PREVIEWED).update(
+            status=CSVImport.Status.QUEUED):
+        return False
     if imp.created + imp.changed <= settings.CSV_IMPORT_INLINE_ROWS:
         run_import(imp.pk)
     else:
         transaction.on_commit(lambda: import_gpus_csv.delay(str(imp.pk)))
+    return True
 
 
 def run_import(import_id) -> CSVImport:
@@ -333,3 +337,16 @@ def run_import(import_id) -> CSVImport:
     imp.finished_at = timezone.now()
     imp.save()
     return imp
+
+
+def give_up_if_lost(imp: CSVImport) -> CSVImport:
+    """An import queued or writing for longer than a task may run never finished (no worker, a killed task, a
+    failed enqueue): say so instead of showing it in progress forever. Nothing was written (all or nothing)."""
+    limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    if imp.in_progress and timezone.now() - imp.created_at > limit:
+        lost = CSVImport.objects.filter(pk=imp.pk, status__in=[CSVImport.Status.QUEUED, CSVImport.Status.RUNNING])
+        lost.update(status=CSVImport.Status.FAILED, finished_at=timezone.now(),
+                    message="Nothing was written: no worker finished this import in time. Upload the file again.")
+        imp.refresh_from_db()
+    return imp
+

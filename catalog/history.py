@@ -140,21 +140,28 @@ def unlock(obj, fields: list[str], *, user, via: str = ChangeRecord.Via.ADMIN) -
 def revert_run(run, *, user) -> tuple[int, list[str]]:
     """Undo what a refresh run wrote, newest record first: each changed field goes back to its old value and each
     GPU it created is deleted, each step recorded (via admin). A row edited since the run keeps its newer state:
-    it is listed as a conflict rather than overwritten. Returns (rows reverted, conflicts)."""
+    it is listed as a conflict rather than overwritten, as is a GPU the run created that now has measurements
+    (deleting it would delete them). The revert's own records name the run, so reverting an older run next does
+    not mistake them for later edits. Returns (rows reverted, conflicts)."""
     from catalog.models import GPU
 
     todo, conflicts = [], []
-    for change in run.changes.select_related("content_type").order_by("-pk"):  # decide first, then write
+    writes = run.changes.filter(action__in=[ChangeRecord.Action.CREATE, ChangeRecord.Action.UPDATE])
+    for change in writes.select_related("content_type").order_by("-pk"):  # decide first, then write
         obj = GPU.objects.filter(pk=change.object_id).first() if change.content_type.model == "gpu" else None
         if obj is None:
             conflicts.append(f"{change.object_repr}: no longer in the catalog")
-        elif history_of(obj).filter(pk__gt=change.pk).exclude(run=run).exists():
+        elif (history_of(obj).filter(pk__gt=change.pk).exclude(run=run)  # edits since, not this run's
+              .exclude(run__reverted_at__isnull=False).exists()):  # (writes of runs reverted since are undone)
             conflicts.append(f"{change.object_repr}: changed since the run; left as it is")
+        elif change.action == ChangeRecord.Action.CREATE and obj.measurements.exists():
+            conflicts.append(f"{change.object_repr}: created by the run but has measurements now; left as it is")
         else:
             todo.append((change, obj))
     for change, obj in todo:
         if change.action == ChangeRecord.Action.CREATE:
-            delete_with_history(obj, user=user, via=ChangeRecord.Via.ADMIN)
+            undo = delete_with_history(obj, user=user, via=ChangeRecord.Via.ADMIN)
+            ChangeRecord.objects.filter(pk=undo.pk).update(run=run)  # the revert's records belong to the run
             continue
         obj.refresh_from_db()
         before = snapshot(obj)
@@ -164,8 +171,10 @@ def revert_run(run, *, user) -> tuple[int, list[str]]:
         for name in change.changes:
             field = obj._meta.get_field(name)
             setattr(obj, field.attname, getattr(restored, field.attname))
-        save_with_history(obj, before=before, user=user, via=ChangeRecord.Via.ADMIN,
-                          action=ChangeRecord.Action.REVERT, lock=False)
+        undo = save_with_history(obj, before=before, user=user, via=ChangeRecord.Via.ADMIN,
+                                 action=ChangeRecord.Action.REVERT, lock=False)
+        if undo:
+            ChangeRecord.objects.filter(pk=undo.pk).update(run=run)
     reverted = len(todo)
     run.reverted_at = timezone.now()
     run.save(update_fields=["reverted_at"])

@@ -71,30 +71,45 @@ def rank(query: str, rows: list[tuple[int, str, str, float]]) -> list[int]:
 def model_text(m: dict) -> str:
     """Repo id, family, developer and Ollama tags without their quantization suffix ("deepseek-r1:8b", not
     "deepseek-r1:8b-llama-distill-q8_0", whose "8" would match every size)."""
-    tags = [m.get("ollama_tag") or "", *(m.get("ollama_tags") or {}).values()]
-    bases = {t.split(":")[0] + ":" + t.split(":")[1].split("-")[0] if ":" in t else t for t in tags if t}
-    return " ".join([*(str(m.get(k) or "") for k in ("hf_repo_id", "family", "developer")), *bases])
+    tags = m.get("ollama_tags")
+    tags = [m.get("ollama_tag"), *(tags.values() if isinstance(tags, dict) else [])]
+    return " ".join([*(str(m.get(k) or "") for k in ("hf_repo_id", "family", "developer")),
+                     *{_tag_base(t) for t in tags if isinstance(t, str) and t}])
+
+
+_QUANT_WORD = re.compile(r"^(q\d|iq\d|fp\d|bf16|f16|f32|mxfp|nvfp)", re.IGNORECASE)
+
+
+def _tag_base(tag: str) -> str:
+    """An Ollama tag's name and size ("deepseek-r1:8b" of "deepseek-r1:8b-llama-distill-q8_0"); a tag whose size
+    part is a quantization ("glm-4.7-flash:q4_K_M") keeps its name only."""
+    name, _, rest = tag.partition(":")
+    size = rest.split("-")[0]
+    return name if not size or _QUANT_WORD.match(size) else f"{name}:{size}"
 
 
 def gpu_text(g: dict) -> str:
     return f"{g['vendor']} {g['architecture']} {g['memory_bytes'] / GIB:g} gb"
 
 
-def models(qs: QuerySet, query: str, *, ranked: bool = False) -> QuerySet:
-    """``qs`` narrowed to the models matching ``query``; ``ranked``: ordered best first."""
+def models(qs: QuerySet, query: str, *, limit: int | None = None) -> QuerySet:
+    """``qs`` narrowed to the models matching ``query``; with ``limit``, the best that many, best first."""
     rows = qs.values("pk", "name", "hf_repo_id", "family", "developer", "ollama_tag", "ollama_tags", "hf_downloads")
-    return _narrow(qs, rank(query, [(r["pk"], model_text(r), r["name"], r["hf_downloads"]) for r in rows]), ranked)
+    return _narrow(qs, rank(query, [(r["pk"], model_text(r), r["name"], r["hf_downloads"]) for r in rows]), limit)
 
 
-def gpus(qs: QuerySet, query: str, *, ranked: bool = False) -> QuerySet:
-    """``qs`` narrowed to the GPUs matching ``query``; ``ranked``: ordered best first."""
+def gpus(qs: QuerySet, query: str, *, limit: int | None = None) -> QuerySet:
+    """``qs`` narrowed to the GPUs matching ``query``; with ``limit``, the best that many, best first."""
     rows = qs.values("pk", "vendor", "name", "architecture", "memory_bytes")
-    return _narrow(qs, rank(query, [(r["pk"], gpu_text(r), r["name"], 0) for r in rows]), ranked)
+    return _narrow(qs, rank(query, [(r["pk"], gpu_text(r), r["name"], 0) for r in rows]), limit)
 
 
-def _narrow(qs: QuerySet, pks: list[int], ranked: bool) -> QuerySet:
+def _narrow(qs: QuerySet, pks: list[int], limit: int | None) -> QuerySet:
+    """Filtered to ``pks``; with ``limit``, its first ``limit`` in that order (a CASE over those only)."""
+    if limit is not None:
+        pks = pks[:limit]
     qs = qs.filter(pk__in=pks)
-    if ranked and pks:
+    if limit is not None and pks:
         order = Case(*[When(pk=pk, then=i) for i, pk in enumerate(pks)], output_field=IntegerField())
         qs = qs.order_by(order)
     return qs

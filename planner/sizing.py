@@ -1,5 +1,6 @@
 """Catalog-level sizing used by pages (and later the API): rows in, engine results out, via specs."""
 
+import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -258,7 +259,7 @@ def measured(llm: LLM | None, gpu: GPU | None, count: int, quant_name: str, runt
 
 def with_estimates(rows: Iterable[Measurement]) -> list[Measurement]:
     """Each measurement with ``estimate_tok_s``: what the engine predicts for that test (None where it cannot)."""
-    rows = list(rows)
+    rows = [copy.copy(m) for m in rows]  # the snapshot's rows are shared between requests: annotate copies
     for m in rows:
         m.estimate_tok_s = estimate_for(m)
         m.estimate_off_pct = (m.estimate_tok_s / m.tok_s - 1) * 100 if m.estimate_tok_s else None
@@ -290,7 +291,8 @@ def estimate_for(m: Measurement) -> float | None:
     fmt = format_by_name(m.quant)
     if fmt is None:
         return None
-    device = replace(specs.gpu_to_device(m.gpu), backend=specs.backend_key(m.backend) or "opencl")
+    device = specs.gpu_to_device(m.gpu)
+    device = replace(device, backend=specs.backend_key(m.backend) or device.backend)
     if m.bandwidth_gbs:
         device = replace(device, bandwidth_gbs=m.bandwidth_gbs)
     try:

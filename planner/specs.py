@@ -91,8 +91,8 @@ def _ccs(gpu: GPU) -> list[float]:
 
 def backend_key(label: str) -> str:
     """A backend as a measurement names it ("CUDA", "ROCm/HIP (rocWMMA)", "llama.cpp Vulkan") -> cuda, rocm, vulkan,
-    metal, sycl, or "" when it names none of them (OpenCL, "backend per issue")."""
-    return next((b for b in ("cuda", "rocm", "vulkan", "metal", "sycl") if b in label.lower()), "")
+    metal, sycl, opencl, or "" when it names none of them ("backend per issue": the GPU's own applies)."""
+    return next((b for b in ("cuda", "rocm", "vulkan", "metal", "sycl", "opencl") if b in label.lower()), "")
 
 
 def runtime_backend(gpu: GPU, runtime: str) -> str | None:

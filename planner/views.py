@@ -44,8 +44,8 @@ def home(request):
 def search(request):
     q = (request.GET.get("q") or "").strip()[:100]
     # Models looked up from the Hub are found too; both lists best match first (catalog/search.py).
-    models = find.models(LLM.objects.listed(searching=True), q, ranked=True)[:20] if q else []
-    gpus = find.gpus(GPU.objects.all(), q, ranked=True)[:20] if q else []
+    models = find.models(LLM.objects.listed(searching=True), q, limit=20) if q else []
+    gpus = find.gpus(GPU.objects.all(), q, limit=20) if q else []
     try:  # a query that reads as a repository id is offered as a lookup, filled in
         lookup_ref = q if "/" in q and hf_hub.parse_ref(q) else ""
     except ValueError:
@@ -138,7 +138,7 @@ def model_detail(request, slug):
         "formats": sizing.runtime_quants(llm, runtime.name),
         "gpu_rows": gpu_rows.ordered(d.get("gpu_sort") or "memory")[start:start + GPU_ROWS_SHOWN],
         "gpu_total": len(gpu_rows), "callouts": gpu_rows.callouts(), "gpu_page": page, "gpu_pages": pages,
-        "gpu_first": start + 1,
+        "gpu_first": start + 1, "gpu_last": min(start + GPU_ROWS_SHOWN, len(gpu_rows)),
         "breakdown": sizing.breakdown_bars(chosen),
         "run": sizing.run_commands(llm, selected.quant.name, d, None),
         "vendors": snapshot.vendors(),

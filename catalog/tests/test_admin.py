@@ -268,3 +268,19 @@ def test_an_import_the_catalog_outgrew_fails_whole_with_the_reason(editor):
     assert done.status == "failed" and "Nothing was written" in done.message and "row 5" in done.message
     assert GPU.objects.filter(vendor="Acme").count() == 1 and not ChangeRecord.objects.filter(via="csv").exists()
     assert gpu_csv.run_import(imp.pk).status == "failed"  # a redelivered task leaves a finished import alone
+
+
+def test_an_import_no_worker_finished_is_reported_failed_not_in_progress_forever(editor, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from catalog.models import CSVImport
+
+    imp = CSVImport.objects.create(file_name="lost.csv", text="vendor,name,memory_gb,segment\n",
+                                   status=CSVImport.Status.QUEUED, created=900)
+    CSVImport.objects.filter(pk=imp.pk).update(
+        created_at=timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120))
+    page = editor.get(f"/admin/catalog/gpu/import/{imp.pk}/").content.decode()
+    assert "Failed" in page and "no worker finished this import in time" in page
+    assert 'http-equiv="refresh"' not in page

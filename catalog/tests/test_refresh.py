@@ -372,3 +372,18 @@ def test_a_config_whose_text_config_is_not_an_object_is_a_400_not_a_traceback(fe
     response = admin_client.post("/api/v1/models/import/", {"repo_id": R1}, content_type="application/json")
     assert response.status_code == 400 and "repo_id" in response.json()
     assert not LLM.objects.filter(hf_repo_id=R1).exists()
+
+
+
+def test_reverting_a_run_keeps_a_gpu_it_created_that_has_measurements_now(feeds):
+    from catalog import history
+    from catalog.models import Measurement
+
+    GPU.objects.filter(slug="intel-arc-b580").delete()
+    run = refresh.run("gpu_feed")
+    b580 = GPU.objects.get(slug="intel-arc-b580")
+    Measurement.objects.create(llm=LLM.objects.get(slug="llama-2-7b-hf"), model_label="Llama 2 7B", quant="Q4_0",
+                               gpu=b580, test="tg128", kind="decode", depth=64, tok_s=70.0, source="https://x.test/y")
+    reverted, conflicts = history.revert_run(run, user=None)
+    assert any("measurements" in c for c in conflicts)
+    assert GPU.objects.filter(slug="intel-arc-b580").exists() and Measurement.objects.filter(gpu=b580).exists()

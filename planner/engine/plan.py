@@ -373,7 +373,7 @@ class Ranking:
     step_bytes: int
     n_active: int
     assumptions: tuple[str, ...]
-    quant: Quantization | None = None  # the prompt GEMMs' precision follows it (speed.matmul_precision)
+    quant: Quantization  # the prompt GEMMs' precision follows it (speed.matmul_precision)
 
     @classmethod
     def of(cls, arch: Architecture, quant: Quantization, work: Workload, runtime: Runtime,
