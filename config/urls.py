@@ -10,6 +10,17 @@ from catalog.api import GPUViewSet, LLMViewSet, QuantFormatViewSet
 from config.health import healthz, readyz
 from planner.api import GPUModelsView, LookupJobView, LookupView, ModelGPUsView, PlanView
 
+
+class FaviconRedirect(RedirectView):
+    """The static URL is read per request: at import time the production manifest may not exist yet
+    (``manage.py check`` and ``collectstatic`` itself import the URLconf before it is written)."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.svg")
+
+
 router = DefaultRouter()
 router.register("models", LLMViewSet, basename="model")
 router.register("gpus", GPUViewSet, basename="gpu")
@@ -29,7 +40,7 @@ api_v1 = [
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Browsers and crawlers ask for /favicon.ico whatever the page links: send them to the SVG.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("favicon.ico", FaviconRedirect.as_view(), name="favicon"),
     path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
