@@ -75,7 +75,20 @@ CLASS_DEFAULTS = {
                     "num_attention_heads": 8, "num_key_value_heads": 4, "head_dim": 256,
                     "max_position_embeddings": 131_072, "tie_word_embeddings": True, "sliding_window": 4096,
                     "sliding_window_pattern": 6},
+    # Whether the output head shares the token embedding, for model types whose published configs leave it out:
+    # huggingface/transformers@008e574391 src/transformers/models/<type>/configuration_<type>.py
+    # (GemmaConfig, Gemma2Config, CohereConfig, SmolLM3Config, Starcoder2Config: tie_word_embeddings = True);
+    # FalconConfig does not override PretrainedConfig's default of True (@055855363e configuration_falcon.py);
+    # Lfm2Config defaults to True and reads the key tie_embedding too (@05cd1ec14d configuration_lfm2.py).
+    "gemma": {"tie_word_embeddings": True},
+    "gemma2": {"tie_word_embeddings": True},
+    "cohere": {"tie_word_embeddings": True},
+    "smollm3": {"tie_word_embeddings": True},
+    "starcoder2": {"tie_word_embeddings": True},
+    "falcon": {"tie_word_embeddings": True},
+    "lfm2": {"tie_word_embeddings": True},
 }
+KEY_ALIASES = {"lfm2": {"tie_embedding": "tie_word_embeddings"}}  # a model type's own name for a standard key
 
 
 def text_config(config: dict) -> dict:
@@ -90,7 +103,11 @@ def text_config(config: dict) -> dict:
         raise ValueError("text_config is not an object")
     else:
         merged = {**{k: v for k, v in config.items() if k != "text_config"}, **inner}
-    defaults = CLASS_DEFAULTS.get(str(merged.get("model_type", "")))
+    model_type = str(merged.get("model_type", ""))
+    for alias, key in KEY_ALIASES.get(model_type, {}).items():
+        if alias in merged and key not in merged:
+            merged = {**merged, key: merged[alias]}
+    defaults = CLASS_DEFAULTS.get(model_type)
     merged = {**defaults, **merged} if defaults else merged
     for key, limit in SIZE_LIMITS.items():  # before anything is built per layer or per head from them
         value = merged.get(key)

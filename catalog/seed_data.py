@@ -353,7 +353,7 @@ def config_llm_fixture(row: dict, source_dir: Path) -> dict | None:
         "run_commands_source": "",
         "config_source": row["config_source"],
         "source": f"config.json: {row['config_source']} | facts: {row['facts_source']}"
-        + ("" if row["params_total_b"] else " | parameters: the size its repository name states"),
+        + "".join(f" | {basis}" for basis in [seed_models.model_params(row, config)[2]] if basis),
     })
     return {"model": "catalog.llm", "fields": fields}
 

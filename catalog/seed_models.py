@@ -11,6 +11,7 @@ import json
 import re
 from pathlib import Path
 
+from catalog.config_params import config_params
 from catalog.hf_config import architecture_fields, attention_kind, layer_mix
 
 MODELS_CSV = "models.csv"
@@ -70,6 +71,28 @@ def _billions(value: str) -> int | None:
     return round(float(value) * 1e9) if value else None
 
 
+PARAMS_FROM_CONFIG = "parameters: counted tensor by tensor from config.json (catalog/config_params.py)"
+PARAMS_FROM_NAME = "parameters: the size its repository name states"
+ACTIVE_FROM_CONFIG = "active parameters: the published total less the routed experts a token skips, from config.json"
+
+
+def model_params(row: dict, config: dict) -> tuple[int | None, int | None, str]:
+    """(total, active, basis): the published counts of the row first, then the count of the config's tensors
+    (catalog/config_params.py, exact for the designs it models), then the size the repository name states.
+    A published total without an active count gets the routed experts a token skips subtracted. ``basis`` is
+    what the model's source says of it ("" when both counts are published)."""
+    total, active = _billions(row["params_total_b"]), _billions(row["params_active_b"])
+    counted = config_params(config)
+    if total is not None:
+        if active is None and counted and counted[1] is not None:
+            return total, total - (counted[0] - counted[1]), ACTIVE_FROM_CONFIG
+        return total, active, ""
+    if counted:
+        return counted[0], counted[1], PARAMS_FROM_CONFIG
+    total, active = name_params(row["hf_repo_id"])
+    return total, active, PARAMS_FROM_NAME if total else ""
+
+
 REQUIRED = ("num_layers", "hidden_size", "num_attention_heads", "vocab_size")
 
 
@@ -81,10 +104,8 @@ def config_llm_fields(row: dict, config: dict) -> dict | None:
         return None
     pattern = arch.get("layer_pattern", "")
     attention = attention_kind(arch)
-    total, active = _billions(row["params_total_b"]), _billions(row["params_active_b"])
-    if total is None:
-        total, active = name_params(row["hf_repo_id"])
     moe = bool(arch.get("num_experts"))
+    total, active, _basis = model_params(row, config)
     if not moe or (active and total and active >= total):
         active = None
     reason = arch.get("unsupported_reason", "")
