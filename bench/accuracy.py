@@ -35,7 +35,7 @@ from common import (
 )
 
 from planner import specs
-from planner.engine.calibration import PREFILL
+from planner.engine.calibration import CPU_DECODE, PREFILL
 from planner.engine.kv import kv_cache_bytes
 from planner.engine.runtime import llamacpp_compute_buffer_bytes
 from planner.engine.speed import decode_speed, decode_tok_s, prefill_speed
@@ -190,6 +190,43 @@ def serving_errors(out, cv):
     cv[moe] = out[moe]
 
 
+def cpu_errors(out, cv):
+    """llama.cpp on the CPU alone (bench/cpu_decode.csv, the rows CPU_DECODE is fitted on): in sample, and leaving
+    each CPU out."""
+    from calibrate import fit_cpu
+    from common import cpu_rows
+
+    rows = cpu_rows()
+    key = ("decode tok/s", "llama.cpp, CPU only", "cpu")
+    for row in rows:
+        out[key].append(err(decode_speed(row.device, decode_bytes(row)).tok_s, row.tok_s))
+    errors = []
+    for cpu in sorted({r.label for r in rows}):
+        fit = fit_cpu([r for r in rows if r.label != cpu])
+        for row in (r for r in rows if r.label == cpu):
+            errors.append(err(row.device.bandwidth_gbs * 1e9 * fit["efficiency"] / decode_bytes(row), row.tok_s))
+    cv[key] = errors
+
+
+def offload_errors(out, cv):
+    """MoE decode with routed experts in system RAM (bench/expert_offload.csv: llama.cpp --n-cpu-moe / -ot on one
+    GPU, each row with its RAM and source), planned as the product plans it at the row's N. In sample (the hand-off
+    cost is fitted on these rows) and leaving each source out."""
+    from calibrate import fit_handoff
+    from common import offload_rows
+
+    planned = offload_rows()
+    key = ("decode tok/s", "llama.cpp, experts in system RAM", "mixed")
+    out[key] = [err(p.decode.tok_s, float(r["tok_s"])) for r, p, _ in planned]
+    current = CPU_DECODE.get("t_handoff_s", 0.0)
+    errors = []
+    for source in sorted({r["source"] for r, _, _ in planned}):
+        held = fit_handoff([x for x in planned if x[0]["source"] != source], current)
+        for r, p, n in (x for x in planned if x[0]["source"] == source):
+            errors.append(err(1 / (1 / p.decode.tok_s + (held - current) * n), float(r["tok_s"])))
+    cv[key] = errors
+
+
 def main():
     ensure_seeded()
     llms = {m.hf_repo_id: m for m in LLM.objects.all()}
@@ -200,6 +237,8 @@ def main():
     vision_errors(llms, out)
     speed_errors(out, cv)
     serving_errors(out, cv)
+    cpu_errors(out, cv)
+    offload_errors(out, cv)
     lines = [
         f"Accuracy of the sizing engine, {date.today().isoformat()} (bench/accuracy.py). In-sample: the speed",
         "constants are fitted on these same measurements by bench/calibrate.py. Cross-validated: each row predicted",

@@ -204,3 +204,46 @@ def serving_prefill_rows(name: str) -> list[PrefillRow]:
     """Prompt passes of shared/data/serving/<name> whose GPU and model shape the catalog holds."""
     return [PrefillRow(r["model"], specs.llm_to_arch(llm), int(r["prompt"]), device, float(r["tok_s_total"]))
             for r, llm, device in _serving(name, "prefill")]
+
+
+def bench_csv(name: str) -> list[dict]:
+    """A measurement table kept in bench/ with a source per row (cpu_decode.csv, expert_offload.csv)."""
+    with open(ROOT / "bench" / name, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def cpu_rows() -> list[Row]:
+    """CPU-only llama.cpp decode rows (bench/cpu_decode.csv): the engine's CPU device, its bandwidth the RAM's
+    peak (channels x MT/s x 8 B, or the figure the source states), the row's model and file size."""
+    from planner.engine.types import CPU_CLASS, Device
+
+    llms = {m.slug: m for m in LLM.objects.filter(slug__in={r["llm"] for r in bench_csv("cpu_decode.csv")})}
+    rows = []
+    for r in bench_csv("cpu_decode.csv"):
+        device = Device(name=r["cpu"], memory_bytes=0, bandwidth_gbs=float(r["ram_peak_gbs"]), device_class=CPU_CLASS)
+        rows.append(Row(r["cpu"], "decode", CPU_CLASS, float(r["tok_s"]), int(float(r["file_size_gib"]) * GIB),
+                        depth_of(r["test"]), specs.llm_to_arch(llms[r["llm"]]), device, r["source"], r["quant"]))
+    return rows
+
+
+def offload_rows() -> list[tuple[dict, object, int]]:
+    """bench/expert_offload.csv planned as the product plans it at each row's --n-cpu-moe N: (row, plan, the MoE
+    layers whose experts the CPU computes)."""
+    from catalog.models import GPU
+    from planner import sizing
+    from planner.engine.plan import plan
+    from planner.engine.types import Runtime, Setup, Workload
+
+    rows = bench_csv("expert_offload.csv")
+    llms = {m.slug: m for m in LLM.objects.filter(slug__in={r["llm"] for r in rows})}
+    gpus = {g.slug: g for g in GPU.objects.filter(slug__in={r["gpu"] for r in rows})}
+    out = []
+    for r in rows:
+        llm = llms[r["llm"]]
+        inputs = sizing.plan_inputs(llm, None, r["quant"], "llamacpp", quants=llm.quantizations.all())
+        setup = Setup(devices=(specs.gpu_to_device(gpus[r["gpu"]]),), offload="experts", ram_bytes=2**50,
+                      host_ram_bandwidth_gbs=float(r["ram_peak_gbs"]), cpu_moe_layers=int(r["cpu_moe_layers"]))
+        work = Workload(context=max(depth_of(r["test"]), 256), kv_cache=r["kv_cache"])
+        p = plan(inputs.arch, inputs.quant, work, setup, Runtime())
+        out.append((r, p, max(p.cpu_moe_layers - inputs.arch.first_dense_layers, 0)))
+    return out

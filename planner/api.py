@@ -224,6 +224,13 @@ class PlanInput(WorkloadParams, MachineParams):
                                      help_text="Custom GPU memory in GB (GiB, as vendors count VRAM).")
     bandwidth_gbs = serializers.FloatField(required=False, min_value=1, max_value=100_000)
     gpu_count = serializers.IntegerField(required=False, default=1, min_value=1, max_value=64)
+    cpu_only = serializers.BooleanField(required=False, default=False, help_text=(
+        "Run on the CPU alone (llama.cpp/Ollama): the model sits in system RAM (`ram_gb`, less a 4 GiB OS reserve) "
+        "and decodes at its bandwidth (`ram_bandwidth_gbs` or `ram_preset`). No `gpu` or `vram_gb`; prefill is not "
+        "estimated."))
+    cpu_moe_layers = serializers.IntegerField(required=False, min_value=0, max_value=2000, help_text=(
+        "llama.cpp's --n-cpu-moe N: the routed experts of the first N layers in system RAM (with `offload` experts "
+        "or auto; a mixture of experts on one GPU). Default: the fewest that fit."))
 
     ARCH_KEYS = tuple(ArchitectureInput().fields)
 
@@ -244,6 +251,8 @@ class PlanInput(WorkloadParams, MachineParams):
             raise serializers.ValidationError({"model": ["Give a catalog model slug or a custom architecture."]})
         if data.get("gpu") and data.get("vram_gb"):
             raise serializers.ValidationError({"gpu": ["Give a catalog GPU or a custom vram_gb, not both."]})
+        if data["cpu_only"]:
+            self.check_cpu_only(data)
         if arch and arch.get("max_context"):  # a custom model's own limit, as a catalog model's
             if "context" not in self.initial_data:
                 data["context"] = min(specs.DEFAULT_CONTEXT, arch["max_context"])
@@ -272,6 +281,23 @@ class PlanInput(WorkloadParams, MachineParams):
             if problem:
                 raise serializers.ValidationError({"quant": [problem]})
         return data
+
+
+    @staticmethod
+    def check_cpu_only(data):
+        """A CPU-only plan needs the machine's RAM and its bandwidth, and no GPU; llama.cpp and Ollama run it."""
+        if data.get("gpu") or data.get("vram_gb"):
+            raise serializers.ValidationError({"cpu_only": ["A CPU-only plan takes no gpu or vram_gb."]})
+        if data["runtime"] == "vllm":
+            raise serializers.ValidationError({"runtime": [
+                "vLLM's CPU backend is not modelled: choose llamacpp or ollama for a CPU-only plan."]})
+        if not data.get("ram_gb"):
+            raise serializers.ValidationError({"ram_gb": ["A CPU-only plan needs the machine's RAM (ram_gb)."]})
+        if not (data.get("ram_bandwidth_gbs") or data.get("ram_preset")):
+            raise serializers.ValidationError({"ram_bandwidth_gbs": [
+                "A CPU-only plan needs the RAM's bandwidth (ram_bandwidth_gbs or ram_preset)."]})
+        if data["gpu_count"] != 1:
+            raise serializers.ValidationError({"gpu_count": ["A CPU-only plan has no GPUs to count."]})
 
 
 class ServingSerializer(serializers.Serializer):
@@ -364,12 +390,18 @@ class PlanView(CachedReadMixin, APIView):
         runtime = Runtime(name=d["runtime"])
         out = {"inputs": echo, "weights_source": inputs.weights_source, "max_context": None, "best_quant": None,
                "measured": sizing.measured(llm, d.get("gpu_row"), d["gpu_count"], inputs.quant.name, d["runtime"])}
-        if not d.get("gpu_row") and not d.get("vram_gb"):  # memory only: no device, so no fit and no speed
+        if not d.get("gpu_row") and not d.get("vram_gb") and not d["cpu_only"]:  # memory only: no fit, no speed
             out["plan"] = sizing.memory_only(inputs, params.workload(), runtime, d["gpu_count"])
         else:
-            device = (specs.gpu_to_device(d["gpu_row"]) if d.get("gpu_row")
-                      else specs.custom_device(d["vram_gb"], d.get("bandwidth_gbs")))
-            result = sizing.full_plan(inputs, params.workload(), runtime, [device] * d["gpu_count"], **params.machine())
+            machine = params.machine()
+            if d["cpu_only"]:  # the RAM is the device: nothing to offload to
+                device = specs.cpu_device(d["ram_gb"], machine["ram_bandwidth_gbs"])
+                machine.update(offload="none", ram_bytes=None)
+            else:
+                device = (specs.gpu_to_device(d["gpu_row"]) if d.get("gpu_row")
+                          else specs.custom_device(d["vram_gb"], d.get("bandwidth_gbs")))
+            result = sizing.full_plan(inputs, params.workload(), runtime, [device] * d["gpu_count"], **machine,
+                                      cpu_moe_layers=d.get("cpu_moe_layers"))
             out.update(plan=result.plan, max_context=result.max_context, best_quant=result.best_quant,
                        serving=result.serving)
         decode = out["plan"].decode

@@ -30,7 +30,7 @@ class RunRequest:
     kv_cache: str = "f16"
     runtime: str = "llamacpp"
     gpu_count: int = 1
-    gpu_layers: int | None = None  # llama.cpp -ngl when some layers stay in system RAM; None: all on the GPU
+    gpu_layers: int | None = None  # llama.cpp -ngl when some layers stay in system RAM (0: CPU only); None: all
     parallel: int = 1
     cpu_moe_layers: int = 0  # layers whose routed experts stay in system RAM (--n-cpu-moe)
 
@@ -119,6 +119,8 @@ def ollama(req: RunRequest) -> tuple[str | None, str]:
 def vllm(req: RunRequest) -> tuple[str | None, str]:
     if why := _problem(req, "vllm"):
         return None, why
+    if req.gpu_layers == 0:
+        return None, "a CPU-only plan: vLLM's CPU backend is not modelled here"
     if req.llm.pasted:
         return None, "a pasted config.json names no repository to serve"
     native = req.llm.native_quant

@@ -376,10 +376,12 @@ def memory_only(inputs: PlanInputs, work: Workload, runtime: Runtime, n_devices:
 
 def full_plan(inputs: PlanInputs, work: Workload, runtime: Runtime, devices: list[Device],
               offload: bool | str = False, ram_bytes: int | None = None,
-              ram_bandwidth_gbs: float | None = None) -> PlanResult:
-    """The plan, its max context and best quantization, with the machine's offload and RAM."""
+              ram_bandwidth_gbs: float | None = None, cpu_moe_layers: int | None = None) -> PlanResult:
+    """The plan, its max context and best quantization, with the machine's offload and RAM (and the user's
+    --n-cpu-moe, if given)."""
     setup = Setup(devices=tuple(devices), offload=offload, ram_bytes=ram_bytes,
-                  host_ram_bandwidth_gbs=ram_bandwidth_gbs or Setup.host_ram_bandwidth_gbs)
+                  host_ram_bandwidth_gbs=ram_bandwidth_gbs or Setup.host_ram_bandwidth_gbs,
+                  cpu_moe_layers=cpu_moe_layers)
     p = plan(inputs.arch, inputs.quant, work, setup, runtime)
     best = best_quant(inputs.arch, inputs.options, work, setup, runtime)  # with the same offload and RAM
     return PlanResult(
@@ -399,5 +401,6 @@ def run_commands(llm: LLM, quant_name: str, d: dict, p) -> "commands.Commands":
     return commands.commands(commands.RunRequest(
         llm=llm, fmt=resolve_format(quant_name, d["runtime"]), context=d["context"], kv_cache=d["kv_cache"],
         runtime=d["runtime"], gpu_count=d.get("gpu_count", 1),
-        gpu_layers=llm.num_layers - offloaded if offloaded else None, parallel=d.get("batch", 1),
+        gpu_layers=0 if d.get("cpu_only") else llm.num_layers - offloaded if offloaded else None,
+        parallel=d.get("batch", 1),
         cpu_moe_layers=getattr(p, "cpu_moe_layers", 0) or 0))

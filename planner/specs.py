@@ -9,6 +9,7 @@ from planner.engine.plan import MAX_CONTEXT_TOKENS
 from planner.engine.recurrent import recurrent_state
 from planner.engine.types import (
     CHUNKED,
+    CPU_CLASS,
     FULL,
     NO_CACHE,
     RECURRENT,
@@ -206,6 +207,13 @@ def gpu_to_device(gpu: GPU, usable_fraction_override: float | None = None) -> De
         unified_memory=gpu.segment in {GPU.Segment.APPLE, GPU.Segment.INTEGRATED},
         usable_fraction_override=usable_fraction_override,
     )
+
+
+def cpu_device(ram_gb: float, ram_bandwidth_gbs: float) -> Device:
+    """The machine's CPU with its system RAM (``ram_gb`` GiB) and the RAM's peak bandwidth: a CPU-only plan
+    (llama.cpp's CPU backend; the decode efficiency is CPU_DECODE, fitted on bench/cpu_decode.csv)."""
+    return Device(name="CPU", memory_bytes=int(ram_gb * 1024**3), bandwidth_gbs=ram_bandwidth_gbs,
+                  device_class=CPU_CLASS, backend="cpu")
 
 
 def custom_device(vram_gb: float, bandwidth_gbs: float | None, compute_tflops: float | None = None) -> Device:

@@ -7,7 +7,10 @@ decode step, is fitted on shared/data/serving/h200_bf16_cudagraph.csv with effic
 costs >= 0; its band is the leave-one-model-out 10th-90th percentile. VLLM_PREFILL is fitted on the same
 set's prompt passes against the GPU's dense FP16/BF16 matrix rate. PREFILL and VLLM_PREFILL: seconds per
 token = GEMM FLOPs / (matrix rate x efficiency) + (shader_cost x GEMM FLOPs + attention_cost x attention
-FLOPs) / FP32 rate, efficiency <= 1 and costs >= 0 (planner/engine/speed.py). Do not edit by hand.
+FLOPs) / FP32 rate, efficiency <= 1 and costs >= 0 (planner/engine/speed.py). CPU_DECODE: llama.cpp
+decode on the CPU alone, the RAM's peak x efficiency, fitted on bench/cpu_decode.csv (band: leave one CPU
+out); offloaded layers and experts are read at it too, and t_handoff_s is the cost of each layer whose
+experts the CPU computes, fitted on bench/expert_offload.csv. Do not edit by hand.
 """
 
 DECODE = {'amd': {'efficiency': 0.7205, 't_fixed_s': 0.0, 't_layer_s': 0.0, 'low': 0.538, 'high': 1.466, 'rows': 9}, 'apple': {'efficiency': 0.9127, 't_fixed_s': 0.0006333, 't_layer_s': 0.00019272, 'low': 0.769, 'high': 1.09, 'rows': 39}, 'integrated': {'efficiency': 0.9075, 't_fixed_s': 0.0037184, 't_layer_s': 0.0, 'low': 0.821, 'high': 1.087, 'rows': 12}, 'intel': {'efficiency': 1.0, 't_fixed_s': 0.0, 't_layer_s': 0.00028768, 'low': 0.59, 'high': 2.043, 'rows': 5}, 'nvidia': {'efficiency': 0.8621, 't_fixed_s': 0.0003003, 't_layer_s': 5.081e-05, 'low': 0.645, 'high': 1.22, 'rows': 66}}
@@ -17,3 +20,5 @@ PREFILL = {'amd': {'efficiency': 0.5418, 'shader_cost': 0.3569, 'attention_cost'
 VLLM_DECODE = {'efficiency': 0.8414, 't_fixed_s': 0.0, 't_layer_s': 4.664e-05, 'low': 0.966, 'high': 1.048, 'rows': 88, 'models': 9}
 
 VLLM_PREFILL = {'efficiency': 0.5902, 'shader_cost': 0.0, 'attention_cost': 0.086, 'expert_cost': 0.0, 'low': 0.868, 'high': 1.121, 'rows': 27}
+
+CPU_DECODE = {'efficiency': 0.663, 'low': 0.568, 'high': 1.46, 'rows': 6, 'cpus': 3, 't_handoff_s': 0.0001851, 'handoff_rows': 8}

@@ -4,9 +4,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from .kv import check_supported, kv_cache_bytes
-from .runtime import runtime_overhead_bytes, usable_bytes
+from .runtime import OS_RESERVE_BYTES, runtime_overhead_bytes, usable_bytes
 from .speed import decode_compute_seconds, decode_speed, decode_tok_s, matmul_precision, prefill_speed
 from .types import (
+    CPU_CLASS,
     Architecture,
     Device,
     EngineError,
@@ -84,9 +85,6 @@ def plan_assumptions(arch: Architecture, work: Workload, runtime: Runtime) -> li
     return out
 
 
-# System RAM the operating system keeps for itself: Windows 11's minimum memory is 4 GB (Microsoft,
-# "Windows 11 specifications"), the same figure Ubuntu Desktop asks for; a plan's host bytes must fit in the rest.
-OS_RESERVE_BYTES = 4 * 1024**3
 OFFLOAD_MODES = ("none", "layers", "experts", "auto")
 
 
@@ -127,10 +125,12 @@ def _layer_offload(arch, mem: MemoryBreakdown, usable: int, active: int) -> _Pla
     return _Placement("layers", moved, gpu_read, active - gpu_read + moved_kv, offloaded, 0, moved_kv, on_gpu > 0)
 
 
-def _expert_offload(arch, quant, mem: MemoryBreakdown, usable: int, active: int) -> _Placement | None:
+def _expert_offload(arch, quant, mem: MemoryBreakdown, usable: int, active: int,
+                    forced: int | None = None) -> _Placement | None:
     """llama.cpp --n-cpu-moe N: the routed experts of the first N layers stay in system RAM; attention, shared
     experts, router and KV stay on the GPU. N is the fewest layers that make the rest fit (all of them is
-    --cpu-moe, the -ot ".ffn_.*_exps.=CPU" recipe). A token reads its k routed experts of those layers from RAM."""
+    --cpu-moe, the -ot ".ffn_.*_exps.=CPU" recipe), or ``forced`` when the user sets it. A token reads its k routed
+    experts of those layers from RAM."""
     parts = weight_tensor_bytes(arch, quant)
     scale = weights_bytes(arch, quant) / max(sum(parts.values()), 1)  # a published file size rescales the split
     experts = int(sum(v for k, v in parts.items() if k.endswith("_exps")) * scale)
@@ -142,6 +142,8 @@ def _expert_offload(arch, quant, mem: MemoryBreakdown, usable: int, active: int)
     per_layer = experts / moe_layers
     excess = mem.total_bytes - usable
     n = min(moe_layers, max(0, -(-excess // int(per_layer)) if excess > 0 else 0))
+    if forced is not None:  # N as llama.cpp counts it, from the first layer, dense ones included
+        n = min(moe_layers, max(forced - arch.first_dense_layers, 0))
     moved = int(per_layer * n)
     routed_share = (arch.experts_per_token or 1) / (arch.num_experts or 1)
     host_read = int(moved * routed_share)
@@ -166,13 +168,24 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
     assumptions = plan_assumptions(arch, work, runtime)
     active = active_weight_bytes(arch, quant) - (mem.host_weights_bytes if not arch.tied_embeddings else 0)
     active = max(active, 0)
+    if setup.devices[0].device_class == CPU_CLASS:  # CPU only: the token embedding is in the same RAM as the rest
+        mem = replace(mem, weights_bytes=mem.weights_bytes + mem.host_weights_bytes, host_weights_bytes=0)
+        assumptions.append("CPU only: the model and its KV cache in system RAM, read at the RAM's peak × the CPU "
+                           "decode efficiency; prompt processing not estimated")
     unified = any(d.unified_memory for d in setup.devices)
     mode = setup.offload_mode
     if mode not in OFFLOAD_MODES:
         raise EngineError("offload", f"unknown offload mode {mode!r}; use one of {', '.join(OFFLOAD_MODES)}")
     whole = _Placement("none", mem, active, 0)
     chosen = whole
-    if mem.total_bytes > usable and mode != "none" and runtime.name != "vllm" and not unified:
+    forced = setup.cpu_moe_layers
+    if forced is not None and (mode not in ("experts", "auto") or runtime.name != "llamacpp" or n > 1
+                               or not arch.is_moe or unified):
+        raise EngineError("cpu_moe_layers", "--n-cpu-moe applies to a mixture-of-experts model on one GPU with "
+                          "llama.cpp and offload set to experts")
+    if forced is not None:
+        chosen = _expert_offload(arch, quant, mem, usable, active, forced) or whole
+    elif mem.total_bytes > usable and mode != "none" and runtime.name != "vllm" and not unified:
         options = []
         if mode in ("layers", "auto"):
             options.append(_layer_offload(arch, mem, usable, active))
@@ -224,7 +237,8 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
             decode = decode_speed(lead, step_bytes, chosen.host_read, setup.host_ram_bandwidth_gbs, work.batch,
                                   runtime.name, arch.num_layers,
                                   decode_compute_seconds(lead, arch, active_params(arch), work.context, work.batch,
-                                                         runtime.name, precision))
+                                                         runtime.name, precision),
+                                  max(chosen.cpu_moe_layers - arch.first_dense_layers, 0))
         prefill, ttft = prompt_pass(lead, arch, active_params(arch), work.context, runtime.name,
                                     matmul_precision(quant, runtime.name, lead.backend))
     return Plan(

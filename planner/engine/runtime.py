@@ -1,6 +1,6 @@
 """What each runtime adds on top of weights and KV, and how much of a device it may use."""
 
-from .types import GIB, MIB, Architecture, Device, Runtime, Workload
+from .types import CPU_CLASS, GIB, MIB, Architecture, Device, Runtime, Workload
 
 # Ollama keeps this much free on every GPU before it places layers. Source: ollama discover/gpu.go
 # (cudaMinimumMemory and rocmMinimumMemory = 457 MiB) and gpu_darwin.go (metal minimum 512 MiB);
@@ -20,14 +20,21 @@ INTEGRATED_SHARE = 3 / 4
 MULTI_GPU_COMPUTE_FACTOR = 8 / 7
 
 
+# System RAM the operating system keeps for itself: Windows 11's minimum memory is 4 GB (Microsoft,
+# "Windows 11 specifications"), the same figure Ubuntu Desktop asks for; a plan's host bytes must fit in the rest.
+OS_RESERVE_BYTES = 4 * GIB
+
+
 def usable_bytes(device: Device, runtime: Runtime) -> int:
     """Memory a runtime may fill on one device.
 
-    Unified memory: the OS share above (or the user's override). Discrete GPUs: llama.cpp keeps its
-    ``--fit`` margin free (1024 MiB per device, tools/fit-params), Ollama its minimum free memory,
-    vLLM fills ``gpu_memory_utilization`` (0.92) of the total (vllm/config/cache.py).
+    CPU only: the system RAM less the OS reserve. Unified memory: the OS share above (or the user's override).
+    Discrete GPUs: llama.cpp keeps its ``--fit`` margin free (1024 MiB per device, tools/fit-params), Ollama its
+    minimum free memory, vLLM fills ``gpu_memory_utilization`` (0.92) of the total (vllm/config/cache.py).
     """
     total = device.memory_bytes
+    if device.device_class == CPU_CLASS:  # CPU only: the system RAM less what the OS keeps
+        return max(total - OS_RESERVE_BYTES, 0)
     if device.usable_fraction_override:
         return int(total * device.usable_fraction_override)
     if device.unified_memory:

@@ -14,8 +14,8 @@ those bounds per device class on shared/data/measurements_public.csv (llama.cpp)
 (vLLM-class); the band is the fit's cross-validated 10th–90th percentile of measured / predicted.
 """
 
-from .calibration import DECODE, PREFILL, VLLM_DECODE, VLLM_PREFILL
-from .types import Architecture, Device, Quantization, Speed
+from .calibration import CPU_DECODE, DECODE, PREFILL, VLLM_DECODE, VLLM_PREFILL
+from .types import CPU_CLASS, Architecture, Device, Quantization, Speed
 from .weights import routed_expert_params
 
 FALLBACK_CLASS = "nvidia"
@@ -25,6 +25,8 @@ VLLM_MEASURED_CLASS = "nvidia"
 
 
 def _decode_fit(device_class: str, runtime: str) -> dict:
+    if device_class == CPU_CLASS:  # llama.cpp on the CPU alone: the RAM read at CPU_DECODE's efficiency
+        return {**CPU_DECODE, "t_fixed_s": 0.0, "t_layer_s": 0.0}
     if runtime == "vllm":  # the serving-engine-class profile (CUDA graphs, BF16), measured on an H200
         if device_class == VLLM_MEASURED_CLASS:
             return VLLM_DECODE
@@ -32,25 +34,30 @@ def _decode_fit(device_class: str, runtime: str) -> dict:
     return DECODE.get(device_class) or DECODE[FALLBACK_CLASS]
 
 
-def decode_speed(device: Device, gpu_bytes: int, host_bytes: int = 0, host_bandwidth_gbs: float = 60.0,
-                 batch: int = 1, runtime: str = "llamacpp", layers: int = 0, compute_s: float = 0.0) -> Speed | None:
+def decode_speed(device: Device, gpu_bytes: int, host_bytes: int = 0, host_bandwidth_gbs: float = 51.2,
+                 batch: int = 1, runtime: str = "llamacpp", layers: int = 0, compute_s: float = 0.0,
+                 handoffs: int = 0) -> Speed | None:
     """Per-sequence decode tokens/s for ``batch`` sequences stepping together.
 
     ``gpu_bytes`` = active weights + KV read per step on the device(s); ``host_bytes`` = the part read
-    from system RAM (offloaded layers) at ``host_bandwidth_gbs`` with the same efficiency; ``layers`` sets the
+    from system RAM (offloaded layers or experts, which the CPU computes) at ``host_bandwidth_gbs`` × the CPU's
+    efficiency (CPU_DECODE, fitted on CPU-only llama.cpp measurements); ``layers`` sets the
     per-layer fixed cost of profiles that have one (kernel launches and synchronisation per layer);
-    ``compute_s`` is the step's compute (decode_compute_seconds), the roof a large batch meets.
+    ``compute_s`` is the step's compute (decode_compute_seconds), the roof a large batch meets; ``handoffs`` counts
+    the layers whose routed experts the CPU computes (llama.cpp --n-cpu-moe): each passes its activations from the
+    GPU to the CPU and back and waits on both, CPU_DECODE's t_handoff_s (fitted on bench/expert_offload.csv).
     """
     if not device.bandwidth_gbs:
         return None
     fit = _decode_fit(device.device_class, runtime)
-    tok_s = decode_tok_s(device, gpu_bytes, runtime, host_bytes, host_bandwidth_gbs, fit, layers, compute_s)
+    tok_s = decode_tok_s(device, gpu_bytes, runtime, host_bytes, host_bandwidth_gbs, fit, layers, compute_s,
+                         handoffs)
     return Speed(tok_s=tok_s, low=tok_s * fit["low"], high=tok_s * fit["high"])
 
 
 def decode_tok_s(device: Device, gpu_bytes: int, runtime: str = "llamacpp", host_bytes: int = 0,
-                 host_bandwidth_gbs: float = 60.0, fit: dict | None = None, layers: int = 0,
-                 compute_s: float = 0.0) -> float | None:
+                 host_bandwidth_gbs: float = 51.2, fit: dict | None = None, layers: int = 0,
+                 compute_s: float = 0.0, handoffs: int = 0) -> float | None:
     """The central figure of ``decode_speed`` alone (no band), for ranking thousands of devices. The step is
     the slower of reading the bytes and computing the batch (the roofline's minimum of the two rates), plus the
     fixed costs, which neither hides."""
@@ -60,7 +67,8 @@ def decode_tok_s(device: Device, gpu_bytes: int, runtime: str = "llamacpp", host
     seconds = (max(gpu_bytes / (device.bandwidth_gbs * 1e9 * fit["efficiency"]), compute_s) + fit["t_fixed_s"]
                + fit.get("t_layer_s", 0.0) * layers)
     if host_bytes:
-        seconds += host_bytes / (host_bandwidth_gbs * 1e9 * fit["efficiency"])
+        seconds += host_bytes / (host_bandwidth_gbs * 1e9 * CPU_DECODE["efficiency"])
+    seconds += handoffs * CPU_DECODE.get("t_handoff_s", 0.0)
     return 1.0 / seconds
 
 

@@ -130,9 +130,13 @@ class Workload:
     ubatch: int = 512  # llama.cpp -ub default (common/common.h)
 
 
+CPU_CLASS = "cpu"  # a Device that is the machine's CPU and system RAM (CPU-only plans)
+
+
 @dataclass(frozen=True)
 class Device:
-    """One accelerator. ``device_class`` is nvidia, amd, intel, apple or integrated."""
+    """One accelerator. ``device_class`` is nvidia, amd, intel, apple, integrated, or cpu (CPU_CLASS: the
+    processor itself, its memory the system RAM and its bandwidth the RAM's peak)."""
 
     name: str
     memory_bytes: int
@@ -163,11 +167,14 @@ class Setup:
     """Devices used together. Identical GPUs repeat the same Device."""
 
     devices: tuple[Device, ...]
-    host_ram_bandwidth_gbs: float = 60.0
+    # System RAM bandwidth when the user gives none: DDR4-3200 in two channels (3200 MT/s × 8 B × 2 = 51.2 GB/s),
+    # the slowest kit of the planner's presets (planner/specs.RAM_PRESETS), so an offload plan errs slow.
+    host_ram_bandwidth_gbs: float = 51.2
     # What may go to system RAM when VRAM is short: "none", "layers" (llama.cpp -ngl), "experts" (a MoE's
     # routed experts, --n-cpu-moe), "auto" (the fastest that fits). True/False mean "auto"/"none".
     offload: bool | str = False
     ram_bytes: int | None = None  # the machine's system RAM; None: not given, so not checked
+    cpu_moe_layers: int | None = None  # the user's llama.cpp --n-cpu-moe N (None: the fewest that fit)
 
     @property
     def offload_mode(self) -> str:
