@@ -226,8 +226,8 @@ class PlanInput(WorkloadParams, MachineParams):
     gpu_count = serializers.IntegerField(required=False, default=1, min_value=1, max_value=64)
     cpu_only = serializers.BooleanField(required=False, default=False, help_text=(
         "Run on the CPU alone (llama.cpp/Ollama): the model sits in system RAM (`ram_gb`, less a 4 GiB OS reserve) "
-        "and decodes at its bandwidth (`ram_bandwidth_gbs` or `ram_preset`). No `gpu` or `vram_gb`; prefill is not "
-        "estimated."))
+        "and decodes at its bandwidth (`ram_bandwidth_gbs` or `ram_preset`; default DDR4-3200 dual channel, "
+        "51.2 GB/s). No `gpu` or `vram_gb`; prefill is not estimated."))
     cpu_moe_layers = serializers.IntegerField(required=False, min_value=0, max_value=2000, help_text=(
         "llama.cpp's --n-cpu-moe N: the routed experts of the first N layers in system RAM (with `offload` experts "
         "or auto; a mixture of experts on one GPU). Default: the fewest that fit."))
@@ -285,19 +285,10 @@ class PlanInput(WorkloadParams, MachineParams):
 
     @staticmethod
     def check_cpu_only(data):
-        """A CPU-only plan needs the machine's RAM and its bandwidth, and no GPU; llama.cpp and Ollama run it."""
-        if data.get("gpu") or data.get("vram_gb"):
-            raise serializers.ValidationError({"cpu_only": ["A CPU-only plan takes no gpu or vram_gb."]})
-        if data["runtime"] == "vllm":
-            raise serializers.ValidationError({"runtime": [
-                "vLLM's CPU backend is not modelled: choose llamacpp or ollama for a CPU-only plan."]})
-        if not data.get("ram_gb"):
-            raise serializers.ValidationError({"ram_gb": ["A CPU-only plan needs the machine's RAM (ram_gb)."]})
-        if not (data.get("ram_bandwidth_gbs") or data.get("ram_preset")):
-            raise serializers.ValidationError({"ram_bandwidth_gbs": [
-                "A CPU-only plan needs the RAM's bandwidth (ram_bandwidth_gbs or ram_preset)."]})
-        if data["gpu_count"] != 1:
-            raise serializers.ValidationError({"gpu_count": ["A CPU-only plan has no GPUs to count."]})
+        problems = specs.cpu_only_problems(data.get("gpu"), data.get("vram_gb"), data["runtime"], data.get("ram_gb"),
+                                           data["gpu_count"])
+        if problems:
+            raise serializers.ValidationError({field: [message] for field, message in problems})
 
 
 class ServingSerializer(serializers.Serializer):

@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce, Lower
 from catalog.models import GPU, LLM
 from planner import sizing, specs
 from planner.engine.plan import MAX_CONTEXT_TOKENS
-from planner.engine.types import EngineError
+from planner.engine.types import EngineError, Setup
 from planner.specs import CUSTOM_FIELDS, KV_CHOICES, RUNTIME_CHOICES, RUNTIME_LABELS, context_problem, kv_cache_problem
 
 RUNTIME_FORM_CHOICES = [(r, RUNTIME_LABELS[r]) for r in RUNTIME_CHOICES]
@@ -28,7 +28,8 @@ class MachineFields(forms.Form):
         choices=[("none", "Nothing"), ("auto", "Whatever decodes fastest"), ("layers", "Whole layers (-ngl)"),
                  ("experts", "MoE experts (--n-cpu-moe)")], required=False, label="Offload to system RAM")
     ram_gb = forms.FloatField(min_value=1, max_value=100_000, required=False, label="System RAM (GB)")
-    ram_preset = forms.ChoiceField(choices=[("", "RAM speed: 60 GB/s")] + [(k, f"{label} ({bw:g} GB/s)")
+    ram_preset = forms.ChoiceField(choices=[("", f"RAM speed: {Setup.host_ram_bandwidth_gbs:g} GB/s")] + [
+        (k, f"{label} ({bw:g} GB/s)")
                                             for k, (label, bw) in specs.RAM_PRESETS.items()],
                                    required=False, label="RAM kit")
 
@@ -143,9 +144,13 @@ class PlanForm(ListedModelMixin, CustomArchitectureFields, MachineFields):
     vram_gb = forms.FloatField(min_value=0.5, max_value=100_000, required=False, label="Custom VRAM (GB)")
     bandwidth_gbs = forms.FloatField(min_value=1, max_value=100_000, required=False, label="Custom bandwidth (GB/s)")
     gpu_count = forms.IntegerField(min_value=1, max_value=64, initial=1, label="GPU count")
+    cpu_only = forms.BooleanField(required=False, label="CPU only (no GPU: the model runs from system RAM)")
+    cpu_moe_layers = forms.IntegerField(min_value=0, max_value=2000, required=False, label="--n-cpu-moe N",
+                                        help_text="Blank: the fewest layers whose experts must go to RAM.")
 
     MODEL_FIELDS = ("model", "quant", "context", "batch", "kv_cache", "runtime")
-    GPU_FIELDS = ("gpu", "vram_gb", "bandwidth_gbs", "gpu_count", "offload", "ram_gb", "ram_preset")
+    GPU_FIELDS = ("gpu", "vram_gb", "bandwidth_gbs", "gpu_count", "cpu_only", "offload", "ram_gb", "ram_preset",
+                  "cpu_moe_layers")
 
 
 
@@ -167,8 +172,10 @@ class PlanForm(ListedModelMixin, CustomArchitectureFields, MachineFields):
             self.add_error("model", "Choose a catalog model or describe a custom one, not both.")
         elif not llm and not custom and "model" not in self.errors:
             self.add_error("model", "Choose a model or describe a custom architecture.")
-        if not data.get("gpu") and not data.get("vram_gb"):
-            self.add_error("gpu", "Choose a GPU or enter a custom VRAM size.")
+        if data.get("cpu_only"):
+            for name, problem in specs.cpu_only_problems(data.get("gpu"), data.get("vram_gb"), data.get("runtime"),
+                                                         data.get("ram_gb"), data.get("gpu_count") or 1):
+                self.add_error(name, problem)
         for name, problem in (("context", context_problem(llm, data.get("context"))),
                               ("kv_cache", kv_cache_problem(data.get("runtime"), data.get("kv_cache")))):
             if problem:

@@ -374,6 +374,13 @@ def memory_only(inputs: PlanInputs, work: Workload, runtime: Runtime, n_devices:
     return MemoryOnly(mem, tuple(plan_assumptions(inputs.arch, work, runtime)) + ("no GPU given: memory only",))
 
 
+def memory_result(inputs: PlanInputs, work: Workload, runtime: Runtime, n_devices: int = 1) -> PlanResult:
+    """The planner page's answer without a device: the memory, its chart, and no fit, speed or solver answers."""
+    mem = memory_only(inputs, work, runtime, n_devices)
+    return PlanResult(arch=inputs.arch, quant=inputs.quant, plan=mem, max_context=None, best_quant=None,
+                      breakdown=breakdown_bars(mem.memory))
+
+
 def full_plan(inputs: PlanInputs, work: Workload, runtime: Runtime, devices: list[Device],
               offload: bool | str = False, ram_bytes: int | None = None,
               ram_bandwidth_gbs: float | None = None, cpu_moe_layers: int | None = None) -> PlanResult:

@@ -19,6 +19,7 @@ from planner.engine.types import (
     EngineError,
     Quantization,
     RecurrentState,
+    Setup,
 )
 from planner.engine.vision import image_compute_bytes, vision_encoder_params
 
@@ -209,11 +210,29 @@ def gpu_to_device(gpu: GPU, usable_fraction_override: float | None = None) -> De
     )
 
 
-def cpu_device(ram_gb: float, ram_bandwidth_gbs: float) -> Device:
-    """The machine's CPU with its system RAM (``ram_gb`` GiB) and the RAM's peak bandwidth: a CPU-only plan
-    (llama.cpp's CPU backend; the decode efficiency is CPU_DECODE, fitted on bench/cpu_decode.csv)."""
-    return Device(name="CPU", memory_bytes=int(ram_gb * 1024**3), bandwidth_gbs=ram_bandwidth_gbs,
-                  device_class=CPU_CLASS, backend="cpu")
+def cpu_device(ram_gb: float, ram_bandwidth_gbs: float | None) -> Device:
+    """The machine's CPU with its system RAM (``ram_gb`` GiB) and the RAM's peak bandwidth (None: Setup's default,
+    DDR4-3200 dual channel): a CPU-only plan (llama.cpp's CPU backend; the decode efficiency is CPU_DECODE, fitted
+    on bench/cpu_decode.csv)."""
+    return Device(name="CPU", memory_bytes=int(ram_gb * 1024**3),
+                  bandwidth_gbs=ram_bandwidth_gbs or Setup.host_ram_bandwidth_gbs, device_class=CPU_CLASS,
+                  backend="cpu")
+
+
+def cpu_only_problems(gpu, vram_gb, runtime: str, ram_gb, gpu_count: int) -> list[tuple[str, str]]:
+    """(field, message) for what a CPU-only plan cannot take: a GPU, vLLM (its CPU backend is not modelled), more
+    than one device; it needs the machine's RAM, which is its memory."""
+    problems = []
+    if gpu or vram_gb:
+        problems.append(("cpu_only", "A CPU-only plan takes no GPU or custom VRAM."))
+    if runtime == "vllm":
+        problems.append(("runtime", "vLLM's CPU backend is not modelled: choose llama.cpp or Ollama for a CPU-only "
+                                    "plan."))
+    if not ram_gb:
+        problems.append(("ram_gb", "A CPU-only plan needs the machine's RAM (ram_gb)."))
+    if gpu_count != 1:
+        problems.append(("gpu_count", "A CPU-only plan has no GPUs to count."))
+    return problems
 
 
 def custom_device(vram_gb: float, bandwidth_gbs: float | None, compute_tflops: float | None = None) -> Device:

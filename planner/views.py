@@ -216,12 +216,20 @@ def planner(request):
     if bound:
         if form.is_valid():
             d = form.cleaned_data
-            device = (specs.gpu_to_device(d["gpu"]) if d["gpu"]
-                      else specs.custom_device(d["vram_gb"], d["bandwidth_gbs"]))
             work = Workload(context=d["context"], batch=d["batch"], kv_cache=d["kv_cache"])
+            runtime, machine = Runtime(name=d["runtime"]), form.machine()
             try:
-                result = sizing.full_plan(d["inputs"], work, Runtime(name=d["runtime"]), [device] * d["gpu_count"],
-                                          **form.machine())
+                if not (d["gpu"] or d["vram_gb"] or d["cpu_only"]):  # no device: the memory it needs, as the API
+                    result = sizing.memory_result(d["inputs"], work, runtime, d["gpu_count"])
+                else:
+                    if d["cpu_only"]:  # the RAM is the device: nothing to offload to
+                        device = specs.cpu_device(d["ram_gb"], machine["ram_bandwidth_gbs"])
+                        machine.update(offload="none", ram_bytes=None)
+                    else:
+                        device = (specs.gpu_to_device(d["gpu"]) if d["gpu"]
+                                  else specs.custom_device(d["vram_gb"], d["bandwidth_gbs"]))
+                    result = sizing.full_plan(d["inputs"], work, runtime, [device] * d["gpu_count"], **machine,
+                                              cpu_moe_layers=d["cpu_moe_layers"])
                 extra["measured"] = sizing.measured(d["model"], d["gpu"], d["gpu_count"], result.quant.name,
                                                     d["runtime"])
                 if d["model"]:  # the same run commands as the model page, for this plan

@@ -170,8 +170,9 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
     active = max(active, 0)
     if setup.devices[0].device_class == CPU_CLASS:  # CPU only: the token embedding is in the same RAM as the rest
         mem = replace(mem, weights_bytes=mem.weights_bytes + mem.host_weights_bytes, host_weights_bytes=0)
-        assumptions.append("CPU only: the model and its KV cache in system RAM, read at the RAM's peak × the CPU "
-                           "decode efficiency; prompt processing not estimated")
+        assumptions.append(f"CPU only: the model and its KV cache in system RAM, read at the RAM's peak "
+                           f"({setup.devices[0].bandwidth_gbs:g} GB/s) × the CPU decode efficiency; prompt processing "
+                           "not estimated")
     unified = any(d.unified_memory for d in setup.devices)
     mode = setup.offload_mode
     if mode not in OFFLOAD_MODES:

@@ -53,10 +53,11 @@ def test_cpu_only_refusals_name_the_field(seeded, query, field):
     assert response.status_code == 400 and field in response.json()
 
 
-def test_cpu_only_needs_the_ram_and_its_bandwidth(seeded):
+def test_cpu_only_needs_the_ram_and_defaults_its_bandwidth(seeded):
     base = "/api/v1/plan/?model=llama-3-1-8b-instruct&cpu_only=true"
     assert "ram_gb" in APIClient().get(base + "&ram_preset=ddr5-6000-dual").json()
-    assert "ram_bandwidth_gbs" in APIClient().get(base + "&ram_gb=64").json()
+    default = APIClient().get(base + "&ram_gb=64").json()  # no RAM kit: DDR4-3200 dual channel, and it says so
+    assert default["fits"] and any("(51.2 GB/s)" in a for a in default["assumptions"])
 
 
 def test_expert_offload_golden_and_the_users_n(seeded):
@@ -74,3 +75,19 @@ def test_n_cpu_moe_on_a_dense_model_is_a_400_naming_it(seeded):
     response = APIClient().get("/api/v1/plan/?model=llama-3-1-8b-instruct&gpu=nvidia-geforce-rtx-4090"
                                "&cpu_moe_layers=3")
     assert response.status_code == 400 and "cpu_moe_layers" in response.json()
+
+
+def test_planner_page_plans_for_the_cpu_alone_and_without_any_device(client, seeded):
+    cpu = client.get("/plan/?model=llama-3-1-8b-instruct&cpu_only=on&ram_gb=32&ram_preset=ddr5-6000-dual")
+    text = cpu.content.decode()
+    assert cpu.status_code == 200 and "Fits: Llama 3.1 8B Instruct Q4_K_M" in text and "of 28.0 GB usable" in text
+    assert "-ngl 0" in text
+    bare = client.get("/plan/?model=llama-3-1-8b-instruct")  # was 400 "Choose a GPU or enter a custom VRAM size"
+    assert bare.status_code == 200 and "Memory: Llama 3.1 8B Instruct Q4_K_M" in bare.content.decode()
+
+
+def test_planner_page_names_what_a_cpu_only_plan_cannot_take(client, seeded):
+    response = client.get("/plan/?model=llama-3-1-8b-instruct&cpu_only=on&runtime=vllm&gpu=nvidia-geforce-rtx-4090")
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert "CPU backend is not modelled" in text and "takes no GPU" in text and "needs the machine" in text
