@@ -84,6 +84,7 @@ def test_planner_page_plans_for_the_cpu_alone_and_without_any_device(client, see
     assert "-ngl 0" in text
     bare = client.get("/plan/?model=llama-3-1-8b-instruct")  # was 400 "Choose a GPU or enter a custom VRAM size"
     assert bare.status_code == 200 and "Memory: Llama 3.1 8B Instruct Q4_K_M" in bare.content.decode()
+    assert "<dd>none</dd>" not in bare.content.decode()  # no device: no "max context that fits: none"
 
 
 def test_planner_page_names_what_a_cpu_only_plan_cannot_take(client, seeded):
