@@ -15,7 +15,7 @@ publisher states, rather than one from the wrong formula. ``catalog/tests/test_c
 counts to every published figure in the catalog.
 """
 
-from .hf_config import ENCODER_MARKERS, UNGATED_MODEL_TYPES, _first, _int, layer_pattern, text_config
+from .hf_config import CONFIG_KEYS, ENCODER_MARKERS, UNGATED_MODEL_TYPES, _first, _int, layer_pattern, text_config
 
 GATED_FFN = 3  # gate, up and down projections (SwiGLU); every decoder this module counts is gated
 # Config keys (when set) that mean weights this module does not model: recurrent or hybrid mixers, per-layer
@@ -71,9 +71,10 @@ def _attention(tc: dict, h: int) -> int | None:
     return h * heads * head_dim + h * kv_heads * (head_dim + v_dim) + heads * v_dim * h
 
 
-def config_params(config: dict) -> tuple[int, int | None] | None:
+def config_params(config: dict, lm_head: bool = True) -> tuple[int, int | None] | None:
     """(total, active) parameters of the language model a config describes; active is None for a dense model.
-    None when the design is not one this module counts (see the module docstring)."""
+    ``lm_head`` False for an embedding or reranking model, which has no output head even when its config names a
+    causal-LM class. None when the design is not one this module counts (see the module docstring)."""
     tc = text_config(config)
     layers, h, vocab = (_int(tc.get(k)) for k in ("num_hidden_layers", "hidden_size", "vocab_size"))
     if not (layers and h and vocab):
@@ -88,22 +89,22 @@ def config_params(config: dict) -> tuple[int, int | None] | None:
     attention = _attention(tc, h)
     if attention is None:
         return None
-    embed = vocab * h * (1 if tc.get("tie_word_embeddings") else 2)
+    embed = vocab * h * (1 if tc.get("tie_word_embeddings") or not lm_head else 2)
     per_layer = attention + 2 * h  # and the two RMSNorms around it
-    experts = _int(_first(tc, ("num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts")))
+    experts = _int(_first(tc, CONFIG_KEYS["num_experts"]))
     dense_width = _int(tc.get("intermediate_size"))
     if not experts:
         if not dense_width:
             return None
         return embed + h + layers * (per_layer + GATED_FFN * h * dense_width), None
-    top_k = _int(_first(tc, ("num_experts_per_tok", "moe_top_k", "top_k_experts")))
+    top_k = _int(_first(tc, CONFIG_KEYS["num_experts_per_token"]))
     expert_width = _int(tc.get("moe_intermediate_size")) or dense_width
     moe_layers = _moe_layers(tc, layers)
     if not (top_k and expert_width and moe_layers is not None) or top_k > experts:
         return None
     if len(moe_layers) < layers and not dense_width:
         return None
-    shared_width = _int(tc.get("shared_expert_intermediate_size")) or (
+    shared_width = _int(_first(tc, ("shared_expert_intermediate_size", "shared_intermediate_size"))) or (
         (_int(_first(tc, ("n_shared_experts", "num_shared_experts"))) or 0)
         * (_int(tc.get("share_expert_dim")) or expert_width))
     expert = GATED_FFN * h * expert_width

@@ -61,9 +61,10 @@ UNSUPPORTED_KEYS = {
 ENCODER_MARKERS = ("Bert", "Roberta", "NewModel", "NeoBERT")  # in the architectures' class names
 # Decoders whose MLP has two matrices (up, down) and no gate, by model_type (transformers' modeling files:
 # PhiMLP fc1/fc2, GPTJMLP fc_in/fc_out, GPTNeoXMLP dense_h_to_4h/dense_4h_to_h, Starcoder2MLP c_fc/c_proj,
-# FalconMLP, BloomMLP, GPTBigCode, MPT, OPT, CodeGen, Persimmon); every other decoder here is gated.
+# FalconMLP, BloomMLP, GPTBigCode, MPT, OPT, CodeGen, Persimmon; NemotronMLP up_proj/down_proj with ReLU², as vLLM's
+# model_executor/models/nemotron.py builds it); every other decoder here is gated.
 UNGATED_MODEL_TYPES = {"phi", "phi-msft", "mixformer-sequential", "gptj", "gpt_neox", "gpt2", "starcoder2", "falcon",
-                       "bloom", "gpt_bigcode", "mpt", "opt", "codegen", "persimmon"}
+                       "bloom", "gpt_bigcode", "mpt", "opt", "codegen", "persimmon", "nemotron"}
 DTYPE_BYTES = {"float32": 4, "fp32": 4, "bfloat16": 2, "float16": 2, "bf16": 2, "fp16": 2}
 
 

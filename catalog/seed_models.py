@@ -73,7 +73,8 @@ def _billions(value: str) -> int | None:
 
 PARAMS_FROM_CONFIG = "parameters: counted tensor by tensor from config.json (catalog/config_params.py)"
 PARAMS_FROM_NAME = "parameters: the size its repository name states"
-ACTIVE_FROM_CONFIG = "active parameters: the published total less the routed experts a token skips, from config.json"
+ACTIVE_FROM_CONFIG = "active parameters: counted from config.json (the routed experts a token skips)"
+SAME_COUNT = 0.02  # a published total this close to the tensors' count counts the same tensors (rounding aside)
 
 
 def model_params(row: dict, config: dict) -> tuple[int | None, int | None, str]:
@@ -82,10 +83,15 @@ def model_params(row: dict, config: dict) -> tuple[int | None, int | None, str]:
     A published total without an active count gets the routed experts a token skips subtracted. ``basis`` is
     what the model's source says of it ("" when both counts are published)."""
     total, active = _billions(row["params_total_b"]), _billions(row["params_active_b"])
-    counted = config_params(config)
+    counted = config_params(config, lm_head=(row.get("task") or "generation") == "generation")
     if total is not None:
         if active is None and counted and counted[1] is not None:
-            return total, total - (counted[0] - counted[1]), ACTIVE_FROM_CONFIG
+            # A total within 2 % of the tensors' count counts the same things: take the experts a token skips off it.
+            # One that counts more (a vision encoder, MTP layers, the Hub's count of a packed GPTQ file) does not
+            # tell the active count: the tensors' own is it.
+            same = abs(total / counted[0] - 1) <= SAME_COUNT
+            active = total - (counted[0] - counted[1]) if same else counted[1]
+            return total, active if 0 < active < total else None, ACTIVE_FROM_CONFIG
         return total, active, ""
     if counted:
         return counted[0], counted[1], PARAMS_FROM_CONFIG

@@ -43,7 +43,7 @@ COUNTS_OTHER_THINGS = {
 
 def test_counts_agree_with_every_published_total():
     """Every model with a config copy and a total its publisher states (not one read from its repository name):
-    the count of the config's tensors is within 1.5 % of it, or of the rounding of a figure like "14B"."""
+    the count of the config's tensors is within 1.5 % of it, or of the rounding of a figure like "14B" (at most 5 %)."""
     checked, misses = 0, []
     for obj in json.loads((Path(settings.BASE_DIR) / "fixtures" / "04_llms.json").read_text()):
         fields = obj["fields"]
@@ -58,9 +58,9 @@ def test_counts_agree_with_every_published_total():
         published = fields["params_total"]
         rounding = 0.5 * 10 ** (len(str(published)) - len(str(published).rstrip("0"))) / published
         checked += 1
-        if abs(counted[0] / published - 1) > max(0.015, rounding):
+        if abs(counted[0] / published - 1) > max(0.015, min(rounding, 0.05)):  # "1B" may not mean 1.5B
             misses.append((fields["hf_repo_id"], published, counted[0]))
-    assert checked >= 60 and not misses
+    assert checked >= 50 and not misses, misses
 
 
 def test_designs_it_does_not_model_give_none():
