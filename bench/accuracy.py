@@ -213,16 +213,16 @@ def offload_errors(out, cv):
     GPU, each row with its RAM and source), planned as the product plans it at the row's N. In sample (the hand-off
     cost is fitted on these rows) and leaving each source out."""
     from calibrate import fit_handoff
-    from common import offload_rows
+    from common import offload_rows, source_key
 
     planned = offload_rows()
     key = ("decode tok/s", "llama.cpp, experts in system RAM", "mixed")
     out[key] = [err(p.decode.tok_s, float(r["tok_s"])) for r, p, _ in planned]
     current = CPU_DECODE.get("t_handoff_s", 0.0)
     errors = []
-    for source in sorted({r["source"] for r, _, _ in planned}):
-        held = fit_handoff([x for x in planned if x[0]["source"] != source], current)
-        for r, p, n in (x for x in planned if x[0]["source"] == source):
+    for source in sorted({source_key(r) for r, _, _ in planned}):
+        held = fit_handoff([x for x in planned if source_key(x[0]) != source], current)
+        for r, p, n in (x for x in planned if source_key(x[0]) == source):
             errors.append(err(1 / (1 / p.decode.tok_s + (held - current) * n), float(r["tok_s"])))
     cv[key] = errors
 
@@ -242,7 +242,8 @@ def main():
     lines = [
         f"Accuracy of the sizing engine, {date.today().isoformat()} (bench/accuracy.py). In-sample: the speed",
         "constants are fitted on these same measurements by bench/calibrate.py. Cross-validated: each row predicted",
-        "by a fit that never saw its GPU (llama.cpp) or its model (vLLM-class); the MoE set was never fitted on; '–'",
+        "by a fit that never saw its GPU (llama.cpp), its model (vLLM-class), its CPU (CPU only) or its publication",
+        "(experts in system RAM); the vLLM MoE set was never fitted on; '–'",
         "where that cannot be done (a class measured on one GPU). A speed class of fewer than 10 rows is marked",
         "'few': its fit is the efficiency alone and its band is widened. Memory rows are formulas, not fits (the",
         "compute-buffer constants come from the Llama 3 8B logs they are checked on, so those rows are in-sample too).",

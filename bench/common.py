@@ -127,14 +127,16 @@ def measurement_rows() -> list[Row]:
 
 
 def decode_bytes(row: Row) -> int:
-    """Bytes read per decoded token: the file (MoE: the active share) plus the KV cache at depth."""
+    """Bytes read per decoded token, as a plan counts them (weights.active_weight_bytes on the row's file: every
+    tensor but the token embedding, a mixture of experts' routed share) plus the KV cache at depth."""
     from planner.engine.kv import kv_cache_bytes
-    from planner.engine.types import Workload
+    from planner.engine.types import Quantization, Workload
+    from planner.engine.weights import active_weight_bytes
 
     arch = row.arch
-    weights = row.file_bytes
-    if arch.is_moe and arch.params_active and arch.params_total:
-        weights = int(weights * arch.params_active / arch.params_total)
+    name = row.quant.split()[0].upper() if row.quant else "Q4_K_M"
+    name = "MXFP4_MOE" if name == "MXFP4" else name  # llama-bench names gpt-oss's file type by its bulk type
+    weights = active_weight_bytes(arch, Quantization(name, "gguf", file_size_bytes=row.file_bytes))
     return weights + kv_cache_bytes(arch, Workload(context=max(row.depth, 1)), "llamacpp") * row.depth // max(
         -(-row.depth // 256) * 256, 1)
 
@@ -224,6 +226,11 @@ def cpu_rows() -> list[Row]:
         rows.append(Row(r["cpu"], "decode", CPU_CLASS, float(r["tok_s"]), int(float(r["file_size_gib"]) * GIB),
                         depth_of(r["test"]), specs.llm_to_arch(llms[r["llm"]]), device, r["source"], r["quant"]))
     return rows
+
+
+def source_key(row: dict) -> str:
+    """The publication a measurement row comes from: its source's address, without the notes after it."""
+    return row["source"].split()[0]
 
 
 def offload_rows() -> list[tuple[dict, object, int]]:

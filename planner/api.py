@@ -251,8 +251,11 @@ class PlanInput(WorkloadParams, MachineParams):
             raise serializers.ValidationError({"model": ["Give a catalog model slug or a custom architecture."]})
         if data.get("gpu") and data.get("vram_gb"):
             raise serializers.ValidationError({"gpu": ["Give a catalog GPU or a custom vram_gb, not both."]})
-        if data["cpu_only"]:
-            self.check_cpu_only(data)
+        if problems := specs.machine_problems(data):
+            errors = {}
+            for field, message in problems:
+                errors.setdefault(field, []).append(message)
+            raise serializers.ValidationError(errors)
         if arch and arch.get("max_context"):  # a custom model's own limit, as a catalog model's
             if "context" not in self.initial_data:
                 data["context"] = min(specs.DEFAULT_CONTEXT, arch["max_context"])
@@ -281,14 +284,6 @@ class PlanInput(WorkloadParams, MachineParams):
             if problem:
                 raise serializers.ValidationError({"quant": [problem]})
         return data
-
-
-    @staticmethod
-    def check_cpu_only(data):
-        problems = specs.cpu_only_problems(data.get("gpu"), data.get("vram_gb"), data["runtime"], data.get("ram_gb"),
-                                           data["gpu_count"])
-        if problems:
-            raise serializers.ValidationError({field: [message] for field, message in problems})
 
 
 class ServingSerializer(serializers.Serializer):

@@ -172,10 +172,8 @@ class PlanForm(ListedModelMixin, CustomArchitectureFields, MachineFields):
             self.add_error("model", "Choose a catalog model or describe a custom one, not both.")
         elif not llm and not custom and "model" not in self.errors:
             self.add_error("model", "Choose a model or describe a custom architecture.")
-        if data.get("cpu_only"):
-            for name, problem in specs.cpu_only_problems(data.get("gpu"), data.get("vram_gb"), data.get("runtime"),
-                                                         data.get("ram_gb"), data.get("gpu_count") or 1):
-                self.add_error(name, problem)
+        for name, problem in specs.machine_problems(data):
+            self.add_error(name, problem)
         for name, problem in (("context", context_problem(llm, data.get("context"))),
                               ("kv_cache", kv_cache_problem(data.get("runtime"), data.get("kv_cache")))):
             if problem:

@@ -219,19 +219,30 @@ def cpu_device(ram_gb: float, ram_bandwidth_gbs: float | None) -> Device:
                   backend="cpu")
 
 
-def cpu_only_problems(gpu, vram_gb, runtime: str, ram_gb, gpu_count: int) -> list[tuple[str, str]]:
-    """(field, message) for what a CPU-only plan cannot take: a GPU, vLLM (its CPU backend is not modelled), more
-    than one device; it needs the machine's RAM, which is its memory."""
+def machine_problems(d: dict) -> list[tuple[str, str]]:
+    """(field, message) for a machine a plan cannot have, from a form's or the API's cleaned data. A CPU-only plan
+    takes no GPU, custom VRAM or GPU bandwidth, no vLLM (its CPU backend is not modelled), one device, no offload (the
+    RAM is its memory) and one sequence (no CPU compute rate bounds a batch), and needs the machine's RAM;
+    --n-cpu-moe needs a GPU to keep the rest on."""
     problems = []
-    if gpu or vram_gb:
-        problems.append(("cpu_only", "A CPU-only plan takes no GPU or custom VRAM."))
-    if runtime == "vllm":
-        problems.append(("runtime", "vLLM's CPU backend is not modelled: choose llama.cpp or Ollama for a CPU-only "
-                                    "plan."))
-    if not ram_gb:
-        problems.append(("ram_gb", "A CPU-only plan needs the machine's RAM (ram_gb)."))
-    if gpu_count != 1:
-        problems.append(("gpu_count", "A CPU-only plan has no GPUs to count."))
+    if d.get("cpu_only"):
+        if d.get("gpu") or d.get("vram_gb") or d.get("bandwidth_gbs"):
+            problems.append(("cpu_only", "A CPU-only plan takes no GPU, custom VRAM or GPU bandwidth (the RAM's goes "
+                                         "in ram_bandwidth_gbs or ram_preset)."))
+        if d.get("runtime") == "vllm":
+            problems.append(("runtime", "vLLM's CPU backend is not modelled: choose llama.cpp or Ollama for a "
+                                        "CPU-only plan."))
+        if not d.get("ram_gb"):
+            problems.append(("ram_gb", "A CPU-only plan needs the machine's RAM (ram_gb)."))
+        if (d.get("gpu_count") or 1) != 1:
+            problems.append(("gpu_count", "A CPU-only plan has no GPUs to count."))
+        if offload_mode(d.get("offload") or "none") != "none":
+            problems.append(("offload", "A CPU-only plan has nothing to offload: the model is in system RAM already."))
+        if (d.get("batch") or 1) > 1:
+            problems.append(("batch", "A CPU-only plan is for one sequence: no CPU compute rate is on record to "
+                                      "bound a batch."))
+    if d.get("cpu_moe_layers") is not None and not (d.get("gpu") or d.get("vram_gb")):
+        problems.append(("cpu_moe_layers", "--n-cpu-moe keeps experts in system RAM beside a GPU: choose one."))
     return problems
 
 

@@ -152,6 +152,16 @@ def _expert_offload(arch, quant, mem: MemoryBreakdown, usable: int, active: int,
                       n + arch.first_dense_layers if n else 0)
 
 
+def memory_on(arch: Architecture, quant: Quantization, work: Workload, setup: Setup,
+              runtime: Runtime) -> MemoryBreakdown:
+    """memory() on the setup's devices: on the CPU alone the token embedding llama.cpp keeps in system RAM is in the
+    same pool as the rest, so it counts against it."""
+    mem = memory(arch, quant, work, runtime, len(setup.devices))
+    if setup.devices[0].device_class == CPU_CLASS:
+        mem = replace(mem, weights_bytes=mem.weights_bytes + mem.host_weights_bytes, host_weights_bytes=0)
+    return mem
+
+
 def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, runtime: Runtime | None = None) -> Plan:
     """Memory, fit, headroom and speed of one model on one setup.
 
@@ -163,13 +173,11 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
     runtime = runtime or Runtime()
     _validate(arch, work, setup, runtime)
     n = len(setup.devices)
-    mem = memory(arch, quant, work, runtime, n)
+    mem = memory_on(arch, quant, work, setup, runtime)
     usable = sum(usable_bytes(d, runtime) for d in setup.devices)
     assumptions = plan_assumptions(arch, work, runtime)
-    active = active_weight_bytes(arch, quant) - (mem.host_weights_bytes if not arch.tied_embeddings else 0)
-    active = max(active, 0)
-    if setup.devices[0].device_class == CPU_CLASS:  # CPU only: the token embedding is in the same RAM as the rest
-        mem = replace(mem, weights_bytes=mem.weights_bytes + mem.host_weights_bytes, host_weights_bytes=0)
+    active = active_weight_bytes(arch, quant)  # the token embedding is already left out: a token reads one row
+    if setup.devices[0].device_class == CPU_CLASS:
         assumptions.append(f"CPU only: the model and its KV cache in system RAM, read at the RAM's peak "
                            f"({setup.devices[0].bandwidth_gbs:g} GB/s) × the CPU decode efficiency; prompt processing "
                            "not estimated")
@@ -184,8 +192,9 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
                                or not arch.is_moe or unified):
         raise EngineError("cpu_moe_layers", "--n-cpu-moe applies to a mixture-of-experts model on one GPU with "
                           "llama.cpp and offload set to experts")
-    if forced is not None:
-        chosen = _expert_offload(arch, quant, mem, usable, active, forced) or whole
+    if forced is not None:  # N = 0 moves nothing: the plan without offload
+        placed = _expert_offload(arch, quant, mem, usable, active, forced)
+        chosen = placed if placed and placed.cpu_moe_layers else whole
     elif mem.total_bytes > usable and mode != "none" and runtime.name != "vllm" and not unified:
         options = []
         if mode in ("layers", "auto"):
@@ -199,7 +208,7 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
                 options.append(expert)
         if mode == "experts" and not experts_ok:
             assumptions.append("expert offload is llama.cpp's --n-cpu-moe for a mixture-of-experts model on one GPU")
-        chosen = _fastest_fitting(options, setup, usable, runtime) or _least_short(options, usable) or whole
+        chosen = _fastest_fitting(arch, options, setup, usable, runtime) or _least_short(options, usable) or whole
     if unified and mode != "none":
         assumptions.append("unified memory: the GPU and the CPU share one pool, so nothing is offloaded and "
                            "the system RAM setting is ignored")
@@ -215,11 +224,13 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
         if setup.ram_bytes is None:  # the answer depends on RAM nobody gave: say how much, claim no fit
             fits = False
             assumptions.append(f"runs with {ram_needed / 1024**3:.1f} GiB of system RAM or more (offloaded weights "
-                               "and KV plus a 4 GiB OS reserve): give the machine's RAM (ram_gb) to check")
+                               f"and KV plus a {OS_RESERVE_BYTES / 1024**3:g} GiB OS reserve): give the machine's RAM "
+                               "(ram_gb) to check")
         elif ram_needed > setup.ram_bytes:
             fits = False
             assumptions.append(f"does not fit system RAM: needs {ram_needed / 1024**3:.1f} GiB (offloaded weights "
-                               f"and KV plus a 4 GiB OS reserve), the machine has {setup.ram_bytes / 1024**3:.1f} GiB")
+                               f"and KV plus a {OS_RESERVE_BYTES / 1024**3:g} GiB OS reserve), the machine has "
+                               f"{setup.ram_bytes / 1024**3:.1f} GiB")
     decode = prefill = ttft = None
     if fits:
         lead = setup.devices[0]
@@ -239,7 +250,7 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
                                   runtime.name, arch.num_layers,
                                   decode_compute_seconds(lead, arch, active_params(arch), work.context, work.batch,
                                                          runtime.name, precision),
-                                  max(chosen.cpu_moe_layers - arch.first_dense_layers, 0))
+                                  _handoffs(arch, chosen))
         prefill, ttft = prompt_pass(lead, arch, active_params(arch), work.context, runtime.name,
                                     matmul_precision(quant, runtime.name, lead.backend))
     return Plan(
@@ -263,16 +274,23 @@ def _least_short(options: list[_Placement], usable: int) -> _Placement | None:
     return min(options, key=lambda p: (not p.runs, max(p.mem.total_bytes - usable, 0) + p.host_bytes), default=None)
 
 
-def _fastest_fitting(options: list[_Placement], setup: Setup, usable: int, runtime: Runtime) -> _Placement | None:
+def _fastest_fitting(arch: Architecture, options: list[_Placement], setup: Setup, usable: int,
+                     runtime: Runtime) -> _Placement | None:
     """The placement that fits GPU and RAM and reads the fewest seconds per token."""
     lead = setup.devices[0]
 
-    def seconds(p: _Placement) -> float:
-        gpu = (p.gpu_read + p.mem.kv_cache_bytes) / ((lead.bandwidth_gbs or 1) * 1e9)
-        return gpu + p.host_read / (setup.host_ram_bandwidth_gbs * 1e9)
+    def tok_s(p: _Placement) -> float:  # the decode rule the plan reports (speed.decode_tok_s), on any bandwidth
+        return decode_tok_s(replace(lead, bandwidth_gbs=lead.bandwidth_gbs or 1.0), p.gpu_read + p.mem.kv_cache_bytes,
+                            runtime.name, p.host_read, setup.host_ram_bandwidth_gbs, layers=arch.num_layers,
+                            handoffs=_handoffs(arch, p)) or 0.0
 
     fitting = [p for p in options if p.fits(usable, setup.ram_bytes)]
-    return min(fitting, key=seconds) if fitting else None
+    return max(fitting, key=tok_s) if fitting else None
+
+
+def _handoffs(arch: Architecture, p: _Placement) -> int:
+    """Layers whose routed experts the CPU computes (each a trip of the activations to the CPU and back)."""
+    return max(p.cpu_moe_layers - arch.first_dense_layers, 0) if p.mode == "experts" else 0
 
 
 def fits(arch, quant, work, setup, runtime) -> bool:
@@ -280,8 +298,7 @@ def fits(arch, quant, work, setup, runtime) -> bool:
     offload_applies = runtime.name != "vllm" and not any(d.unified_memory for d in setup.devices)
     if setup.offload_mode != "none" and offload_applies:
         return plan(arch, quant, work, setup, runtime).fits
-    n = len(setup.devices)
-    need = memory(arch, quant, work, runtime, n).total_bytes
+    need = memory_on(arch, quant, work, setup, runtime).total_bytes
     return need <= sum(usable_bytes(d, runtime) for d in setup.devices)
 
 
@@ -395,8 +412,7 @@ class Ranking:
            any_device: Device) -> "Ranking":
         _validate(arch, work, Setup(devices=(any_device,)), runtime)
         mem = memory(arch, quant, work, runtime, 1)
-        host = mem.host_weights_bytes if not arch.tied_embeddings else 0
-        active = max(active_weight_bytes(arch, quant) - host, 0)
+        active = active_weight_bytes(arch, quant)  # the token embedding is already left out: a token reads one row
         return cls(arch, work, runtime, mem, active + mem.kv_cache_bytes, active_params(arch),
                    tuple(plan_assumptions(arch, work, runtime)), quant)
 

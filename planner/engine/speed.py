@@ -15,7 +15,7 @@ those bounds per device class on shared/data/measurements_public.csv (llama.cpp)
 """
 
 from .calibration import CPU_DECODE, DECODE, PREFILL, VLLM_DECODE, VLLM_PREFILL
-from .types import CPU_CLASS, Architecture, Device, Quantization, Speed
+from .types import CPU_CLASS, Architecture, Device, Quantization, Setup, Speed
 from .weights import routed_expert_params
 
 FALLBACK_CLASS = "nvidia"
@@ -34,7 +34,7 @@ def _decode_fit(device_class: str, runtime: str) -> dict:
     return DECODE.get(device_class) or DECODE[FALLBACK_CLASS]
 
 
-def decode_speed(device: Device, gpu_bytes: int, host_bytes: int = 0, host_bandwidth_gbs: float = 51.2,
+def decode_speed(device: Device, gpu_bytes: int, host_bytes: int = 0, host_bandwidth_gbs: float | None = None,
                  batch: int = 1, runtime: str = "llamacpp", layers: int = 0, compute_s: float = 0.0,
                  handoffs: int = 0) -> Speed | None:
     """Per-sequence decode tokens/s for ``batch`` sequences stepping together.
@@ -52,11 +52,15 @@ def decode_speed(device: Device, gpu_bytes: int, host_bytes: int = 0, host_bandw
     fit = _decode_fit(device.device_class, runtime)
     tok_s = decode_tok_s(device, gpu_bytes, runtime, host_bytes, host_bandwidth_gbs, fit, layers, compute_s,
                          handoffs)
-    return Speed(tok_s=tok_s, low=tok_s * fit["low"], high=tok_s * fit["high"])
+    low, high = fit["low"], fit["high"]
+    if host_bytes:  # part of the step on the CPU: the band of both fits, the measured offload rows' included
+        low = min(low, CPU_DECODE["low"], CPU_DECODE.get("offload_low", 1.0))
+        high = max(high, CPU_DECODE["high"], CPU_DECODE.get("offload_high", 1.0))
+    return Speed(tok_s=tok_s, low=tok_s * low, high=tok_s * high)
 
 
 def decode_tok_s(device: Device, gpu_bytes: int, runtime: str = "llamacpp", host_bytes: int = 0,
-                 host_bandwidth_gbs: float = 51.2, fit: dict | None = None, layers: int = 0,
+                 host_bandwidth_gbs: float | None = None, fit: dict | None = None, layers: int = 0,
                  compute_s: float = 0.0, handoffs: int = 0) -> float | None:
     """The central figure of ``decode_speed`` alone (no band), for ranking thousands of devices. The step is
     the slower of reading the bytes and computing the batch (the roofline's minimum of the two rates), plus the
@@ -67,7 +71,7 @@ def decode_tok_s(device: Device, gpu_bytes: int, runtime: str = "llamacpp", host
     seconds = (max(gpu_bytes / (device.bandwidth_gbs * 1e9 * fit["efficiency"]), compute_s) + fit["t_fixed_s"]
                + fit.get("t_layer_s", 0.0) * layers)
     if host_bytes:
-        seconds += host_bytes / (host_bandwidth_gbs * 1e9 * CPU_DECODE["efficiency"])
+        seconds += host_bytes / ((host_bandwidth_gbs or Setup.host_ram_bandwidth_gbs) * 1e9 * CPU_DECODE["efficiency"])
     seconds += handoffs * CPU_DECODE.get("t_handoff_s", 0.0)
     return 1.0 / seconds
 
