@@ -1,8 +1,11 @@
 """Input parsing for pages: every field validated, errors name the field."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Lower
+from django.http import QueryDict
 
 from catalog.models import GPU, LLM
 from planner import sizing, specs
@@ -190,6 +193,48 @@ class PlanForm(ListedModelMixin, CustomArchitectureFields, MachineFields):
                 if problem:
                     self.add_error("gpu", problem)
         return data
+
+
+class MachineProfileForm(forms.Form):
+    """The user's machine, saved once (a cookie) and answered on every model page: a GPU and how many, the system
+    RAM and its speed; no GPU with RAM given means the CPU alone."""
+
+    COOKIE = "machine"
+    FIELDS = ("gpu", "gpu_count", "ram_gb", "ram_preset")
+
+    gpu = forms.ModelChoiceField(queryset=GPU.objects.order_by("vendor", "name"), to_field_name="slug",
+                                 required=False, label="GPU", empty_label="None: the CPU alone",
+                                 error_messages={"invalid_choice": "Unknown GPU."})
+    gpu_count = forms.IntegerField(min_value=1, max_value=8, initial=1, required=False, label="How many")
+    ram_gb = MachineFields.base_fields["ram_gb"]
+    ram_preset = MachineFields.base_fields["ram_preset"]
+
+    @classmethod
+    def from_request(cls, request) -> "MachineProfileForm | None":
+        """The saved machine, if the cookie holds a valid one."""
+        saved = request.COOKIES.get(cls.COOKIE)
+        if not saved:
+            return None
+        form = cls(QueryDict(saved))
+        return form if form.is_valid() else None
+
+    def clean(self):
+        data = super().clean()
+        data["gpu_count"] = data.get("gpu_count") or 1
+        if not data.get("gpu") and not data.get("ram_gb"):
+            self.add_error("gpu", "Choose a GPU, or give the system RAM to plan for the CPU alone.")
+        return data
+
+    def cookie(self) -> str:
+        d = self.cleaned_data
+        return urlencode({"gpu": d["gpu"].slug if d.get("gpu") else "", "gpu_count": d["gpu_count"],
+                          "ram_gb": f"{d['ram_gb']:g}" if d.get("ram_gb") else "",
+                          "ram_preset": d.get("ram_preset", "")})
+
+    def label(self) -> str:
+        d = self.cleaned_data
+        gpu = f"{d['gpu_count']} × {d['gpu']}" if d.get("gpu") and d["gpu_count"] > 1 else str(d.get("gpu") or "CPU")
+        return gpu + (f" + {d['ram_gb']:g} GB RAM" if d.get("ram_gb") else "")
 
 
 class CompareForm(ListedModelMixin, forms.Form):

@@ -401,6 +401,22 @@ def full_plan(inputs: PlanInputs, work: Workload, runtime: Runtime, devices: lis
     )
 
 
+def machine_plan(llm: LLM, machine: dict) -> PlanResult:
+    """A catalog model on the user's saved machine (MachineProfileForm's data): the model's default format for
+    llama.cpp at its default context, on the GPUs with whatever must go to system RAM placed there (auto) when the
+    RAM is given, or on the CPU alone without a GPU."""
+    work, runtime = Workload(context=specs.default_context(llm)), Runtime()
+    inputs = plan_inputs(llm, None, None, runtime.name, quants=llm.quantizations.all())
+    ram = specs.machine("auto" if machine.get("ram_gb") else "none", machine.get("ram_gb"),
+                        machine.get("ram_preset") or "")
+    if machine.get("gpu"):
+        devices = [specs.gpu_to_device(machine["gpu"])] * machine["gpu_count"]
+    else:
+        devices = [specs.cpu_device(machine["ram_gb"], ram["ram_bandwidth_gbs"])]
+        ram.update(offload="none", ram_bytes=None)
+    return full_plan(inputs, work, runtime, devices, **ram)
+
+
 def run_commands(llm: LLM, quant_name: str, d: dict, p) -> "commands.Commands":
     """Run commands for a catalog model's plan (``d``: the request's context, kv_cache, runtime, gpu_count,
     batch; ``p``: its plan, whose offloaded layers set llama.cpp's -ngl)."""

@@ -16,4 +16,6 @@ urlpatterns = [
     path("plan/", views.planner, name="plan"),
     path("compare/", views.compare, name="compare"),
     path("how-we-estimate/", views.methodology, name="methodology"),
+    path("my-machine/", views.my_machine, name="my_machine"),
+    path("my-machine/fit/<slug:slug>/", views.machine_fit, name="machine_fit"),
 ]

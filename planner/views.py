@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from catalog import search as find
 from catalog.models import GPU, LLM, HubLookup
@@ -20,7 +20,7 @@ from config.api import LookupThrottle
 from planner import lookup, sizing, snapshot, specs
 from planner.caching import cached_page
 from planner.engine.types import GIB, EngineError, Runtime, Workload
-from planner.forms import CompareForm, GPUListForm, ModelListForm, PlanForm, SizingForm
+from planner.forms import CompareForm, GPUListForm, MachineProfileForm, ModelListForm, PlanForm, SizingForm
 
 GPU_ROWS_SHOWN = 100  # GPUs per page of a model page's list; the API lists them all
 
@@ -345,3 +345,59 @@ def lookup_job(request, pk):
         return redirect(url)
     return render(request, _partial(request, "planner/lookup.html", "status"), {"lookup": found, "ref": found.repo_id},
                   status=200)
+
+
+MACHINE_COOKIE_AGE_S = 365 * 24 * 3600
+
+
+def my_machine(request):
+    """Save the user's machine (a cookie, no account) so every model page answers "can I run it?" for it."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = ""
+    if request.method == "POST" and request.POST.get("forget"):
+        response = redirect(reverse("planner:my_machine"))
+        response.delete_cookie(MachineProfileForm.COOKIE)
+        return response
+    if request.method == "POST":
+        form = MachineProfileForm(request.POST)
+        if form.is_valid():
+            response = redirect(next_url or reverse("planner:my_machine") + "?saved=1")
+            response.set_cookie(MachineProfileForm.COOKIE, form.cookie(), max_age=MACHINE_COOKIE_AGE_S,
+                                samesite="Lax", secure=request.is_secure(), httponly=True)
+            return response
+        status = 400
+    else:
+        form, status = MachineProfileForm.from_request(request) or MachineProfileForm(), 200
+    response = render(request, "planner/my_machine.html", {"form": form, "next": next_url,
+                                                           "saved": request.GET.get("saved")}, status=status)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def machine_fit(request, slug):
+    """The model page's "on your machine" box (loaded over htmx, never cached: it depends on the cookie)."""
+    llm = snapshot.model(slug)
+    if llm is None:
+        raise Http404("No such model.")
+    profile = MachineProfileForm.from_request(request)
+    result = error = None
+    if profile and not llm.unsupported_reason:
+        try:
+            result = sizing.machine_plan(llm, profile.cleaned_data)
+        except EngineError as exc:
+            error = exc.message
+    plan_link = None
+    if result:
+        d = profile.cleaned_data
+        plan_link = reverse("planner:plan") + "?" + urlencode({k: v for k, v in {
+            "model": llm.slug, "quant": result.quant.name, "context": specs.default_context(llm),
+            "gpu": d["gpu"].slug if d.get("gpu") else "", "gpu_count": d["gpu_count"] if d.get("gpu") else "",
+            "cpu_only": "" if d.get("gpu") else "on", "ram_gb": f"{d['ram_gb']:g}" if d.get("ram_gb") else "",
+            "ram_preset": d.get("ram_preset") or "", "offload": "auto" if d.get("gpu") and d.get("ram_gb") else "",
+        }.items() if v})
+    response = render(request, "planner/machine_fit.html", {
+        "llm": llm, "profile": profile, "result": result, "error": error, "plan_link": plan_link,
+        "context": specs.default_context(llm), "next": llm.get_absolute_url()})
+    response["Cache-Control"] = "private, no-store"
+    return response

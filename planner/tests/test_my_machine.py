@@ -1,0 +1,58 @@
+"""Issue 18, item 1: the user's machine, saved once (a cookie), answered on every model page."""
+
+import re
+
+from planner.forms import MachineProfileForm
+
+SAVE = {"gpu": "nvidia-geforce-rtx-3060-12-gb", "gpu_count": "1", "ram_gb": "32", "ram_preset": "ddr4-3200-dual"}
+
+
+def _text(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+def test_saving_the_machine_sets_a_cookie_and_returns_to_the_model(client, seeded):
+    response = client.post("/my-machine/", {**SAVE, "next": "/models/llama-3-1-8b-instruct/"})
+    assert response.status_code == 302 and response["Location"] == "/models/llama-3-1-8b-instruct/"
+    cookie = response.cookies[MachineProfileForm.COOKIE]
+    assert "gpu=nvidia-geforce-rtx-3060-12-gb" in cookie.value and cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert 'value="32"' in client.get("/my-machine/").content.decode()  # the form shows what is saved
+
+
+def test_the_model_page_answers_for_the_saved_machine(client, seeded):
+    page = client.get("/models/llama-3-1-8b-instruct/").content.decode()
+    assert "/my-machine/fit/llama-3-1-8b-instruct/" in page  # loaded over htmx: the cached page stays the same
+    assert "Save your GPU and RAM once" in _text(client.get("/my-machine/fit/llama-3-1-8b-instruct/"))
+    client.post("/my-machine/", SAVE)
+    box = client.get("/my-machine/fit/llama-3-1-8b-instruct/")
+    assert box["Cache-Control"] == "private, no-store"
+    text = _text(box)
+    assert "Runs on your NVIDIA GeForce RTX 3060 12 GB + 32 GB RAM" in text and "Q4_K_M" in text and "tok/s" in text
+    too_big = _text(client.get("/my-machine/fit/llama-3-1-70b-instruct/"))
+    assert "Does not run" in too_big and "It fits at IQ4_XS" in too_big
+
+
+def test_a_machine_without_a_gpu_is_the_cpu_alone(client, seeded):
+    client.post("/my-machine/", {"gpu": "", "ram_gb": "64", "ram_preset": "ddr5-6000-dual"})
+    text = _text(client.get("/my-machine/fit/qwen3-30b-a3b/"))
+    assert "Runs on your CPU + 64 GB RAM" in text and "tok/s" in text
+    assert "cpu_only=on" in client.get("/my-machine/fit/qwen3-30b-a3b/").content.decode()  # the planner link
+
+
+def test_bad_input_is_a_form_message_and_saves_nothing(client, seeded):
+    response = client.post("/my-machine/", {"gpu": "", "ram_gb": ""})
+    assert response.status_code == 400 and "Choose a GPU, or give the system RAM" in response.content.decode()
+    assert MachineProfileForm.COOKIE not in response.cookies
+    client.cookies[MachineProfileForm.COOKIE] = "gpu=no-such-gpu&gpu_count=99"  # a stale or forged cookie
+    assert "Save your GPU and RAM once" in _text(client.get("/my-machine/fit/llama-3-1-8b-instruct/"))
+
+
+def test_next_must_stay_on_the_site(client, seeded):
+    response = client.post("/my-machine/", {**SAVE, "next": "https://evil.example/"})
+    assert response.status_code == 302 and response["Location"] == "/my-machine/?saved=1"
+
+
+def test_forget_deletes_the_cookie(client, seeded):
+    client.post("/my-machine/", SAVE)
+    response = client.post("/my-machine/", {"forget": "1"})
+    assert response.status_code == 302 and response.cookies[MachineProfileForm.COOKIE].value == ""
