@@ -187,7 +187,23 @@ def test_search_suggests_as_you_type(page):
 PAGES = ["/", "/models/", "/models/llama-3-1-8b/", "/models/deepseek-v3/", "/gpus/", "/gpus/nvidia-geforce-rtx-4090/",
          "/compare/?gpu=nvidia-geforce-rtx-4090&gpu=apple-m2-max-96-gb-unified&model=llama-3-1-8b",
          "/plan/?model=llama-3-1-8b&gpu=nvidia-geforce-rtx-3060-12-gb", "/how-we-estimate/", "/search/?q=llama",
-         "/models/?fits_gpu=nvidia-geforce-rtx-3060-12-gb", "/lookup/config/"]
+         "/models/?fits_gpu=nvidia-geforce-rtx-3060-12-gb", "/lookup/config/", "/my-machine/",
+         "/plan/?model=llama-3-1-8b&cpu_only=on&ram_gb=32"]
+
+
+def test_save_my_machine_and_every_model_page_answers_for_it(page):
+    """Issue 18, item 1: save the machine once; a model page's box (loaded over htmx) answers for it."""
+    page.goto(page.base + "/models/qwen3-30b-a3b/")
+    page.click("#my-machine a:has-text('Save your GPU and RAM once')")
+    page.select_option("#id_gpu", "nvidia-geforce-rtx-3060-12-gb")
+    page.fill("#id_ram_gb", "32")
+    page.select_option("#id_ram_preset", "ddr4-3200-dual")
+    page.click("button:has-text('Save')")
+    expect(page.locator("#my-machine h2")).to_have_text("Runs on your NVIDIA GeForce RTX 3060 12 GB + 32 GB RAM")
+    assert page.url.endswith("/models/qwen3-30b-a3b/") and "tok/s" in page.locator("#my-machine").inner_text()
+    page.goto(page.base + "/models/llama-3-1-70b-instruct/")  # another model, the same machine
+    expect(page.locator("#my-machine h2")).to_contain_text("Does not run on your NVIDIA GeForce RTX 3060")
+    shoot(page, "my-machine")
 
 
 def test_no_page_is_wider_than_the_screen(page):
