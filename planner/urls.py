@@ -18,4 +18,5 @@ urlpatterns = [
     path("how-we-estimate/", views.methodology, name="methodology"),
     path("my-machine/", views.my_machine, name="my_machine"),
     path("my-machine/fit/<slug:slug>/", views.machine_fit, name="machine_fit"),
+    path("my-machine/bar/", views.machine_bar, name="machine_bar"),
 ]

@@ -401,3 +401,24 @@ def machine_fit(request, slug):
         "context": specs.default_context(llm), "next": llm.get_absolute_url()})
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def machine_bar(request):
+    """The saved machine in one line, with what it runs and a planner filled in for it (home, lists and planner load
+    it over htmx; never cached: it depends on the cookie)."""
+    profile = MachineProfileForm.from_request(request)
+    links = {}
+    if profile:
+        d = profile.cleaned_data
+        machine = {"ram_gb": f"{d['ram_gb']:g}" if d.get("ram_gb") else "", "ram_preset": d.get("ram_preset") or ""}
+        if d.get("gpu"):
+            links["models"] = reverse("planner:model_list") + "?" + urlencode({"fits_gpu": d["gpu"].slug})
+            links["plan"] = reverse("planner:plan") + "?" + urlencode({k: v for k, v in {
+                "gpu": d["gpu"].slug, "gpu_count": d["gpu_count"], **machine,
+                "offload": "auto" if d.get("ram_gb") else ""}.items() if v})
+        else:
+            links["plan"] = reverse("planner:plan") + "?" + urlencode({"cpu_only": "on", **machine})
+    response = render(request, "planner/machine_bar.html", {"profile": profile, "links": links,
+                                                            "next": request.GET.get("next", "")})
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -56,3 +56,21 @@ def test_forget_deletes_the_cookie(client, seeded):
     client.post("/my-machine/", SAVE)
     response = client.post("/my-machine/", {"forget": "1"})
     assert response.status_code == 302 and response.cookies[MachineProfileForm.COOKIE].value == ""
+
+
+def test_the_machine_bar_links_what_it_runs_and_a_planner_filled_in(client, seeded):
+    assert "Save your machine" in _text(client.get("/my-machine/bar/"))
+    for page in ("/", "/models/", "/gpus/", "/plan/"):
+        assert "/my-machine/bar/" in client.get(page).content.decode(), page
+    client.post("/my-machine/", SAVE)
+    bar = client.get("/my-machine/bar/").content.decode()
+    assert "Your machine: <strong>NVIDIA GeForce RTX 3060 12 GB + 32 GB RAM</strong>" in bar
+    assert "/models/?fits_gpu=nvidia-geforce-rtx-3060-12-gb" in bar
+    plan = re.search(r'href="(/plan/\?[^"]+)"', bar).group(1).replace("&amp;", "&")
+    form = client.get(plan).content.decode()  # no model yet: the form is prefilled, not an error
+    assert 'value="nvidia-geforce-rtx-3060-12-gb" selected' in form and 'value="32"' in form
+
+
+def test_the_home_gpu_picker_asks_instead_of_defaulting_to_the_first_card(client, seeded):
+    page = client.get("/").content.decode()
+    assert '<select id="gpu" name="gpu" required><option value="">Choose your GPU</option>' in page
