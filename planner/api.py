@@ -249,8 +249,6 @@ class PlanInput(WorkloadParams, MachineParams):
             raise serializers.ValidationError({"model": ["Give a catalog model or a custom architecture, not both."]})
         if not model and not arch:
             raise serializers.ValidationError({"model": ["Give a catalog model slug or a custom architecture."]})
-        if data.get("gpu") and data.get("vram_gb"):
-            raise serializers.ValidationError({"gpu": ["Give a catalog GPU or a custom vram_gb, not both."]})
         if problems := specs.machine_problems(data):
             errors = {}
             for field, message in problems:

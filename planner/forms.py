@@ -137,7 +137,8 @@ class ListedModelMixin:
 class PlanForm(ListedModelMixin, CustomArchitectureFields, MachineFields):
     model = forms.ModelChoiceField(queryset=LLM.objects.order_by("name"), to_field_name="slug", required=False,
                                    error_messages={"invalid_choice": "Unknown model."})
-    quant = forms.CharField(max_length=60, required=False, help_text="Blank: the model's own format for the runtime.")
+    quant = forms.CharField(max_length=60, required=False, help_text="Blank: the model's own format for the runtime.",
+                            widget=forms.TextInput(attrs={"list": "quant-options", "autocomplete": "off"}))
     context = forms.IntegerField(min_value=1, max_value=MAX_CONTEXT_TOKENS, initial=8192)
     batch = forms.IntegerField(min_value=1, max_value=1024, initial=1, label="Concurrent sequences")
     kv_cache = forms.ChoiceField(choices=KV_FORM_CHOICES, initial="f16", label="KV cache")

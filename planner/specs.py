@@ -220,11 +220,14 @@ def cpu_device(ram_gb: float, ram_bandwidth_gbs: float | None) -> Device:
 
 
 def machine_problems(d: dict) -> list[tuple[str, str]]:
-    """(field, message) for a machine a plan cannot have, from a form's or the API's cleaned data. A CPU-only plan
+    """(field, message) for a machine a plan cannot have, from a form's or the API's cleaned data. A catalog GPU
+    and a custom VRAM size contradict each other (one would be ignored). A CPU-only plan
     takes no GPU, custom VRAM or GPU bandwidth, no vLLM (its CPU backend is not modelled), one device, no offload (the
     RAM is its memory) and one sequence (no CPU compute rate bounds a batch), and needs the machine's RAM;
     --n-cpu-moe needs a GPU to keep the rest on."""
     problems = []
+    if d.get("gpu") and d.get("vram_gb"):
+        problems.append(("gpu", "Give a catalog GPU or a custom VRAM size (vram_gb), not both."))
     if d.get("cpu_only"):
         if d.get("gpu") or d.get("vram_gb") or d.get("bandwidth_gbs"):
             problems.append(("cpu_only", "A CPU-only plan takes no GPU, custom VRAM or GPU bandwidth (the RAM's goes "

@@ -4,6 +4,7 @@ htmx requests get the ``#results`` partial of the same template; everything work
 """
 
 import json
+from functools import wraps
 from pathlib import Path
 
 from django.conf import settings
@@ -202,6 +203,26 @@ def gpu_detail(request, slug):
     }, status=status)
 
 
+PLAN_DEFAULTS = {"batch": 1, "gpu_count": 1, "kv_cache": "f16", "runtime": "llamacpp", "offload": "none"}
+
+
+def short_links(view):
+    """Permalinks carry what the user chose and nothing else: an htmx answer tells the browser to show the address
+    without empty fields and without values equal to the planner's defaults (HX-Push-Url; set outside the page
+    cache, which keeps bodies only)."""
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if request.headers.get("HX-Request") and response.status_code < 500:
+            defaults = {**PLAN_DEFAULTS, "context": specs.default_context(snapshot.model(request.GET.get("model", "")))}
+            kept = [(k, v) for k, v in request.GET.items() if v != "" and str(defaults.get(k, "")) != v]
+            response["HX-Push-Url"] = request.path + (f"?{urlencode(kept)}" if kept else "")
+        return response
+
+    return wrapper
+
+
+@short_links
 @cached_page
 def planner(request):
     # A link may preselect some fields (a GPU page's "plan a setup with it"); sizing starts with a model.
@@ -209,8 +230,7 @@ def planner(request):
     # A shared link that names only a model and a GPU gets the form's defaults for the rest, not "required" errors.
     # The context defaults to the model's own default (the API's rule), so a 4K model's link is not refused.
     context = specs.default_context(snapshot.model(request.GET.get("model", ""))) if bound else specs.DEFAULT_CONTEXT
-    initial = {"context": context, "batch": 1, "gpu_count": 1, "kv_cache": "f16",
-               "runtime": "llamacpp"} | request.GET.dict()
+    initial = {"context": context, **PLAN_DEFAULTS} | request.GET.dict()
     form = PlanForm(initial if bound else None, initial=initial)
     result, status, extra = None, 200, {}
     if bound:
@@ -240,6 +260,9 @@ def planner(request):
                 status = 400
         else:
             status = 400
+    llm = snapshot.model(request.GET.get("model", ""))
+    runtime_name = request.GET.get("runtime") if request.GET.get("runtime") in specs.RUNTIME_CHOICES else "llamacpp"
+    extra["quant_options"] = sizing.runtime_quants(llm, runtime_name) if llm else []
     return render(request, _partial(request, "planner/plan.html"), {"form": form, "result": result, **extra},
                   status=status)
 

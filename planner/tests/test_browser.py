@@ -206,6 +206,18 @@ def test_save_my_machine_and_every_model_page_answers_for_it(page):
     shoot(page, "my-machine")
 
 
+def test_an_htmx_error_replaces_the_stale_results(page):
+    """Issue 18, item 5: a 400 from an htmx request is shown in place of the results it invalidates."""
+    page.goto(page.base + "/plan/?model=llama-3-1-8b-instruct&gpu=nvidia-geforce-rtx-4090")
+    expect(page.locator(".verdict h2")).to_contain_text("Fits")
+    page.fill("input[name=vram_gb]", "24")  # a GPU and a custom VRAM size: contradictory
+    page.click("button:has-text('Plan')")
+    expect(page.locator("#results")).to_contain_text("not both")
+    assert page.locator(".verdict").count() == 0  # the old "Fits" is gone
+    assert "vram_gb=24" in page.url and "quant=" not in page.url  # the short link, without empty fields
+    shoot(page, "planner-error")
+
+
 def test_no_page_is_wider_than_the_screen(page):
     """Issue 18, item 4: at 390 and 1400 px no page scrolls sideways; wide tables scroll in their own box."""
     too_wide = []

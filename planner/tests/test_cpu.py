@@ -107,3 +107,17 @@ def test_planner_page_names_what_a_cpu_only_plan_cannot_take(client, seeded):
     text = response.content.decode()
     assert response.status_code == 400
     assert "CPU backend is not modelled" in text and "takes no GPU" in text and "needs the machine" in text
+
+
+def test_planner_short_links_and_conflicts(client, seeded):
+    """Issue 18, item 5: an htmx answer pushes the address without empty or default fields; a GPU and a custom VRAM
+    size together are a message, not one silently ignored; the quantization field offers the runtime's formats."""
+    long = ("/plan/?model=llama-3-1-8b-instruct&quant=&context=8192&batch=1&kv_cache=f16&runtime=llamacpp&params_b="
+            "&gpu=nvidia-geforce-rtx-4090&vram_gb=&gpu_count=1&offload=none&ram_gb=&cpu_moe_layers=")
+    for _ in range(2):  # the second answer comes from the page cache and must carry the header too
+        response = client.get(long, HTTP_HX_REQUEST="true")
+        assert response["HX-Push-Url"] == "/plan/?model=llama-3-1-8b-instruct&gpu=nvidia-geforce-rtx-4090"
+    both = client.get("/plan/?model=llama-3-1-8b-instruct&gpu=nvidia-geforce-rtx-4090&vram_gb=24")
+    assert both.status_code == 400 and "not both" in both.content.decode()
+    page = client.get("/plan/?model=llama-3-1-8b-instruct").content.decode()
+    assert 'list="quant-options"' in page and '<option value="IQ4_XS">' in page
