@@ -6,6 +6,7 @@ churn. Sizes are stored in bytes, bandwidth in GB/s (10^9 bytes per second), pri
 """
 
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, RegexValidator
@@ -429,8 +430,13 @@ class GPUQuerySet(models.QuerySet):
         return self.filter(memory_bytes__gte=memory_bytes)
 
     def priced_at_most(self, usd):
-        """GPUs whose buyer price (street price, else launch price) is at most ``usd``."""
-        return self.filter(Q(street_price_usd__lte=usd) | Q(street_price_usd=None, launch_price_usd__lte=usd))
+        """GPUs whose current price (GPU.current_price_usd: a dated retail price, else the launch price of a card
+        from the last GPU.LAUNCH_PRICE_CURRENT_YEARS years) is at most ``usd``; a card with no current price is not."""
+        from django.utils import timezone
+
+        since = timezone.localdate() - timedelta(days=365.25 * GPU.LAUNCH_PRICE_CURRENT_YEARS)
+        return self.filter(Q(street_price_usd__lte=usd)
+                           | Q(street_price_usd=None, launch_price_usd__lte=usd, release_date__gte=since))
 
 
 class GPUManager(models.Manager.from_queryset(GPUQuerySet)):

@@ -120,7 +120,7 @@ def filter_gpus(pairs, *, vendor: str = "", segment: str = "", max_price=None, m
             continue
         if segment and gpu.segment != segment:
             continue
-        if max_price is not None and (gpu.price_usd is None or float(gpu.price_usd) > float(max_price)):
+        if max_price is not None and (gpu.current_price_usd is None or float(gpu.current_price_usd) > float(max_price)):
             continue
         out.append((gpu, device))
     return out

@@ -157,3 +157,14 @@ def test_authenticated_reads_are_throttled_per_user(staff_api, settings):
     codes = [staff_api.get("/api/v1/quantizations/").status_code for _ in range(6)]
     assert codes == [200] * 4 + [429] * 2  # the user's own budget, not the anonymous one
     assert "Retry-After" in staff_api.get("/api/v1/quantizations/")
+
+
+def test_max_price_means_what_you_can_buy_today(seeded):
+    """One price rule (GPU.current_price_usd) for the filters and the callouts: a card whose only price is a launch
+    price from long ago (the Tesla K80's $5,000 of 2014) is not 'under $6,000' today; a current card is."""
+    from catalog.models import GPU
+
+    k80 = GPU.objects.get(slug="nvidia-tesla-k80")
+    assert k80.launch_price_usd and k80.current_price_usd is None
+    under = set(GPU.objects.priced_at_most(6000).values_list("slug", flat=True))
+    assert "nvidia-tesla-k80" not in under and "nvidia-geforce-rtx-5090" in under

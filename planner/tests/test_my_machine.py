@@ -74,3 +74,4 @@ def test_the_machine_bar_links_what_it_runs_and_a_planner_filled_in(client, seed
 def test_the_home_gpu_picker_asks_instead_of_defaulting_to_the_first_card(client, seeded):
     page = client.get("/").content.decode()
     assert '<select id="gpu" name="gpu" required><option value="">Choose your GPU</option>' in page
+
