@@ -7,7 +7,7 @@ Every number comes from the engine through planner.sizing / planner.specs, like 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
@@ -59,6 +59,11 @@ class OffloadField(serializers.ChoiceField):
 
     def to_internal_value(self, data):
         return super().to_internal_value(specs.offload_mode(data))
+
+
+# What a request body can get before any field is read (config.api.BoundedJSONParser and DRF's parser negotiation).
+BODY_ERRORS = {413: OpenApiResponse(description="The body is over the size limit."),
+               415: OpenApiResponse(description="A body the API cannot parse as JSON or a form (e.g. broken multipart).")}
 
 
 class MachineParams(serializers.Serializer):
@@ -357,7 +362,7 @@ class PlanView(CachedReadMixin, APIView):
     def get(self, request):
         return self._plan(request.query_params)
 
-    @extend_schema(request=PlanInput, responses={200: PlanOutput})
+    @extend_schema(request=PlanInput, responses={200: PlanOutput, **BODY_ERRORS})
     def post(self, request):
         if not isinstance(request.data, dict):
             raise serializers.ValidationError({"non_field_errors": ["Send a JSON object."]})
@@ -469,7 +474,7 @@ class LookupView(APIView):
     permission_classes = [permissions.AllowAny]
     throttle_classes = [*APIView.throttle_classes, LookupThrottle]
 
-    @extend_schema(request=LookupInput, responses={200: LookupOutput, 202: LookupOutput},
+    @extend_schema(request=LookupInput, responses={200: LookupOutput, 202: LookupOutput, **BODY_ERRORS},
                    description="With `config` instead of `repo_id`, the pasted config.json is sized at once (200).")
     def post(self, request):
         if not isinstance(request.data, dict):

@@ -208,3 +208,9 @@ def test_api_never_errors_and_matches_its_schema(seeded, keep_connection, label,
                                        checks.content_type_conformance, checks.response_schema_conformance])
 
     check()
+
+
+def test_a_body_the_api_cannot_parse_is_a_documented_415(api):
+    response = api.generic("POST", "/api/v1/plan/", b"model=x", content_type="text/plain")
+    schema = api.get("/api/v1/schema/?format=json").json()
+    assert response.status_code == 415 and "415" in schema["paths"]["/api/v1/plan/"]["post"]["responses"]
