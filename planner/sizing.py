@@ -417,6 +417,15 @@ def machine_plan(llm: LLM, machine: dict) -> PlanResult:
     return full_plan(inputs, work, runtime, devices, **ram)
 
 
+def context_curve(inputs: PlanInputs, work: Workload, runtime: Runtime, devices: list[Device], contexts: list[int],
+                  **machine) -> list[tuple[int, Plan]]:
+    """The plan at each context length (the planner's charts)."""
+    setup = Setup(devices=tuple(devices), offload=machine.get("offload", "none"), ram_bytes=machine.get("ram_bytes"),
+                  host_ram_bandwidth_gbs=machine.get("ram_bandwidth_gbs") or Setup.host_ram_bandwidth_gbs,
+                  cpu_moe_layers=machine.get("cpu_moe_layers"))
+    return [(c, plan(inputs.arch, inputs.quant, replace(work, context=c), setup, runtime)) for c in contexts]
+
+
 def run_commands(llm: LLM, quant_name: str, d: dict, p) -> "commands.Commands":
     """Run commands for a catalog model's plan (``d``: the request's context, kv_cache, runtime, gpu_count,
     batch; ``p``: its plan, whose offloaded layers set llama.cpp's -ngl)."""

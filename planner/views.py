@@ -18,7 +18,7 @@ from catalog import search as find
 from catalog.models import GPU, LLM, HubLookup
 from catalog.sources import hf_hub
 from config.api import LookupThrottle
-from planner import lookup, sizing, snapshot, specs
+from planner import charts, lookup, sizing, snapshot, specs
 from planner.caching import cached_page
 from planner.engine.types import GIB, EngineError, Runtime, Workload
 from planner.forms import CompareForm, GPUListForm, MachineProfileForm, ModelListForm, PlanForm, SizingForm
@@ -141,6 +141,7 @@ def model_detail(request, slug):
         "gpu_total": len(gpu_rows), "callouts": gpu_rows.callouts(), "gpu_page": page, "gpu_pages": pages,
         "gpu_first": start + 1, "gpu_last": min(start + GPU_ROWS_SHOWN, len(gpu_rows)),
         "breakdown": sizing.breakdown_bars(chosen),
+        "vram_chart": charts.vram_chart(rows, selected.quant.name),
         "run": sizing.run_commands(llm, selected.quant.name, d, None),
         "vendors": snapshot.vendors(),
         "runtime_label": specs.RUNTIME_LABELS[d["runtime"]],
@@ -250,6 +251,11 @@ def planner(request):
                                   else specs.custom_device(d["vram_gb"], d["bandwidth_gbs"]))
                     result = sizing.full_plan(d["inputs"], work, runtime, [device] * d["gpu_count"], **machine,
                                               cpu_moe_layers=d["cpu_moe_layers"])
+                    steps = sizing.context_steps(d["model"]) if d["model"] else [
+                        c for c in sizing.CONTEXT_STEPS if c <= result.arch.max_context]
+                    curve = sizing.context_curve(d["inputs"], work, runtime, [device] * d["gpu_count"], steps,
+                                                 **machine, cpu_moe_layers=d["cpu_moe_layers"])
+                    extra["charts"] = charts.plan_charts(result, curve)
                 extra["measured"] = sizing.measured(d["model"], d["gpu"], d["gpu_count"], result.quant.name,
                                                     d["runtime"])
                 if d["model"]:  # the same run commands as the model page, for this plan
