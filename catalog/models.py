@@ -581,6 +581,19 @@ class GPU(models.Model):
     def backend_labels(self) -> list[str]:
         return [self.BACKEND_LABELS.get(b, b) for b in self.backends.split(",") if b]
 
+    # Cards people buy today: released in the last six years (the span issue 13 asks prices for) or with a dated
+    # retail price; the model page lists these by default, older ones behind a toggle.
+    SOLD_TODAY_YEARS = 6
+
+    @property
+    def sold_today(self) -> bool:
+        from django.utils import timezone
+
+        if self.street_price_usd is not None:
+            return True
+        return bool(self.release_date) and (
+            (timezone.localdate() - self.release_date).days <= 365.25 * self.SOLD_TODAY_YEARS)
+
     # A launch list price stops being what a buyer pays once the card has been out this long: NVIDIA and AMD
     # replace a consumer generation about every two years, and two generations on a card is sold used or not
     # at all. A product rule for "best value" and "cheapest", not an engine constant.

@@ -89,10 +89,14 @@ class ModelGPUsParams(WorkloadParams, MachineParams):
     vendor = serializers.CharField(required=False, max_length=20)
     segment = serializers.ChoiceField(choices=GPU.Segment.choices, required=False)
     max_price = serializers.FloatField(required=False, min_value=0, max_value=1e9,
-                                       help_text="USD; street price, else launch price.")
+                                       help_text="USD; the current price: a dated retail price, else the launch price of "
+                                       "a card from the last four years.")
     all_gpus = serializers.BooleanField(
         required=False, default=False,
         help_text="Also list GPUs that no current release of the runtime can drive (e.g. Apple or Pascal on vLLM).")
+    older = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Also list cards not sold today (released over six years ago, with no retail price on record).")
 
 
 class Rounded(serializers.FloatField):
@@ -164,7 +168,7 @@ class ModelGPUsView(CachedReadMixin, GenericAPIView):
         rows = sizing.gpu_rows(llm, inputs.quant, params.workload(), Runtime(name=d["runtime"]),
                                vendor=d.get("vendor", ""),
                                segment=d.get("segment", ""), max_price=d.get("max_price"), all_gpus=d["all_gpus"],
-                               **params.machine())
+                               older=d["older"], **params.machine())
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(CompatibleGPUSerializer(page, many=True).data)
 

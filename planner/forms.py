@@ -56,6 +56,7 @@ class SizingForm(MachineFields):
     segment = forms.ChoiceField(choices=[("", "Any segment")] + list(GPU.Segment.choices), required=False)
     max_price = forms.DecimalField(min_value=0, max_digits=10, decimal_places=2, required=False, label="Max price (USD)")
     all_gpus = forms.BooleanField(required=False, label="Include GPUs the runtime cannot drive")
+    older = forms.BooleanField(required=False, label="Include cards not sold today")
     gpu_sort = forms.ChoiceField(required=False, label="Sort GPUs by", choices=[
         ("memory", "Memory (least first)"), ("price", "Price (cheapest first)"), ("speed", "Speed (fastest first)"),
         ("value", "Tokens/s per dollar")])

@@ -130,10 +130,10 @@ class GPURows(Sequence):
 
 
 def gpu_rows(llm: LLM, quant: Quantization, work: Workload, runtime: Runtime, *, vendor: str = "", segment: str = "",
-             max_price=None, all_gpus: bool = False, offload: str = "none", ram_bytes: int | None = None,
-             ram_bandwidth_gbs: float | None = None) -> GPURows:
+             max_price=None, all_gpus: bool = False, older: bool = False, offload: str = "none",
+             ram_bytes: int | None = None, ram_bandwidth_gbs: float | None = None) -> GPURows:
     """Active GPUs that run the model, sorted by memory, from the per-process catalog snapshot; only those the
-    runtime's current release can drive unless ``all_gpus``. With ``offload`` (and the machine's RAM), GPUs
+    runtime's current release can drive unless ``all_gpus``, and only cards sold today unless ``older``. With ``offload`` (and the machine's RAM), GPUs
     too small for the whole model are listed too when the plan fits with part of it in system RAM."""
     active = snapshot.active_gpus()
     if not all_gpus:
@@ -146,7 +146,7 @@ def gpu_rows(llm: LLM, quant: Quantization, work: Workload, runtime: Runtime, *,
     need = ranking.mem.total_bytes  # no GPU can use more than its memory
     offloading = offload != "none" and runtime.name != "vllm" and ram_bytes is not None  # RAM decides the fit
     pairs = snapshot.filter_gpus(active, vendor=vendor, segment=segment, max_price=max_price,
-                                 min_memory_bytes=0 if offloading else need)
+                                 min_memory_bytes=0 if offloading else need, sold_today=not older)
     # The snapshot is ordered by (memory, slug) and a device's name is its GPU's slug: rank_devices'
     # order already, so no sort (a test compares the two).
     usable_on = snapshot.usable_bytes(runtime)

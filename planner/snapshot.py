@@ -109,8 +109,10 @@ def vendors() -> list[str]:
     return _get("vendors", lambda: list(GPU.objects.order_by("vendor").values_list("vendor", flat=True).distinct()))
 
 
-def filter_gpus(pairs, *, vendor: str = "", segment: str = "", max_price=None, min_memory_bytes: int = 0):
-    """The GPUQuerySet filters, in Python, over a snapshot (same semantics: price = street, else launch)."""
+def filter_gpus(pairs, *, vendor: str = "", segment: str = "", max_price=None, min_memory_bytes: int = 0,
+                sold_today: bool = False):
+    """The GPUQuerySet filters, in Python, over a snapshot (the same price rule: GPU.current_price_usd); with
+    ``sold_today``, only cards people buy today (GPU.sold_today)."""
     vendor = (vendor or "").lower()
     out = []
     for gpu, device in pairs:
@@ -119,6 +121,8 @@ def filter_gpus(pairs, *, vendor: str = "", segment: str = "", max_price=None, m
         if vendor and gpu.vendor.lower() != vendor:
             continue
         if segment and gpu.segment != segment:
+            continue
+        if sold_today and not gpu.sold_today:
             continue
         if max_price is not None and (gpu.current_price_usd is None or float(gpu.current_price_usd) > float(max_price)):
             continue

@@ -109,7 +109,7 @@ def model_detail(request, slug):
         return render(request, _partial(request, "planner/model_detail.html"), ctx, status=400)
     d = form.cleaned_data if request.GET else {"context": specs.default_context(llm), "kv_cache": "f16",
                                               "runtime": "llamacpp", "quant": "", "vendor": "", "segment": "",
-                                              "max_price": None, "all_gpus": False, "offload": "none",
+                                              "max_price": None, "all_gpus": False, "older": False, "offload": "none",
                                               "ram_gb": None, "ram_preset": "", "gpu_sort": "memory", "gpu_page": None}
     if llm.unsupported_reason:  # facts only: no number from a formula that does not fit the design
         return render(request, _partial(request, "planner/model_detail.html"), {**ctx, "d": d})
@@ -120,7 +120,7 @@ def model_detail(request, slug):
         d = {**d, "quant": selected.quant.name}
         rows = sizing.quant_rows(llm, work, runtime)
         gpu_rows = sizing.gpu_rows(llm, selected.quant, work, runtime, vendor=d["vendor"], segment=d["segment"],
-                                   max_price=d["max_price"], all_gpus=d["all_gpus"],
+                                   max_price=d["max_price"], all_gpus=d["all_gpus"], older=d["older"],
                                    **(form.machine() if form.is_bound else {}))
     except EngineError as exc:
         if not form.is_bound:  # the page's defaults themselves cannot be sized: report it like an input error

@@ -60,7 +60,7 @@ def test_lazy_gpu_rows_equal_rank_devices_and_their_callouts_the_brute_force_one
     llm = LLM.objects.prefetch_related("quantizations__fmt").get(slug="deepseek-r1-distill-llama-8b")
     mq = next(q for q in llm.quantizations.all() if q.fmt.name == "Q4_K_M")
     work, rt = Workload(context=context), Runtime(name=runtime)
-    rows = sizing.gpu_rows(llm, specs.model_quant_to_quant(mq), work, rt)
+    rows = sizing.gpu_rows(llm, specs.model_quant_to_quant(mq), work, rt, older=True)
     gpus = [g for g in GPU.objects.active() if specs.runtime_backend(g, runtime)]
     ranked = rank_devices(specs.llm_to_arch(llm), specs.model_quant_to_quant(mq), work,
                           [specs.gpu_to_device(g) for g in gpus], rt)
@@ -73,7 +73,10 @@ def test_lazy_gpu_rows_equal_rank_devices_and_their_callouts_the_brute_force_one
         "fastest": max((r for r in everything if r.plan.decode), key=lambda r: r.plan.decode.tok_s),
         "value": max((r for r in priced if r.tok_s_per_dollar), key=lambda r: r.tok_s_per_dollar),
     }
-    assert sizing.gpu_rows(llm, specs.model_quant_to_quant(mq), work, rt).callouts() == expected
+    assert sizing.gpu_rows(llm, specs.model_quant_to_quant(mq), work, rt, older=True).callouts() == expected
+    today = sizing.gpu_rows(llm, specs.model_quant_to_quant(mq), work, rt)  # the default: cards sold today
+    assert 0 < len(today) < len(rows) and all(r.gpu.sold_today for r in today)
+    assert [r.gpu.slug for r in today] == [r.gpu.slug for r in rows if r.gpu.sold_today]
 
 
 def test_planner_numbers_equal_the_engine(client, seeded):
@@ -314,3 +317,15 @@ def test_model_page_lists_every_fitting_gpu_a_page_at_a_time_in_the_chosen_order
     value = client.get(url, {"gpu_sort": "value"}).context["gpu_rows"]
     assert value[0].tok_s_per_dollar == max(r.tok_s_per_dollar or 0 for r in value)
     assert client.get(url, {"gpu_sort": "nonsense"}).status_code == 400
+
+
+def test_model_page_lists_cards_sold_today_with_a_toggle_for_older_ones(client, seeded):
+    """Issue 18, item 3: by default the GPUs people buy today; 2014's FirePro cards only behind the toggle."""
+    import re
+
+    def total(url):
+        return int(re.search(r'data-count="(\d+)"', client.get(url).content.decode()).group(1))
+
+    page = client.get("/models/llama-3-1-8b-instruct/").content.decode()
+    assert "include older cards" in page and "FirePro" not in page
+    assert total("/models/llama-3-1-8b-instruct/?older=on") > total("/models/llama-3-1-8b-instruct/")
