@@ -15,6 +15,14 @@ def gib(value):
 
 
 @register.filter
+def gb(value):
+    """Bytes as decimal GB (10^9), the way Hugging Face and Ollama print file sizes, one decimal."""
+    if value in (None, ""):
+        return "–"
+    return f"{value / 1e9:.1f} GB"
+
+
+@register.filter
 def tokens(value):
     """A context length the way model cards write it: 131,072 and 128,000 are both "128K", 10,485,760 is "10M";
     anything else in full."""
