@@ -329,3 +329,10 @@ def test_model_page_lists_cards_sold_today_with_a_toggle_for_older_ones(client, 
     page = client.get("/models/llama-3-1-8b-instruct/").content.decode()
     assert "include older cards" in page and "FirePro" not in page
     assert total("/models/llama-3-1-8b-instruct/?older=on") > total("/models/llama-3-1-8b-instruct/")
+
+
+def test_compare_names_apple_machines_once(client, seeded):
+    """Issue 18, item 4: "Apple Apple M2 Max" in the compare page's menus and headers."""
+    page = client.get("/compare/?gpu=apple-m2-max-96-gb-unified&gpu=nvidia-geforce-rtx-4090&model=llama-3-1-8b")
+    page = page.content.decode()
+    assert "Apple Apple" not in page and ">Apple M2 Max (96 GB unified)</a>" in page
