@@ -37,6 +37,8 @@ def home(request):
         "llm_count": LLM.objects.reviewed().count(),
         "popular": LLM.objects.reviewed().order_by(ModelListForm.SORTS[ModelListForm.DEFAULT_SORT],
                                                    "-params_total")[:12],
+        "recent": LLM.objects.reviewed().exclude(release_date=None).order_by(ModelListForm.SORTS["released"],
+                                                                               "name")[:6],
         "gpus": GPU.objects.active().order_by("vendor", "name").values_list("slug", "vendor", "name"),
     })
 
