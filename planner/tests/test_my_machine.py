@@ -76,10 +76,3 @@ def test_the_home_gpu_picker_asks_instead_of_defaulting_to_the_first_card(client
     assert '<select id="gpu" name="gpu" required><option value="">Choose your GPU</option>' in page
 
 
-
-def test_home_lists_recently_released_models(client, seeded):
-    from catalog.models import LLM
-
-    newest = LLM.objects.reviewed().exclude(release_date=None).order_by("-release_date", "name").first()
-    page = client.get("/").content.decode()
-    assert "Recently released" in page and newest.name in page.split("Recently released", 1)[1]

@@ -336,3 +336,11 @@ def test_compare_names_apple_machines_once(client, seeded):
     page = client.get("/compare/?gpu=apple-m2-max-96-gb-unified&gpu=nvidia-geforce-rtx-4090&model=llama-3-1-8b")
     page = page.content.decode()
     assert "Apple Apple" not in page and ">Apple M2 Max (96 GB unified)</a>" in page
+
+
+def test_home_lists_recently_released_models(client, seeded):
+    from catalog.models import LLM
+
+    newest = LLM.objects.reviewed().exclude(release_date=None).order_by("-release_date", "name").first()
+    page = client.get("/").content.decode()
+    assert "Recently released" in page and newest.name in page.split("Recently released", 1)[1]
