@@ -144,7 +144,8 @@ class GPUFilters(serializers.Serializer):
     min_vram_gb = serializers.FloatField(required=False, min_value=0, max_value=1_000_000)
     max_vram_gb = serializers.FloatField(required=False, min_value=0, max_value=1_000_000)
     max_price = serializers.FloatField(required=False, min_value=0, max_value=1e9,
-                                       help_text="USD; street price, else launch price.")
+                                       help_text="USD; the current price: a dated retail price, else the launch price "
+                                       "of a card from the last four years.")
     active = serializers.BooleanField(required=False, default=True, help_text="false lists retired GPUs too.")
     ordering = serializers.ChoiceField(required=False, choices=[
         "memory_bytes", "-memory_bytes", "bandwidth_gbs", "-bandwidth_gbs", "launch_price_usd",

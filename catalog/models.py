@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
@@ -429,14 +429,18 @@ class GPUQuerySet(models.QuerySet):
     def with_memory_at_least(self, memory_bytes: int):
         return self.filter(memory_bytes__gte=memory_bytes)
 
-    def priced_at_most(self, usd):
-        """GPUs whose current price (GPU.current_price_usd: a dated retail price, else the launch price of a card
-        from the last GPU.LAUNCH_PRICE_CURRENT_YEARS years) is at most ``usd``; a card with no current price is not."""
-        from django.utils import timezone
+    def with_current_price(self):
+        """Annotated ``current_price``: GPU.current_price_usd in SQL (a dated retail price, else the launch price of
+        a card released since GPU.launch_price_since(), else null)."""
+        if "current_price" in self.query.annotations:
+            return self
+        return self.annotate(current_price=Case(
+            When(street_price_usd__isnull=False, then=F("street_price_usd")),
+            When(release_date__gte=GPU.launch_price_since(), then=F("launch_price_usd")), default=None))
 
-        since = timezone.localdate() - timedelta(days=365.25 * GPU.LAUNCH_PRICE_CURRENT_YEARS)
-        return self.filter(Q(street_price_usd__lte=usd)
-                           | Q(street_price_usd=None, launch_price_usd__lte=usd, release_date__gte=since))
+    def priced_at_most(self, usd):
+        """GPUs whose current price is at most ``usd``; a card with no current price is not."""
+        return self.with_current_price().filter(current_price__lte=usd)
 
 
 class GPUManager(models.Manager.from_queryset(GPUQuerySet)):
@@ -599,16 +603,20 @@ class GPU(models.Model):
     # at all. A product rule for "best value" and "cheapest", not an engine constant.
     LAUNCH_PRICE_CURRENT_YEARS = 4
 
+    @classmethod
+    def launch_price_since(cls):
+        """The earliest release date whose launch price still counts as a price today."""
+        from django.utils import timezone
+
+        return timezone.localdate() - timedelta(days=365.25 * cls.LAUNCH_PRICE_CURRENT_YEARS)
+
     @property
     def current_price_usd(self):
         """The price to rank by today: a dated retail observation, else the launch price of a recent card."""
         if self.street_price_usd is not None:
             return self.street_price_usd
-        if self.launch_price_usd is not None and self.release_date:
-            from django.utils import timezone
-
-            if (timezone.localdate() - self.release_date).days <= 365.25 * self.LAUNCH_PRICE_CURRENT_YEARS:
-                return self.launch_price_usd
+        if self.launch_price_usd is not None and self.release_date and self.release_date >= self.launch_price_since():
+            return self.launch_price_usd
         return None
 
     @property

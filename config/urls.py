@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -52,6 +52,8 @@ def handler404(request, exception=None):
     """JSON for API paths, the site's 404 page elsewhere."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found."}, status=404)
+    if request.headers.get("HX-Request"):  # swapped into part of a page: a message, not a second page
+        return HttpResponse('<p class="errors" role="alert">Not found: it may have been removed.</p>', status=404)
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)

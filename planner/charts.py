@@ -53,9 +53,11 @@ def _nice_step(top: float) -> float:
 
 
 def line_chart(title: str, lines: list[tuple[str, list[tuple[int, float]]]], y_unit: str,
-               guides: list[tuple[str, float]] = (), x_label=str, y_label=lambda v: f"{v:g}") -> Chart | None:
-    """``lines``: (label, [(x > 0, y ≥ 0), ...]) drawn on a log-x axis; ``guides``: (label, y) horizontal lines
-    kept only where they fall within twice the data's range. None when there is nothing to draw."""
+               guides: list[tuple[str, float]] = (), x_label=str, y_label=lambda v: f"{v:g}",
+               pinned: bool = False) -> Chart | None:
+    """``lines``: (label, [(x > 0, y ≥ 0), ...]) drawn on a log-x axis; ``guides``: (label, y) horizontal lines,
+    kept only where they fall within twice the data's range unless ``pinned`` (a GPU's own memory: the axis grows
+    to show it). None when there is nothing to draw."""
     lines = [(label, [(x, y) for x, y in pts if x > 0 and y is not None and math.isfinite(y)])
              for label, pts in lines[:MAX_SERIES]]
     lines = [(label, pts) for label, pts in lines if pts]
@@ -63,7 +65,7 @@ def line_chart(title: str, lines: list[tuple[str, list[tuple[int, float]]]], y_u
         return None
     xs = [x for _, pts in lines for x, _ in pts]
     top_data = max(y for _, pts in lines for _, y in pts) or 1.0
-    kept = [(label, y) for label, y in guides if 0 < y <= 2 * top_data]
+    kept = [(label, y) for label, y in guides if y > 0 and (pinned or y <= 2 * top_data)]
     top = max([top_data] + [y for _, y in kept]) * 1.05
     step = _nice_step(top)
     top = math.ceil(top / step) * step
@@ -119,7 +121,7 @@ def plan_charts(result, curve: list) -> list[Chart]:
     usable = result.plan.usable_bytes
     memory_chart = line_chart(
         "Memory by context length", [(result.quant.name, [(c, p.memory.total_bytes / GIB) for c, p in curve])], "GB",
-        [("usable", usable / GIB)] if usable else [], x_label=tokens)
+        [("usable", usable / GIB)] if usable else [], x_label=tokens, pinned=True)
     speed_chart = line_chart(
         "Decode speed by context length",
         [(result.quant.name, [(c, p.decode.tok_s) for c, p in curve if p.decode])], "tok/s", x_label=tokens)

@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Lower
 from django.http import QueryDict
 
 from catalog.models import GPU, LLM
@@ -307,9 +307,10 @@ class ModelListForm(forms.Form):
 
 
 class GPUListForm(forms.Form):
-    # Price: what it costs now (street, else launch), unpriced cards last; every sort puts unknown values last.
+    # Price: the current price (GPUQuerySet.with_current_price), unpriced cards last; every sort puts unknown values
+    # last.
     SORTS = {"vram": "memory_bytes", "-vram": "-memory_bytes", "bandwidth": F("bandwidth_gbs").desc(nulls_last=True),
-             "price": Coalesce("street_price_usd", "launch_price_usd").asc(nulls_last=True),
+             "price": F("current_price").asc(nulls_last=True),
              "name": Lower("name").asc(), "released": F("release_date").desc(nulls_last=True)}
     SORT_LABELS = {"vram": "Least memory first", "-vram": "Most memory first", "bandwidth": "Fastest memory",
                    "price": "Cheapest first", "name": "Name (A–Z)", "released": "Newest"}

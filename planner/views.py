@@ -176,7 +176,7 @@ def gpu_list(request):
             qs = qs.filter(memory_bytes__lte=d["max_vram_gb"] * GIB)
         if d["max_price"] is not None:
             qs = qs.priced_at_most(d["max_price"])
-        qs = qs.order_by(GPUListForm.SORTS.get(d["sort"] or "vram"), "name")
+        qs = qs.with_current_price().order_by(GPUListForm.SORTS.get(d["sort"] or "vram"), "name")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -390,6 +390,7 @@ def my_machine(request):
         response = redirect(reverse("planner:my_machine"))
         response.delete_cookie(MachineProfileForm.COOKIE)
         return response
+    profile = None
     if request.method == "POST":
         form = MachineProfileForm(request.POST)
         if form.is_valid():
@@ -399,9 +400,11 @@ def my_machine(request):
             return response
         status = 400
     else:
-        form, status = MachineProfileForm.from_request(request) or MachineProfileForm(), 200
-    response = render(request, "planner/my_machine.html", {"form": form, "next": next_url,
-                                                           "saved": request.GET.get("saved")}, status=status)
+        profile = MachineProfileForm.from_request(request)
+        form, status = profile or MachineProfileForm(), 200
+    saved = request.method == "GET" and profile is not None and request.GET.get("saved")  # a cookie that took
+    response = render(request, "planner/my_machine.html", {"form": form, "next": next_url, "saved": saved},
+                      status=status)
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -30,7 +30,8 @@ def _links(part: str) -> list[tuple[str, str]]:
     if not found:
         found += [(f"https://github.com/{o}/{r}", f"{o}/{r}") for o, r in GITHUB_REPO.findall(part)]
     for url in URL.findall(part):
-        host_path = url.split("://", 1)[1].rstrip("/.")
+        url = url.rstrip(".,:;]")  # the sentence's punctuation, not the address's
+        host_path = url.split("://", 1)[1].rstrip("/")
         found.append((url, host_path if len(host_path) <= 48 else host_path[:45] + "…"))
     return list(dict.fromkeys(found))
 

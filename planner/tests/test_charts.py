@@ -31,3 +31,9 @@ def test_model_and_plan_pages_draw_their_charts(client, seeded):
     text = plan.content.decode()
     assert text.count('<figure class="linechart">') == 2 and ">usable</text>" in text
     assert "Decode speed by context length" in text
+
+
+def test_a_gpus_own_memory_line_is_kept_however_high(client, seeded):
+    """The plan's usable-memory line is drawn even when the GPU has far more memory than the plan needs."""
+    text = client.get("/plan/?model=llama-3-2-1b-instruct&gpu=nvidia-h100-sxm5-80-gb").content.decode()
+    assert ">usable</text>" in text

@@ -26,3 +26,8 @@ def test_model_page_shows_citations_not_build_notes(client, seeded):
     assert "daniel-p-green/alain-ai-learning-platform › model.json</a>" in page
     assert "out/research-deepseek" not in page.replace("href=\"https://github.com/daniel-p-green/alain-ai-learning-"
                                                        "platform/blob/1b33775/out/research-deepseek", "")
+
+
+def test_a_sentences_full_stop_is_not_part_of_the_address():
+    html = str(citations("datasheet: https://example.org/a30-datasheet.pdf. More text"))
+    assert 'href="https://example.org/a30-datasheet.pdf"' in html

@@ -344,3 +344,15 @@ def test_home_lists_recently_released_models(client, seeded):
     newest = LLM.objects.reviewed().exclude(release_date=None).order_by("-release_date", "name").first()
     page = client.get("/").content.decode()
     assert "Recently released" in page and newest.name in page.split("Recently released", 1)[1]
+
+
+def test_gpu_list_price_sort_uses_the_current_price(client, seeded):
+    """The GPU list's "cheapest first" ranks by the price the callouts and filters use: a 2014 card's launch
+    price is not a price today, so it sorts with the unpriced cards, last."""
+    from catalog.models import GPU
+
+    page = client.get("/gpus/", {"sort": "price"}).context["page"]
+    prices = [g.current_price_usd for g in page.object_list]
+    assert None not in prices and prices == sorted(prices)
+    assert "nvidia-tesla-k80" not in [g.slug for g in page.object_list]
+    assert GPU.objects.get(slug="nvidia-tesla-k80").current_price_usd is None
