@@ -39,7 +39,7 @@ def home(request):
                                                    "-params_total")[:12],
         "recent": LLM.objects.reviewed().exclude(release_date=None).order_by(ModelListForm.SORTS["released"],
                                                                                "name")[:6],
-        "gpus": GPU.objects.active().order_by("vendor", "name").values_list("slug", "vendor", "name"),
+        "gpus": GPU.objects.active().order_by("vendor", "name").only("slug", "vendor", "name"),
     })
 
 
@@ -91,7 +91,7 @@ def model_list(request):
     return render(request, _partial(request, "planner/model_list.html"), {
         "form": form, "page": page, "querystring": params.urlencode(),
         "families": LLM.objects.reviewed().order_by("family").values_list("family", flat=True).distinct(),
-        "gpu_options": GPU.objects.active().order_by("vendor", "name").values_list("slug", "vendor", "name"),
+        "gpu_options": GPU.objects.active().order_by("vendor", "name").only("slug", "vendor", "name"),
     }, status=400 if form.errors else 200)
 
 
