@@ -49,8 +49,9 @@ class SizingForm(MachineFields):
     """Context, KV precision, runtime and quantization for a model page."""
 
     context = forms.IntegerField(min_value=1, max_value=MAX_CONTEXT_TOKENS, required=False, initial=8192)
-    kv_cache = forms.ChoiceField(choices=KV_FORM_CHOICES, required=False, initial="f16", label="KV cache")
-    runtime = forms.ChoiceField(choices=RUNTIME_FORM_CHOICES, required=False, initial="llamacpp")
+    kv_cache = forms.ChoiceField(choices=KV_FORM_CHOICES, required=False, initial=specs.PLAN_DEFAULTS["kv_cache"],
+                                 label="KV cache")
+    runtime = forms.ChoiceField(choices=RUNTIME_FORM_CHOICES, required=False, initial=specs.PLAN_DEFAULTS["runtime"])
     quant = forms.CharField(required=False, max_length=60, help_text="Blank: the model's own format for the runtime.")
     vendor = forms.CharField(required=False, max_length=20)
     segment = forms.ChoiceField(choices=[("", "Any segment")] + list(GPU.Segment.choices), required=False)
@@ -141,14 +142,16 @@ class PlanForm(ListedModelMixin, CustomArchitectureFields, MachineFields):
     quant = forms.CharField(max_length=60, required=False, help_text="Blank: the model's own format for the runtime.",
                             widget=forms.TextInput(attrs={"list": "quant-options", "autocomplete": "off"}))
     context = forms.IntegerField(min_value=1, max_value=MAX_CONTEXT_TOKENS, initial=8192)
-    batch = forms.IntegerField(min_value=1, max_value=1024, initial=1, label="Concurrent sequences")
-    kv_cache = forms.ChoiceField(choices=KV_FORM_CHOICES, initial="f16", label="KV cache")
-    runtime = forms.ChoiceField(choices=RUNTIME_FORM_CHOICES, initial="llamacpp")
+    batch = forms.IntegerField(min_value=1, max_value=1024, initial=specs.PLAN_DEFAULTS["batch"],
+                               label="Concurrent sequences")
+    kv_cache = forms.ChoiceField(choices=KV_FORM_CHOICES, initial=specs.PLAN_DEFAULTS["kv_cache"], label="KV cache")
+    runtime = forms.ChoiceField(choices=RUNTIME_FORM_CHOICES, initial=specs.PLAN_DEFAULTS["runtime"])
     gpu = forms.ModelChoiceField(queryset=GPU.objects.order_by("vendor", "name"), to_field_name="slug",
                                  required=False, label="GPU", error_messages={"invalid_choice": "Unknown GPU."})
     vram_gb = forms.FloatField(min_value=0.5, max_value=100_000, required=False, label="Custom VRAM (GB)")
     bandwidth_gbs = forms.FloatField(min_value=1, max_value=100_000, required=False, label="Custom bandwidth (GB/s)")
-    gpu_count = forms.IntegerField(min_value=1, max_value=64, initial=1, label="GPU count")
+    gpu_count = forms.IntegerField(min_value=1, max_value=64, initial=specs.PLAN_DEFAULTS["gpu_count"],
+                                   label="GPU count")
     cpu_only = forms.BooleanField(required=False, label="CPU only (no GPU: the model runs from system RAM)")
     cpu_moe_layers = forms.IntegerField(min_value=0, max_value=2000, required=False, label="--n-cpu-moe N",
                                         help_text="Blank: the fewest layers whose experts must go to RAM.")
@@ -246,8 +249,9 @@ class CompareForm(ListedModelMixin, forms.Form):
                                    error_messages={"invalid_choice": "Unknown model."})
     quant = forms.CharField(max_length=60, required=False, help_text="Blank: the model's own format for the runtime.")
     context = forms.IntegerField(min_value=1, max_value=MAX_CONTEXT_TOKENS, initial=8192, required=False)
-    kv_cache = forms.ChoiceField(choices=KV_FORM_CHOICES, initial="f16", label="KV cache", required=False)
-    runtime = forms.ChoiceField(choices=RUNTIME_FORM_CHOICES, initial="llamacpp", required=False)
+    kv_cache = forms.ChoiceField(choices=KV_FORM_CHOICES, initial=specs.PLAN_DEFAULTS["kv_cache"], label="KV cache",
+                                 required=False)
+    runtime = forms.ChoiceField(choices=RUNTIME_FORM_CHOICES, initial=specs.PLAN_DEFAULTS["runtime"], required=False)
     DEFAULTS = {"context": specs.DEFAULT_CONTEXT, "kv_cache": "f16", "runtime": "llamacpp"}  # quant: the model's
     gpu = forms.ModelMultipleChoiceField(queryset=GPU.objects.all(), to_field_name="slug", label="GPUs",
                                          error_messages={"invalid_choice": "Unknown GPU: %(value)s.",

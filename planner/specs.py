@@ -62,6 +62,9 @@ def offload_mode(value) -> str:
 
 
 DEFAULT_CONTEXT = 8192
+# What a question gets for what it does not say (forms' initial values, the planner's short links); the context's
+# default is default_context below, the quantization's default_quant.
+PLAN_DEFAULTS = {"batch": 1, "gpu_count": 1, "kv_cache": "f16", "runtime": "llamacpp", "offload": "none"}
 
 
 def default_context(llm: LLM | None) -> int:

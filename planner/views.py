@@ -206,9 +206,6 @@ def gpu_detail(request, slug):
     }, status=status)
 
 
-PLAN_DEFAULTS = {"batch": 1, "gpu_count": 1, "kv_cache": "f16", "runtime": "llamacpp", "offload": "none"}
-
-
 def short_links(view):
     """Permalinks carry what the user chose and nothing else: an htmx answer tells the browser to show the address
     without empty fields and without values equal to the planner's defaults (HX-Push-Url; set outside the page
@@ -217,7 +214,8 @@ def short_links(view):
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         if request.headers.get("HX-Request") and response.status_code < 500:
-            defaults = {**PLAN_DEFAULTS, "context": specs.default_context(snapshot.model(request.GET.get("model", "")))}
+            model = snapshot.model(request.GET.get("model", ""))
+            defaults = {**specs.PLAN_DEFAULTS, "context": specs.default_context(model)}
             kept = [(k, v) for k, v in request.GET.items() if v != "" and str(defaults.get(k, "")) != v]
             response["HX-Push-Url"] = request.path + (f"?{urlencode(kept)}" if kept else "")
         return response
@@ -233,7 +231,7 @@ def planner(request):
     # A shared link that names only a model and a GPU gets the form's defaults for the rest, not "required" errors.
     # The context defaults to the model's own default (the API's rule), so a 4K model's link is not refused.
     context = specs.default_context(snapshot.model(request.GET.get("model", ""))) if bound else specs.DEFAULT_CONTEXT
-    initial = {"context": context, **PLAN_DEFAULTS} | request.GET.dict()
+    initial = {"context": context, **specs.PLAN_DEFAULTS} | request.GET.dict()
     form = PlanForm(initial if bound else None, initial=initial)
     result, status, extra = None, 200, {}
     if bound:
