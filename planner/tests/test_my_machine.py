@@ -60,7 +60,7 @@ def test_forget_deletes_the_cookie(client, seeded):
 
 def test_the_machine_bar_links_what_it_runs_and_a_planner_filled_in(client, seeded):
     assert "Save your machine" in _text(client.get("/my-machine/bar/"))
-    for page in ("/", "/models/", "/gpus/", "/plan/"):
+    for page in ("/", "/models/", "/gpus/", "/plan/", "/compare/", "/gpus/nvidia-geforce-rtx-4090/"):
         assert "/my-machine/bar/" in client.get(page).content.decode(), page
     client.post("/my-machine/", SAVE)
     bar = client.get("/my-machine/bar/").content.decode()
