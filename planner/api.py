@@ -383,17 +383,13 @@ class PlanView(CachedReadMixin, APIView):
         runtime = Runtime(name=d["runtime"])
         out = {"inputs": echo, "weights_source": inputs.weights_source, "max_context": None, "best_quant": None,
                "measured": sizing.measured(llm, d.get("gpu_row"), d["gpu_count"], inputs.quant.name, d["runtime"])}
-        if not d.get("gpu_row") and not d.get("vram_gb") and not d["cpu_only"]:  # memory only: no fit, no speed
+        chosen = sizing.plan_devices(d.get("gpu_row"), d.get("vram_gb"), d.get("bandwidth_gbs"), d["gpu_count"],
+                                     d["cpu_only"], d.get("ram_gb"), params.machine())
+        if chosen is None:  # memory only: no device, so no fit and no speed
             out["plan"] = sizing.memory_only(inputs, params.workload(), runtime, d["gpu_count"])
         else:
-            machine = params.machine()
-            if d["cpu_only"]:  # the RAM is the device: nothing to offload to
-                device = specs.cpu_device(d["ram_gb"], machine["ram_bandwidth_gbs"])
-                machine.update(offload="none", ram_bytes=None)
-            else:
-                device = (specs.gpu_to_device(d["gpu_row"]) if d.get("gpu_row")
-                          else specs.custom_device(d["vram_gb"], d.get("bandwidth_gbs")))
-            result = sizing.full_plan(inputs, params.workload(), runtime, [device] * d["gpu_count"], **machine,
+            devices, machine = chosen
+            result = sizing.full_plan(inputs, params.workload(), runtime, devices, **machine,
                                       cpu_moe_layers=d.get("cpu_moe_layers"))
             out.update(plan=result.plan, max_context=result.max_context, best_quant=result.best_quant,
                        serving=result.serving)

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.http import QueryDict
+from django.urls import reverse
 
 from catalog.models import GPU, LLM
 from planner import sizing, specs
@@ -229,6 +230,22 @@ class MachineProfileForm(forms.Form):
         if not data.get("gpu") and not data.get("ram_gb"):
             self.add_error("gpu", "Choose a GPU, or give the system RAM to plan for the CPU alone.")
         return data
+
+    def plan_params(self) -> dict:
+        """The saved machine as the planner takes it: its GPUs, or the CPU alone without one; with the RAM given,
+        what does not fit the GPUs goes to system RAM (offload auto)."""
+        d = self.cleaned_data
+        gpu, ram = d.get("gpu"), d.get("ram_gb")
+        return {"gpu": gpu, "gpu_count": d["gpu_count"] if gpu else 1, "cpu_only": gpu is None, "ram_gb": ram,
+                "ram_preset": d.get("ram_preset") or "", "offload": "auto" if gpu and ram else "none"}
+
+    def planner_url(self, **extra) -> str:
+        """The planner filled in for the saved machine (and ``extra``: model, quant, context), default-free."""
+        p = self.plan_params()
+        query = {**extra, "gpu": p["gpu"].slug if p["gpu"] else "", "gpu_count": p["gpu_count"] if p["gpu"] else "",
+                 "cpu_only": "on" if p["cpu_only"] else "", "ram_gb": f"{p['ram_gb']:g}" if p["ram_gb"] else "",
+                 "ram_preset": p["ram_preset"], "offload": "" if p["offload"] == "none" else p["offload"]}
+        return reverse("planner:plan") + "?" + urlencode({k: v for k, v in query.items() if v})
 
     def cookie(self) -> str:
         d = self.cleaned_data

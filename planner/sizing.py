@@ -29,7 +29,8 @@ class GPURow:
     tok_s_per_dollar: float | None
 
 
-def context_steps(llm: LLM) -> list[int]:
+def context_steps(llm: LLM | Architecture) -> list[int]:
+    """The context lengths tables and charts show: the usual steps below the model's maximum, then the maximum."""
     steps = [c for c in CONTEXT_STEPS if c < llm.max_context]
     return steps + [llm.max_context]
 
@@ -133,8 +134,9 @@ def gpu_rows(llm: LLM, quant: Quantization, work: Workload, runtime: Runtime, *,
              max_price=None, all_gpus: bool = False, older: bool = False, offload: str = "none",
              ram_bytes: int | None = None, ram_bandwidth_gbs: float | None = None) -> GPURows:
     """Active GPUs that run the model, sorted by memory, from the per-process catalog snapshot; only those the
-    runtime's current release can drive unless ``all_gpus``, and only cards sold today unless ``older``. With ``offload`` (and the machine's RAM), GPUs
-    too small for the whole model are listed too when the plan fits with part of it in system RAM."""
+    runtime's current release can drive unless ``all_gpus``, and only cards sold today unless ``older``. With
+    ``offload`` (and the machine's RAM), GPUs too small for the whole model are listed too when the plan fits with
+    part of it in system RAM."""
     active = snapshot.active_gpus()
     if not all_gpus:
         drivable = snapshot.runtime_gpus(runtime.name)
@@ -381,14 +383,31 @@ def memory_result(inputs: PlanInputs, work: Workload, runtime: Runtime, n_device
                       breakdown=breakdown_bars(mem.memory))
 
 
-def full_plan(inputs: PlanInputs, work: Workload, runtime: Runtime, devices: list[Device],
-              offload: bool | str = False, ram_bytes: int | None = None,
-              ram_bandwidth_gbs: float | None = None, cpu_moe_layers: int | None = None) -> PlanResult:
+def plan_devices(gpu: GPU | None, vram_gb: float | None, bandwidth_gbs: float | None, gpu_count: int,
+                 cpu_only: bool, ram_gb: float | None, machine: dict) -> tuple[list[Device], dict] | None:
+    """The devices a request plans on, with its machine keywords (specs.machine) fitted to them: the CPU alone (its
+    RAM is the memory, so nothing is offloaded), else a catalog GPU or a custom one, ``gpu_count`` times; None
+    without any (a memory-only answer). The page, the API and the saved machine all choose this way."""
+    if cpu_only:
+        return [specs.cpu_device(ram_gb, machine["ram_bandwidth_gbs"])], {**machine, "offload": "none",
+                                                                          "ram_bytes": None}
+    if gpu is None and not vram_gb:
+        return None
+    device = specs.gpu_to_device(gpu) if gpu is not None else specs.custom_device(vram_gb, bandwidth_gbs)
+    return [device] * gpu_count, machine
+
+
+def _setup(devices: list[Device], offload: bool | str = False, ram_bytes: int | None = None,
+           ram_bandwidth_gbs: float | None = None, cpu_moe_layers: int | None = None) -> Setup:
+    return Setup(devices=tuple(devices), offload=offload, ram_bytes=ram_bytes,
+                 host_ram_bandwidth_gbs=ram_bandwidth_gbs or Setup.host_ram_bandwidth_gbs,
+                 cpu_moe_layers=cpu_moe_layers)
+
+
+def full_plan(inputs: PlanInputs, work: Workload, runtime: Runtime, devices: list[Device], **machine) -> PlanResult:
     """The plan, its max context and best quantization, with the machine's offload and RAM (and the user's
-    --n-cpu-moe, if given)."""
-    setup = Setup(devices=tuple(devices), offload=offload, ram_bytes=ram_bytes,
-                  host_ram_bandwidth_gbs=ram_bandwidth_gbs or Setup.host_ram_bandwidth_gbs,
-                  cpu_moe_layers=cpu_moe_layers)
+    --n-cpu-moe, if given): ``machine`` is offload, ram_bytes, ram_bandwidth_gbs, cpu_moe_layers."""
+    setup = _setup(devices, **machine)
     p = plan(inputs.arch, inputs.quant, work, setup, runtime)
     best = best_quant(inputs.arch, inputs.options, work, setup, runtime)  # with the same offload and RAM
     return PlanResult(
@@ -401,29 +420,25 @@ def full_plan(inputs: PlanInputs, work: Workload, runtime: Runtime, devices: lis
     )
 
 
-def machine_plan(llm: LLM, machine: dict) -> PlanResult:
-    """A catalog model on the user's saved machine (MachineProfileForm's data): the model's default format for
-    llama.cpp at its default context, on the GPUs with whatever must go to system RAM placed there (auto) when the
-    RAM is given, or on the CPU alone without a GPU."""
+def machine_plan(llm: LLM, profile: dict) -> PlanResult:
+    """A catalog model on the user's saved machine (MachineProfileForm.plan_params): the model's default format
+    for llama.cpp at its default context, on those GPUs (with what does not fit in system RAM when the RAM is
+    given) or on the CPU alone."""
     work, runtime = Workload(context=specs.default_context(llm)), Runtime()
     inputs = plan_inputs(llm, None, None, runtime.name, quants=llm.quantizations.all())
-    ram = specs.machine("auto" if machine.get("ram_gb") else "none", machine.get("ram_gb"),
-                        machine.get("ram_preset") or "")
-    if machine.get("gpu"):
-        devices = [specs.gpu_to_device(machine["gpu"])] * machine["gpu_count"]
-    else:
-        devices = [specs.cpu_device(machine["ram_gb"], ram["ram_bandwidth_gbs"])]
-        ram.update(offload="none", ram_bytes=None)
-    return full_plan(inputs, work, runtime, devices, **ram)
+    devices, machine = plan_devices(profile.get("gpu"), None, None, profile.get("gpu_count", 1),
+                                    bool(profile.get("cpu_only")), profile.get("ram_gb"),
+                                    specs.machine(profile.get("offload"), profile.get("ram_gb"),
+                                                  profile.get("ram_preset") or ""))
+    return full_plan(inputs, work, runtime, devices, **machine)
 
 
-def context_curve(inputs: PlanInputs, work: Workload, runtime: Runtime, devices: list[Device], contexts: list[int],
+def context_curve(inputs: PlanInputs, work: Workload, runtime: Runtime, devices: list[Device],
                   **machine) -> list[tuple[int, Plan]]:
-    """The plan at each context length (the planner's charts)."""
-    setup = Setup(devices=tuple(devices), offload=machine.get("offload", "none"), ram_bytes=machine.get("ram_bytes"),
-                  host_ram_bandwidth_gbs=machine.get("ram_bandwidth_gbs") or Setup.host_ram_bandwidth_gbs,
-                  cpu_moe_layers=machine.get("cpu_moe_layers"))
-    return [(c, plan(inputs.arch, inputs.quant, replace(work, context=c), setup, runtime)) for c in contexts]
+    """The plan at each of the model's context steps (the planner's charts)."""
+    setup = _setup(devices, **machine)
+    return [(c, plan(inputs.arch, inputs.quant, replace(work, context=c), setup, runtime))
+            for c in context_steps(inputs.arch)]
 
 
 def run_commands(llm: LLM, quant_name: str, d: dict, p) -> "commands.Commands":

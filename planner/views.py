@@ -109,10 +109,10 @@ def model_detail(request, slug):
         # Keep what the user typed in every control next to the error, rather than the defaults.
         ctx["d"] = {name: request.GET.get(name, "") for name in form.fields}
         return render(request, _partial(request, "planner/model_detail.html"), ctx, status=400)
-    d = form.cleaned_data if request.GET else {"context": specs.default_context(llm), "kv_cache": "f16",
-                                              "runtime": "llamacpp", "quant": "", "vendor": "", "segment": "",
-                                              "max_price": None, "all_gpus": False, "older": False, "offload": "none",
-                                              "ram_gb": None, "ram_preset": "", "gpu_sort": "memory", "gpu_page": None}
+    d = form.cleaned_data if request.GET else {
+        "context": specs.default_context(llm), **specs.PLAN_DEFAULTS, "quant": "", "vendor": "", "segment": "",
+        "max_price": None, "all_gpus": False, "older": False, "ram_gb": None, "ram_preset": "", "gpu_sort": "memory",
+        "gpu_page": None}
     if llm.unsupported_reason:  # facts only: no number from a formula that does not fit the design
         return render(request, _partial(request, "planner/model_detail.html"), {**ctx, "d": d})
     work = Workload(context=d["context"], kv_cache=d["kv_cache"])
@@ -240,21 +240,15 @@ def planner(request):
             work = Workload(context=d["context"], batch=d["batch"], kv_cache=d["kv_cache"])
             runtime, machine = Runtime(name=d["runtime"]), form.machine()
             try:
-                if not (d["gpu"] or d["vram_gb"] or d["cpu_only"]):  # no device: the memory it needs, as the API
+                chosen = sizing.plan_devices(d["gpu"], d["vram_gb"], d["bandwidth_gbs"], d["gpu_count"], d["cpu_only"],
+                                             d["ram_gb"], machine)
+                if chosen is None:  # no device: the memory it needs, as the API answers
                     result = sizing.memory_result(d["inputs"], work, runtime, d["gpu_count"])
                 else:
-                    if d["cpu_only"]:  # the RAM is the device: nothing to offload to
-                        device = specs.cpu_device(d["ram_gb"], machine["ram_bandwidth_gbs"])
-                        machine.update(offload="none", ram_bytes=None)
-                    else:
-                        device = (specs.gpu_to_device(d["gpu"]) if d["gpu"]
-                                  else specs.custom_device(d["vram_gb"], d["bandwidth_gbs"]))
-                    result = sizing.full_plan(d["inputs"], work, runtime, [device] * d["gpu_count"], **machine,
-                                              cpu_moe_layers=d["cpu_moe_layers"])
-                    steps = sizing.context_steps(d["model"]) if d["model"] else [
-                        c for c in sizing.CONTEXT_STEPS if c <= result.arch.max_context]
-                    curve = sizing.context_curve(d["inputs"], work, runtime, [device] * d["gpu_count"], steps,
-                                                 **machine, cpu_moe_layers=d["cpu_moe_layers"])
+                    devices, machine = chosen
+                    machine["cpu_moe_layers"] = d["cpu_moe_layers"]
+                    result = sizing.full_plan(d["inputs"], work, runtime, devices, **machine)
+                    curve = sizing.context_curve(d["inputs"], work, runtime, devices, **machine)
                     extra["charts"] = charts.plan_charts(result, curve)
                 extra["measured"] = sizing.measured(d["model"], d["gpu"], d["gpu_count"], result.quant.name,
                                                     d["runtime"])
@@ -267,7 +261,8 @@ def planner(request):
         else:
             status = 400
     llm = snapshot.model(request.GET.get("model", ""))
-    runtime_name = request.GET.get("runtime") if request.GET.get("runtime") in specs.RUNTIME_CHOICES else "llamacpp"
+    valid = form.is_bound and form.is_valid()
+    runtime_name = form.cleaned_data["runtime"] if valid else specs.PLAN_DEFAULTS["runtime"]
     extra["quant_options"] = sizing.runtime_quants(llm, runtime_name) if llm else []
     return render(request, _partial(request, "planner/plan.html"), {"form": form, "result": result, **extra},
                   status=status)
@@ -413,21 +408,14 @@ def machine_fit(request, slug):
     if llm is None:
         raise Http404("No such model.")
     profile = MachineProfileForm.from_request(request)
-    result = error = None
+    result = error = plan_link = None
     if profile and not llm.unsupported_reason:
         try:
-            result = sizing.machine_plan(llm, profile.cleaned_data)
+            result = sizing.machine_plan(llm, profile.plan_params())
         except EngineError as exc:
             error = exc.message
-    plan_link = None
     if result:
-        d = profile.cleaned_data
-        plan_link = reverse("planner:plan") + "?" + urlencode({k: v for k, v in {
-            "model": llm.slug, "quant": result.quant.name, "context": specs.default_context(llm),
-            "gpu": d["gpu"].slug if d.get("gpu") else "", "gpu_count": d["gpu_count"] if d.get("gpu") else "",
-            "cpu_only": "" if d.get("gpu") else "on", "ram_gb": f"{d['ram_gb']:g}" if d.get("ram_gb") else "",
-            "ram_preset": d.get("ram_preset") or "", "offload": "auto" if d.get("gpu") and d.get("ram_gb") else "",
-        }.items() if v})
+        plan_link = profile.planner_url(model=llm.slug, quant=result.quant.name, context=specs.default_context(llm))
     response = render(request, "planner/machine_fit.html", {
         "llm": llm, "profile": profile, "result": result, "error": error, "plan_link": plan_link,
         "context": specs.default_context(llm), "next": llm.get_absolute_url()})
@@ -441,15 +429,9 @@ def machine_bar(request):
     profile = MachineProfileForm.from_request(request)
     links = {}
     if profile:
-        d = profile.cleaned_data
-        machine = {"ram_gb": f"{d['ram_gb']:g}" if d.get("ram_gb") else "", "ram_preset": d.get("ram_preset") or ""}
-        if d.get("gpu"):
-            links["models"] = reverse("planner:model_list") + "?" + urlencode({"fits_gpu": d["gpu"].slug})
-            links["plan"] = reverse("planner:plan") + "?" + urlencode({k: v for k, v in {
-                "gpu": d["gpu"].slug, "gpu_count": d["gpu_count"], **machine,
-                "offload": "auto" if d.get("ram_gb") else ""}.items() if v})
-        else:
-            links["plan"] = reverse("planner:plan") + "?" + urlencode({"cpu_only": "on", **machine})
+        links["plan"] = profile.planner_url()
+        if gpu := profile.cleaned_data.get("gpu"):
+            links["models"] = reverse("planner:model_list") + "?" + urlencode({"fits_gpu": gpu.slug})
     response = render(request, "planner/machine_bar.html", {"profile": profile, "links": links,
                                                             "next": request.GET.get("next", "")})
     response["Cache-Control"] = "private, no-store"
