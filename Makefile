@@ -17,6 +17,11 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
+# Tests and tools on top of the run-time requirements (the site itself needs only requirements.txt).
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
 setup: $(VENV)/.installed
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
@@ -32,12 +37,12 @@ chromium:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 		else echo "error: chromium is missing: sudo apt-get install chromium"; exit 1; fi; }
 
-test: $(VENV)/.installed chromium
+test: $(VENV)/.installed-dev chromium
 	@mkdir -p var
 	$(PY) manage.py check
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
 fixtures: $(VENV)/.installed
@@ -56,7 +61,7 @@ bench-engine: setup
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432
 createdb = psql "$(BENCH_PG)/postgres" -qc "CREATE DATABASE $(1)" >/dev/null 2>&1 || true
 
-$(VENV)/.installed-bench: $(VENV)/.installed requirements-bench.txt
+$(VENV)/.installed-bench: $(VENV)/.installed-dev requirements-bench.txt
 	$(PY) -m pip install --quiet -r requirements-bench.txt
 	touch $@
 

@@ -217,6 +217,10 @@ HF_REFRESH_ENABLED = env_bool("HF_REFRESH_ENABLED", True)
 GPU_FEED_URL = os.environ.get("GPU_FEED_URL", "")
 PRICE_FEED_URL = os.environ.get("PRICE_FEED_URL", "")
 REFRESH_HTTP_TIMEOUT_S = float(os.environ.get("REFRESH_HTTP_TIMEOUT_S", "20"))
+# A refused or dropped connection is tried again this many times within one download (catalog.sources.http_client).
+REFRESH_HTTP_RETRIES = int(os.environ.get("REFRESH_HTTP_RETRIES", "2"))
+# A feed (GPU list, prices) is read up to this size, like the Hub's answers below.
+REFRESH_MAX_FEED_BYTES = int(os.environ.get("REFRESH_MAX_FEED_BYTES", str(32 * 1024 * 1024)))
 # The whole of one upstream download (connect, headers and every byte of the body), however slowly it trickles.
 REFRESH_DEADLINE_S = float(os.environ.get("REFRESH_DEADLINE_S", "120"))
 REFRESH_MAX_RETRIES = int(os.environ.get("REFRESH_MAX_RETRIES", "3"))

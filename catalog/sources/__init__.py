@@ -12,7 +12,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import requests
+import httpx2
 from django.conf import settings
 
 USER_AGENT = "vram-planner-catalog-refresh/1.0 (+https://github.com/; catalog refresh)"
@@ -72,32 +72,60 @@ def deadline(response, url: str):
         raise TransientSourceError(f"{url}: not complete after {settings.REFRESH_DEADLINE_S} s")
 
 
-def fetch_text(url: str) -> tuple[str, str]:
-    """GET ``url``: (body text, content type). The response must be complete (Content-Length checked) and
-    arrive within the deadline."""
+def http_client() -> httpx2.Client:
+    """The one HTTP client of every upstream read (our feeds and the Hub, whose ``huggingface_hub`` uses the same
+    library): our User-Agent, the settings' timeout per connect and read, redirects followed, and a refused or
+    dropped connection retried ``REFRESH_HTTP_RETRIES`` times (a read that timed out is not: it already waited)."""
+    return httpx2.Client(headers={"User-Agent": USER_AGENT}, timeout=settings.REFRESH_HTTP_TIMEOUT_S,
+                         follow_redirects=True,
+                         transport=httpx2.HTTPTransport(retries=settings.REFRESH_HTTP_RETRIES))
+
+
+def raise_for_status(response: httpx2.Response) -> None:
+    """An upstream's 5xx (and 429) may pass: transient. Any other 4xx is an answer we cannot use."""
+    status = response.status_code
+    if status >= 500 or status == 429:
+        raise TransientSourceError(f"{response.url}: HTTP {status}")
+    if status >= 400:
+        raise SourceError(f"{response.url}: HTTP {status}")
+
+
+def read_url(url: str, *, limit: int, params=None, headers=None, check=raise_for_status) -> tuple[bytes, str]:
+    """GET ``url``: (body, content type). The body must be complete (its Content-Length met), at most ``limit``
+    bytes, and in within the deadline; ``check`` turns an error status into an exception (the Hub passes its own,
+    which names a missing or gated repository). Transport failures become ours here, once for every source."""
     try:
-        response = requests.get(url, timeout=settings.REFRESH_HTTP_TIMEOUT_S, headers={"User-Agent": USER_AGENT},
-                                stream=True)
-        with deadline(response, url):
-            response.content  # noqa: B018 -- read the body now, under the deadline
-    except requests.Timeout as exc:
+        with http_client() as client, client.stream("GET", url, params=params, headers=headers) as response, \
+                deadline(response, url):
+            if response.status_code >= 400:
+                response.read()
+                check(response)
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise SourceError(f"{url}: {int(declared):,} bytes, more than the {limit:,} we read")
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > limit:
+                    raise SourceError(f"{url}: more than the {limit:,} bytes we read")
+    except httpx2.TimeoutException as exc:
         raise TransientSourceError(f"{url}: timed out after {settings.REFRESH_HTTP_TIMEOUT_S} s") from exc
-    except requests.ConnectionError as exc:
+    except httpx2.RemoteProtocolError as exc:  # e.g. the connection closed before the announced length
+        raise SourceError(f"{url}: truncated or malformed response ({exc})") from exc
+    except httpx2.TransportError as exc:
         raise TransientSourceError(f"{url}: connection failed ({exc.__class__.__name__})") from exc
-    except requests.RequestException as exc:  # e.g. ChunkedEncodingError on a cut-off body
-        raise SourceError(f"{url}: {exc.__class__.__name__}: {exc}") from exc
-    if response.status_code >= 500:
-        raise TransientSourceError(f"{url}: HTTP {response.status_code}")
-    if response.status_code >= 400:
-        raise SourceError(f"{url}: HTTP {response.status_code}")
-    expected = response.headers.get("Content-Length")
-    if expected and expected.isdigit() and int(expected) != len(response.content):
-        raise SourceError(f"{url}: truncated body ({len(response.content)} of {expected} bytes)")
+    if declared.isdigit() and int(declared) != len(body):
+        raise SourceError(f"{url}: truncated body ({len(body)} of {declared} bytes)")
+    return bytes(body), response.headers.get("Content-Type", "")
+
+
+def fetch_text(url: str) -> tuple[str, str]:
+    """GET a feed: (body text, content type); see read_url."""
+    body, content_type = read_url(url, limit=settings.REFRESH_MAX_FEED_BYTES)
     try:
-        text = response.content.decode("utf-8-sig")
+        return body.decode("utf-8-sig"), content_type
     except UnicodeDecodeError as exc:
         raise SourceError(f"{url}: body is not UTF-8") from exc
-    return text, response.headers.get("Content-Type", "")
 
 
 def csv_lines(text: str, label: str) -> list[list[str]]:

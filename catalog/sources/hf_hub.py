@@ -24,14 +24,14 @@ from huggingface_hub.errors import (
     RepositoryNotFoundError,
 )
 from huggingface_hub.hf_api import ModelInfo
-from huggingface_hub.utils import get_session, hf_raise_for_status, validate_repo_id
+from huggingface_hub.utils import hf_raise_for_status, validate_repo_id
 
 from catalog.constraints import constraint_errors
 from catalog.hf_config import architecture_fields
 from catalog.models import LLM, ModelQuant, QuantFormat
 from catalog.seed_data import llm_slug
 from catalog.seed_models import config_llm_fields, name_params
-from catalog.sources import USER_AGENT, Outcome, SourceError, TransientSourceError, deadline
+from catalog.sources import Outcome, SourceError, TransientSourceError, read_url
 
 NAME = "hf_hub"
 
@@ -57,7 +57,7 @@ def enabled() -> bool:
 
 
 def _call(what: str, fn, *args, **kwargs):
-    """Map huggingface_hub / HTTP errors onto ours."""
+    """Map the Hub's answers (a missing or gated repository, an error status, a malformed body) onto ours."""
     try:
         return fn(*args, **kwargs)
     except (RepositoryNotFoundError, EntryNotFoundError) as exc:
@@ -69,36 +69,14 @@ def _call(what: str, fn, *args, **kwargs):
         if status >= 500 or status == 429:
             raise TransientSourceError(f"{what}: HTTP {status}") from exc
         raise SourceError(f"{what}: HTTP {status}") from exc
-    except Exception as exc:
-        name = exc.__class__.__name__
-        if "Timeout" in name:
-            raise TransientSourceError(f"{what}: timed out after {settings.REFRESH_HTTP_TIMEOUT_S} s") from exc
-        if "Connect" in name or "Network" in name or "Protocol" in name:
-            raise TransientSourceError(f"{what}: connection failed ({name})") from exc
-        if "JSON" in name or isinstance(exc, ValueError):
-            raise SourceError(f"{what}: malformed response ({name})") from exc
-        raise
+    except ValueError as exc:  # a body that is not JSON, or JSON of the wrong shape (transport errors: read_url)
+        raise SourceError(f"{what}: malformed response ({exc.__class__.__name__})") from exc
 
 
 def _read(url: str, *, params=None, limit: int) -> bytes:
     """GET a Hub URL (with the server's HF_TOKEN if any), reading at most ``limit`` bytes of body."""
-    headers = {"User-Agent": USER_AGENT}
-    if settings.HF_TOKEN:
-        headers["Authorization"] = f"Bearer {settings.HF_TOKEN}"
-    with get_session().stream("GET", url, params=params, headers=headers, timeout=settings.REFRESH_HTTP_TIMEOUT_S,
-                              follow_redirects=True) as response, deadline(response, url):
-        if response.status_code >= 400:
-            response.read()
-            hf_raise_for_status(response)
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > limit:
-            raise SourceError(f"{url}: {int(declared):,} bytes, more than the {limit:,} we read")
-        body = bytearray()
-        for chunk in response.iter_bytes():
-            body += chunk
-            if len(body) > limit:
-                raise SourceError(f"{url}: more than the {limit:,} bytes we read")
-    return bytes(body)
+    headers = {"Authorization": f"Bearer {settings.HF_TOKEN}"} if settings.HF_TOKEN else None
+    return read_url(url, params=params, headers=headers, limit=limit, check=hf_raise_for_status)[0]
 
 
 def _json(url: str, *, params=None, limit: int | None = None):

@@ -283,6 +283,25 @@ def test_a_skipped_row_does_not_mark_its_gpu_stale_and_dry_run_counts_as_the_rea
     assert GPU.objects.exclude(stale_since=None).count() == 402 - 5  # all but the five the feed still names
 
 
+def test_a_feed_past_its_size_limit_fails_the_run_and_changes_nothing(feeds, settings):
+    settings.REFRESH_MAX_FEED_BYTES = 1000
+    state = catalog_state()
+    run = refresh.run("gpu_feed")
+    assert run.status == "failed" and "more than the 1,000" in run.message
+    assert catalog_state() == state
+
+
+def test_a_refused_connection_is_transient_after_the_retries(feeds, settings):
+    import socket
+
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.GPU_FEED_URL = f"http://127.0.0.1:{port}/gpus.csv"
+    with pytest.raises(TransientSourceError, match="connection failed"):
+        refresh.run("gpu_feed")
+
+
 def test_a_trickling_upstream_meets_the_whole_request_deadline(feeds, settings):
     settings.REFRESH_DEADLINE_S = 1.0
     settings.REFRESH_HTTP_TIMEOUT_S = 0.5  # each byte arrives well within the read timeout

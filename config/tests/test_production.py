@@ -72,6 +72,36 @@ def test_dockerfile_runs_as_non_root_and_collects_static_files():
     assert re.search(r"^FROM python:3\.\d+-slim", text, re.M)
     assert re.search(r"^USER planner", text, re.M) and "collectstatic" in text and "gunicorn" in text
     assert "pip install -r requirements.txt" in text
+    assert "requirements-dev" not in text
+
+
+def _requirements(name: str) -> set[str]:
+    lines = (BASE / name).read_text().splitlines()
+    return {re.split(r"[=\[<>]", line)[0].lower() for line in lines if line.strip() and line[0] not in "#-"}
+
+
+def test_the_image_installs_what_the_site_imports_and_no_test_tool():
+    runtime, dev = _requirements("requirements.txt"), _requirements("requirements-dev.txt")
+    assert not runtime & {"pytest", "pytest-django", "hypothesis", "playwright", "schemathesis", "ruff", "mypy"}
+    assert "-r requirements.txt" in (BASE / "requirements-dev.txt").read_text() and not runtime & dev
+    imported = set()
+    for path in [*BASE.glob("catalog/**/*.py"), *BASE.glob("planner/**/*.py"), *BASE.glob("config/*.py")]:
+        if "/tests/" in str(path) or "/migrations/" in str(path):
+            continue
+        imported |= set(re.findall(r"^(?:from|import) (\w+)", path.read_text(), re.M))
+    modules = {"django": "django", "rest_framework": "djangorestframework", "drf_spectacular": "drf-spectacular",
+               "django_filters": "django-filter", "psycopg": "psycopg", "celery": "celery", "redis": "redis",
+               "huggingface_hub": "huggingface_hub", "httpx2": "httpx2", "yaml": "pyyaml",
+               "markdown_it": "markdown-it-py", "nh3": "nh3", "whitenoise": "whitenoise"}
+    third_party = imported & set(modules) | (imported - set(modules) - _first_party_and_stdlib(imported))
+    assert third_party <= set(modules), f"imported at run time but not mapped: {third_party - set(modules)}"
+    assert {modules[m] for m in third_party} <= runtime
+
+
+def _first_party_and_stdlib(names: set[str]) -> set[str]:
+    import sys
+
+    return {n for n in names if n in sys.stdlib_module_names or n in {"catalog", "planner", "config"}}
 
 
 def _free_port() -> int:
