@@ -18,7 +18,9 @@ def pytest_sessionstart(session):
     if os.environ.get("CI"):
         missing = [name for name in ("DATABASE_URL", "REDIS_URL") if not os.environ.get(name)]
         if missing:
-            pytest.exit(f"CI run without {', '.join(missing)}: the suite must run on PostgreSQL and Redis", returncode=3)
+            pytest.exit(
+                f"CI run without {', '.join(missing)}: the suite must run on PostgreSQL and Redis", returncode=3
+            )
 
 
 @pytest.fixture(scope="session")
@@ -45,8 +47,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                               "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
 
 
 @pytest.fixture
@@ -68,8 +72,10 @@ def _fresh_api_cache(settings):
 
     from catalog.cache import bump_catalog_version
 
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
-        "anon": "100000/minute", "user": "100000/minute"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"},
+    }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # test speed only
     bump_catalog_version()
     cache.delete_many(["throttle_anon_127.0.0.1", "throttle_user_127.0.0.1"])
@@ -89,8 +95,9 @@ def triple_catalog():
             llm.pk, llm.slug, llm.hf_repo_id = None, f"{llm.slug}-copy{i}", f"{llm.hf_repo_id}-copy{i}"
             llm.save()
             llm.tags.set(tags)
-            ModelQuant.objects.bulk_create([ModelQuant(llm=llm, fmt_id=q.fmt_id, file_size_bytes=q.file_size_bytes)
-                                            for q in quants])
+            ModelQuant.objects.bulk_create(
+                [ModelQuant(llm=llm, fmt_id=q.fmt_id, file_size_bytes=q.file_size_bytes) for q in quants]
+            )
             llm.slug, llm.hf_repo_id = llm.slug.rsplit("-copy", 1)[0], llm.hf_repo_id.rsplit("-copy", 1)[0]
 
 
@@ -135,16 +142,44 @@ def worker(redis_url, upstream, django_db_setup, django_db_blocker):
     from django.conf import settings
 
     with django_db_blocker.unblock():
-        env = {**os.environ, "DATABASE_URL": database_url_for_subprocesses(), "REDIS_URL": redis_url,
-               "CELERY_TASK_ALWAYS_EAGER": "false", "CELERY_TASK_DEFAULT_QUEUE": CELERY_TEST_QUEUE,
-               "GPU_FEED_URL": upstream.url + "/gpus.csv", "PRICE_FEED_URL": upstream.url + "/prices.json",
-               "HF_ENDPOINT": upstream.url, "REFRESH_HTTP_TIMEOUT_S": str(UPSTREAM_TIMEOUT_S),
-               "REFRESH_MAX_RETRIES": "2", "REFRESH_RETRY_BACKOFF_S": "1", "DB_CONN_MAX_AGE": "0"}
-    log = open(os.path.join(settings.BASE_DIR, "var", "celery-test-worker.log"), "w")
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url_for_subprocesses(),
+            "REDIS_URL": redis_url,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "CELERY_TASK_DEFAULT_QUEUE": CELERY_TEST_QUEUE,
+            "GPU_FEED_URL": upstream.url + "/gpus.csv",
+            "PRICE_FEED_URL": upstream.url + "/prices.json",
+            "HF_ENDPOINT": upstream.url,
+            "REFRESH_HTTP_TIMEOUT_S": str(UPSTREAM_TIMEOUT_S),
+            "REFRESH_MAX_RETRIES": "2",
+            "REFRESH_RETRY_BACKOFF_S": "1",
+            "DB_CONN_MAX_AGE": "0",
+        }
+    log = open(os.path.join(settings.BASE_DIR, "var", "celery-test-worker.log"), "w")  # noqa: SIM115 -- the worker's, for the session
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=2",
-         "-Q", CELERY_TEST_QUEUE, "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
-        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=2",
+            "-Q",
+            CELERY_TEST_QUEUE,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=INFO",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     from config.celery import app
 
     deadline = time.time() + 60

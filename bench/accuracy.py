@@ -87,8 +87,9 @@ def vram_errors(llms, out):
     labelled with what they cover: one model, how many GPUs and quantizations (the compute-buffer constants come
     from these same logs: in-sample)."""
     rt = Runtime(flash_attention=False)
-    usable = [r for r in read("vram_reports_public.csv")
-              if r["model"].startswith("Meta-Llama-3-8B") and r["n_gpus"] == "1"]
+    usable = [
+        r for r in read("vram_reports_public.csv") if r["model"].startswith("Meta-Llama-3-8B") and r["n_gpus"] == "1"
+    ]
     formats = len({r["quant"] for r in usable})
     scope = f"Llama 3 8B only: {len({r['gpu'] for r in usable})} GPUs, {formats} format{'s' if formats != 1 else ''}"
     for r in usable:
@@ -138,7 +139,8 @@ def vision_errors(llms, out):
         if r["catalog_repo"] in llms:
             arch = specs.llm_to_arch(llms[r["catalog_repo"]])
             out["vision encoder (mmproj)", "llama.cpp", "multimodal"].append(
-                err(arch.vision_params * PROJECTOR_BYTES_PER_PARAM, float(r["model_size_mib"]) * MIB))
+                err(arch.vision_params * PROJECTOR_BYTES_PER_PARAM, float(r["model_size_mib"]) * MIB)
+            )
 
 
 def speed_errors(out, cv):
@@ -154,16 +156,21 @@ def speed_errors(out, cv):
             pred = prefill_speed(row.device, row.arch, active_params(row.arch), row.depth, precision=precision_of(row))
             out["prefill tok/s", "llama.cpp", row.device_class].append(err(pred.tok_s, row.tok_s))
     for cls in sorted({r.device_class for r in rows}):  # refitted without each GPU in turn (leave one GPU out)
-        steps = [StepRow(r.label, 1, r.arch.num_layers, decode_bytes(r), r.device, 1.0 / r.tok_s)
-                 for r in rows if r.kind == "decode" and r.device_class == cls]
+        steps = [
+            StepRow(r.label, 1, r.arch.num_layers, decode_bytes(r), r.device, 1.0 / r.tok_s)
+            for r in rows
+            if r.kind == "decode" and r.device_class == cls
+        ]
         if len({s.model for s in steps}) > 1:
-            cv["decode tok/s", "llama.cpp", cls] = [abs(1 / q - 1) * 100 for q in
-                                                   cross_validated_ratios(steps, fit_step, key=lambda s: s.model)]
+            cv["decode tok/s", "llama.cpp", cls] = [
+                abs(1 / q - 1) * 100 for q in cross_validated_ratios(steps, fit_step, key=lambda s: s.model)
+            ]
         prompts = llamacpp_prompt_rows([r for r in rows if r.device_class == cls])
         if len({p.key for p in prompts}) > 1:
             borrow = None if cls == REFERENCE_CLASS else PREFILL[REFERENCE_CLASS]
-            ratios = cross_validated_ratios(prompts, lambda rs, b=borrow: fit_prompt(rs, b), lambda p: p.key,
-                                            prompt_seconds)
+            ratios = cross_validated_ratios(
+                prompts, lambda rs, b=borrow: fit_prompt(rs, b), lambda p: p.key, prompt_seconds
+            )
             cv["prefill tok/s", "llama.cpp", cls] = [abs(1 / q - 1) * 100 for q in ratios]
 
 
@@ -182,8 +189,10 @@ def serving_errors(out, cv):
     key = ("prefill tok/s", "vLLM-class (dense, H200)", "nvidia")
     for r in serving_prefill_rows("h200_bf16_cudagraph.csv"):
         out[key].append(err(prefill_speed(r.device, r.arch, active_params(r.arch), r.prompt, "vllm").tok_s, r.tok_s))
-    cv[key] = [abs(1 / q - 1) * 100 for q in cross_validated_ratios(serving_prompt_rows(), fit_prompt,
-                                                                      lambda p: p.key, prompt_seconds)]
+    cv[key] = [
+        abs(1 / q - 1) * 100
+        for q in cross_validated_ratios(serving_prompt_rows(), fit_prompt, lambda p: p.key, prompt_seconds)
+    ]
     moe = ("decode tok/s", "vLLM-class (MoE, H200, not fitted on)", "nvidia")
     for r in serving_rows("h200_moe_bf16_cudagraph.csv"):
         out[moe].append(err(decode_tok_s(r.device, r.read_bytes, "vllm", layers=r.layers), 1 / r.seconds))
@@ -256,8 +265,10 @@ def main():
         held = cv.get((metric, runtime, cls))
         cross = f"{percentile(held, 0.5):.2f} | {percentile(held, 0.9):.2f}" if held else "– | –"
         few = " (few)" if "tok/s" in metric and len(errors) < FULL_FIT_ROWS else ""
-        lines.append(f"| {metric} | {runtime} | {cls} | {len(errors)}{few} | {percentile(errors, 0.5):.2f} | "
-                     f"{percentile(errors, 0.9):.2f} | {cross} |")
+        lines.append(
+            f"| {metric} | {runtime} | {cls} | {len(errors)}{few} | {percentile(errors, 0.5):.2f} | "
+            f"{percentile(errors, 0.9):.2f} | {cross} |"
+        )
     text = "\n".join(lines) + "\n"
     (ROOT / "bench" / "accuracy_latest.md").write_text(text)
     sys.stdout.write(text)

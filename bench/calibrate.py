@@ -36,11 +36,17 @@ def fit_decode(rows):
 # Each fitted time is a sum of terms p · feature(row) with every p at or above its floor: a (1 / efficiency) ≥ 1,
 # the fixed costs b (per step), c (per layer) and k (shader work per GEMM FLOP) ≥ 0.
 FLOORS = {"a": 1.0, "b": 0.0, "c": 0.0, "k": 0.0, "t": 0.0, "e": 0.0}
-DECODE_TERMS = {"a": lambda r: r.read_bytes / (r.device.bandwidth_gbs * 1e9), "b": lambda r: 1.0,
-                "c": lambda r: r.layers}
-PREFILL_TERMS = {"a": lambda r: r.gemm / ((r.matrix or r.shader) * 1e12), "k": lambda r: r.gemm / (r.shader * 1e12),
-                 "t": lambda r: r.attention / (r.shader * 1e12),
-                 "e": lambda r: r.routed / ((r.matrix or r.shader) * 1e12)}
+DECODE_TERMS = {
+    "a": lambda r: r.read_bytes / (r.device.bandwidth_gbs * 1e9),
+    "b": lambda r: 1.0,
+    "c": lambda r: r.layers,
+}
+PREFILL_TERMS = {
+    "a": lambda r: r.gemm / ((r.matrix or r.shader) * 1e12),
+    "k": lambda r: r.gemm / (r.shader * 1e12),
+    "t": lambda r: r.attention / (r.shader * 1e12),
+    "e": lambda r: r.routed / ((r.matrix or r.shader) * 1e12),
+}
 
 
 def _solve(rows, weights, terms, free):
@@ -80,8 +86,10 @@ def fit_bounded(rows, terms, free_terms=None):
             p = _solve(rows, weights, terms, free)
             if p is None or any(p[n] < FLOORS[n] for n in terms):
                 continue
-            loss = sum(w * (sum(p[n] * terms[n](r) for n in terms) - r.seconds) ** 2
-                       for r, w in zip(rows, weights, strict=True))
+            loss = sum(
+                w * (sum(p[n] * terms[n](r) for n in terms) - r.seconds) ** 2
+                for r, w in zip(rows, weights, strict=True)
+            )
             if loss < best_loss * (1 - 1e-6):
                 best, best_loss = p, loss
     return best
@@ -100,8 +108,11 @@ def fit_step(rows):
 
 
 def step_seconds(fit, row):
-    return row.read_bytes / (row.device.bandwidth_gbs * 1e9 * fit["efficiency"]) + fit["t_fixed_s"] + \
-        fit["t_layer_s"] * row.layers
+    return (
+        row.read_bytes / (row.device.bandwidth_gbs * 1e9 * fit["efficiency"])
+        + fit["t_fixed_s"]
+        + fit["t_layer_s"] * row.layers
+    )
 
 
 @dataclass
@@ -122,8 +133,16 @@ class PromptRow:
 
 def prompt_row(key, device, arch, prompt, precision, tok_s) -> PromptRow:
     matrix = matrix_rate(device, precision)
-    return PromptRow(key, prompt, gemm_flops(active_params(arch)), attention_flops(arch, prompt), matrix,
-                     device.compute_tflops or matrix, 1.0 / tok_s, gemm_flops(routed_expert_params(arch)))
+    return PromptRow(
+        key,
+        prompt,
+        gemm_flops(active_params(arch)),
+        attention_flops(arch, prompt),
+        matrix,
+        device.compute_tflops or matrix,
+        1.0 / tok_s,
+        gemm_flops(routed_expert_params(arch)),
+    )
 
 
 def fit_prompt(rows, borrow: dict | None = None):
@@ -142,16 +161,22 @@ def fit_prompt(rows, borrow: dict | None = None):
         free |= {"t"} if len({r.prompt for r in rows}) > 1 else set()
         free |= {"e"} if sum(1 for r in rows if r.routed) >= MIN_MOE_ROWS else set()
     if free == {"a"}:
-        costs = {"k": borrow["shader_cost"], "t": borrow["attention_cost"], "e": borrow["expert_cost"]} if borrow \
-            else {}
+        costs = (
+            {"k": borrow["shader_cost"], "t": borrow["attention_cost"], "e": borrow["expert_cost"]} if borrow else {}
+        )
         use = rows if borrow else ([r for r in rows if not r.routed] or rows)
-        implied = [(r.seconds - sum(v * PREFILL_TERMS[n](r) for n, v in costs.items())) / PREFILL_TERMS["a"](r)
-                   for r in use]
+        implied = [
+            (r.seconds - sum(v * PREFILL_TERMS[n](r) for n, v in costs.items())) / PREFILL_TERMS["a"](r) for r in use
+        ]
         p = {**FLOORS, **costs, "a": max(1.0, statistics.median(implied))}
     else:
         p = fit_bounded(rows, PREFILL_TERMS, free)
-    return {"efficiency": round(1 / p["a"], 4), "shader_cost": round(p["k"], 4), "attention_cost": round(p["t"], 4),
-            "expert_cost": round(p["e"], 4)}
+    return {
+        "efficiency": round(1 / p["a"], 4),
+        "shader_cost": round(p["k"], 4),
+        "attention_cost": round(p["t"], 4),
+        "expert_cost": round(p["e"], 4),
+    }
 
 
 def prompt_seconds(fit, row):
@@ -172,8 +197,11 @@ def fit_with_band(rows, fit_fn, key, predict, **extra):
     predicted by a fit that never saw its ``key`` (in-sample when there is one key only), widened by a quarter each
     way for a class of fewer than FULL_FIT_ROWS rows, and always containing 1 (the estimate itself)."""
     fit = fit_fn(rows)
-    ratios = cross_validated_ratios(rows, fit_fn, key, predict) if len({key(r) for r in rows}) > 1 else \
-        [predict(fit, r) / r.seconds for r in rows]
+    ratios = (
+        cross_validated_ratios(rows, fit_fn, key, predict)
+        if len({key(r) for r in rows}) > 1
+        else [predict(fit, r) / r.seconds for r in rows]
+    )
     low, high = percentile(ratios, 0.1), percentile(ratios, 0.9)
     if len(rows) < FULL_FIT_ROWS:  # a few rows' percentiles understate the spread: a quarter wider each way
         low, high = low * 0.75, high * 1.25
@@ -186,15 +214,16 @@ def fit_cpu(rows=None):
     The same efficiency is what an offloaded layer or expert costs: the CPU computes those, reading RAM."""
     from common import cpu_rows
 
-    steps = [StepRow(r.label, 1, r.arch.num_layers, decode_bytes(r), r.device, 1.0 / r.tok_s)
-             for r in (rows if rows is not None else cpu_rows())]
+    steps = [
+        StepRow(r.label, 1, r.arch.num_layers, decode_bytes(r), r.device, 1.0 / r.tok_s)
+        for r in (rows if rows is not None else cpu_rows())
+    ]
 
     def efficiency_only(rs):
         return fit_step_free(rs, {"a"})
 
     fit = fit_with_band(steps, efficiency_only, lambda r: r.model, step_seconds, cpus=len({r.model for r in steps}))
     return {k: v for k, v in fit.items() if k not in {"t_fixed_s", "t_layer_s"}}
-
 
 
 def fit_handoff(planned, current: float) -> float:
@@ -224,11 +253,15 @@ def offload_fit(cpu: dict, decode: dict) -> dict:
     ratios = []
     for source in sorted({source_key(r) for r, _, _ in planned}):
         held = fit_handoff([x for x in planned if source_key(x[0]) != source], 0.0)
-        ratios += [float(r["tok_s"]) * (1 / p.decode.tok_s + held * n) for r, p, n in planned
-                   if source_key(r) == source]
-    return {"t_handoff_s": round(fit_handoff(planned, 0.0), 7), "handoff_rows": len(planned),
-            "offload_low": round(min(percentile(ratios, 0.1) * 0.75, 1.0), 3),
-            "offload_high": round(max(percentile(ratios, 0.9) * 1.25, 1.0), 3)}
+        ratios += [
+            float(r["tok_s"]) * (1 / p.decode.tok_s + held * n) for r, p, n in planned if source_key(r) == source
+        ]
+    return {
+        "t_handoff_s": round(fit_handoff(planned, 0.0), 7),
+        "handoff_rows": len(planned),
+        "offload_low": round(min(percentile(ratios, 0.1) * 0.75, 1.0), 3),
+        "offload_high": round(max(percentile(ratios, 0.9) * 1.25, 1.0), 3),
+    }
 
 
 def fit_serving():
@@ -242,14 +275,19 @@ def serving_prompt_rows() -> list[PromptRow]:
     """The H200 serving set's prompt passes (BF16 GEMMs)."""
     from common import serving_prefill_rows
 
-    return [prompt_row(r.model, r.device, r.arch, r.prompt, "fp16", r.tok_s)
-            for r in serving_prefill_rows("h200_bf16_cudagraph.csv")]
+    return [
+        prompt_row(r.model, r.device, r.arch, r.prompt, "fp16", r.tok_s)
+        for r in serving_prefill_rows("h200_bf16_cudagraph.csv")
+    ]
 
 
 def llamacpp_prompt_rows(rows) -> list[PromptRow]:
     """llama.cpp prompt passes (pp512 and the like) of GPUs with a shader rate on record, keyed by GPU."""
-    return [prompt_row(r.label, r.device, r.arch, r.depth, precision_of(r), r.tok_s)
-            for r in rows if r.kind == "prefill" and r.device.compute_tflops]
+    return [
+        prompt_row(r.label, r.device, r.arch, r.depth, precision_of(r), r.tok_s)
+        for r in rows
+        if r.kind == "prefill" and r.device.compute_tflops
+    ]
 
 
 def fit_serving_prefill():
@@ -259,8 +297,7 @@ def fit_serving_prefill():
 
 def fit_prefill(rows, borrow: dict | None = None):
     """A llama.cpp device class's prompt pass (a small class borrows ``borrow``'s costs); band: leave one GPU out."""
-    return fit_with_band(llamacpp_prompt_rows(rows), lambda rs: fit_prompt(rs, borrow), lambda r: r.key,
-                         prompt_seconds)
+    return fit_with_band(llamacpp_prompt_rows(rows), lambda rs: fit_prompt(rs, borrow), lambda r: r.key, prompt_seconds)
 
 
 REFERENCE_CLASS = "nvidia"  # the class with the most measured prompts: small classes borrow its costs

@@ -104,8 +104,11 @@ def precision_of(row: Row) -> str:
     from planner.engine.types import Quantization
 
     float_file = row.quant.split()[0].upper() in {"F16", "BF16", "F32"}
-    return matmul_precision(Quantization(row.quant, "gguf", 16.0 if float_file else 4.0), "llamacpp",
-                            specs.backend_key(row.backend) or row.device.backend)
+    return matmul_precision(
+        Quantization(row.quant, "gguf", 16.0 if float_file else 4.0),
+        "llamacpp",
+        specs.backend_key(row.backend) or row.device.backend,
+    )
 
 
 def measurement_rows() -> list[Row]:
@@ -114,15 +117,32 @@ def measurement_rows() -> list[Row]:
     from catalog.models import Measurement
 
     rows = []
-    for m in Measurement.objects.filter(n_gpus=1, runtime="llamacpp").exclude(file_size_bytes=None) \
-            .select_related("gpu", "llm").order_by("pk"):
+    for m in (
+        Measurement.objects.filter(n_gpus=1, runtime="llamacpp")
+        .exclude(file_size_bytes=None)
+        .select_related("gpu", "llm")
+        .order_by("pk")
+    ):
         device = specs.gpu_to_device(m.gpu)
         if m.bandwidth_gbs:
             device = type(device)(**{**device.__dict__, "bandwidth_gbs": m.bandwidth_gbs})
         if not device.bandwidth_gbs:
             continue
-        rows.append(Row(m.gpu.slug, m.kind, device.device_class, m.tok_s, m.file_size_bytes, m.depth,
-                        specs.llm_to_arch(m.llm), device, m.source, m.quant, m.backend))
+        rows.append(
+            Row(
+                m.gpu.slug,
+                m.kind,
+                device.device_class,
+                m.tok_s,
+                m.file_size_bytes,
+                m.depth,
+                specs.llm_to_arch(m.llm),
+                device,
+                m.source,
+                m.quant,
+                m.backend,
+            )
+        )
     return rows
 
 
@@ -138,7 +158,8 @@ def decode_bytes(row: Row) -> int:
     name = "MXFP4_MOE" if name == "MXFP4" else name  # llama-bench names gpt-oss's file type by its bulk type
     weights = active_weight_bytes(arch, Quantization(name, "gguf", file_size_bytes=row.file_bytes))
     return weights + kv_cache_bytes(arch, Workload(context=max(row.depth, 1)), "llamacpp") * row.depth // max(
-        -(-row.depth // 256) * 256, 1)
+        -(-row.depth // 256) * 256, 1
+    )
 
 
 def percentile(values, q):
@@ -153,11 +174,17 @@ def percentile(values, q):
 # Shape names of the serving-engine measurements (shared/data/serving/, MEASUREMENTS.md) -> the catalog model whose
 # config.json the shape was built from (for its layer count).
 SERVING_MODELS = {
-    "qwen2.5-1.5b": "Qwen/Qwen2.5-1.5B-Instruct", "qwen3-4b": "Qwen/Qwen3-4B",
-    "phi-3-mini": "microsoft/Phi-3-mini-4k-instruct", "mistral-7b-v0.3": "mistralai/Mistral-7B-Instruct-v0.3",
-    "qwen3-8b": "Qwen/Qwen3-8B", "qwen2.5-14b": "Qwen/Qwen2.5-14B-Instruct", "qwen3-14b": "Qwen/Qwen3-14B",
-    "qwen3-32b": "Qwen/Qwen3-32B", "llama-3.3-70b": "meta-llama/Llama-3.3-70B-Instruct",
-    "qwen3-30b-a3b": "Qwen/Qwen3-30B-A3B", "gpt-oss-20b": "openai/gpt-oss-20b",
+    "qwen2.5-1.5b": "Qwen/Qwen2.5-1.5B-Instruct",
+    "qwen3-4b": "Qwen/Qwen3-4B",
+    "phi-3-mini": "microsoft/Phi-3-mini-4k-instruct",
+    "mistral-7b-v0.3": "mistralai/Mistral-7B-Instruct-v0.3",
+    "qwen3-8b": "Qwen/Qwen3-8B",
+    "qwen2.5-14b": "Qwen/Qwen2.5-14B-Instruct",
+    "qwen3-14b": "Qwen/Qwen3-14B",
+    "qwen3-32b": "Qwen/Qwen3-32B",
+    "llama-3.3-70b": "meta-llama/Llama-3.3-70B-Instruct",
+    "qwen3-30b-a3b": "Qwen/Qwen3-30B-A3B",
+    "gpt-oss-20b": "openai/gpt-oss-20b",
     "mixtral-8x7b": "mistralai/Mixtral-8x7B-v0.1",
 }
 
@@ -187,8 +214,17 @@ def _serving(name: str, kind: str):
 
 def serving_rows(name: str) -> list[StepRow]:
     """Decode steps of shared/data/serving/<name> whose GPU and model shape the catalog holds."""
-    return [StepRow(r["model"], int(r["batch"]), llm.num_layers, int(r["weight_read_bytes"]) + int(r["kv_bytes"]),
-                    device, float(r["ms"]) / 1000) for r, llm, device in _serving(name, "decode")]
+    return [
+        StepRow(
+            r["model"],
+            int(r["batch"]),
+            llm.num_layers,
+            int(r["weight_read_bytes"]) + int(r["kv_bytes"]),
+            device,
+            float(r["ms"]) / 1000,
+        )
+        for r, llm, device in _serving(name, "decode")
+    ]
 
 
 @dataclass
@@ -204,8 +240,10 @@ class PrefillRow:
 
 def serving_prefill_rows(name: str) -> list[PrefillRow]:
     """Prompt passes of shared/data/serving/<name> whose GPU and model shape the catalog holds."""
-    return [PrefillRow(r["model"], specs.llm_to_arch(llm), int(r["prompt"]), device, float(r["tok_s_total"]))
-            for r, llm, device in _serving(name, "prefill")]
+    return [
+        PrefillRow(r["model"], specs.llm_to_arch(llm), int(r["prompt"]), device, float(r["tok_s_total"]))
+        for r, llm, device in _serving(name, "prefill")
+    ]
 
 
 def bench_csv(name: str) -> list[dict]:
@@ -223,8 +261,20 @@ def cpu_rows() -> list[Row]:
     rows = []
     for r in bench_csv("cpu_decode.csv"):
         device = Device(name=r["cpu"], memory_bytes=0, bandwidth_gbs=float(r["ram_peak_gbs"]), device_class=CPU_CLASS)
-        rows.append(Row(r["cpu"], "decode", CPU_CLASS, float(r["tok_s"]), int(float(r["file_size_gib"]) * GIB),
-                        depth_of(r["test"]), specs.llm_to_arch(llms[r["llm"]]), device, r["source"], r["quant"]))
+        rows.append(
+            Row(
+                r["cpu"],
+                "decode",
+                CPU_CLASS,
+                float(r["tok_s"]),
+                int(float(r["file_size_gib"]) * GIB),
+                depth_of(r["test"]),
+                specs.llm_to_arch(llms[r["llm"]]),
+                device,
+                r["source"],
+                r["quant"],
+            )
+        )
     return rows
 
 
@@ -248,8 +298,13 @@ def offload_rows() -> list[tuple[dict, object, int]]:
     for r in rows:
         llm = llms[r["llm"]]
         inputs = sizing.plan_inputs(llm, None, r["quant"], "llamacpp", quants=llm.quantizations.all())
-        setup = Setup(devices=(specs.gpu_to_device(gpus[r["gpu"]]),), offload="experts", ram_bytes=2**50,
-                      host_ram_bandwidth_gbs=float(r["ram_peak_gbs"]), cpu_moe_layers=int(r["cpu_moe_layers"]))
+        setup = Setup(
+            devices=(specs.gpu_to_device(gpus[r["gpu"]]),),
+            offload="experts",
+            ram_bytes=2**50,
+            host_ram_bandwidth_gbs=float(r["ram_peak_gbs"]),
+            cpu_moe_layers=int(r["cpu_moe_layers"]),
+        )
         work = Workload(context=max(depth_of(r["test"]), 256), kv_cache=r["kv_cache"])
         p = plan(inputs.arch, inputs.quant, work, setup, Runtime())
         out.append((r, p, max(p.cpu_moe_layers - inputs.arch.first_dense_layers, 0)))

@@ -61,20 +61,36 @@ def cases():
     gpu_ct = ContentType.objects.get_for_model(GPU)
     some_gpu = GPU.objects.order_by("pk")[1234]
     return [
-        ("GPU list, vendor filter (`vendor__iexact`, the list pages and API)",
-         GPU.objects.filter(vendor__iexact="Intel").order_by("memory_bytes", "name")[:50], ["gpu_vendor_upper_idx"]),
-        ("GPU API, ≥ 80 GB (`memory_bytes__gte`)",
-         GPU.objects.filter(memory_bytes__gte=80 * gib).order_by("memory_bytes", "slug")[:50], ["gpu_memory_idx"]),
-        ("Active GPUs with ≥ 80 GB (the fits filters)",
-         GPU.objects.filter(is_active=True, memory_bytes__gte=80 * gib).order_by("memory_bytes")[:50],
-         ["gpu_active_memory_idx", "gpu_memory_idx"]),
-        ("Model list, family filter (`family__iexact`)",
-         LLM.objects.filter(family__iexact="Qwen3").order_by("name")[:24], ["llm_family_upper_idx"]),
-        ("Model list, developer filter (`developer__iexact`)",
-         LLM.objects.filter(developer__iexact="Mistral AI").order_by("name")[:24], ["llm_developer_upper_idx"]),
-        (f"A GPU's change history (admin history view; {HISTORY_ROWS:,} records)",
-         ChangeRecord.objects.filter(content_type=gpu_ct, object_id=str(some_gpu.pk)).order_by("-at")[:50],
-         ["change_object_idx"]),
+        (
+            "GPU list, vendor filter (`vendor__iexact`, the list pages and API)",
+            GPU.objects.filter(vendor__iexact="Intel").order_by("memory_bytes", "name")[:50],
+            ["gpu_vendor_upper_idx"],
+        ),
+        (
+            "GPU API, ≥ 80 GB (`memory_bytes__gte`)",
+            GPU.objects.filter(memory_bytes__gte=80 * gib).order_by("memory_bytes", "slug")[:50],
+            ["gpu_memory_idx"],
+        ),
+        (
+            "Active GPUs with ≥ 80 GB (the fits filters)",
+            GPU.objects.filter(is_active=True, memory_bytes__gte=80 * gib).order_by("memory_bytes")[:50],
+            ["gpu_active_memory_idx", "gpu_memory_idx"],
+        ),
+        (
+            "Model list, family filter (`family__iexact`)",
+            LLM.objects.filter(family__iexact="Qwen3").order_by("name")[:24],
+            ["llm_family_upper_idx"],
+        ),
+        (
+            "Model list, developer filter (`developer__iexact`)",
+            LLM.objects.filter(developer__iexact="Mistral AI").order_by("name")[:24],
+            ["llm_developer_upper_idx"],
+        ),
+        (
+            f"A GPU's change history (admin history view; {HISTORY_ROWS:,} records)",
+            ChangeRecord.objects.filter(content_type=gpu_ct, object_id=str(some_gpu.pk)).order_by("-at")[:50],
+            ["change_object_idx"],
+        ),
     ]
 
 
@@ -82,17 +98,30 @@ def fill_history():
     gpu_ct = ContentType.objects.get_for_model(GPU)
     pks = list(GPU.objects.values_list("pk", flat=True))
     ChangeRecord.objects.bulk_create(
-        [ChangeRecord(content_type=gpu_ct, object_id=str(pks[i % len(pks)]), object_repr="synthetic",
-                      action=ChangeRecord.Action.UPDATE, via=ChangeRecord.Via.ADMIN,
-                      changes={"street_price_usd": [str(i % 900), str(i % 900 + 1)]}) for i in range(HISTORY_ROWS)],
-        batch_size=5000)
+        [
+            ChangeRecord(
+                content_type=gpu_ct,
+                object_id=str(pks[i % len(pks)]),
+                object_repr="synthetic",
+                action=ChangeRecord.Action.UPDATE,
+                via=ChangeRecord.Via.ADMIN,
+                changes={"street_price_usd": [str(i % 900), str(i % 900 + 1)]},
+            )
+            for i in range(HISTORY_ROWS)
+        ],
+        batch_size=5000,
+    )
 
 
 def main():
     assert connection.vendor == "postgresql", "EXPLAIN plans are measured on PostgreSQL (set DATABASE_URL)"
-    lines = [f"Measured {date.today()} on this machine (PostgreSQL {connection.pg_version // 10000}, "
-             f"{GPU.objects.count():,} GPUs, {LLM.objects.count()} models; median of {RUNS} EXPLAIN ANALYZE runs).", "",
-             "| query | before: plan | before ms | after: plan | after ms |", "|---|---|---|---|---|"]
+    lines = [
+        f"Measured {date.today()} on this machine (PostgreSQL {connection.pg_version // 10000}, "
+        f"{GPU.objects.count():,} GPUs, {LLM.objects.count()} models; median of {RUNS} EXPLAIN ANALYZE runs).",
+        "",
+        "| query | before: plan | before ms | after: plan | after ms |",
+        "|---|---|---|---|---|",
+    ]
     try:
         with transaction.atomic():
             fill_history()

@@ -16,13 +16,39 @@ from measured_gpus import LABELS
 
 from catalog.models import GPU, LLM
 
-COLUMNS = ["key", "gpu", "gpu_label", "n_gpus", "bandwidth_gbs", "llm", "model_label", "quant", "file_size_gib",
-           "runtime", "backend", "test", "kind", "depth", "tok_s", "build", "measured_on", "source", "notes"]
+COLUMNS = [
+    "key",
+    "gpu",
+    "gpu_label",
+    "n_gpus",
+    "bandwidth_gbs",
+    "llm",
+    "model_label",
+    "quant",
+    "file_size_gib",
+    "runtime",
+    "backend",
+    "test",
+    "kind",
+    "depth",
+    "tok_s",
+    "build",
+    "measured_on",
+    "source",
+    "notes",
+]
 
 
 # llama-bench prints file types by their long names; the catalog names formats as llama.cpp's quantize does.
-QUANT_NAMES = {"Q4_K - Medium": "Q4_K_M", "Q4_K - Small": "Q4_K_S", "Q5_K - Medium": "Q5_K_M", "Q2_K - Medium": "Q2_K",
-               "Q3_K - Medium": "Q3_K_M", "Q6_K": "Q6_K", "MXFP4 MoE": "MXFP4"}
+QUANT_NAMES = {
+    "Q4_K - Medium": "Q4_K_M",
+    "Q4_K - Small": "Q4_K_S",
+    "Q5_K - Medium": "Q5_K_M",
+    "Q2_K - Medium": "Q2_K",
+    "Q3_K - Medium": "Q3_K_M",
+    "Q6_K": "Q6_K",
+    "MXFP4 MoE": "MXFP4",
+}
 
 
 def runtime_of(backend: str) -> str:
@@ -47,14 +73,29 @@ def main():
         if label is None or label[0] not in gpus or repo not in llms or depth is None or not r["file_size_gib"]:
             continue
         ident = "|".join(r[c] for c in ("gpu", "n_gpus", "model", "quant", "test", "backend", "tokens_per_s", "source"))
-        out.append({
-            "key": "pub-" + hashlib.sha1(ident.encode()).hexdigest()[:16], "gpu": gpus[label[0]], "gpu_label": r["gpu"],
-            "n_gpus": r["n_gpus"], "bandwidth_gbs": label[1] or "", "llm": llms[repo], "model_label": r["model"],
-            "quant": quant_of(r["quant"]), "file_size_gib": r["file_size_gib"], "runtime": runtime_of(r["backend"]),
-            "backend": r["backend"], "test": r["test"], "kind": r["test_kind"], "depth": depth,
-            "tok_s": r["tokens_per_s"], "build": r["build"], "measured_on": r["date"], "source": r["source"],
-            "notes": r["notes"],
-        })
+        out.append(
+            {
+                "key": "pub-" + hashlib.sha1(ident.encode()).hexdigest()[:16],
+                "gpu": gpus[label[0]],
+                "gpu_label": r["gpu"],
+                "n_gpus": r["n_gpus"],
+                "bandwidth_gbs": label[1] or "",
+                "llm": llms[repo],
+                "model_label": r["model"],
+                "quant": quant_of(r["quant"]),
+                "file_size_gib": r["file_size_gib"],
+                "runtime": runtime_of(r["backend"]),
+                "backend": r["backend"],
+                "test": r["test"],
+                "kind": r["test_kind"],
+                "depth": depth,
+                "tok_s": r["tokens_per_s"],
+                "build": r["build"],
+                "measured_on": r["date"],
+                "source": r["source"],
+                "notes": r["notes"],
+            }
+        )
     path = ROOT / "fixtures" / "source" / "measurements.csv"
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, COLUMNS)

@@ -26,7 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 ENDPOINTS = {  # name in the locustfile -> a representative URL for the query count
     "model page": "/models/deepseek-r1-distill-llama-8b/?context=32768&quant=Q4_K_M&kv_cache=f16&runtime=llamacpp",
-    "model page (htmx)": "/models/deepseek-r1-distill-llama-8b/?context=8192&quant=Q4_K_M&kv_cache=f16&runtime=llamacpp",
+    "model page (htmx)": (
+        "/models/deepseek-r1-distill-llama-8b/?context=8192&quant=Q4_K_M&kv_cache=f16&runtime=llamacpp"
+    ),
     "API compatible GPUs": "/api/v1/models/deepseek-r1-distill-llama-8b/gpus/?quant=Q4_K_M&context=32768",
     "API plan GET": "/api/v1/plan/?model=deepseek-r1-distill-llama-8b&gpu=nvidia-geforce-rtx-3060-12-gb&context=32768",
     "API plan POST": None,
@@ -47,10 +49,14 @@ def run(cmd, env, **kwargs):
 
 def ensure_database(url: str, env: dict, large: bool) -> None:
     name = url.rsplit("/", 1)[1]
-    subprocess.run(["psql", url.rsplit("/", 1)[0] + "/postgres", "-qc", f"CREATE DATABASE {name}"],
-                   capture_output=True)
-    count = subprocess.run([PY, "manage.py", "shell", "-c", "from catalog.models import GPU; print(GPU.objects.count())"],
-                           cwd=ROOT, env={**env, "DATABASE_URL": url}, capture_output=True, text=True)
+    subprocess.run(["psql", url.rsplit("/", 1)[0] + "/postgres", "-qc", f"CREATE DATABASE {name}"], capture_output=True)
+    count = subprocess.run(
+        [PY, "manage.py", "shell", "-c", "from catalog.models import GPU; print(GPU.objects.count())"],
+        cwd=ROOT,
+        env={**env, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+    )
     if large and (count.returncode or int(count.stdout.strip().splitlines()[-1] or 0) < 4000):
         run([PY, "bench/seed_large.py"], {**env, "DATABASE_URL": url})
     elif not large:
@@ -79,8 +85,13 @@ print(json.dumps(out))
 
 
 def query_counts(url: str, env: dict) -> dict:
-    result = subprocess.run([PY, "manage.py", "shell", "-c", QUERY_COUNT.replace("URLS", repr(json.dumps(ENDPOINTS)))],
-                            cwd=ROOT, env={**env, "DATABASE_URL": url}, capture_output=True, text=True)
+    result = subprocess.run(
+        [PY, "manage.py", "shell", "-c", QUERY_COUNT.replace("URLS", repr(json.dumps(ENDPOINTS)))],
+        cwd=ROOT,
+        env={**env, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+    )
     if result.returncode:
         sys.exit(f"query count failed:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -99,9 +110,16 @@ def main():
     parser.add_argument("--no-readme", action="store_true")
     args = parser.parse_args()
 
-    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "bench-only-" + "x" * 50,
-           "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver", "REDIS_URL": args.redis_url, "LOG_LEVEL": "WARNING",
-           "CACHE_KEY_PREFIX": "bench", "API_THROTTLE_ANON": "1000000/minute"}
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-" + "x" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "REDIS_URL": args.redis_url,
+        "LOG_LEVEL": "WARNING",
+        "CACHE_KEY_PREFIX": "bench",
+        "API_THROTTLE_ANON": "1000000/minute",
+    }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env["STATIC_ROOT"] = tempfile.mkdtemp(prefix="bench-static-")
     run([PY, "manage.py", "collectstatic", "--noinput"], env, capture_output=True)
@@ -113,10 +131,26 @@ def main():
     env = {**env, "DATABASE_URL": args.database_url}
     subprocess.run(["redis-cli", "-u", args.redis_url, "flushdb"], capture_output=True)  # a cold cache
     port = free_port()
-    server = subprocess.Popen([PY, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                               "--workers", str(args.workers), "--threads", str(args.threads),
-                               "--forwarded-allow-ips", "*"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+            "--forwarded-allow-ips",
+            "*",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(100):
             try:
@@ -127,11 +161,31 @@ def main():
         prefix = os.path.join(tempfile.mkdtemp(prefix="bench-locust-"), "run")
 
         def locust(seconds, csv_prefix):
-            subprocess.run([str(Path(PY).parent / "locust"), "-f", "bench/locustfile.py", "--headless", "-u",
-                            str(args.users), "-r", str(args.users), "-t", f"{seconds}s", "--host",
-                            f"http://127.0.0.1:{port}", "--csv", csv_prefix, "--only-summary", "--loglevel", "WARNING"],
-                           cwd=ROOT, env={**env, "LOCUST_CACHE_STATS": csv_prefix + "_cache.json"}, check=False,
-                           stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [
+                    str(Path(PY).parent / "locust"),
+                    "-f",
+                    "bench/locustfile.py",
+                    "--headless",
+                    "-u",
+                    str(args.users),
+                    "-r",
+                    str(args.users),
+                    "-t",
+                    f"{seconds}s",
+                    "--host",
+                    f"http://127.0.0.1:{port}",
+                    "--csv",
+                    csv_prefix,
+                    "--only-summary",
+                    "--loglevel",
+                    "WARNING",
+                ],
+                cwd=ROOT,
+                env={**env, "LOCUST_CACHE_STATS": csv_prefix + "_cache.json"},
+                check=False,
+                stdout=subprocess.DEVNULL,
+            )
 
         if args.warmup:
             locust(args.warmup, prefix + "-warmup")
@@ -139,6 +193,7 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=30)
+
     def read_stats(csv_prefix):
         with open(csv_prefix + "_stats.csv", newline="") as handle:
             return {row["Name"]: row for row in csv.DictReader(handle)}
@@ -148,20 +203,25 @@ def main():
     for name, state, n in json.loads(Path(prefix + "_cache.json").read_text()):
         cache.setdefault(name, {})[state] = n
 
-    lines = [f"Measured {date.today()} on this machine ({os.cpu_count()} cores, {platform.machine()}, Python "
-             f"{platform.python_version()}): gunicorn {args.workers} workers × {args.threads} "
-             f"thread{'s' if args.threads > 1 else ''}, DEBUG=false, PostgreSQL "
-             f"{args.database_url.rsplit('/', 1)[1]} (large synthetic catalog), Redis cache flushed before the run; "
-             f"locust {args.users} users on the same 2 cores, 80% of requests about 10 popular models, 20% about any "
-             f"of the 540 synthetic ones: {args.warmup} s of warm-up (its aggregate is the last row; it fills the "
-             f"page and API caches the way real traffic does), then {args.duration} s measured.", "",
-             "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | errors | cache hits | SQL queries 1× | "
-             "SQL queries 10× |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"Measured {date.today()} on this machine ({os.cpu_count()} cores, {platform.machine()}, Python "
+        f"{platform.python_version()}): gunicorn {args.workers} workers × {args.threads} "
+        f"thread{'s' if args.threads > 1 else ''}, DEBUG=false, PostgreSQL "
+        f"{args.database_url.rsplit('/', 1)[1]} (large synthetic catalog), Redis cache flushed before the run; "
+        f"locust {args.users} users on the same 2 cores, 80% of requests about 10 popular models, 20% about any "
+        f"of the 540 synthetic ones: {args.warmup} s of warm-up (its aggregate is the last row; it fills the "
+        f"page and API caches the way real traffic does), then {args.duration} s measured.",
+        "",
+        "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | errors | cache hits | SQL queries 1× | "
+        "SQL queries 10× |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
 
     def line(label, row, hits=""):
-        return (f"| {label} | {row['Request Count']} | {float(row['Requests/s']):.1f} | {row['50%']} | {row['95%']} | "
-                f"{row['99%']} | {row['Failure Count']} | {hits} |")
+        return (
+            f"| {label} | {row['Request Count']} | {float(row['Requests/s']):.1f} | {row['50%']} | {row['95%']} | "
+            f"{row['99%']} | {row['Failure Count']} | {hits} |"
+        )
 
     for name in list(ENDPOINTS) + ["Aggregated"]:
         row = stats.get(name)
@@ -179,6 +239,7 @@ def main():
     print(table)
     if not args.no_readme:
         write_block("load", "Load test (bench/load.py)", table)
+
 
 if __name__ == "__main__":
     main()

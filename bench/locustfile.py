@@ -15,12 +15,29 @@ from gevent.lock import Semaphore
 from locust import FastHttpUser, between, events, task
 
 # Popular real models (the synthetic copies are reachable too, but people mostly ask about these).
-MODELS = ["deepseek-r1-distill-llama-8b", "llama-3-1-8b", "qwen3-8b", "qwen3-30b-a3b", "gemma-3-27b-it",
-          "llama-3-3-70b-instruct", "mistral-small-24b-instruct-2501", "gpt-oss-20b", "phi-4", "qwen3-32b"]
+MODELS = [
+    "deepseek-r1-distill-llama-8b",
+    "llama-3-1-8b",
+    "qwen3-8b",
+    "qwen3-30b-a3b",
+    "gemma-3-27b-it",
+    "llama-3-3-70b-instruct",
+    "mistral-small-24b-instruct-2501",
+    "gpt-oss-20b",
+    "phi-4",
+    "qwen3-32b",
+]
 CONTEXTS = [4096, 8192, 16384, 32768, 65536, 131072]
 QUANTS = ["Q4_K_M", "Q8_0", "Q5_K_M", "Q6_K", "Q3_K_M"]
-GPUS = ["nvidia-geforce-rtx-3060-12-gb", "nvidia-geforce-rtx-4090", "nvidia-geforce-rtx-3090", "amd-radeon-rx-7900-xtx",
-        "apple-m2-max-32-gb-unified", "nvidia-geforce-rtx-4060-ti-16-gb", "intel-arc-b580"]
+GPUS = [
+    "nvidia-geforce-rtx-3060-12-gb",
+    "nvidia-geforce-rtx-4090",
+    "nvidia-geforce-rtx-3090",
+    "amd-radeon-rx-7900-xtx",
+    "apple-m2-max-32-gb-unified",
+    "nvidia-geforce-rtx-4060-ti-16-gb",
+    "intel-arc-b580",
+]
 HEADERS = {"X-Forwarded-Proto": "https"}
 LONG_TAIL = 0.2
 SETUP_LOCK = Semaphore()
@@ -54,13 +71,17 @@ class Visitor(FastHttpUser):
         for slug in MODELS:
             body = self.client.get(f"/api/v1/models/{slug}/", name="(setup) model detail", headers=HEADERS).json()
             published = {q["quant"] for q in body["quantizations"]}
-            Visitor.catalog[slug] = ([c for c in CONTEXTS if c <= body["max_context"]] or [body["max_context"]],
-                                     [q for q in QUANTS if q in published] or sorted(published)[:1])
+            Visitor.catalog[slug] = (
+                [c for c in CONTEXTS if c <= body["max_context"]] or [body["max_context"]],
+                [q for q in QUANTS if q in published] or sorted(published)[:1],
+            )
         url = "/api/v1/models/?page_size=500&q=syn"
         while url:
             body = self.client.get(url, name="(setup) model list", headers=HEADERS).json()
-            Visitor.tail += [(m["slug"], [c for c in CONTEXTS if c <= m["max_context"]] or [m["max_context"]])
-                             for m in body["results"]]
+            Visitor.tail += [
+                (m["slug"], [c for c in CONTEXTS if c <= m["max_context"]] or [m["max_context"]])
+                for m in body["results"]
+            ]
             url = body["next"] and "/api/v1/models/?" + body["next"].split("?", 1)[1]
 
     def pick(self):
@@ -74,41 +95,65 @@ class Visitor(FastHttpUser):
     @task(6)
     def model_page(self):
         model, context, quant = self.pick()
-        self.client.get(f"/models/{model}/?context={context}&quant={quant}&kv_cache=f16&runtime=llamacpp",
-                        name="model page", headers=HEADERS)
+        self.client.get(
+            f"/models/{model}/?context={context}&quant={quant}&kv_cache=f16&runtime=llamacpp",
+            name="model page",
+            headers=HEADERS,
+        )
         # the htmx fragment when the user moves the context control
         context = random.choice(self.catalog[model][0] if model in self.catalog else [min(4096, context), context])
-        self.client.get(f"/models/{model}/?context={context}&quant={quant}&kv_cache=f16&runtime=llamacpp",
-                        name="model page (htmx)", headers={**HEADERS, "HX-Request": "true"})
+        self.client.get(
+            f"/models/{model}/?context={context}&quant={quant}&kv_cache=f16&runtime=llamacpp",
+            name="model page (htmx)",
+            headers={**HEADERS, "HX-Request": "true"},
+        )
 
     @task(4)
     def compatible_gpus_api(self):
         model, context, quant = self.pick()
-        self.client.get(f"/api/v1/models/{model}/gpus/?quant={quant}&context={context}",
-                        name="API compatible GPUs", headers=HEADERS)
+        self.client.get(
+            f"/api/v1/models/{model}/gpus/?quant={quant}&context={context}", name="API compatible GPUs", headers=HEADERS
+        )
 
     @task(3)
     def plan_get(self):
         model, context, quant = self.pick()
-        self.client.get(f"/api/v1/plan/?model={model}&quant={quant}&context={context}&gpu={random.choice(GPUS)}",
-                        name="API plan GET", headers=HEADERS)
+        self.client.get(
+            f"/api/v1/plan/?model={model}&quant={quant}&context={context}&gpu={random.choice(GPUS)}",
+            name="API plan GET",
+            headers=HEADERS,
+        )
 
     @task(2)
     def plan_post(self):
         model, context, quant = self.pick()
-        self.client.post("/api/v1/plan/", json={"model": model, "quant": quant,
-                                                "context": context, "gpu": random.choice(GPUS),
-                                                "gpu_count": random.choice([1, 2])},
-                         name="API plan POST", headers=HEADERS)
+        self.client.post(
+            "/api/v1/plan/",
+            json={
+                "model": model,
+                "quant": quant,
+                "context": context,
+                "gpu": random.choice(GPUS),
+                "gpu_count": random.choice([1, 2]),
+            },
+            name="API plan POST",
+            headers=HEADERS,
+        )
 
     @task(2)
     def gpu_list(self):
         vendor = random.choice(["", "NVIDIA", "AMD", "Intel", "Apple"])
         vram = random.choice(["", "8", "12", "16", "24"])
-        self.client.get(f"/gpus/?vendor={vendor}&min_vram_gb={vram}&sort={random.choice(['vram', 'bandwidth'])}",
-                        name="GPU list filters", headers=HEADERS)
+        self.client.get(
+            f"/gpus/?vendor={vendor}&min_vram_gb={vram}&sort={random.choice(['vram', 'bandwidth'])}",
+            name="GPU list filters",
+            headers=HEADERS,
+        )
 
     @task(2)
     def gpu_page(self):
-        self.client.get(f"/gpus/{random.choice(GPUS)}/?context={random.choice([4096, 8192, 32768])}",
-                        name="GPU page", headers=HEADERS)
+        self.client.get(
+            f"/gpus/{random.choice(GPUS)}/?context={random.choice([4096, 8192, 32768])}",
+            name="GPU page",
+            headers=HEADERS,
+        )

@@ -8,7 +8,9 @@ Labels left out (laptops, partial offload, loosely named parts) are not used for
 LABELS = {
     # fixtures/source/measurements_extra.csv (gathered 2026-12-07, each row with its source)
     "AMD Radeon 8060S Graphics (Ryzen AI Max+ 395, Strix Halo, gfx1151)": (
-        "Radeon 8060S (Ryzen AI Max+ 395, 128 GB unified)", None),
+        "Radeon 8060S (Ryzen AI Max+ 395, 128 GB unified)",
+        None,
+    ),
     "AMD Instinct MI300X": ("Radeon Instinct MI300X", None),
     "NVIDIA GeForce RTX 5060 Ti (16GB)": ("GeForce RTX 5060 Ti 16 GB", None),
     "NVIDIA GeForce RTX 5070 Ti (16GB)": ("GeForce RTX 5070 Ti", None),

@@ -53,11 +53,17 @@ def hub_routes(server: Upstream) -> int:
     for llm in models:
         body = dict(info, id=llm.hf_repo_id, modelId=llm.hf_repo_id, downloads=(llm.hf_downloads or 0) + 1)
         # The Hub's shape: parameter counts per dtype and their total.
-        body["safetensors"] = {"parameters": {"BF16": llm.params_total}, "total": llm.params_total} \
-            if llm.params_total else None
-        config = {"num_hidden_layers": llm.num_layers, "hidden_size": llm.hidden_size,
-                  "num_attention_heads": llm.num_attention_heads, "num_key_value_heads": llm.num_kv_heads,
-                  "vocab_size": llm.vocab_size, "max_position_embeddings": llm.max_context}
+        body["safetensors"] = (
+            {"parameters": {"BF16": llm.params_total}, "total": llm.params_total} if llm.params_total else None
+        )
+        config = {
+            "num_hidden_layers": llm.num_layers,
+            "hidden_size": llm.hidden_size,
+            "num_attention_heads": llm.num_attention_heads,
+            "num_key_value_heads": llm.num_kv_heads,
+            "vocab_size": llm.vocab_size,
+            "max_position_embeddings": llm.max_context,
+        }
         server.serve(f"/api/models/{llm.hf_repo_id}", Reply(json.dumps(body).encode()))
         server.serve(f"/{llm.hf_repo_id}/resolve/main/config.json", Reply(json.dumps(config).encode()))
     return len(models)
@@ -68,9 +74,11 @@ def timed(source: str):
         started = time.perf_counter()
         run = refresh.run(source, triggered_by="bench/refresh_scale.py")
         seconds = time.perf_counter() - started
-    writes = sum(1 for q in queries.captured_queries
-                 if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
-                 and "catalog_refreshrun" not in q["sql"])
+    writes = sum(
+        1
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")) and "catalog_refreshrun" not in q["sql"]
+    )
     return run, seconds, writes
 
 
@@ -92,16 +100,21 @@ def main():
     feed = gpu_feed()
     server.serve("/gpus.csv", Reply(feed.encode(), "text/csv"))
     n_models = hub_routes(server)
-    lines = [f"Measured {date.today()} on this machine ({connection.vendor}, {GPU.objects.count()} GPUs and "
-             f"{n_models} models in the catalog before the run).", "",
-             "| source | rows upstream | run | status | seconds | created | updated | unchanged | skipped | SQL writes |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"Measured {date.today()} on this machine ({connection.vendor}, {GPU.objects.count()} GPUs and "
+        f"{n_models} models in the catalog before the run).",
+        "",
+        "| source | rows upstream | run | status | seconds | created | updated | unchanged | skipped | SQL writes |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for source, rows in (("gpu_feed", feed.count("\n") - 1), ("hf_hub", n_models)):
         for label in ("first", "second"):
             run, seconds, writes = timed(source)
             assert run.status == RefreshRun.Status.SUCCEEDED, run.message
-            lines.append(f"| {source} | {rows} | {label} | {run.status} | {seconds:.1f} | {run.created} | "
-                         f"{run.updated} | {run.unchanged} | {run.skipped} | {writes} |")
+            lines.append(
+                f"| {source} | {rows} | {label} | {run.status} | {seconds:.1f} | {run.created} | "
+                f"{run.updated} | {run.unchanged} | {run.skipped} | {writes} |"
+            )
     server.stop()
     table = "\n".join(lines)
     print(table)

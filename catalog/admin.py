@@ -57,13 +57,17 @@ class HasPriceFilter(admin.SimpleListFilter):
 
 class GPUForm(forms.ModelForm):
     unlock = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, label="Unlock fields",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Unlock fields",
         help_text="Locked fields were set by hand and the catalog refresh leaves them alone. Tick to let the "
-                  "refresh update them again.")
+        "refresh update them again.",
+    )
 
     class Meta:
         model = GPU
-        exclude = ("locked_fields",)
+        # Every GPU field, including ones added later, but the lock list (edited through "Unlock fields").
+        exclude = ("locked_fields",)  # noqa: DJ006
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,8 +77,9 @@ class GPUForm(forms.ModelForm):
             self.fields["unlock"].widget = forms.MultipleHiddenInput()
         for name in locked:
             if name in self.fields:
-                self.fields[name].help_text = ("🔒 Locked: set by hand, refresh skips it. "
-                                               + str(self.fields[name].help_text or ""))
+                self.fields[name].help_text = "🔒 Locked: set by hand, refresh skips it. " + str(
+                    self.fields[name].help_text or ""
+                )
         self.fields["memory_bytes"].help_text = "Bytes (24 GB = 25769803776). Must be positive."
 
     def clean_memory_bytes(self):
@@ -111,8 +116,10 @@ def _is_uuid(value) -> bool:
 
 
 class CSVImportForm(forms.Form):
-    file = forms.FileField(help_text=f"UTF-8 CSV with a header row. Columns: {', '.join(gpu_csv.COLUMNS)} "
-                                     f"(required: {', '.join(gpu_csv.REQUIRED)}).")
+    file = forms.FileField(
+        help_text=f"UTF-8 CSV with a header row. Columns: {', '.join(gpu_csv.COLUMNS)} "
+        f"(required: {', '.join(gpu_csv.REQUIRED)})."
+    )
 
 
 class HistoryMixin:
@@ -136,8 +143,11 @@ class HistoryMixin:
         if obj is None or not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
         context = {
-            **self.admin_site.each_context(request), "title": f"History: {obj}", "object": obj,
-            "opts": self.opts, "changes": history.history_of(obj).select_related("user"),
+            **self.admin_site.each_context(request),
+            "title": f"History: {obj}",
+            "object": obj,
+            "opts": self.opts,
+            "changes": history.history_of(obj).select_related("user"),
             "can_revert": self.has_change_permission(request, obj),
             "revert_url_name": f"admin:{self.opts.app_label}_{self.opts.model_name}_revert",
         }
@@ -148,27 +158,50 @@ class HistoryMixin:
         if obj is None or not self.has_change_permission(request, obj):
             raise PermissionDenied
         if request.method != "POST":
-            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_history",
-                                                args=[obj.pk]))
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_history", args=[obj.pk])
+            )
         change = get_object_or_404(history.history_of(obj), pk=change_id)
         history.revert(obj, change, user=request.user)
-        self.message_user(request, f"Reverted {obj} to the version of {change.at:%Y-%m-%d %H:%M:%S}.",
-                          messages.SUCCESS)
-        return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-                                            args=[obj.pk]))
+        self.message_user(request, f"Reverted {obj} to the version of {change.at:%Y-%m-%d %H:%M:%S}.", messages.SUCCESS)
+        return HttpResponseRedirect(
+            reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
+        )
 
     def history_urls(self):
         info = self.opts.app_label, self.opts.model_name
-        return [path("<path:object_id>/history/<int:change_id>/revert/",
-                     self.admin_site.admin_view(self.revert_view), name="{}_{}_revert".format(*info))]
+        return [
+            path(
+                "<path:object_id>/history/<int:change_id>/revert/",
+                self.admin_site.admin_view(self.revert_view),
+                name="{}_{}_revert".format(*info),
+            )
+        ]
 
 
 @admin.register(GPU)
 class GPUAdmin(HistoryMixin, admin.ModelAdmin):
     form = GPUForm
-    list_display = ("name", "vendor", "vram", "bandwidth_gbs", "price", "segment", "is_active", "source_short",
-                    "admin_edited_at", "locks")
-    list_filter = ("vendor", "segment", "architecture", "is_active", HasPriceFilter, ("stale_since", admin.EmptyFieldListFilter))
+    list_display = (
+        "name",
+        "vendor",
+        "vram",
+        "bandwidth_gbs",
+        "price",
+        "segment",
+        "is_active",
+        "source_short",
+        "admin_edited_at",
+        "locks",
+    )
+    list_filter = (
+        "vendor",
+        "segment",
+        "architecture",
+        "is_active",
+        HasPriceFilter,
+        ("stale_since", admin.EmptyFieldListFilter),
+    )
     search_fields = ("name", "slug", "architecture", "vendor")
     ordering = ("vendor", "name")
     prepopulated_fields = {"slug": ("vendor", "name")}
@@ -178,13 +211,39 @@ class GPUAdmin(HistoryMixin, admin.ModelAdmin):
     change_list_template = "admin/catalog/gpu/change_list.html"
     fieldsets = (
         (None, {"fields": ("vendor", "name", "slug", "architecture", "segment", "is_active")}),
-        ("Memory and compute", {"fields": ("memory_bytes", "memory_type", "bus_width_bits", "bandwidth_gbs",
-                                           "fp16_tflops", "fp32_tflops", "tensor_fp16_tflops", "tensor_fp8_tflops",
-                                           "tensor_int8_tops", "tdp_w")}),
-        ("Release and price", {"fields": ("release_date", "release_year_only", "launch_price_usd",
-                                          "street_price_usd", "street_price_observed_at")}),
-        ("Provenance and refresh locks", {"fields": ("source", "fetched_at", "stale_since", "admin_edited_at",
-                                                     "locked_fields_display", "unlock")}),
+        (
+            "Memory and compute",
+            {
+                "fields": (
+                    "memory_bytes",
+                    "memory_type",
+                    "bus_width_bits",
+                    "bandwidth_gbs",
+                    "fp16_tflops",
+                    "fp32_tflops",
+                    "tensor_fp16_tflops",
+                    "tensor_fp8_tflops",
+                    "tensor_int8_tops",
+                    "tdp_w",
+                )
+            },
+        ),
+        (
+            "Release and price",
+            {
+                "fields": (
+                    "release_date",
+                    "release_year_only",
+                    "launch_price_usd",
+                    "street_price_usd",
+                    "street_price_observed_at",
+                )
+            },
+        ),
+        (
+            "Provenance and refresh locks",
+            {"fields": ("source", "fetched_at", "stale_since", "admin_edited_at", "locked_fields_display", "unlock")},
+        ),
     )
 
     @admin.display(description="VRAM", ordering="memory_bytes")
@@ -237,8 +296,9 @@ class GPUAdmin(HistoryMixin, admin.ModelAdmin):
 
     @admin.action(description="Mark street price unknown", permissions=["change"])
     def mark_price_unknown(self, request, queryset):
-        self._bulk(request, queryset, "Cleared the street price of", street_price_usd=None,
-                   street_price_observed_at=None)
+        self._bulk(
+            request, queryset, "Cleared the street price of", street_price_usd=None, street_price_observed_at=None
+        )
 
     @admin.action(description="Export selected GPUs as CSV", permissions=["view"])
     def export_selected_csv(self, request, queryset):
@@ -254,8 +314,11 @@ class GPUAdmin(HistoryMixin, admin.ModelAdmin):
         return [
             path("export/", self.admin_site.admin_view(self.export_view), name="{}_{}_export".format(*info)),
             path("import/", self.admin_site.admin_view(self.import_view), name="{}_{}_import".format(*info)),
-            path("import/<uuid:import_id>/", self.admin_site.admin_view(self.import_status_view),
-                 name="{}_{}_import_status".format(*info)),
+            path(
+                "import/<uuid:import_id>/",
+                self.admin_site.admin_view(self.import_status_view),
+                name="{}_{}_import_status".format(*info),
+            ),
             *self.history_urls(),
             *super().get_urls(),
         ]
@@ -274,15 +337,24 @@ class GPUAdmin(HistoryMixin, admin.ModelAdmin):
         the request when small, else in a Celery task whose progress the import's page shows."""
         if not (self.has_add_permission(request) and self.has_change_permission(request)):
             raise PermissionDenied
-        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": "Import GPUs from CSV",
-                   "inline_rows": settings.CSV_IMPORT_INLINE_ROWS}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import GPUs from CSV",
+            "inline_rows": settings.CSV_IMPORT_INLINE_ROWS,
+        }
         if request.method == "POST" and request.POST.get("confirm"):
             import_id = request.POST.get("import_id", "")
-            imp = (CSVImport.objects.filter(pk=import_id, status=CSVImport.Status.PREVIEWED).first()
-                   if _is_uuid(import_id) else None)
+            imp = (
+                CSVImport.objects.filter(pk=import_id, status=CSVImport.Status.PREVIEWED).first()
+                if _is_uuid(import_id)
+                else None
+            )
             if imp is None or not gpu_csv.start_import(imp):
-                context.update(form=CSVImportForm(), error="This import was already confirmed or does not exist: "
-                                                            "upload the file again.")
+                context.update(
+                    form=CSVImportForm(),
+                    error="This import was already confirmed or does not exist: upload the file again.",
+                )
                 return render(request, "admin/catalog/gpu/import.html", context, status=400)
             imp.refresh_from_db()
             if imp.status == CSVImport.Status.DONE:
@@ -301,8 +373,14 @@ class GPUAdmin(HistoryMixin, admin.ModelAdmin):
                 plan, error = self._plan(text)
             if plan and plan.ok and (plan.creates or plan.updates):
                 context["import"] = CSVImport.objects.create(
-                    file_name=upload.name[:200], text=text, uploaded_by=request.user, rows=len(plan.slugs),
-                    created=len(plan.creates), changed=len(plan.updates), unchanged=plan.unchanged)
+                    file_name=upload.name[:200],
+                    text=text,
+                    uploaded_by=request.user,
+                    rows=len(plan.slugs),
+                    created=len(plan.creates),
+                    changed=len(plan.updates),
+                    unchanged=plan.unchanged,
+                )
             context.update(plan=plan, error=error)
             status = 200 if plan and plan.ok else 400
         elif request.method == "POST":
@@ -315,8 +393,13 @@ class GPUAdmin(HistoryMixin, admin.ModelAdmin):
         if not self.has_change_permission(request):
             raise PermissionDenied
         imp = gpu_csv.give_up_if_lost(get_object_or_404(CSVImport, pk=import_id))
-        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": f"CSV import: {imp}",
-                   "import": imp, "written": cache.get(gpu_csv.progress_key(imp.pk)) if imp.in_progress else None}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"CSV import: {imp}",
+            "import": imp,
+            "written": cache.get(gpu_csv.progress_key(imp.pk)) if imp.in_progress else None,
+        }
         return render(request, "admin/catalog/gpu/import_status.html", context)
 
     @staticmethod
@@ -339,19 +422,37 @@ class BenchmarkInline(admin.TabularInline):
 
 
 class HubImportForm(forms.Form):
-    repo_id = forms.RegexField(regex=r"^[\w.-]+/[\w.-]+$", max_length=200, label="Hugging Face repo id",
-                               help_text="owner/name, e.g. Qwen/Qwen3-8B",
-                               error_messages={"invalid": "Use owner/name, as on the Hub."})
-    gguf_repo = forms.RegexField(regex=r"^[\w.-]+/[\w.-]+$", max_length=200, required=False,
-                                 label="GGUF repo (optional)", help_text="e.g. Qwen/Qwen3-8B-GGUF",
-                                 error_messages={"invalid": "Use owner/name, as on the Hub."})
+    repo_id = forms.RegexField(
+        regex=r"^[\w.-]+/[\w.-]+$",
+        max_length=200,
+        label="Hugging Face repo id",
+        help_text="owner/name, e.g. Qwen/Qwen3-8B",
+        error_messages={"invalid": "Use owner/name, as on the Hub."},
+    )
+    gguf_repo = forms.RegexField(
+        regex=r"^[\w.-]+/[\w.-]+$",
+        max_length=200,
+        required=False,
+        label="GGUF repo (optional)",
+        help_text="e.g. Qwen/Qwen3-8B-GGUF",
+        error_messages={"invalid": "Use owner/name, as on the Hub."},
+    )
 
 
 @admin.register(LLM)
 class LLMAdmin(HistoryMixin, admin.ModelAdmin):
     change_list_template = "admin/catalog/llm/change_list.html"
-    list_display = ("name", "developer", "family", "architecture", "params_b", "max_context", "release_date",
-                    "quant_count", "reviewed")
+    list_display = (
+        "name",
+        "developer",
+        "family",
+        "architecture",
+        "params_b",
+        "max_context",
+        "release_date",
+        "quant_count",
+        "reviewed",
+    )
     list_filter = ("reviewed", "architecture", "attention", "developer", "family", "tags")
     actions = ("promote",)
     search_fields = ("name", "slug", "hf_repo_id", "family", "developer")
@@ -361,8 +462,11 @@ class LLMAdmin(HistoryMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
     def get_urls(self):
-        return [path("import/", self.admin_site.admin_view(self.import_view), name="catalog_llm_import"),
-                *self.history_urls(), *super().get_urls()]
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="catalog_llm_import"),
+            *self.history_urls(),
+            *super().get_urls(),
+        ]
 
     def import_view(self, request):
         """Create a model from the Hub by its repo id (the same code as manage.py import_model)."""
@@ -378,13 +482,18 @@ class LLMAdmin(HistoryMixin, admin.ModelAdmin):
                 status = 400
             else:
                 history.record(llm, before=None, user=request.user, via=ChangeRecord.Via.ADMIN)
-                self.message_user(request, f"Imported {llm.name} with {llm.quantizations.count()} quantizations.",
-                                  messages.SUCCESS)
+                self.message_user(
+                    request, f"Imported {llm.name} with {llm.quantizations.count()} quantizations.", messages.SUCCESS
+                )
                 return HttpResponseRedirect(reverse("admin:catalog_llm_change", args=[llm.pk]))
         elif request.method == "POST":
             status = 400
-        context = {**self.admin_site.each_context(request), "opts": self.opts, "form": form,
-                   "title": "Import a model from the Hugging Face Hub"}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "form": form,
+            "title": "Import a model from the Hugging Face Hub",
+        }
         return render(request, "admin/catalog/llm/import.html", context, status=status)
 
     def get_queryset(self, request):
@@ -408,8 +517,9 @@ class LLMAdmin(HistoryMixin, admin.ModelAdmin):
             llm.reviewed = True
             history.save_with_history(llm, before=before, user=request.user, via=ChangeRecord.Via.ADMIN, lock=False)
             promoted += 1
-        self.message_user(request, f"Promoted {promoted} model{'s' if promoted != 1 else ''} into the catalog.",
-                          messages.SUCCESS)
+        self.message_user(
+            request, f"Promoted {promoted} model{'s' if promoted != 1 else ''} into the catalog.", messages.SUCCESS
+        )
 
 
 @admin.register(HubLookup)
@@ -421,8 +531,19 @@ class HubLookupAdmin(admin.ModelAdmin):
     list_filter = ("status", "llm__reviewed")
     search_fields = ("repo_id",)
     ordering = ("-requests", "-queued_at")
-    readonly_fields = ("key", "repo_id", "status", "message", "llm", "files", "requests", "created_at", "queued_at",
-                       "started_at", "finished_at")
+    readonly_fields = (
+        "key",
+        "repo_id",
+        "status",
+        "message",
+        "llm",
+        "files",
+        "requests",
+        "created_at",
+        "queued_at",
+        "started_at",
+        "finished_at",
+    )
 
     def has_add_permission(self, request):
         return False  # lookups come from users (the site and the API), not from here
@@ -463,8 +584,21 @@ class MeasurementAdmin(HistoryMixin, admin.ModelAdmin):
     autocomplete_fields = ("llm", "gpu")
     readonly_fields = ("created_at",)
     fieldsets = (
-        (None, {"fields": ("llm", "model_label", "quant", "file_size_bytes", "gpu", "gpu_label", "n_gpus",
-                           "bandwidth_gbs")}),
+        (
+            None,
+            {
+                "fields": (
+                    "llm",
+                    "model_label",
+                    "quant",
+                    "file_size_bytes",
+                    "gpu",
+                    "gpu_label",
+                    "n_gpus",
+                    "bandwidth_gbs",
+                )
+            },
+        ),
         ("Test", {"fields": ("runtime", "backend", "build", "test", "kind", "depth", "tok_s", "measured_on")}),
         ("Provenance", {"fields": ("source", "notes", "key", "created_at")}),
     )
@@ -501,8 +635,20 @@ class ChangeRecordAdmin(admin.ModelAdmin):
 class RefreshRunAdmin(admin.ModelAdmin):
     """Every catalog refresh run, and a "refresh now" button per source."""
 
-    list_display = ("started_at", "source", "status", "dry_run", "created", "updated", "unchanged", "skipped",
-                    "duration", "triggered_by", "message_short", "reverted_at")
+    list_display = (
+        "started_at",
+        "source",
+        "status",
+        "dry_run",
+        "created",
+        "updated",
+        "unchanged",
+        "skipped",
+        "duration",
+        "triggered_by",
+        "message_short",
+        "reverted_at",
+    )
     list_filter = ("source", "status", "dry_run")
     date_hierarchy = "started_at"
     readonly_fields = [f.name for f in RefreshRun._meta.fields]
@@ -521,11 +667,16 @@ class RefreshRunAdmin(admin.ModelAdmin):
         for run in runs.order_by("-started_at", "-pk"):
             reverted, conflicts = history.revert_run(run, user=request.user)
             level = messages.WARNING if conflicts else messages.SUCCESS
-            self.message_user(request, f"{run}: {reverted} row{'s' if reverted != 1 else ''} reverted"
-                                       + (f"; left alone: {'; '.join(conflicts[:10])}" if conflicts else "."), level)
+            self.message_user(
+                request,
+                f"{run}: {reverted} row{'s' if reverted != 1 else ''} reverted"
+                + (f"; left alone: {'; '.join(conflicts[:10])}" if conflicts else "."),
+                level,
+            )
         if skipped:
-            self.message_user(request, f"{skipped} run(s) not reverted: failed, dry runs or already reverted.",
-                              messages.WARNING)
+            self.message_user(
+                request, f"{skipped} run(s) not reverted: failed, dry runs or already reverted.", messages.WARNING
+            )
 
     @admin.display(description="Took")
     def duration(self, obj):
@@ -542,8 +693,10 @@ class RefreshRunAdmin(admin.ModelAdmin):
         return False
 
     def get_urls(self):
-        return [path("refresh-now/", self.admin_site.admin_view(self.refresh_now), name="catalog_refreshrun_now"),
-                *super().get_urls()]
+        return [
+            path("refresh-now/", self.admin_site.admin_view(self.refresh_now), name="catalog_refreshrun_now"),
+            *super().get_urls(),
+        ]
 
     def changelist_view(self, request, extra_context=None):
         sources = [(name, module.enabled()) for name, module in refresh.SOURCES.items()]

@@ -14,8 +14,17 @@ from config.api import CachedReadMixin, IsStaffOrReadOnly
 class QuantFormatSerializer(serializers.ModelSerializer):
     class Meta:
         model = QuantFormat
-        fields = ["name", "family", "bits_per_weight", "file_bpw_reference", "quality_pct", "perplexity",
-                  "kl_divergence", "quality_source", "source"]
+        fields = [
+            "name",
+            "family",
+            "bits_per_weight",
+            "file_bpw_reference",
+            "quality_pct",
+            "perplexity",
+            "kl_divergence",
+            "quality_source",
+            "source",
+        ]
 
 
 class ModelQuantSerializer(serializers.ModelSerializer):
@@ -39,9 +48,23 @@ class LLMListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LLM
-        fields = ["slug", "name", "hf_repo_id", "family", "developer", "architecture", "params_total",
-                  "params_active", "max_context", "release_date", "license", "tags", "ollama_tag", "docker_model",
-                  "reviewed"]
+        fields = [
+            "slug",
+            "name",
+            "hf_repo_id",
+            "family",
+            "developer",
+            "architecture",
+            "params_total",
+            "params_active",
+            "max_context",
+            "release_date",
+            "license",
+            "tags",
+            "ollama_tag",
+            "docker_model",
+            "reviewed",
+        ]
 
 
 class LLMDetailSerializer(LLMListSerializer):
@@ -50,15 +73,55 @@ class LLMDetailSerializer(LLMListSerializer):
 
     class Meta(LLMListSerializer.Meta):
         fields = LLMListSerializer.Meta.fields + [
-            "description", "num_layers", "hidden_size", "intermediate_size", "num_attention_heads", "num_kv_heads",
-            "head_dim", "vocab_size", "tied_embeddings", "num_experts", "num_experts_per_token", "attention",
-            "window_kind", "sliding_window", "swa_local_layers", "swa_global_layers", "mla_kv_lora_rank",
-            "mla_rope_dim", "layer_pattern", "recurrent", "unsupported_reason", "config_source", "model_type", "task",
-            "causal", "native_quant", "vision", "gguf_repo", "ollama_tags",
-            "hf_downloads", "hf_likes", "hf_stats_date", "run_commands_source", "source", "fetched_at",
-            "license_url", "paper_url", "languages", "tool_calling", "input_modalities", "output_modalities",
-            "knowledge_cutoff", "knowledge_cutoff_estimated", "recommended", "card_source", "card_fetched_at",
-            "quantizations", "benchmarks"]
+            "description",
+            "num_layers",
+            "hidden_size",
+            "intermediate_size",
+            "num_attention_heads",
+            "num_kv_heads",
+            "head_dim",
+            "vocab_size",
+            "tied_embeddings",
+            "num_experts",
+            "num_experts_per_token",
+            "attention",
+            "window_kind",
+            "sliding_window",
+            "swa_local_layers",
+            "swa_global_layers",
+            "mla_kv_lora_rank",
+            "mla_rope_dim",
+            "layer_pattern",
+            "recurrent",
+            "unsupported_reason",
+            "config_source",
+            "model_type",
+            "task",
+            "causal",
+            "native_quant",
+            "vision",
+            "gguf_repo",
+            "ollama_tags",
+            "hf_downloads",
+            "hf_likes",
+            "hf_stats_date",
+            "run_commands_source",
+            "source",
+            "fetched_at",
+            "license_url",
+            "paper_url",
+            "languages",
+            "tool_calling",
+            "input_modalities",
+            "output_modalities",
+            "knowledge_cutoff",
+            "knowledge_cutoff_estimated",
+            "recommended",
+            "card_source",
+            "card_fetched_at",
+            "quantizations",
+            "benchmarks",
+        ]
 
 
 class GPUSerializer(serializers.ModelSerializer):
@@ -66,11 +129,33 @@ class GPUSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = GPU
-        fields = ["slug", "vendor", "name", "architecture", "release_date", "memory_bytes", "memory_type",
-                  "bus_width_bits", "bandwidth_gbs", "fp16_tflops", "fp32_tflops", "tensor_fp16_tflops",
-                  "tensor_fp8_tflops", "tensor_int8_tops", "tdp_w", "launch_price_usd", "street_price_usd",
-                  "street_price_observed_at", "price_usd", "segment", "is_active", "source", "fetched_at",
-                  "admin_edited_at", "locked_fields"]
+        fields = [
+            "slug",
+            "vendor",
+            "name",
+            "architecture",
+            "release_date",
+            "memory_bytes",
+            "memory_type",
+            "bus_width_bits",
+            "bandwidth_gbs",
+            "fp16_tflops",
+            "fp32_tflops",
+            "tensor_fp16_tflops",
+            "tensor_fp8_tflops",
+            "tensor_int8_tops",
+            "tdp_w",
+            "launch_price_usd",
+            "street_price_usd",
+            "street_price_observed_at",
+            "price_usd",
+            "segment",
+            "is_active",
+            "source",
+            "fetched_at",
+            "admin_edited_at",
+            "locked_fields",
+        ]
         read_only_fields = ["source", "fetched_at", "admin_edited_at", "locked_fields"]
         extra_kwargs = {
             "memory_bytes": {"min_value": 1},
@@ -94,26 +179,53 @@ class GPUSerializer(serializers.ModelSerializer):
 
 class HubImportSerializer(serializers.Serializer):
     repo_id = serializers.RegexField(r"^[\w.-]+/[\w.-]+$", max_length=200, help_text="owner/name on the Hub.")
-    gguf_repo = serializers.RegexField(r"^[\w.-]+/[\w.-]+$", max_length=200, required=False,
-                                       help_text="A repo of GGUF files for it (default: the repo itself).")
+    gguf_repo = serializers.RegexField(
+        r"^[\w.-]+/[\w.-]+$",
+        max_length=200,
+        required=False,
+        help_text="A repo of GGUF files for it (default: the repo itself).",
+    )
 
 
 class ModelFilters(serializers.Serializer):
-    q = serializers.CharField(required=False, max_length=100, help_text=(
-        "Words in the name, repo id, family, developer or an Ollama tag, in any case and spacing (\"llama3 8b\", "
-        "\"deepseek-r1:8b\"); a word may be a prefix or one typo away; numbers match exactly."))
+    q = serializers.CharField(
+        required=False,
+        max_length=100,
+        help_text=(
+            'Words in the name, repo id, family, developer or an Ollama tag, in any case and spacing ("llama3 8b", '
+            '"deepseek-r1:8b"); a word may be a prefix or one typo away; numbers match exactly.'
+        ),
+    )
     family = serializers.CharField(required=False, max_length=60)
     developer = serializers.CharField(required=False, max_length=60)
     architecture = serializers.ChoiceField(choices=LLM.Architecture.choices, required=False)
     tag = serializers.SlugField(required=False, max_length=40)
     min_params_b = serializers.FloatField(required=False, min_value=0, max_value=100_000)
     max_params_b = serializers.FloatField(required=False, min_value=0, max_value=100_000)
-    reviewed = serializers.BooleanField(required=False, allow_null=True, default=None, help_text=(
-        "false: only models looked up from the Hub (not reviewed); true: only the catalog. Default: the catalog, "
-        "and with q also the models looked up from the Hub."))
-    ordering = serializers.ChoiceField(required=False, choices=[
-        "name", "-name", "params_total", "-params_total", "max_context", "-max_context", "release_date",
-        "-release_date", "hf_downloads", "-hf_downloads"])
+    reviewed = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=(
+            "false: only models looked up from the Hub (not reviewed); true: only the catalog. Default: the catalog, "
+            "and with q also the models looked up from the Hub."
+        ),
+    )
+    ordering = serializers.ChoiceField(
+        required=False,
+        choices=[
+            "name",
+            "-name",
+            "params_total",
+            "-params_total",
+            "max_context",
+            "-max_context",
+            "release_date",
+            "-release_date",
+            "hf_downloads",
+            "-hf_downloads",
+        ],
+    )
 
     def apply(self, qs):
         d = self.validated_data
@@ -135,21 +247,42 @@ class ModelFilters(serializers.Serializer):
 
 
 class GPUFilters(serializers.Serializer):
-    q = serializers.CharField(required=False, max_length=100, help_text=(
-        "Words in the vendor, name, architecture or memory size (\"rtx3060\", \"3060 12gb\"); prefixes and one typo "
-        "allowed, numbers exact."))
+    q = serializers.CharField(
+        required=False,
+        max_length=100,
+        help_text=(
+            'Words in the vendor, name, architecture or memory size ("rtx3060", "3060 12gb"); prefixes and one typo '
+            "allowed, numbers exact."
+        ),
+    )
     vendor = serializers.CharField(required=False, max_length=20)
     segment = serializers.ChoiceField(choices=GPU.Segment.choices, required=False)
     architecture = serializers.CharField(required=False, max_length=40)
     min_vram_gb = serializers.FloatField(required=False, min_value=0, max_value=1_000_000)
     max_vram_gb = serializers.FloatField(required=False, min_value=0, max_value=1_000_000)
-    max_price = serializers.FloatField(required=False, min_value=0, max_value=1e9,
-                                       help_text="USD; the current price: a dated retail price, else the launch price "
-                                       "of a card from the last four years.")
+    max_price = serializers.FloatField(
+        required=False,
+        min_value=0,
+        max_value=1e9,
+        help_text="USD; the current price: a dated retail price, else the launch price "
+        "of a card from the last four years.",
+    )
     active = serializers.BooleanField(required=False, default=True, help_text="false lists retired GPUs too.")
-    ordering = serializers.ChoiceField(required=False, choices=[
-        "memory_bytes", "-memory_bytes", "bandwidth_gbs", "-bandwidth_gbs", "launch_price_usd",
-        "-launch_price_usd", "name", "-name", "release_date", "-release_date"])
+    ordering = serializers.ChoiceField(
+        required=False,
+        choices=[
+            "memory_bytes",
+            "-memory_bytes",
+            "bandwidth_gbs",
+            "-bandwidth_gbs",
+            "launch_price_usd",
+            "-launch_price_usd",
+            "name",
+            "-name",
+            "release_date",
+            "-release_date",
+        ],
+    )
 
     def apply(self, qs):
         d = self.validated_data
@@ -210,10 +343,17 @@ class LLMViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
         return Response(LLMDetailSerializer(llm).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema_view(list=extend_schema(parameters=[GPUFilters]),
-                    destroy=extend_schema(description="Deactivates the GPU (it stays in the catalog and history)."))
-class GPUViewSet(CachedReadMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin,
-                 viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(
+    list=extend_schema(parameters=[GPUFilters]),
+    destroy=extend_schema(description="Deactivates the GPU (it stays in the catalog and history)."),
+)
+class GPUViewSet(
+    CachedReadMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
     """The GPU catalog. Reads are public; create, update and deactivate need a staff user, and each write
     is recorded in the change history with who and when (fields written are locked against refresh)."""
 
@@ -244,8 +384,9 @@ class GPUViewSet(CachedReadMixin, mixins.CreateModelMixin, mixins.UpdateModelMix
         gpu = self.get_object()
         before = history.snapshot(gpu)
         gpu.is_active = False
-        history.save_with_history(gpu, before=before, user=request.user, via=ChangeRecord.Via.API,
-                                  action=ChangeRecord.Action.DEACTIVATE)
+        history.save_with_history(
+            gpu, before=before, user=request.user, via=ChangeRecord.Via.API, action=ChangeRecord.Action.DEACTIVATE
+        )
         return Response(GPUSerializer(gpu).data, status=status.HTTP_200_OK)
 
 

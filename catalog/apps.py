@@ -12,8 +12,14 @@ class CatalogConfig(AppConfig):
         from catalog import cache, models
         from catalog.cache import bump_catalog_version
 
-        for model in (models.GPU, models.LLM, models.ModelQuant, models.QuantFormat, models.BenchmarkScore,
-                      models.Measurement):
+        for model in (
+            models.GPU,
+            models.LLM,
+            models.ModelQuant,
+            models.QuantFormat,
+            models.BenchmarkScore,
+            models.Measurement,
+        ):
             post_save.connect(bump_catalog_version, sender=model, dispatch_uid=f"bump-{model.__name__}-save")
             post_delete.connect(bump_catalog_version, sender=model, dispatch_uid=f"bump-{model.__name__}-delete")
         m2m_changed.connect(bump_catalog_version, sender=models.LLM.tags.through, dispatch_uid="bump-llm-tags")

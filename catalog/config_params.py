@@ -23,15 +23,42 @@ GATED_FFN = 3  # gate, up and down projections (SwiGLU); every decoder this modu
 # with dense MLPs of another width, MiniMax's lightning layers), Gemma 3n/4's per-layer embeddings, shared K/V,
 # global head widths and MoE beside a dense MLP, MiMo's sliding-layer heads, NAS blocks, compressed caches,
 # Llama 3.2 Vision's cross-attention layers.
-UNMODELLED_KEYS = ("hybrid_override_pattern", "layers_block_type", "ssm_cfg", "mamba_d_state", "linear_attn_config",
-                   "block_configs", "compress_ratios", "attention_other_setting", "moe_layers_enum",
-                   "interleave_moe_layer_step", "moe_layers", "intermediate_size_mlp", "attn_type_list",
-                   "hidden_size_per_layer_input", "num_kv_shared_layers", "global_head_dim", "enable_moe_block",
-                   "swa_num_key_value_heads", "use_double_wide_mlp", "altup_num_inputs", "cross_attention_layers")
+UNMODELLED_KEYS = (
+    "hybrid_override_pattern",
+    "layers_block_type",
+    "ssm_cfg",
+    "mamba_d_state",
+    "linear_attn_config",
+    "block_configs",
+    "compress_ratios",
+    "attention_other_setting",
+    "moe_layers_enum",
+    "interleave_moe_layer_step",
+    "moe_layers",
+    "intermediate_size_mlp",
+    "attn_type_list",
+    "hidden_size_per_layer_input",
+    "num_kv_shared_layers",
+    "global_head_dim",
+    "enable_moe_block",
+    "swa_num_key_value_heads",
+    "use_double_wide_mlp",
+    "altup_num_inputs",
+    "cross_attention_layers",
+)
 # Model types whose tensors differ from the shapes above: the first Qwen (its intermediate_size is twice the FFN
 # width), Molmo (extra embedding rows), and every ungated MLP (hf_config.UNGATED_MODEL_TYPES).
-UNMODELLED_TYPES = {"qwen", "molmo", "llama4", "llama4_text", "gemma3n", "gemma3n_text", "gemma4", "gemma4_text",
-                    *UNGATED_MODEL_TYPES}
+UNMODELLED_TYPES = {
+    "qwen",
+    "molmo",
+    "llama4",
+    "llama4_text",
+    "gemma3n",
+    "gemma3n_text",
+    "gemma4",
+    "gemma4_text",
+    *UNGATED_MODEL_TYPES,
+}
 
 
 def _moe_layers(tc: dict, layers: int) -> list[int] | None:
@@ -44,8 +71,9 @@ def _moe_layers(tc: dict, layers: int) -> list[int] | None:
         return None
     if not isinstance(mlp_only, list) or freq < 1 or step < 1:
         return None
-    return [i for i in range(layers) if i >= first_dense and i % freq == 0 and (i + 1) % step == 0
-            and i not in mlp_only]
+    return [
+        i for i in range(layers) if i >= first_dense and i % freq == 0 and (i + 1) % step == 0 and i not in mlp_only
+    ]
 
 
 def _attention(tc: dict, h: int) -> int | None:
@@ -106,14 +134,16 @@ def config_params(config: dict, lm_head: bool = True) -> tuple[int, int | None] 
         return None
     shared_width = _int(_first(tc, ("shared_expert_intermediate_size", "shared_intermediate_size"))) or (
         (_int(_first(tc, ("n_shared_experts", "num_shared_experts"))) or 0)
-        * (_int(tc.get("share_expert_dim")) or expert_width))
+        * (_int(tc.get("share_expert_dim")) or expert_width)
+    )
     expert = GATED_FFN * h * expert_width
     moe_block = experts * expert + h * experts + GATED_FFN * h * shared_width
     if tc.get("shared_expert_intermediate_size"):
         moe_block += h  # Qwen MoE's shared_expert_gate
     dense_layers = layers - len(moe_layers)
-    total = (embed + h + layers * per_layer + len(moe_layers) * moe_block
-             + dense_layers * GATED_FFN * h * (dense_width or 0))
+    total = (
+        embed + h + layers * per_layer + len(moe_layers) * moe_block + dense_layers * GATED_FFN * h * (dense_width or 0)
+    )
     return total, total - len(moe_layers) * (experts - top_k) * expert
 
 

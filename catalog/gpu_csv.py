@@ -23,16 +23,41 @@ from catalog.history import save_with_history, snapshot
 from catalog.models import GIB, GPU, ChangeRecord, CSVImport
 from catalog.seed_data import gpu_slug
 
-COLUMNS = ["slug", "vendor", "name", "architecture", "release_date", "memory_gb", "memory_type", "memory_bus_bits",
-           "bandwidth_gbs", "fp16_tflops", "fp32_tflops", "tensor_fp16_tflops", "tensor_fp8_tflops", "tensor_int8_tops",
-           "tdp_w", "launch_price_usd",
-           "street_price_usd", "street_price_observed_at", "segment", "is_active", "source"]
+COLUMNS = [
+    "slug",
+    "vendor",
+    "name",
+    "architecture",
+    "release_date",
+    "memory_gb",
+    "memory_type",
+    "memory_bus_bits",
+    "bandwidth_gbs",
+    "fp16_tflops",
+    "fp32_tflops",
+    "tensor_fp16_tflops",
+    "tensor_fp8_tflops",
+    "tensor_int8_tops",
+    "tdp_w",
+    "launch_price_usd",
+    "street_price_usd",
+    "street_price_observed_at",
+    "segment",
+    "is_active",
+    "source",
+]
 REQUIRED = ("vendor", "name", "memory_gb", "segment")
 # CSV column -> (model field, parser)
-_NUMERIC = {"memory_bus_bits": ("bus_width_bits", int), "bandwidth_gbs": ("bandwidth_gbs", float),
-            "fp16_tflops": ("fp16_tflops", float), "fp32_tflops": ("fp32_tflops", float),
-            "tensor_fp16_tflops": ("tensor_fp16_tflops", float), "tensor_fp8_tflops": ("tensor_fp8_tflops", float),
-            "tensor_int8_tops": ("tensor_int8_tops", float), "tdp_w": ("tdp_w", int)}
+_NUMERIC = {
+    "memory_bus_bits": ("bus_width_bits", int),
+    "bandwidth_gbs": ("bandwidth_gbs", float),
+    "fp16_tflops": ("fp16_tflops", float),
+    "fp32_tflops": ("fp32_tflops", float),
+    "tensor_fp16_tflops": ("tensor_fp16_tflops", float),
+    "tensor_fp8_tflops": ("tensor_fp8_tflops", float),
+    "tensor_int8_tops": ("tensor_int8_tops", float),
+    "tdp_w": ("tdp_w", int),
+}
 _TEXT = {"vendor": 20, "name": 120, "architecture": 40, "memory_type": 20}
 
 
@@ -67,8 +92,10 @@ def read(text: str) -> list[dict]:
         unknown = [c for c in header if c not in COLUMNS]
         if unknown:
             raise CSVFormatError(f"Unknown column(s): {', '.join(unknown)}. Expected: {', '.join(COLUMNS)}.")
-        return [{(k or "").strip() if k != EXTRA else EXTRA: v if k == EXTRA else _cell(v or "")
-                 for k, v in row.items()} for row in reader]
+        return [
+            {(k or "").strip() if k != EXTRA else EXTRA: v if k == EXTRA else _cell(v or "") for k, v in row.items()}
+            for row in reader
+        ]
     except csv.Error as exc:  # e.g. a cell longer than the csv module's 131,072-character field limit
         raise CSVFormatError(f"Line {reader.line_num + 1}: {exc}.") from exc
 
@@ -135,7 +162,9 @@ def parse_row(row: dict) -> tuple[dict, list[str]]:
         if column in row and row[column]:
             text = row[column]
             try:
-                values[column] = date(int(text), 1, 1) if text.isdigit() and len(text) == 4 else date.fromisoformat(text)
+                values[column] = (
+                    date(int(text), 1, 1) if text.isdigit() and len(text) == 4 else date.fromisoformat(text)
+                )
                 if column == "release_date":
                     values["release_year_only"] = len(text) == 4
             except ValueError:
@@ -166,15 +195,27 @@ def to_row(gpu: GPU) -> dict:
 
     release = gpu.release_date.year if (gpu.release_date and gpu.release_year_only) else gpu.release_date
     return {
-        "slug": gpu.slug, "vendor": gpu.vendor, "name": gpu.name, "architecture": gpu.architecture,
-        "release_date": text(release), "memory_gb": f"{gpu.memory_bytes / GIB:g}", "memory_type": gpu.memory_type,
-        "memory_bus_bits": text(gpu.bus_width_bits), "bandwidth_gbs": text(gpu.bandwidth_gbs),
-        "fp16_tflops": text(gpu.fp16_tflops), "fp32_tflops": text(gpu.fp32_tflops),
-        "tensor_fp16_tflops": text(gpu.tensor_fp16_tflops), "tensor_fp8_tflops": text(gpu.tensor_fp8_tflops),
-        "tensor_int8_tops": text(gpu.tensor_int8_tops), "tdp_w": text(gpu.tdp_w),
-        "launch_price_usd": text(gpu.launch_price_usd), "street_price_usd": text(gpu.street_price_usd),
-        "street_price_observed_at": text(gpu.street_price_observed_at), "segment": gpu.segment,
-        "is_active": "true" if gpu.is_active else "false", "source": gpu.source,
+        "slug": gpu.slug,
+        "vendor": gpu.vendor,
+        "name": gpu.name,
+        "architecture": gpu.architecture,
+        "release_date": text(release),
+        "memory_gb": f"{gpu.memory_bytes / GIB:g}",
+        "memory_type": gpu.memory_type,
+        "memory_bus_bits": text(gpu.bus_width_bits),
+        "bandwidth_gbs": text(gpu.bandwidth_gbs),
+        "fp16_tflops": text(gpu.fp16_tflops),
+        "fp32_tflops": text(gpu.fp32_tflops),
+        "tensor_fp16_tflops": text(gpu.tensor_fp16_tflops),
+        "tensor_fp8_tflops": text(gpu.tensor_fp8_tflops),
+        "tensor_int8_tops": text(gpu.tensor_int8_tops),
+        "tdp_w": text(gpu.tdp_w),
+        "launch_price_usd": text(gpu.launch_price_usd),
+        "street_price_usd": text(gpu.street_price_usd),
+        "street_price_observed_at": text(gpu.street_price_observed_at),
+        "segment": gpu.segment,
+        "is_active": "true" if gpu.is_active else "false",
+        "source": gpu.source,
     }
 
 
@@ -183,8 +224,9 @@ def write(gpus) -> str:
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for gpu in gpus:
-        writer.writerow({k: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
-                         for k, v in to_row(gpu).items()})
+        writer.writerow(
+            {k: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v for k, v in to_row(gpu).items()}
+        )
     return out.getvalue()
 
 
@@ -300,7 +342,8 @@ def start_import(imp: CSVImport) -> bool:
 
     # One confirmation wins (a double click posts twice): the claim is a conditional update, not a read then a save.
     if not CSVImport.objects.filter(pk=imp.pk, status=CSVImport.Status.PREVIEWED).update(
-            status=CSVImport.Status.QUEUED):
+        status=CSVImport.Status.QUEUED
+    ):
         return False
     if imp.created + imp.changed <= settings.CSV_IMPORT_INLINE_ROWS:
         run_import(imp.pk)
@@ -316,7 +359,8 @@ def run_import(import_id) -> CSVImport:
     # A long-lived worker: read the content types afresh (as history.record_bulk does for the refresh).
     ContentType.objects.clear_cache()
     claimed = CSVImport.objects.filter(pk=import_id, status=CSVImport.Status.QUEUED).update(
-        status=CSVImport.Status.RUNNING)
+        status=CSVImport.Status.RUNNING
+    )
     imp = CSVImport.objects.get(pk=import_id)
     if not claimed:
         return imp
@@ -324,10 +368,16 @@ def run_import(import_id) -> CSVImport:
         plan = plan_changes(read(imp.text))
         if not plan.ok:
             row, message = plan.errors[0]
-            raise ValueError(f"the catalog changed since the preview: row {row}: {message}"
-                             + (f" (and {len(plan.errors) - 1} more)" if len(plan.errors) > 1 else ""))
-        apply(plan, user=imp.uploaded_by, via=ChangeRecord.Via.CSV,
-              progress=lambda n: cache.set(progress_key(imp.pk), n, 3600))
+            raise ValueError(
+                f"the catalog changed since the preview: row {row}: {message}"
+                + (f" (and {len(plan.errors) - 1} more)" if len(plan.errors) > 1 else "")
+            )
+        apply(
+            plan,
+            user=imp.uploaded_by,
+            via=ChangeRecord.Via.CSV,
+            progress=lambda n: cache.set(progress_key(imp.pk), n, 3600),
+        )
     except Exception as exc:  # noqa: BLE001 - any failure is the import's outcome, recorded; nothing was written
         imp.status, imp.message = CSVImport.Status.FAILED, f"Nothing was written: {exc}"
     else:
@@ -345,8 +395,10 @@ def give_up_if_lost(imp: CSVImport) -> CSVImport:
     limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
     if imp.in_progress and timezone.now() - imp.created_at > limit:
         lost = CSVImport.objects.filter(pk=imp.pk, status__in=[CSVImport.Status.QUEUED, CSVImport.Status.RUNNING])
-        lost.update(status=CSVImport.Status.FAILED, finished_at=timezone.now(),
-                    message="Nothing was written: no worker finished this import in time. Upload the file again.")
+        lost.update(
+            status=CSVImport.Status.FAILED,
+            finished_at=timezone.now(),
+            message="Nothing was written: no worker finished this import in time. Upload the file again.",
+        )
         imp.refresh_from_db()
     return imp
-

@@ -18,12 +18,16 @@ CONFIG_KEYS = {
     "num_attention_heads": ("num_attention_heads", "n_head"),
     # ChatGLM2/3 multi-query attention: multi_query_group_num KV heads of kv_channels each
     # ... and Step 3.5's num_attention_groups (its GQA KV groups)
-    "num_kv_heads": ("num_key_value_heads", "num_kv_heads", "n_head_kv", "multi_query_group_num",
-                     "num_attention_groups"),
+    "num_kv_heads": (
+        "num_key_value_heads",
+        "num_kv_heads",
+        "n_head_kv",
+        "multi_query_group_num",
+        "num_attention_groups",
+    ),
     "head_dim": ("head_dim", "kv_channels"),
     "vocab_size": ("vocab_size", "padded_vocab_size"),
-    "max_context": ("max_position_embeddings", "max_sequence_length", "seq_length", "n_positions",
-                    "model_max_length"),
+    "max_context": ("max_position_embeddings", "max_sequence_length", "seq_length", "n_positions", "model_max_length"),
     "tied_embeddings": ("tie_word_embeddings",),
     "num_experts": ("num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts"),
     "num_experts_per_token": ("num_experts_per_tok", "moe_top_k", "top_k_experts"),
@@ -33,10 +37,19 @@ CONFIG_KEYS = {
 }
 
 LAYER_TYPE_CODES = {
-    "full_attention": "F", "attention": "F", "global_attention": "F", "full": "F",
-    "sliding_attention": "S", "sliding": "S", "local_attention": "S",
+    "full_attention": "F",
+    "attention": "F",
+    "global_attention": "F",
+    "full": "F",
+    "sliding_attention": "S",
+    "sliding": "S",
+    "local_attention": "S",
     "chunked_attention": "C",
-    "linear_attention": "R", "mamba": "R", "mamba2": "R", "conv": "R", "short_conv": "R",
+    "linear_attention": "R",
+    "mamba": "R",
+    "mamba2": "R",
+    "conv": "R",
+    "short_conv": "R",
 }
 # Nemotron-H hybrid_override_pattern: M Mamba-2, * attention, - MLP only, E MoE only; the same
 # blocks spelled out in Nemotron 3's layers_block_type.
@@ -63,8 +76,23 @@ ENCODER_MARKERS = ("Bert", "Roberta", "NewModel", "NeoBERT")  # in the architect
 # PhiMLP fc1/fc2, GPTJMLP fc_in/fc_out, GPTNeoXMLP dense_h_to_4h/dense_4h_to_h, Starcoder2MLP c_fc/c_proj,
 # FalconMLP, BloomMLP, GPTBigCode, MPT, OPT, CodeGen, Persimmon; NemotronMLP up_proj/down_proj with ReLU², as vLLM's
 # model_executor/models/nemotron.py builds it); every other decoder here is gated.
-UNGATED_MODEL_TYPES = {"phi", "phi-msft", "mixformer-sequential", "gptj", "gpt_neox", "gpt2", "starcoder2", "falcon",
-                       "bloom", "gpt_bigcode", "mpt", "opt", "codegen", "persimmon", "nemotron"}
+UNGATED_MODEL_TYPES = {
+    "phi",
+    "phi-msft",
+    "mixformer-sequential",
+    "gptj",
+    "gpt_neox",
+    "gpt2",
+    "starcoder2",
+    "falcon",
+    "bloom",
+    "gpt_bigcode",
+    "mpt",
+    "opt",
+    "codegen",
+    "persimmon",
+    "nemotron",
+}
 DTYPE_BYTES = {"float32": 4, "fp32": 4, "bfloat16": 2, "float16": 2, "bf16": 2, "fp16": 2}
 
 
@@ -72,10 +100,19 @@ DTYPE_BYTES = {"float32": 4, "fp32": 4, "bfloat16": 2, "float16": 2, "bf16": 2, 
 # it (Gemma 3's state neither heads, head width, vocabulary nor context): the config class's __init__ defaults.
 CLASS_DEFAULTS = {
     # huggingface/transformers@008f5c8c29be src/transformers/models/gemma3/configuration_gemma3.py, Gemma3TextConfig
-    "gemma3_text": {"vocab_size": 262_208, "hidden_size": 2304, "intermediate_size": 9216, "num_hidden_layers": 26,
-                    "num_attention_heads": 8, "num_key_value_heads": 4, "head_dim": 256,
-                    "max_position_embeddings": 131_072, "tie_word_embeddings": True, "sliding_window": 4096,
-                    "sliding_window_pattern": 6},
+    "gemma3_text": {
+        "vocab_size": 262_208,
+        "hidden_size": 2304,
+        "intermediate_size": 9216,
+        "num_hidden_layers": 26,
+        "num_attention_heads": 8,
+        "num_key_value_heads": 4,
+        "head_dim": 256,
+        "max_position_embeddings": 131_072,
+        "tie_word_embeddings": True,
+        "sliding_window": 4096,
+        "sliding_window_pattern": 6,
+    },
     # Whether the output head shares the token embedding, for model types whose published configs leave it out:
     # huggingface/transformers@008e574391 src/transformers/models/<type>/configuration_<type>.py
     # (GemmaConfig, Gemma2Config, CohereConfig, SmolLM3Config, Starcoder2Config: tie_word_embeddings = True);
@@ -119,10 +156,20 @@ def text_config(config: dict) -> dict:
 
 # Ceilings far above any published model (the largest have ~100 layers, ~20,000 width, ~10^6 vocabulary and
 # context): a config past them is garbage, and refusing it early keeps a pasted file from costing minutes of work.
-SIZE_LIMITS = {"num_hidden_layers": 2_000, "n_layer": 2_000, "num_layers": 2_000, "hidden_size": 1_000_000,
-               "intermediate_size": 10_000_000, "num_attention_heads": 100_000, "num_key_value_heads": 100_000,
-               "vocab_size": 100_000_000, "max_position_embeddings": 1_000_000_000, "num_experts": 1_000_000,
-               "num_local_experts": 1_000_000, "n_routed_experts": 1_000_000}
+SIZE_LIMITS = {
+    "num_hidden_layers": 2_000,
+    "n_layer": 2_000,
+    "num_layers": 2_000,
+    "hidden_size": 1_000_000,
+    "intermediate_size": 10_000_000,
+    "num_attention_heads": 100_000,
+    "num_key_value_heads": 100_000,
+    "vocab_size": 100_000_000,
+    "max_position_embeddings": 1_000_000_000,
+    "num_experts": 1_000_000,
+    "num_local_experts": 1_000_000,
+    "n_routed_experts": 1_000_000,
+}
 
 
 def _int(value) -> int | None:
@@ -175,8 +222,9 @@ def layer_pattern(tc: dict, num_layers: int | None) -> tuple[str, str]:
     elif _int(tc.get("attention_chunk_size")) and str(tc.get("model_type", "")).startswith("llama4"):
         # Llama 4: RoPE layers attend within chunks, NoPE layers globally. no_rope_layers[i] = 1 marks a RoPE
         # layer; absent, transformers' Llama4TextConfig makes every no_rope_layer_interval-th (4th) layer NoPE.
-        rope = tc.get("no_rope_layers") or [int((i + 1) % (tc.get("no_rope_layer_interval") or 4) != 0)
-                                            for i in range(n)]
+        rope = tc.get("no_rope_layers") or [
+            int((i + 1) % (tc.get("no_rope_layer_interval") or 4) != 0) for i in range(n)
+        ]
         pattern = "".join("C" if r else "F" for r in rope)
     elif isinstance(tc.get("linear_attn_config"), dict):  # Kimi Linear: 1-based layer numbers per kind
         layers = tc["linear_attn_config"]
@@ -194,32 +242,69 @@ def layer_pattern(tc: dict, num_layers: int | None) -> tuple[str, str]:
 
 def recurrent_dims(tc: dict) -> dict | None:
     """The recurrent layers' design and dimensions (planner.engine.recurrent.DIMS), or None."""
-    ssm_dtype = DTYPE_BYTES.get(str(tc.get("mamba_ssm_dtype") or tc.get("mamba_ssm_cache_dtype")
-                                    or tc.get("torch_dtype") or tc.get("dtype") or "bfloat16"), 2)
+    ssm_dtype = DTYPE_BYTES.get(
+        str(
+            tc.get("mamba_ssm_dtype")
+            or tc.get("mamba_ssm_cache_dtype")
+            or tc.get("torch_dtype")
+            or tc.get("dtype")
+            or "bfloat16"
+        ),
+        2,
+    )
     if _int(tc.get("linear_num_value_heads")):
-        return {"kind": "gated_deltanet", "conv_kernel": tc.get("linear_conv_kernel_dim"),
-                "k_heads": tc.get("linear_num_key_heads"), "k_head_dim": tc.get("linear_key_head_dim"),
-                "v_heads": tc.get("linear_num_value_heads"), "v_head_dim": tc.get("linear_value_head_dim"),
-                "ssm_dtype_bytes": ssm_dtype}
+        return {
+            "kind": "gated_deltanet",
+            "conv_kernel": tc.get("linear_conv_kernel_dim"),
+            "k_heads": tc.get("linear_num_key_heads"),
+            "k_head_dim": tc.get("linear_key_head_dim"),
+            "v_heads": tc.get("linear_num_value_heads"),
+            "v_head_dim": tc.get("linear_value_head_dim"),
+            "ssm_dtype_bytes": ssm_dtype,
+        }
     kda = tc.get("linear_attn_config")
     if isinstance(kda, dict) and _int(kda.get("num_heads")):  # Kimi Delta Attention: state always FP32 in vLLM
-        return {"kind": "kda", "conv_kernel": kda.get("short_conv_kernel_size"), "heads": kda["num_heads"],
-                "head_dim": kda.get("head_dim"), "ssm_dtype_bytes": 4}
+        return {
+            "kind": "kda",
+            "conv_kernel": kda.get("short_conv_kernel_size"),
+            "heads": kda["num_heads"],
+            "head_dim": kda.get("head_dim"),
+            "ssm_dtype_bytes": 4,
+        }
     if _int(tc.get("mamba_num_heads")):  # nemotron_h
-        return {"kind": "mamba2", "conv_kernel": tc.get("conv_kernel"),
-                "d_inner": tc["mamba_num_heads"] * (tc.get("mamba_head_dim") or 0),
-                "n_groups": tc.get("n_groups"), "d_state": tc.get("ssm_state_size"), "ssm_dtype_bytes": ssm_dtype}
+        return {
+            "kind": "mamba2",
+            "conv_kernel": tc.get("conv_kernel"),
+            "d_inner": tc["mamba_num_heads"] * (tc.get("mamba_head_dim") or 0),
+            "n_groups": tc.get("n_groups"),
+            "d_state": tc.get("ssm_state_size"),
+            "ssm_dtype_bytes": ssm_dtype,
+        }
     if _int(tc.get("mamba_n_heads")):  # granitemoehybrid
-        return {"kind": "mamba2", "conv_kernel": tc.get("mamba_d_conv"),
-                "d_inner": tc["mamba_n_heads"] * (tc.get("mamba_d_head") or 0),
-                "n_groups": tc.get("mamba_n_groups"), "d_state": tc.get("mamba_d_state"), "ssm_dtype_bytes": ssm_dtype}
+        return {
+            "kind": "mamba2",
+            "conv_kernel": tc.get("mamba_d_conv"),
+            "d_inner": tc["mamba_n_heads"] * (tc.get("mamba_d_head") or 0),
+            "n_groups": tc.get("mamba_n_groups"),
+            "d_state": tc.get("mamba_d_state"),
+            "ssm_dtype_bytes": ssm_dtype,
+        }
     if _int(tc.get("mamba_d_state")) and _int(tc.get("mamba_expand")):  # Jamba: Mamba-1, no groups
-        return {"kind": "mamba2", "conv_kernel": tc.get("mamba_d_conv"),
-                "d_inner": tc["mamba_expand"] * (tc.get("hidden_size") or 0), "n_groups": 0,
-                "d_state": tc.get("mamba_d_state"), "ssm_dtype_bytes": ssm_dtype}
+        return {
+            "kind": "mamba2",
+            "conv_kernel": tc.get("mamba_d_conv"),
+            "d_inner": tc["mamba_expand"] * (tc.get("hidden_size") or 0),
+            "n_groups": 0,
+            "d_state": tc.get("mamba_d_state"),
+            "ssm_dtype_bytes": ssm_dtype,
+        }
     if _int(tc.get("conv_L_cache")):  # LFM2
-        return {"kind": "short_conv", "l_cache": tc["conv_L_cache"], "hidden_size": tc.get("hidden_size"),
-                "ssm_dtype_bytes": ssm_dtype}
+        return {
+            "kind": "short_conv",
+            "l_cache": tc["conv_L_cache"],
+            "hidden_size": tc.get("hidden_size"),
+            "ssm_dtype_bytes": ssm_dtype,
+        }
     return None
 
 
@@ -272,13 +357,21 @@ def vision_dims(config: dict) -> dict | None:
     if not (layers and hidden and intermediate):
         return None
     patch = _int(vc.get("patch_size")) or 14
-    dims = {"layers": layers, "hidden": hidden, "intermediate": intermediate, "patch": patch,
-            "gated": (vc.get("hidden_act") or vc.get("hidden_activation")) in ("silu", "swiglu"),
-            "channels": _int(_first(vc, ("in_chans", "in_channels", "num_channels"))) or 3,
-            "temporal_patch": _int(vc.get("temporal_patch_size")) or 1}
+    dims = {
+        "layers": layers,
+        "hidden": hidden,
+        "intermediate": intermediate,
+        "patch": patch,
+        "gated": (vc.get("hidden_act") or vc.get("hidden_activation")) in ("silu", "swiglu"),
+        "channels": _int(_first(vc, ("in_chans", "in_channels", "num_channels"))) or 3,
+        "temporal_patch": _int(vc.get("temporal_patch_size")) or 1,
+    }
     ratio = vc.get("pixel_shuffle_ratio")
-    merge = _int(vc.get("spatial_merge_size")) or _int(config.get("spatial_merge_size")) or (
-        round(1 / ratio) if isinstance(ratio, int | float) and 0 < ratio < 1 else 1)
+    merge = (
+        _int(vc.get("spatial_merge_size"))
+        or _int(config.get("spatial_merge_size"))
+        or (round(1 / ratio) if isinstance(ratio, int | float) and 0 < ratio < 1 else 1)
+    )
     dims["merge"] = merge
     dims["family"] = str(config.get("model_type") or "")[:40]  # the projector's design follows the model family
     deepstack = vc.get("deepstack_visual_indexes")
@@ -390,6 +483,11 @@ def attention_kind(values: dict) -> str:
 
 def layer_mix(pattern: str) -> str:
     """A human summary of a layer pattern, e.g. "48 linear (recurrent) + 16 full attention"."""
-    names = (("R", "recurrent"), ("S", "sliding-window"), ("C", "chunked-local"), ("F", "full attention"),
-             ("N", "without own cache"))
+    names = (
+        ("R", "recurrent"),
+        ("S", "sliding-window"),
+        ("C", "chunked-local"),
+        ("F", "full attention"),
+        ("N", "without own cache"),
+    )
     return " + ".join(f"{pattern.count(code)} {name}" for code, name in names if pattern.count(code))

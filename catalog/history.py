@@ -53,9 +53,14 @@ def record(obj, *, before: dict | None, user, via: str, action: str | None = Non
 
 def _create_record(obj, *, action: str, via: str, user, changes: dict, after: dict) -> ChangeRecord:
     return ChangeRecord.objects.create(
-        content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk), object_repr=str(obj)[:200],
-        action=action, via=via, user=user if user and user.is_authenticated else None,
-        changes=changes, snapshot=after,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        action=action,
+        via=via,
+        user=user if user and user.is_authenticated else None,
+        changes=changes,
+        snapshot=after,
     )
 
 
@@ -65,8 +70,9 @@ def manual_fields(obj, changes: dict) -> list[str]:
 
 
 @transaction.atomic
-def save_with_history(obj, *, before: dict | None, user, via: str, action: str | None = None,
-                      lock: bool = True) -> ChangeRecord | None:
+def save_with_history(
+    obj, *, before: dict | None, user, via: str, action: str | None = None, lock: bool = True
+) -> ChangeRecord | None:
     """Save ``obj``; for a GPU edited by hand, lock the fields that changed. Then record the change."""
     if hasattr(obj, "locked_fields") and lock and before is not None:
         changed = manual_fields(obj, diff(before, snapshot(obj)))
@@ -81,8 +87,7 @@ def save_with_history(obj, *, before: dict | None, user, via: str, action: str |
 @transaction.atomic
 def delete_with_history(obj, *, user, via: str) -> ChangeRecord:
     """Delete ``obj``, keeping a record with its last state (``snapshot``): a hard delete leaves a trace."""
-    record = _create_record(obj, action=ChangeRecord.Action.DELETE, via=via, user=user, changes={},
-                            after=snapshot(obj))
+    record = _create_record(obj, action=ChangeRecord.Action.DELETE, via=via, user=user, changes={}, after=snapshot(obj))
     obj.delete()
     return record
 
@@ -99,10 +104,18 @@ def record_bulk(changes: list[tuple[object, dict | None]], *, via: str) -> int:
         delta = diff(before or {}, after)
         if before is not None and not delta:
             continue
-        records.append(ChangeRecord(
-            content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk), object_repr=str(obj)[:200],
-            action=ChangeRecord.Action.CREATE if before is None else ChangeRecord.Action.UPDATE, via=via,
-            changes=delta, snapshot=after, run=_current_run.get()))
+        records.append(
+            ChangeRecord(
+                content_type=ContentType.objects.get_for_model(obj),
+                object_id=str(obj.pk),
+                object_repr=str(obj)[:200],
+                action=ChangeRecord.Action.CREATE if before is None else ChangeRecord.Action.UPDATE,
+                via=via,
+                changes=delta,
+                snapshot=after,
+                run=_current_run.get(),
+            )
+        )
     ChangeRecord.objects.bulk_create(records, batch_size=500)
     return len(records)
 
@@ -132,8 +145,14 @@ def unlock(obj, fields: list[str], *, user, via: str = ChangeRecord.Via.ADMIN) -
         return None
     obj.locked_fields = [f for f in obj.locked_fields if f not in fields]
     obj.save(update_fields=["locked_fields"])
-    return _create_record(obj, action=ChangeRecord.Action.UNLOCK, via=via, user=user, after=snapshot(obj),
-                          changes={"locked_fields": [sorted(set(obj.locked_fields) | set(fields)), obj.locked_fields]})
+    return _create_record(
+        obj,
+        action=ChangeRecord.Action.UNLOCK,
+        via=via,
+        user=user,
+        after=snapshot(obj),
+        changes={"locked_fields": [sorted(set(obj.locked_fields) | set(fields)), obj.locked_fields]},
+    )
 
 
 @transaction.atomic
@@ -151,8 +170,13 @@ def revert_run(run, *, user) -> tuple[int, list[str]]:
         obj = GPU.objects.filter(pk=change.object_id).first() if change.content_type.model == "gpu" else None
         if obj is None:
             conflicts.append(f"{change.object_repr}: no longer in the catalog")
-        elif (history_of(obj).filter(pk__gt=change.pk).exclude(run=run)  # edits since, not this run's
-              .exclude(run__reverted_at__isnull=False).exists()):  # (writes of runs reverted since are undone)
+        elif (
+            history_of(obj)
+            .filter(pk__gt=change.pk)
+            .exclude(run=run)  # edits since, not this run's
+            .exclude(run__reverted_at__isnull=False)
+            .exists()
+        ):  # (writes of runs reverted since are undone)
             conflicts.append(f"{change.object_repr}: changed since the run; left as it is")
         elif change.action == ChangeRecord.Action.CREATE and obj.measurements.exists():
             conflicts.append(f"{change.object_repr}: created by the run but has measurements now; left as it is")
@@ -165,14 +189,18 @@ def revert_run(run, *, user) -> tuple[int, list[str]]:
             continue
         obj.refresh_from_db()
         before = snapshot(obj)
-        data = {"model": obj._meta.label_lower, "pk": obj.pk,
-                "fields": {**before, **{name: pair[0] for name, pair in change.changes.items()}}}
+        data = {
+            "model": obj._meta.label_lower,
+            "pk": obj.pk,
+            "fields": {**before, **{name: pair[0] for name, pair in change.changes.items()}},
+        }
         restored = next(serializers.deserialize("python", [data])).object
         for name in change.changes:
             field = obj._meta.get_field(name)
             setattr(obj, field.attname, getattr(restored, field.attname))
-        undo = save_with_history(obj, before=before, user=user, via=ChangeRecord.Via.ADMIN,
-                                 action=ChangeRecord.Action.REVERT, lock=False)
+        undo = save_with_history(
+            obj, before=before, user=user, via=ChangeRecord.Via.ADMIN, action=ChangeRecord.Action.REVERT, lock=False
+        )
         if undo:
             ChangeRecord.objects.filter(pk=undo.pk).update(run=run)
     reverted = len(todo)

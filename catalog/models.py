@@ -120,8 +120,15 @@ class LLMManager(models.Manager.from_queryset(LLMQuerySet)):
         return self.get(slug=slug)
 
 
-RECOMMENDED_KEYS = {"temperature": float, "temperature_min": float, "temperature_max": float, "top_p": float,
-                    "system_prompt": str, "thinking_prefix": str, "prompt_tip": str}
+RECOMMENDED_KEYS = {
+    "temperature": float,
+    "temperature_min": float,
+    "temperature_max": float,
+    "top_p": float,
+    "system_prompt": str,
+    "thinking_prefix": str,
+    "prompt_tip": str,
+}
 
 
 def validate_recommended(value) -> None:
@@ -176,10 +183,16 @@ class LLM(models.Model):
 
     architecture = models.CharField(max_length=10, choices=Architecture.choices, default=Architecture.DENSE)
     model_type = models.CharField(max_length=40, blank=True, help_text="config.json model_type, e.g. llama, qwen3_moe.")
-    task = models.CharField(max_length=10, choices=Task.choices, default=Task.GENERATION,
-                            help_text="Embedding and reranking models read documents and generate no tokens.")
+    task = models.CharField(
+        max_length=10,
+        choices=Task.choices,
+        default=Task.GENERATION,
+        help_text="Embedding and reranking models read documents and generate no tokens.",
+    )
     causal = models.BooleanField(default=True, help_text="Off for encoders (BERT-like): no KV cache.")
-    gated_ffn = models.BooleanField(default=True, help_text="Gate, up and down FFN matrices; off for BERT-like up/down.")
+    gated_ffn = models.BooleanField(
+        default=True, help_text="Gate, up and down FFN matrices; off for BERT-like up/down."
+    )
     params_total = models.BigIntegerField(null=True, blank=True, help_text="Total parameters.")
     params_active = models.BigIntegerField(null=True, blank=True, help_text="Parameters used per token (MoE).")
     num_layers = models.PositiveIntegerField()
@@ -193,8 +206,9 @@ class LLM(models.Model):
     tied_embeddings = models.BooleanField(default=False)
     num_experts = models.PositiveIntegerField(null=True, blank=True)
     num_experts_per_token = models.PositiveIntegerField(null=True, blank=True)
-    first_dense_layers = models.PositiveIntegerField(default=0, help_text="MoE: leading layers with a dense FFN "
-                                                     "and no experts (config first_k_dense_replace).")
+    first_dense_layers = models.PositiveIntegerField(
+        default=0, help_text="MoE: leading layers with a dense FFN and no experts (config first_k_dense_replace)."
+    )
 
     attention = models.CharField(max_length=12, choices=Attention.choices, default=Attention.GQA)
     window_kind = models.CharField(max_length=10, choices=WindowKind.choices, blank=True, default="")
@@ -206,39 +220,64 @@ class LLM(models.Model):
     mla_rope_dim = models.PositiveIntegerField(null=True, blank=True)
     # 2026 designs (catalog/hf_config.py reads them from config.json; the engine sizes them).
     layer_pattern = models.CharField(
-        max_length=400, blank=True,
+        max_length=400,
+        blank=True,
         help_text="One letter per layer: F full attention, S sliding, C chunked, R recurrent, N no own cache. "
         "Blank: every layer follows the attention kind.",
     )
     recurrent = models.JSONField(default=dict, blank=True, help_text="Recurrent layers' design and dimensions.")
-    native_quant = models.CharField(max_length=40, blank=True,
-                                    help_text="The format its own checkpoint is published in (config quantization_config), "
-                                    "e.g. MXFP4, FP8-Block-128x128; blank for 16-bit.")
-    vision = models.JSONField(default=dict, blank=True,
-                              help_text="Vision encoder dimensions (from vision_config); blank for text-only models.")
-    head_dim_v = models.PositiveIntegerField(null=True, blank=True, help_text="V width per head where it differs from K.")
-    global_kv_heads = models.PositiveIntegerField(null=True, blank=True, help_text="KV heads of full-attention layers.")
-    global_head_dim = models.PositiveIntegerField(null=True, blank=True, help_text="Head width of full-attention layers.")
-    indexer_head_dim = models.PositiveIntegerField(null=True, blank=True, help_text="DeepSeek Sparse Attention indexer key width.")
-    unsupported_reason = models.CharField(
-        max_length=200, blank=True, help_text="A design the sizing engine cannot size yet; pages say so instead of sizing it."
+    native_quant = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The format its own checkpoint is published in (config quantization_config), "
+        "e.g. MXFP4, FP8-Block-128x128; blank for 16-bit.",
     )
-    config_source = models.TextField(blank=True, help_text="Where the config.json the architecture comes from was read.")
+    vision = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Vision encoder dimensions (from vision_config); blank for text-only models.",
+    )
+    head_dim_v = models.PositiveIntegerField(
+        null=True, blank=True, help_text="V width per head where it differs from K."
+    )
+    global_kv_heads = models.PositiveIntegerField(null=True, blank=True, help_text="KV heads of full-attention layers.")
+    global_head_dim = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Head width of full-attention layers."
+    )
+    indexer_head_dim = models.PositiveIntegerField(
+        null=True, blank=True, help_text="DeepSeek Sparse Attention indexer key width."
+    )
+    unsupported_reason = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="A design the sizing engine cannot size yet; pages say so instead of sizing it.",
+    )
+    config_source = models.TextField(
+        blank=True, help_text="Where the config.json the architecture comes from was read."
+    )
 
     # What the model's own card and its publishers say (fixtures/source/model_cards.csv; the Hub refresh).
     license_url = models.URLField(blank=True)
     paper_url = models.URLField(blank=True)
     languages = models.CharField(max_length=200, blank=True, help_text="Comma-separated, as the card lists them.")
     tool_calling = models.BooleanField(null=True, blank=True, help_text="Blank: no source says.")
-    input_modalities = models.CharField(max_length=60, blank=True, help_text="Comma-separated: text, image, audio, video.")
+    input_modalities = models.CharField(
+        max_length=60, blank=True, help_text="Comma-separated: text, image, audio, video."
+    )
     output_modalities = models.CharField(max_length=60, blank=True)
     knowledge_cutoff = models.CharField(
-        max_length=7, blank=True, validators=[RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", "Use YYYY-MM.")],
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", "Use YYYY-MM.")],
         help_text="YYYY-MM.",
     )
-    knowledge_cutoff_estimated = models.BooleanField(default=False, help_text="The source marks the cutoff as estimated.")
+    knowledge_cutoff_estimated = models.BooleanField(
+        default=False, help_text="The source marks the cutoff as estimated."
+    )
     recommended = models.JSONField(
-        default=dict, blank=True, validators=[validate_recommended],
+        default=dict,
+        blank=True,
+        validators=[validate_recommended],
         help_text="Recommended settings: temperature, temperature_min, temperature_max, top_p, system_prompt, "
         "thinking_prefix, prompt_tip.",
     )
@@ -251,11 +290,15 @@ class LLM(models.Model):
     hf_stats_date = models.DateField(null=True, blank=True, help_text="When downloads and likes were read.")
     hf_stats_source = models.TextField(blank=True)
     ollama_tag = models.CharField(max_length=80, blank=True)
-    ollama_tags = models.JSONField(default=dict, blank=True, help_text="Ollama library tag per GGUF format, e.g. "
-                                   '{"Q4_K_M": "llama3.1:8b-instruct-q4_K_M"}.')
+    ollama_tags = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Ollama library tag per GGUF format, e.g. {"Q4_K_M": "llama3.1:8b-instruct-q4_K_M"}.',
+    )
     gguf_repo = models.CharField(max_length=200, blank=True, help_text="A Hugging Face repository of its GGUF files.")
-    gguf_quants = models.JSONField(default=list, blank=True,
-                                   help_text="The formats that repository's file listing shows; empty: not on record.")
+    gguf_quants = models.JSONField(
+        default=list, blank=True, help_text="The formats that repository's file listing shows; empty: not on record."
+    )
     docker_model = models.CharField(max_length=120, blank=True)
     run_commands_source = models.TextField(blank=True)
 
@@ -263,7 +306,8 @@ class LLM(models.Model):
     fetched_at = models.DateTimeField(null=True, blank=True)
     locked_fields = models.JSONField(default=list, blank=True, help_text="Fields set by hand; refresh skips them.")
     reviewed = models.BooleanField(
-        default=True, db_index=True,
+        default=True,
+        db_index=True,
         help_text="Off for a model a user looked up on the Hub (a HubLookup) until staff promote it into the catalog.",
     )
 
@@ -278,16 +322,22 @@ class LLM(models.Model):
             models.Index(Upper("developer"), name="llm_developer_upper_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(params_total__isnull=True) | Q(params_total__gt=0), name="llm_params_positive"),
             models.CheckConstraint(
-                condition=Q(params_active__isnull=True) | Q(params_total__isnull=True) | Q(params_active__lte=models.F("params_total")),
+                condition=Q(params_total__isnull=True) | Q(params_total__gt=0), name="llm_params_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(params_active__isnull=True)
+                | Q(params_total__isnull=True)
+                | Q(params_active__lte=models.F("params_total")),
                 name="llm_active_le_total",
             ),
             models.CheckConstraint(
                 condition=Q(params_active__isnull=True) | Q(params_active__gt=0), name="llm_active_positive"
             ),
             models.CheckConstraint(
-                condition=Q(num_layers__gt=0, hidden_size__gt=0, num_attention_heads__gt=0, vocab_size__gt=0, max_context__gt=0),
+                condition=Q(
+                    num_layers__gt=0, hidden_size__gt=0, num_attention_heads__gt=0, vocab_size__gt=0, max_context__gt=0
+                ),
                 name="llm_dims_positive",
             ),
             models.CheckConstraint(
@@ -295,36 +345,63 @@ class LLM(models.Model):
                 name="llm_kv_heads_1_to_heads",
             ),
             models.CheckConstraint(
-                condition=~Q(attention="mla") | Q(mla_kv_lora_rank__isnull=False, mla_rope_dim__isnull=False, mla_kv_lora_rank__gt=0, mla_rope_dim__gt=0),
+                condition=~Q(attention="mla")
+                | Q(
+                    mla_kv_lora_rank__isnull=False,
+                    mla_rope_dim__isnull=False,
+                    mla_kv_lora_rank__gt=0,
+                    mla_rope_dim__gt=0,
+                ),
                 name="llm_mla_dims_required",
             ),
             models.CheckConstraint(
-                condition=Q(attention="mla") | Q(head_dim__isnull=False, head_dim__gt=0), name="llm_head_dim_required_unless_mla"
+                condition=Q(attention="mla") | Q(head_dim__isnull=False, head_dim__gt=0),
+                name="llm_head_dim_required_unless_mla",
             ),
             models.CheckConstraint(
-                condition=~Q(attention="swa-hybrid") | Q(sliding_window__isnull=False, sliding_window__gt=0), name="llm_swa_window_required"
+                condition=~Q(attention="swa-hybrid") | Q(sliding_window__isnull=False, sliding_window__gt=0),
+                name="llm_swa_window_required",
             ),
-            models.CheckConstraint(
-                condition=Q(layer_pattern__regex=r"^[FSCRN]*$"), name="llm_layer_pattern_letters"
-            ),
+            models.CheckConstraint(condition=Q(layer_pattern__regex=r"^[FSCRN]*$"), name="llm_layer_pattern_letters"),
         ]
 
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("planner:model_detail", args=[self.slug])
 
+    def natural_key(self):
+        return (self.slug,)
+
     # Fields the Hub refresh maintains; an admin's edit locks them like GPU specs.
     LOCKABLE_FIELDS = (
-        "license", "num_layers", "hidden_size", "intermediate_size", "num_attention_heads", "num_kv_heads",
-        "head_dim", "vocab_size", "max_context", "tied_embeddings", "num_experts", "num_experts_per_token",
-        "sliding_window", "mla_kv_lora_rank", "mla_rope_dim", "params_total", "params_active", "hf_downloads",
-        "hf_likes", "layer_pattern", "recurrent", "head_dim_v", "global_kv_heads", "global_head_dim",
-        "indexer_head_dim", "unsupported_reason",
+        "license",
+        "num_layers",
+        "hidden_size",
+        "intermediate_size",
+        "num_attention_heads",
+        "num_kv_heads",
+        "head_dim",
+        "vocab_size",
+        "max_context",
+        "tied_embeddings",
+        "num_experts",
+        "num_experts_per_token",
+        "sliding_window",
+        "mla_kv_lora_rank",
+        "mla_rope_dim",
+        "params_total",
+        "params_active",
+        "hf_downloads",
+        "hf_likes",
+        "layer_pattern",
+        "recurrent",
+        "head_dim_v",
+        "global_kv_heads",
+        "global_head_dim",
+        "indexer_head_dim",
+        "unsupported_reason",
     )
 
     def is_locked(self, field: str) -> bool:
@@ -415,10 +492,17 @@ class BenchmarkScore(models.Model):
 # (1e308) would turn every speed into infinity. Enforced by the database, the model's validators (admin, CSV,
 # feeds) and, through them, the API serializer.
 GPU_LIMITS = {
-    "memory_bytes": 64 * 1024**4, "bus_width_bits": 65_536, "bandwidth_gbs": 100_000.0, "fp16_tflops": 100_000.0,
-    "fp32_tflops": 100_000.0, "tensor_fp16_tflops": 100_000.0, "tensor_fp8_tflops": 100_000.0,
-    "tensor_int8_tops": 100_000.0, "tdp_w": 100_000,
-    "launch_price_usd": Decimal("10000000"), "street_price_usd": Decimal("10000000"),
+    "memory_bytes": 64 * 1024**4,
+    "bus_width_bits": 65_536,
+    "bandwidth_gbs": 100_000.0,
+    "fp16_tflops": 100_000.0,
+    "fp32_tflops": 100_000.0,
+    "tensor_fp16_tflops": 100_000.0,
+    "tensor_fp8_tflops": 100_000.0,
+    "tensor_int8_tops": 100_000.0,
+    "tdp_w": 100_000,
+    "launch_price_usd": Decimal("10000000"),
+    "street_price_usd": Decimal("10000000"),
 }
 
 
@@ -434,9 +518,13 @@ class GPUQuerySet(models.QuerySet):
         a card released since GPU.launch_price_since(), else null)."""
         if "current_price" in self.query.annotations:
             return self
-        return self.annotate(current_price=Case(
-            When(street_price_usd__isnull=False, then=F("street_price_usd")),
-            When(release_date__gte=GPU.launch_price_since(), then=F("launch_price_usd")), default=None))
+        return self.annotate(
+            current_price=Case(
+                When(street_price_usd__isnull=False, then=F("street_price_usd")),
+                When(release_date__gte=GPU.launch_price_since(), then=F("launch_price_usd")),
+                default=None,
+            )
+        )
 
     def priced_at_most(self, usd):
         """GPUs whose current price is at most ``usd``; a card with no current price is not."""
@@ -466,40 +554,83 @@ class GPU(models.Model):
     release_year_only = models.BooleanField(default=False, help_text="Source gives only the year.")
     memory_bytes = models.PositiveBigIntegerField(validators=[MaxValueValidator(GPU_LIMITS["memory_bytes"])])
     memory_type = models.CharField(max_length=20, blank=True)
-    bus_width_bits = models.PositiveIntegerField(null=True, blank=True,
-                                                 validators=[MaxValueValidator(GPU_LIMITS["bus_width_bits"])])
-    bandwidth_gbs = models.FloatField(null=True, blank=True, help_text="GB/s (10^9 bytes per second).",
-                                      validators=[MaxValueValidator(GPU_LIMITS["bandwidth_gbs"])])
-    fp16_tflops = models.FloatField(null=True, blank=True, help_text="Shader FP16 rate (TechPowerUp).",
-                                    validators=[MaxValueValidator(GPU_LIMITS["fp16_tflops"])])
+    bus_width_bits = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(GPU_LIMITS["bus_width_bits"])]
+    )
+    bandwidth_gbs = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="GB/s (10^9 bytes per second).",
+        validators=[MaxValueValidator(GPU_LIMITS["bandwidth_gbs"])],
+    )
+    fp16_tflops = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Shader FP16 rate (TechPowerUp).",
+        validators=[MaxValueValidator(GPU_LIMITS["fp16_tflops"])],
+    )
     fp32_tflops = models.FloatField(null=True, blank=True, validators=[MaxValueValidator(GPU_LIMITS["fp32_tflops"])])
-    tensor_fp16_tflops = models.FloatField(null=True, blank=True, help_text="Dense FP16/BF16 tensor throughput.",
-                                           validators=[MaxValueValidator(GPU_LIMITS["tensor_fp16_tflops"])])
-    tensor_fp8_tflops = models.FloatField("Tensor FP8 TFLOPS", null=True, blank=True,
-                                          help_text="Dense FP8 matrix throughput (a vLLM FP8 checkpoint's GEMMs).",
-                                          validators=[MaxValueValidator(GPU_LIMITS["tensor_fp8_tflops"])])
-    tensor_int8_tops = models.FloatField("Tensor INT8 TOPS", null=True, blank=True,
-                                         help_text="Dense INT8 matrix throughput (llama.cpp's quantized prompt "
-                                                   "kernels multiply in INT8).",
-                                         validators=[MaxValueValidator(GPU_LIMITS["tensor_int8_tops"])])
+    tensor_fp16_tflops = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Dense FP16/BF16 tensor throughput.",
+        validators=[MaxValueValidator(GPU_LIMITS["tensor_fp16_tflops"])],
+    )
+    tensor_fp8_tflops = models.FloatField(
+        "Tensor FP8 TFLOPS",
+        null=True,
+        blank=True,
+        help_text="Dense FP8 matrix throughput (a vLLM FP8 checkpoint's GEMMs).",
+        validators=[MaxValueValidator(GPU_LIMITS["tensor_fp8_tflops"])],
+    )
+    tensor_int8_tops = models.FloatField(
+        "Tensor INT8 TOPS",
+        null=True,
+        blank=True,
+        help_text="Dense INT8 matrix throughput (llama.cpp's quantized prompt kernels multiply in INT8).",
+        validators=[MaxValueValidator(GPU_LIMITS["tensor_int8_tops"])],
+    )
     tdp_w = models.PositiveIntegerField(null=True, blank=True, validators=[MaxValueValidator(GPU_LIMITS["tdp_w"])])
-    launch_price_usd = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True,
-                                           validators=[MaxValueValidator(GPU_LIMITS["launch_price_usd"])])
-    street_price_usd = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True,
-                                           validators=[MaxValueValidator(GPU_LIMITS["street_price_usd"])])
+    launch_price_usd = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(GPU_LIMITS["launch_price_usd"])],
+    )
+    street_price_usd = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(GPU_LIMITS["street_price_usd"])],
+    )
     street_price_observed_at = models.DateField(null=True, blank=True)
     segment = models.CharField(max_length=12, choices=Segment.choices, db_index=True)
     is_active = models.BooleanField(default=True)
     # What can drive it (fixtures/source/gpu_backends.csv): which runtimes run on it is planner/specs.py's rule.
     backends = models.CharField(
-        max_length=60, blank=True, validators=[RegexValidator(r"^((cuda|rocm|vulkan|metal|sycl)(,|$))*$",
-                                                              "Comma-separated: cuda, rocm, vulkan, metal, sycl.")],
+        max_length=60,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^((cuda|rocm|vulkan|metal|sycl)(,|$))*$", "Comma-separated: cuda, rocm, vulkan, metal, sycl."
+            )
+        ],
         help_text="Compute backends a current llama.cpp can use on it: cuda, rocm, vulkan, metal, sycl.",
     )
-    cuda_cc = models.CharField("CUDA compute capability", max_length=20, blank=True,
-                               help_text="E.g. 8.6; several separated by ';' when the architecture spans them.")
-    gfx_target = models.CharField("AMD gfx target", max_length=60, blank=True,
-                                  help_text="E.g. gfx1100; several separated by ';' when not pinned to one.")
+    cuda_cc = models.CharField(
+        "CUDA compute capability",
+        max_length=20,
+        blank=True,
+        help_text="E.g. 8.6; several separated by ';' when the architecture spans them.",
+    )
+    gfx_target = models.CharField(
+        "AMD gfx target",
+        max_length=60,
+        blank=True,
+        help_text="E.g. gfx1100; several separated by ';' when not pinned to one.",
+    )
     backends_source = models.TextField(blank=True)
 
     source = models.TextField(blank=True)
@@ -512,9 +643,26 @@ class GPU(models.Model):
 
     # Spec fields an admin may set by hand; a field set by hand is locked against the refresh.
     LOCKABLE_FIELDS = (
-        "vendor", "name", "architecture", "release_date", "release_year_only", "memory_bytes", "memory_type",
-        "bus_width_bits", "bandwidth_gbs", "fp16_tflops", "fp32_tflops", "tensor_fp16_tflops", "tensor_fp8_tflops",
-        "tensor_int8_tops", "tdp_w", "launch_price_usd", "street_price_usd", "street_price_observed_at", "segment", "is_active",
+        "vendor",
+        "name",
+        "architecture",
+        "release_date",
+        "release_year_only",
+        "memory_bytes",
+        "memory_type",
+        "bus_width_bits",
+        "bandwidth_gbs",
+        "fp16_tflops",
+        "fp32_tflops",
+        "tensor_fp16_tflops",
+        "tensor_fp8_tflops",
+        "tensor_int8_tops",
+        "tdp_w",
+        "launch_price_usd",
+        "street_price_usd",
+        "street_price_observed_at",
+        "segment",
+        "is_active",
     )
 
     class Meta:
@@ -532,10 +680,12 @@ class GPU(models.Model):
                 condition=Q(bandwidth_gbs__isnull=True) | Q(bandwidth_gbs__gt=0), name="gpu_bandwidth_positive"
             ),
             models.CheckConstraint(
-                condition=Q(launch_price_usd__isnull=True) | Q(launch_price_usd__gte=0), name="gpu_launch_price_non_negative"
+                condition=Q(launch_price_usd__isnull=True) | Q(launch_price_usd__gte=0),
+                name="gpu_launch_price_non_negative",
             ),
             models.CheckConstraint(
-                condition=Q(street_price_usd__isnull=True) | Q(street_price_usd__gte=0), name="gpu_street_price_non_negative"
+                condition=Q(street_price_usd__isnull=True) | Q(street_price_usd__gte=0),
+                name="gpu_street_price_non_negative",
             ),
             models.CheckConstraint(
                 condition=Q(fp16_tflops__isnull=True) | Q(fp16_tflops__gt=0), name="gpu_fp16_positive"
@@ -543,17 +693,23 @@ class GPU(models.Model):
             models.CheckConstraint(
                 condition=Q(tensor_fp16_tflops__isnull=True) | Q(tensor_fp16_tflops__gt=0), name="gpu_tensor_positive"
             ),
-            *[models.CheckConstraint(condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": 0}),
-                                     name=f"gpu_{field}_positive") for field in ("tensor_fp8_tflops", "tensor_int8_tops")],
-            *[models.CheckConstraint(condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lte": limit}),
-                                     name=f"gpu_{field}_bounded") for field, limit in GPU_LIMITS.items()],
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": 0}), name=f"gpu_{field}_positive"
+                )
+                for field in ("tensor_fp8_tflops", "tensor_int8_tops")
+            ],
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lte": limit}),
+                    name=f"gpu_{field}_bounded",
+                )
+                for field, limit in GPU_LIMITS.items()
+            ],
         ]
 
     def __str__(self):
         return f"{self.vendor} {self.name}" if not self.name.startswith(self.vendor) else self.name
-
-    def natural_key(self):
-        return (self.slug,)
 
     def get_absolute_url(self):
         # Kept on the instance (per slug): a model page links 100 GPUs of the long-lived catalog snapshot,
@@ -563,6 +719,9 @@ class GPU(models.Model):
             url = reverse("planner:gpu_detail", args=[self.slug])
             self.__dict__["_url_for"] = (self.slug, url)
         return url
+
+    def natural_key(self):
+        return (self.slug,)
 
     @property
     def memory_gib(self) -> float:
@@ -578,8 +737,14 @@ class GPU(models.Model):
     def is_locked(self, field: str) -> bool:
         return field in self.locked_fields
 
-    BACKEND_LABELS = {"cuda": "CUDA", "rocm": "ROCm", "vulkan": "Vulkan", "metal": "Metal", "sycl": "SYCL",
-                      "unknown": "unknown backend"}
+    BACKEND_LABELS = {
+        "cuda": "CUDA",
+        "rocm": "ROCm",
+        "vulkan": "Vulkan",
+        "metal": "Metal",
+        "sycl": "SYCL",
+        "unknown": "unknown backend",
+    }
 
     @property
     def backend_labels(self) -> list[str]:
@@ -596,7 +761,8 @@ class GPU(models.Model):
         if self.street_price_usd is not None:
             return True
         return bool(self.release_date) and (
-            (timezone.localdate() - self.release_date).days <= 365.25 * self.SOLD_TODAY_YEARS)
+            (timezone.localdate() - self.release_date).days <= 365.25 * self.SOLD_TODAY_YEARS
+        )
 
     # A launch list price stops being what a buyer pays once the card has been out this long: NVIDIA and AMD
     # replace a consumer generation about every two years, and two generations on a card is sold used or not
@@ -652,25 +818,34 @@ class Measurement(models.Model):
         DECODE = "decode", "Decode (generation)"
         PREFILL = "prefill", "Prefill (prompt processing)"
 
-    key = models.SlugField(max_length=40, unique=True, default="", blank=True,
-                           help_text="Stable identifier (filled in when left blank).")
-    llm = models.ForeignKey(LLM, on_delete=models.CASCADE, related_name="measurements",
-                            help_text="The catalog model with the measured model's shapes.")
+    key = models.SlugField(
+        max_length=40, unique=True, default="", blank=True, help_text="Stable identifier (filled in when left blank)."
+    )
+    llm = models.ForeignKey(
+        LLM,
+        on_delete=models.CASCADE,
+        related_name="measurements",
+        help_text="The catalog model with the measured model's shapes.",
+    )
     model_label = models.CharField(max_length=120, help_text="The model as the source names it.")
     gpu = models.ForeignKey(GPU, on_delete=models.CASCADE, related_name="measurements")
     gpu_label = models.CharField(max_length=120, blank=True, help_text="The GPU as the source names it.")
     n_gpus = models.PositiveSmallIntegerField(default=1)
-    bandwidth_gbs = models.FloatField(null=True, blank=True, validators=[MaxValueValidator(GPU_LIMITS["bandwidth_gbs"])],
-                                      help_text="The measured part's bandwidth when the source states a lower bin "
-                                                "than the catalog GPU's.")
+    bandwidth_gbs = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(GPU_LIMITS["bandwidth_gbs"])],
+        help_text="The measured part's bandwidth when the source states a lower bin than the catalog GPU's.",
+    )
     quant = models.CharField(max_length=60, help_text="The format, as the catalog names it (Q4_K_M, F16, MXFP4…).")
     file_size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
     runtime = models.CharField(max_length=10, choices=Runtime.choices, default=Runtime.LLAMACPP)
     backend = models.CharField(max_length=60, blank=True, help_text="CUDA, ROCm, Vulkan, Metal, SYCL…")
     test = models.CharField(max_length=80, help_text="The benchmark as the source names it: pp512, tg128, …")
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    depth = models.PositiveIntegerField(help_text="Tokens in the KV cache on average while the test runs "
-                                                  "(tg128: 64; pp512: 512).")
+    depth = models.PositiveIntegerField(
+        help_text="Tokens in the KV cache on average while the test runs (tg128: 64; pp512: 512)."
+    )
     tok_s = models.FloatField(validators=[MaxValueValidator(1_000_000.0)])
     build = models.CharField(max_length=80, blank=True, help_text="Runtime version or commit.")
     measured_on = models.CharField(max_length=40, blank=True, help_text="When, as precisely as the source says.")
@@ -687,22 +862,23 @@ class Measurement(models.Model):
             models.CheckConstraint(condition=Q(tok_s__gt=0) & Q(tok_s__lte=1_000_000), name="measurement_tok_s_range"),
             models.CheckConstraint(condition=Q(n_gpus__gte=1), name="measurement_n_gpus_positive"),
             models.CheckConstraint(condition=~Q(source=""), name="measurement_has_source"),
-            models.CheckConstraint(condition=Q(bandwidth_gbs__isnull=True) | Q(bandwidth_gbs__gt=0),
-                                   name="measurement_bandwidth_positive"),
+            models.CheckConstraint(
+                condition=Q(bandwidth_gbs__isnull=True) | Q(bandwidth_gbs__gt=0), name="measurement_bandwidth_positive"
+            ),
         ]
 
     def __str__(self):
         return f"{self.model_label} {self.quant} on {self.gpu_label or self.gpu}: {self.test} {self.tok_s:g} tok/s"
 
-    def natural_key(self):
-        return (self.key,)
-
-    natural_key.dependencies = ["catalog.llm", "catalog.gpu"]
-
     def save(self, *args, **kwargs):
         if not self.key:
             self.key = f"m-{uuid.uuid4().hex[:16]}"
         super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return (self.key,)
+
+    natural_key.dependencies = ["catalog.llm", "catalog.gpu"]
 
     @property
     def source_url(self) -> str:
@@ -742,8 +918,14 @@ class ChangeRecord(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     changes = models.JSONField(default=dict, blank=True, help_text="{field: [old, new]}")
     snapshot = models.JSONField(default=dict, blank=True)
-    run = models.ForeignKey("catalog.RefreshRun", null=True, blank=True, on_delete=models.SET_NULL,
-                            related_name="changes", help_text="The refresh run that wrote it (channel refresh).")
+    run = models.ForeignKey(
+        "catalog.RefreshRun",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="changes",
+        help_text="The refresh run that wrote it (channel refresh).",
+    )
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -789,7 +971,9 @@ class RefreshRun(models.Model):
     class Meta:
         ordering = ["-started_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["source"], condition=Q(status="running"), name="refresh_one_running_per_source"),
+            models.UniqueConstraint(
+                fields=["source"], condition=Q(status="running"), name="refresh_one_running_per_source"
+            ),
         ]
 
     def __str__(self):

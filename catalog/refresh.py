@@ -36,7 +36,8 @@ def claim(source: str, *, dry_run: bool = False, triggered_by: str = "") -> Refr
     are taken to be dead (their worker was killed) and are closed as failed first."""
     cutoff = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
     RefreshRun.objects.running().filter(source=source, started_at__lt=cutoff).update(
-        status=RefreshRun.Status.FAILED, finished_at=timezone.now(), message="Abandoned: its worker stopped.")
+        status=RefreshRun.Status.FAILED, finished_at=timezone.now(), message="Abandoned: its worker stopped."
+    )
     try:
         with transaction.atomic():
             return RefreshRun.objects.create(source=source, dry_run=dry_run, triggered_by=triggered_by[:60])
@@ -47,8 +48,12 @@ def claim(source: str, *, dry_run: bool = False, triggered_by: str = "") -> Refr
 def _finish(run: RefreshRun, status: str, outcome: Outcome | None = None, message: str = "") -> RefreshRun:
     run.status, run.finished_at, run.message = status, timezone.now(), message
     if outcome:
-        run.created, run.updated, run.unchanged, run.skipped = (outcome.created, outcome.updated,
-                                                                outcome.unchanged, outcome.skipped)
+        run.created, run.updated, run.unchanged, run.skipped = (
+            outcome.created,
+            outcome.updated,
+            outcome.unchanged,
+            outcome.skipped,
+        )
         run.errors = outcome.errors
     run.save()
     return run
@@ -90,8 +95,10 @@ def run(source: str, *, dry_run: bool = False, triggered_by: str = "") -> Refres
         return _finish(current, RefreshRun.Status.FAILED, message=f"{exc.__class__.__name__}: {exc}")
     if outcome.wrote and not dry_run:
         bump_catalog_version()  # bulk writes send no signals: invalidate cached pages and API responses
-    summary = (f"{'Dry run: would write' if dry_run else 'Wrote'} {outcome.created} new, {outcome.updated} changed; "
-               f"{outcome.unchanged} unchanged, {outcome.skipped} skipped.")
+    summary = (
+        f"{'Dry run: would write' if dry_run else 'Wrote'} {outcome.created} new, {outcome.updated} changed; "
+        f"{outcome.unchanged} unchanged, {outcome.skipped} skipped."
+    )
     return _finish(current, RefreshRun.Status.SUCCEEDED, outcome, summary)
 
 

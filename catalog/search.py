@@ -31,11 +31,12 @@ def _one_edit(a: str, b: str) -> bool:
         return a == b
     if len(a) == len(b):
         diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-        return len(diffs) == 1 or (len(diffs) == 2 and diffs[1] == diffs[0] + 1
-                                   and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]])
+        return len(diffs) == 1 or (
+            len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
+        )
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     i = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
-    return short[i:] == long_[i + 1:]
+    return short[i:] == long_[i + 1 :]
 
 
 def _word_score(query_word: str, row_words: set[str]) -> int:
@@ -73,8 +74,12 @@ def model_text(m: dict) -> str:
     "deepseek-r1:8b-llama-distill-q8_0", whose "8" would match every size)."""
     tags = m.get("ollama_tags")
     tags = [m.get("ollama_tag"), *(tags.values() if isinstance(tags, dict) else [])]
-    return " ".join([*(str(m.get(k) or "") for k in ("hf_repo_id", "family", "developer")),
-                     *{_tag_base(t) for t in tags if isinstance(t, str) and t}])
+    return " ".join(
+        [
+            *(str(m.get(k) or "") for k in ("hf_repo_id", "family", "developer")),
+            *{_tag_base(t) for t in tags if isinstance(t, str) and t},
+        ]
+    )
 
 
 _QUANT_WORD = re.compile(r"^(q\d|iq\d|fp\d|bf16|f16|f32|mxfp|nvfp)", re.IGNORECASE)

@@ -144,8 +144,9 @@ def apply_gpu_backends(gpus: list[dict], source_dir: Path) -> None:
         fields["backends"] = ",".join(b.strip() for b in row["backends"].split(";") if b.strip())
         fields["cuda_cc"] = row["cuda_cc"]
         fields["gfx_target"] = row["gfx"]
-        fields["backends_source"] = arch["source"] + (f" | this GPU: {row['source']}" if row is not arch and
-                                                      row["source"] != arch["source"] else "")
+        fields["backends_source"] = arch["source"] + (
+            f" | this GPU: {row['source']}" if row is not arch and row["source"] != arch["source"] else ""
+        )
 
 
 def quality_pct(row: dict) -> float | None:
@@ -202,8 +203,20 @@ def llm_tags(row: dict) -> list[str]:
     tags = set()
     # DeepSeek-R1 (and its distills) and DeepSeek-V3 are the chat-tuned releases (their -Base repos are the base).
     # Qwen3.5/3.6 publish their chat models without "Instruct" in the name; a "-Base" repo is the base either way.
-    chat_repos = ("instruct", "-it", "chat", "phi-4", "gpt-oss", "command-r", "qwen3-", "qwen3.", "kimi",
-                  "deepseek-r1", "deepseek-v3", "qwq")
+    chat_repos = (
+        "instruct",
+        "-it",
+        "chat",
+        "phi-4",
+        "gpt-oss",
+        "command-r",
+        "qwen3-",
+        "qwen3.",
+        "kimi",
+        "deepseek-r1",
+        "deepseek-v3",
+        "qwq",
+    )
     if any(k in repo for k in chat_repos) and "-base" not in repo:
         tags.add("chat")
     if "distill" in repo:
@@ -213,8 +226,9 @@ def llm_tags(row: dict) -> list[str]:
     # Models that think aloud between <think> tags before answering (their cards' chat templates).
     if any(k in repo for k in ("deepseek-r1", "qwq", "thinking", "qwen3-", "qwen3.")) and "-base" not in repo:
         tags.add("thinking")
-    if any(k in repo for k in ("llama-4", "gemma-3-4b", "gemma-3-12b", "gemma-3-27b", "-vl", "vision")) \
-            or row.get("vision") not in (None, "", "{}"):
+    if any(k in repo for k in ("llama-4", "gemma-3-4b", "gemma-3-12b", "gemma-3-27b", "-vl", "vision")) or row.get(
+        "vision"
+    ) not in (None, "", "{}"):
         tags.add("vision")
     if row["architecture"] == "moe":
         tags.add("moe")
@@ -346,15 +360,17 @@ def config_llm_fixture(row: dict, source_dir: Path) -> dict | None:
         return None
     described = {**row, **{k: str(v) for k, v in fields.items() if v is not None}}
     params_b = fields["params_total"] / 1e9 if fields["params_total"] else None
-    fields.update({
-        **_identity(row, described, round(params_b, 1) if params_b else None),
-        "ollama_tag": row["ollama_tag"],
-        "docker_model": "",
-        "run_commands_source": "",
-        "config_source": row["config_source"],
-        "source": f"config.json: {row['config_source']} | facts: {row['facts_source']}"
-        + "".join(f" | {basis}" for basis in [seed_models.model_params(row, config)[2]] if basis),
-    })
+    fields.update(
+        {
+            **_identity(row, described, round(params_b, 1) if params_b else None),
+            "ollama_tag": row["ollama_tag"],
+            "docker_model": "",
+            "run_commands_source": "",
+            "config_source": row["config_source"],
+            "source": f"config.json: {row['config_source']} | facts: {row['facts_source']}"
+            + "".join(f" | {basis}" for basis in [seed_models.model_params(row, config)[2]] if basis),
+        }
+    )
     return {"model": "catalog.llm", "fields": fields}
 
 
@@ -372,8 +388,15 @@ def apply_llm_facts(llms: list[dict], source_dir: Path) -> None:
 
 
 CARD_TEXT = ("license_url", "paper_url", "languages", "input_modalities", "output_modalities", "knowledge_cutoff")
-CARD_RECOMMENDED = ("temperature", "temperature_min", "temperature_max", "top_p", "system_prompt", "thinking_prefix",
-                    "prompt_tip")
+CARD_RECOMMENDED = (
+    "temperature",
+    "temperature_min",
+    "temperature_max",
+    "top_p",
+    "system_prompt",
+    "thinking_prefix",
+    "prompt_tip",
+)
 
 
 def apply_card_facts(llms: list[dict], source_dir: Path) -> None:
@@ -431,12 +454,14 @@ def apply_ollama_tags(llms: list[dict], source_dir: Path) -> None:
         per_quant = {}
         for row in sorted(rows, key=lambda r: (len(r["ollama_tag"]), r["ollama_tag"]), reverse=True):
             # The shortest tag of each quant wins; a tag with no quant is the model's own format (gpt-oss: MXFP4).
-            quant = (OLLAMA_QUANTS.get(row["quant"].upper(), row["quant"].upper())
-                     or NATIVE_GGUF.get(fields.get("native_quant", ""), ""))
+            quant = OLLAMA_QUANTS.get(row["quant"].upper(), row["quant"].upper()) or NATIVE_GGUF.get(
+                fields.get("native_quant", ""), ""
+            )
             per_quant[quant] = row["ollama_tag"]
         fields["ollama_tags"] = {q: t for q, t in sorted(per_quant.items()) if q}
-        fields["run_commands_source"] = "; ".join(filter(None, [f"Ollama tag {tag['ollama_tag']}: {tag['source']}",
-                                                                fields["run_commands_source"]]))
+        fields["run_commands_source"] = "; ".join(
+            filter(None, [f"Ollama tag {tag['ollama_tag']}: {tag['source']}", fields["run_commands_source"]])
+        )
 
 
 GGUF_PUBLISHERS = ("ggml-org", "unsloth", "bartowski", "lmstudio-community")  # after the model's own org
@@ -534,12 +559,25 @@ def measurement_fixtures(rows: list[dict]) -> list[dict]:
         {
             "model": "catalog.measurement",
             "fields": {
-                "key": row["key"], "llm": [row["llm"]], "model_label": row["model_label"], "gpu": [row["gpu"]],
-                "gpu_label": row["gpu_label"], "n_gpus": int(row["n_gpus"]), "bandwidth_gbs": _num(row["bandwidth_gbs"]),
-                "quant": row["quant"], "file_size_bytes": int(float(row["file_size_gib"]) * GIB),
-                "runtime": row["runtime"], "backend": row["backend"], "test": row["test"], "kind": row["kind"],
-                "depth": int(row["depth"]), "tok_s": float(row["tok_s"]), "build": row["build"],
-                "measured_on": row["measured_on"], "source": row["source"], "notes": row["notes"],
+                "key": row["key"],
+                "llm": [row["llm"]],
+                "model_label": row["model_label"],
+                "gpu": [row["gpu"]],
+                "gpu_label": row["gpu_label"],
+                "n_gpus": int(row["n_gpus"]),
+                "bandwidth_gbs": _num(row["bandwidth_gbs"]),
+                "quant": row["quant"],
+                "file_size_bytes": int(float(row["file_size_gib"]) * GIB),
+                "runtime": row["runtime"],
+                "backend": row["backend"],
+                "test": row["test"],
+                "kind": row["kind"],
+                "depth": int(row["depth"]),
+                "tok_s": float(row["tok_s"]),
+                "build": row["build"],
+                "measured_on": row["measured_on"],
+                "source": row["source"],
+                "notes": row["notes"],
                 "created_at": "2026-12-07T00:00:00Z",
             },
         }
@@ -573,8 +611,9 @@ def build_all(data_dir: Path, source_dir: Path = FIXTURE_SOURCE_DIR) -> dict[str
     tags_used = sorted({t[0] for obj in llms for t in obj["fields"]["tags"]})
     tags = [{"model": "catalog.tag", "fields": {"slug": t, "name": TAG_NAMES.get(t, t.title())}} for t in tags_used]
     quant_names = {q["fields"]["name"] for q in quants}
-    model_quants = model_quant_fixtures(llm_rows + config_rows, quant_names,
-                                        read_csv(data_dir / "gguf_sizes_public.csv"))
+    model_quants = model_quant_fixtures(
+        llm_rows + config_rows, quant_names, read_csv(data_dir / "gguf_sizes_public.csv")
+    )
     benchmarks = benchmark_fixtures(read_csv(source_dir / "benchmarks.csv"))
     return {
         "01_tags.json": tags,

@@ -30,8 +30,14 @@ def is_format_variant(repo_id: str) -> bool:
 
 # The catalog format a format-variant repository's name states, when its config does not say (NVIDIA's
 # FP8/NVFP4 releases of Nemotron and DeepSeek, GLM-4.7-FP8).
-VARIANT_FORMATS = {"FP8": "FP8", "NVFP4": "NVFP4 (nvfp4)", "FP4": "NVFP4 (nvfp4)", "MXFP4": "MXFP4",
-                   "AWQ": "AWQ-4bit-g128", "GPTQ": "GPTQ-4bit-g128"}
+VARIANT_FORMATS = {
+    "FP8": "FP8",
+    "NVFP4": "NVFP4 (nvfp4)",
+    "FP4": "NVFP4 (nvfp4)",
+    "MXFP4": "MXFP4",
+    "AWQ": "AWQ-4bit-g128",
+    "GPTQ": "GPTQ-4bit-g128",
+}
 
 
 def variant_format(repo_id: str) -> str:
@@ -52,8 +58,9 @@ def load_config(source_dir: Path, repo_id: str) -> dict:
 # "35B-A3B", "2.4T-A95B", "27B": the size a developer publishes in the repository name (total, active).
 # Not "8x7B" (experts × expert size), "17B-16E" (Llama 4 names its active size), "A13B" (Hunyuan: active
 # only), "E2B" (Gemma: effective size) nor "1_6b": a size glued to a letter or digit says something else.
-NAME_SIZE = re.compile(r"(?<![A-Za-z\d.])(?<!\d_)(\d+(?:\.\d+)?)([BT])(?:-A(\d+(?:\.\d+)?)B)?(?![a-z])(?!-\d+E)",
-                       re.IGNORECASE)
+NAME_SIZE = re.compile(
+    r"(?<![A-Za-z\d.])(?<!\d_)(\d+(?:\.\d+)?)([BT])(?:-A(\d+(?:\.\d+)?)B)?(?![a-z])(?!-\d+E)", re.IGNORECASE
+)
 
 
 def name_params(repo_id: str) -> tuple[int | None, int | None]:

@@ -7,17 +7,32 @@ from catalog import gpu_csv, refresh
 from catalog.sources import TransientSourceError
 
 
-@shared_task(bind=True, autoretry_for=(TransientSourceError,), retry_backoff=settings.REFRESH_RETRY_BACKOFF_S,
-             retry_backoff_max=300, retry_jitter=False, max_retries=settings.REFRESH_MAX_RETRIES,
-             soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT, time_limit=settings.CELERY_TASK_TIME_LIMIT)
+@shared_task(
+    bind=True,
+    autoretry_for=(TransientSourceError,),
+    retry_backoff=settings.REFRESH_RETRY_BACKOFF_S,
+    retry_backoff_max=300,
+    retry_jitter=False,
+    max_retries=settings.REFRESH_MAX_RETRIES,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+)
 def refresh_source(self, source: str, dry_run: bool = False, triggered_by: str = "schedule") -> dict:
     """Refresh one source. A second trigger while one runs returns {"status": "already running"}."""
     try:
         run = refresh.run(source, dry_run=dry_run, triggered_by=triggered_by)
     except refresh.AlreadyRunning as exc:
         return {"source": source, "status": "already running", "message": str(exc)}
-    return {"source": source, "status": run.status, "run": run.pk, "created": run.created,
-            "updated": run.updated, "unchanged": run.unchanged, "skipped": run.skipped, "message": run.message}
+    return {
+        "source": source,
+        "status": run.status,
+        "run": run.pk,
+        "created": run.created,
+        "updated": run.updated,
+        "unchanged": run.unchanged,
+        "skipped": run.skipped,
+        "message": run.message,
+    }
 
 
 @shared_task

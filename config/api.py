@@ -121,8 +121,9 @@ class BoundedJSONParser(parsers.JSONParser):
         try:
             data = json.loads(raw.decode((parser_context or {}).get("encoding") or "utf-8"))
         except RecursionError:
-            raise exceptions.ParseError(f"The JSON is nested deeper than {settings.API_MAX_JSON_DEPTH} levels.") \
-                from None
+            raise exceptions.ParseError(
+                f"The JSON is nested deeper than {settings.API_MAX_JSON_DEPTH} levels."
+            ) from None
         except ValueError as exc:
             raise exceptions.ParseError(f"JSON parse error - {exc}") from exc
         if _depth(data, settings.API_MAX_JSON_DEPTH) > settings.API_MAX_JSON_DEPTH:

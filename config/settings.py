@@ -243,7 +243,7 @@ API_MAX_JSON_DEPTH = int(os.environ.get("API_MAX_JSON_DEPTH", "32"))
 
 
 def _crontab(spec: str):
-    """"minute hour day_of_month month day_of_week" (cron order) for Celery beat."""
+    """ "minute hour day_of_month month day_of_week" (cron order) for Celery beat."""
     from celery.schedules import crontab
 
     minute, hour, day_of_month, month, day_of_week = spec.split()
@@ -252,15 +252,18 @@ def _crontab(spec: str):
 
 CELERY_BEAT_SCHEDULE = {
     "refresh-prices-daily": {
-        "task": "catalog.tasks.refresh_source", "args": ("price_feed",),
+        "task": "catalog.tasks.refresh_source",
+        "args": ("price_feed",),
         "schedule": _crontab(os.environ.get("REFRESH_PRICES_CRON", "15 4 * * *")),
     },
     "refresh-gpu-specs-weekly": {
-        "task": "catalog.tasks.refresh_source", "args": ("gpu_feed",),
+        "task": "catalog.tasks.refresh_source",
+        "args": ("gpu_feed",),
         "schedule": _crontab(os.environ.get("REFRESH_SPECS_CRON", "30 4 * * 1")),
     },
     "refresh-hub-weekly": {
-        "task": "catalog.tasks.refresh_source", "args": ("hf_hub",),
+        "task": "catalog.tasks.refresh_source",
+        "args": ("hf_hub",),
         "schedule": _crontab(os.environ.get("REFRESH_HUB_CRON", "45 4 * * 1")),
     },
     "discover-hub-models-weekly": {
@@ -278,8 +281,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PARSER_CLASSES": ["config.api.BoundedJSONParser", "rest_framework.parsers.FormParser",
-                               "rest_framework.parsers.MultiPartParser"],
+    "DEFAULT_PARSER_CLASSES": [
+        "config.api.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Proxies in front of the app whose X-Forwarded-For is trusted (0: the throttle keys on the connecting address,
     # so a spoofed header changes nothing). Behind one reverse proxy, set TRUSTED_PROXIES=1.
     "NUM_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
@@ -320,10 +326,12 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "config.logging.JSONFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout",
-                             "formatter": LOG_FORMAT}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # huggingface_hub's HTTP client logs every request at INFO: a refresh of 600 models would log 1,200 lines.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "httpx2": {"level": "WARNING"},
-                "httpcore": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "httpx2": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }

@@ -24,12 +24,17 @@ from planner.engine.types import Runtime, Workload
 
 
 class WorkloadParams(serializers.Serializer):
-    context = serializers.IntegerField(required=False, min_value=1, max_value=MAX_CONTEXT_TOKENS,
-                                       help_text=f"Tokens per sequence. Default {specs.DEFAULT_CONTEXT:,}, or the "
-                                       "model's own maximum when that is smaller.")
+    context = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_CONTEXT_TOKENS,
+        help_text=f"Tokens per sequence. Default {specs.DEFAULT_CONTEXT:,}, or the "
+        "model's own maximum when that is smaller.",
+    )
     kv_cache = serializers.ChoiceField(choices=specs.KV_CHOICES, required=False, default="f16")
-    batch = serializers.IntegerField(required=False, default=1, min_value=1, max_value=1024,
-                                     help_text="Concurrent sequences.")
+    batch = serializers.IntegerField(
+        required=False, default=1, min_value=1, max_value=1024, help_text="Concurrent sequences."
+    )
     runtime = serializers.ChoiceField(choices=specs.RUNTIME_CHOICES, required=False, default="llamacpp")
 
     def validate(self, data):
@@ -53,30 +58,42 @@ class OffloadField(serializers.ChoiceField):
     """none | layers | experts | auto; true/false still mean auto/none."""
 
     def __init__(self, **kwargs):
-        super().__init__(choices=specs.OFFLOAD_CHOICES, help_text="What may go to system RAM when VRAM is short: "
-                         "none, layers (llama.cpp -ngl), experts (a MoE's routed experts, --n-cpu-moe) or auto "
-                         "(the fastest that fits). true = auto.", **kwargs)
+        super().__init__(
+            choices=specs.OFFLOAD_CHOICES,
+            help_text="What may go to system RAM when VRAM is short: "
+            "none, layers (llama.cpp -ngl), experts (a MoE's routed experts, --n-cpu-moe) or auto "
+            "(the fastest that fits). true = auto.",
+            **kwargs,
+        )
 
     def to_internal_value(self, data):
         return super().to_internal_value(specs.offload_mode(data))
 
 
 # What a request body can get before any field is read (config.api.BoundedJSONParser and DRF's parser negotiation).
-BODY_ERRORS = {413: OpenApiResponse(description="The body is over the size limit."),
-               415: OpenApiResponse(description="A body the API cannot parse as JSON or a form (e.g. broken multipart).")}
+BODY_ERRORS = {
+    413: OpenApiResponse(description="The body is over the size limit."),
+    415: OpenApiResponse(description="A body the API cannot parse as JSON or a form (e.g. broken multipart)."),
+}
 
 
 class MachineParams(serializers.Serializer):
     """The user's machine beyond the GPU."""
 
     offload = OffloadField(required=False, default="none")
-    ram_gb = serializers.FloatField(required=False, min_value=1, max_value=100_000,
-                                    help_text="The machine's system RAM in GB (GiB); offloaded bytes must fit in it "
-                                    "less a 4 GiB OS reserve. Ignored on unified-memory devices.")
-    ram_bandwidth_gbs = serializers.FloatField(required=False, min_value=1, max_value=10_000,
-                                               help_text="System RAM bandwidth in GB/s (or `ram_preset`).")
-    ram_preset = serializers.ChoiceField(choices=list(specs.RAM_PRESETS), required=False,
-                                         help_text="A memory kit: sets ram_bandwidth_gbs to its peak.")
+    ram_gb = serializers.FloatField(
+        required=False,
+        min_value=1,
+        max_value=100_000,
+        help_text="The machine's system RAM in GB (GiB); offloaded bytes must fit in it "
+        "less a 4 GiB OS reserve. Ignored on unified-memory devices.",
+    )
+    ram_bandwidth_gbs = serializers.FloatField(
+        required=False, min_value=1, max_value=10_000, help_text="System RAM bandwidth in GB/s (or `ram_preset`)."
+    )
+    ram_preset = serializers.ChoiceField(
+        choices=list(specs.RAM_PRESETS), required=False, help_text="A memory kit: sets ram_bandwidth_gbs to its peak."
+    )
 
     def machine(self) -> dict:
         d = self.validated_data
@@ -84,19 +101,30 @@ class MachineParams(serializers.Serializer):
 
 
 class ModelGPUsParams(WorkloadParams, MachineParams):
-    quant = serializers.CharField(required=False, max_length=60,
-                                  help_text="Any format the runtime loads; default: the model's own for the runtime.")
+    quant = serializers.CharField(
+        required=False,
+        max_length=60,
+        help_text="Any format the runtime loads; default: the model's own for the runtime.",
+    )
     vendor = serializers.CharField(required=False, max_length=20)
     segment = serializers.ChoiceField(choices=GPU.Segment.choices, required=False)
-    max_price = serializers.FloatField(required=False, min_value=0, max_value=1e9,
-                                       help_text="USD; the current price: a dated retail price, else the launch price of "
-                                       "a card from the last four years.")
+    max_price = serializers.FloatField(
+        required=False,
+        min_value=0,
+        max_value=1e9,
+        help_text="USD; the current price: a dated retail price, else the launch price of "
+        "a card from the last four years.",
+    )
     all_gpus = serializers.BooleanField(
-        required=False, default=False,
-        help_text="Also list GPUs that no current release of the runtime can drive (e.g. Apple or Pascal on vLLM).")
+        required=False,
+        default=False,
+        help_text="Also list GPUs that no current release of the runtime can drive (e.g. Apple or Pascal on vLLM).",
+    )
     older = serializers.BooleanField(
-        required=False, default=False,
-        help_text="Also list cards not sold today (released over six years ago, with no retail price on record).")
+        required=False,
+        default=False,
+        help_text="Also list cards not sold today (released over six years ago, with no retail price on record).",
+    )
 
 
 class Rounded(serializers.FloatField):
@@ -119,8 +147,8 @@ class MemorySerializer(serializers.Serializer):
     total_bytes = serializers.IntegerField()
     host_weights_bytes = serializers.IntegerField(help_text="Weights kept in system RAM.")
     projector_bytes = serializers.IntegerField(
-        help_text="A multimodal model's vision encoder and projector (llama.cpp's mmproj), on the GPU; "
-        "0 for text-only.")
+        help_text="A multimodal model's vision encoder and projector (llama.cpp's mmproj), on the GPU; 0 for text-only."
+    )
 
 
 class GPUBriefSerializer(serializers.ModelSerializer):
@@ -143,8 +171,10 @@ class CompatibleGPUSerializer(serializers.Serializer):
     offloaded_layers = serializers.IntegerField(source="plan.offloaded_layers")
     ram_needed_bytes = serializers.IntegerField(source="plan.ram_needed_bytes")
     tok_s_per_dollar = serializers.FloatField(
-        allow_null=True, help_text="Decode tokens/s per USD of current price: a dated retail price, else the launch "
-        "price of a card launched in the last four years; null for older cards with only a launch price.")
+        allow_null=True,
+        help_text="Decode tokens/s per USD of current price: a dated retail price, else the launch "
+        "price of a card launched in the last four years; null for older cards with only a launch price.",
+    )
 
 
 class ModelGPUsView(CachedReadMixin, GenericAPIView):
@@ -165,10 +195,18 @@ class ModelGPUsView(CachedReadMixin, GenericAPIView):
         if problem:
             raise serializers.ValidationError({"context": [problem]})
         inputs = sizing.plan_inputs(llm, None, d.get("quant"), d["runtime"], quants=llm.quantizations.all())
-        rows = sizing.gpu_rows(llm, inputs.quant, params.workload(), Runtime(name=d["runtime"]),
-                               vendor=d.get("vendor", ""),
-                               segment=d.get("segment", ""), max_price=d.get("max_price"), all_gpus=d["all_gpus"],
-                               older=d["older"], **params.machine())
+        rows = sizing.gpu_rows(
+            llm,
+            inputs.quant,
+            params.workload(),
+            Runtime(name=d["runtime"]),
+            vendor=d.get("vendor", ""),
+            segment=d.get("segment", ""),
+            max_price=d.get("max_price"),
+            all_gpus=d["all_gpus"],
+            older=d["older"],
+            **params.machine(),
+        )
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(CompatibleGPUSerializer(page, many=True).data)
 
@@ -193,8 +231,9 @@ class GPUModelsView(CachedReadMixin, GenericAPIView):
         gpu = get_object_or_404(GPU, slug=slug)
         params = WorkloadParams(data=request.query_params)
         params.is_valid(raise_exception=True)
-        fits = sizing.best_fit_per_model(gpu, snapshot.reviewed_models(),
-                                         params.workload(), Runtime(name=params.validated_data["runtime"]))
+        fits = sizing.best_fit_per_model(
+            gpu, snapshot.reviewed_models(), params.workload(), Runtime(name=params.validated_data["runtime"])
+        )
         rows = [{"llm": llm, "fmt": fmt, "plan": p} for llm, fmt, p in fits]
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(FittingModelSerializer(page, many=True).data)
@@ -202,15 +241,17 @@ class GPUModelsView(CachedReadMixin, GenericAPIView):
 
 class ArchitectureInput(serializers.Serializer):
     params_b = serializers.FloatField(min_value=0.01, max_value=10_000, help_text="Total parameters, billions.")
-    active_params_b = serializers.FloatField(required=False, min_value=0.01, max_value=10_000,
-                                             help_text="Active parameters per token (MoE), billions.")
+    active_params_b = serializers.FloatField(
+        required=False, min_value=0.01, max_value=10_000, help_text="Active parameters per token (MoE), billions."
+    )
     layers = serializers.IntegerField(min_value=1, max_value=1000)
     hidden_size = serializers.IntegerField(min_value=64, max_value=262_144)
     heads = serializers.IntegerField(min_value=1, max_value=1024)
     kv_heads = serializers.IntegerField(min_value=1, max_value=1024)
     head_dim = serializers.IntegerField(required=False, min_value=8, max_value=4096)
-    vocab_size = serializers.IntegerField(required=False, min_value=1, max_value=10_000_000,
-                                          help_text=f"Default {specs.CUSTOM_VOCAB_DEFAULT}.")
+    vocab_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=10_000_000, help_text=f"Default {specs.CUSTOM_VOCAB_DEFAULT}."
+    )
     max_context = serializers.IntegerField(required=False, min_value=1, max_value=MAX_CONTEXT_TOKENS)
 
     def validate(self, data):
@@ -225,21 +266,38 @@ class PlanInput(WorkloadParams, MachineParams):
     model = serializers.SlugField(required=False, help_text="A catalog model's slug (or give `architecture`).")
     architecture = ArchitectureInput(required=False, help_text="A custom model instead of `model`.")
     quant = serializers.CharField(
-        required=False, max_length=60,
+        required=False,
+        max_length=60,
         help_text="Any catalog format the runtime loads (case-insensitive). Default: the model's native format "
-        "for the runtime (gpt-oss: MXFP4; DeepSeek-V3 on vLLM: FP8), else Q4_K_M on llama.cpp/Ollama, BF16 on vLLM.")
+        "for the runtime (gpt-oss: MXFP4; DeepSeek-V3 on vLLM: FP8), else Q4_K_M on llama.cpp/Ollama, BF16 on vLLM.",
+    )
     gpu = serializers.SlugField(required=False, help_text="A catalog GPU's slug (or `vram_gb`; neither: memory only).")
-    vram_gb = serializers.FloatField(required=False, min_value=0.5, max_value=100_000,
-                                     help_text="Custom GPU memory in GB (GiB, as vendors count VRAM).")
+    vram_gb = serializers.FloatField(
+        required=False,
+        min_value=0.5,
+        max_value=100_000,
+        help_text="Custom GPU memory in GB (GiB, as vendors count VRAM).",
+    )
     bandwidth_gbs = serializers.FloatField(required=False, min_value=1, max_value=100_000)
     gpu_count = serializers.IntegerField(required=False, default=1, min_value=1, max_value=64)
-    cpu_only = serializers.BooleanField(required=False, default=False, help_text=(
-        "Run on the CPU alone (llama.cpp/Ollama): the model sits in system RAM (`ram_gb`, less a 4 GiB OS reserve) "
-        "and decodes at its bandwidth (`ram_bandwidth_gbs` or `ram_preset`; default DDR4-3200 dual channel, "
-        "51.2 GB/s). No `gpu` or `vram_gb`; prefill is not estimated."))
-    cpu_moe_layers = serializers.IntegerField(required=False, min_value=0, max_value=2000, help_text=(
-        "llama.cpp's --n-cpu-moe N: the routed experts of the first N layers in system RAM (with `offload` experts "
-        "or auto; a mixture of experts on one GPU). Default: the fewest that fit."))
+    cpu_only = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Run on the CPU alone (llama.cpp/Ollama): the model sits in system RAM (`ram_gb`, less a 4 GiB OS reserve) "
+            "and decodes at its bandwidth (`ram_bandwidth_gbs` or `ram_preset`; default DDR4-3200 dual channel, "
+            "51.2 GB/s). No `gpu` or `vram_gb`; prefill is not estimated."
+        ),
+    )
+    cpu_moe_layers = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=2000,
+        help_text=(
+            "llama.cpp's --n-cpu-moe N: the routed experts of the first N layers in system RAM (with `offload` experts "
+            "or auto; a mixture of experts on one GPU). Default: the fewest that fit."
+        ),
+    )
 
     ARCH_KEYS = tuple(ArchitectureInput().fields)
 
@@ -268,7 +326,8 @@ class PlanInput(WorkloadParams, MachineParams):
                 data["context"] = min(specs.DEFAULT_CONTEXT, arch["max_context"])
             elif data["context"] > arch["max_context"]:
                 raise serializers.ValidationError(
-                    {"context": [f"This model supports at most {arch['max_context']:,} tokens."]})
+                    {"context": [f"This model supports at most {arch['max_context']:,} tokens."]}
+                )
         if model:
             data["llm"] = snapshot.model(model)
             if data["llm"] is None:
@@ -285,8 +344,9 @@ class PlanInput(WorkloadParams, MachineParams):
                 data["quant"] = specs.default_quant(data.get("llm"), data["runtime"], data["gpu_row"])
             fmt = sizing.resolve_format(data["quant"], data["runtime"])
             if specs.runtime_backend(data["gpu_row"], data["runtime"]) is None:
-                raise serializers.ValidationError({"gpu": [specs.gpu_problem(data["gpu_row"], data["runtime"],
-                                                                             fmt.name, fmt.family)]})
+                raise serializers.ValidationError(
+                    {"gpu": [specs.gpu_problem(data["gpu_row"], data["runtime"], fmt.name, fmt.family)]}
+                )
             problem = specs.hardware_problem(fmt.name, fmt.family, data["runtime"], data["gpu_row"])
             if problem:
                 raise serializers.ValidationError({"quant": [problem]})
@@ -303,14 +363,35 @@ class ServingSerializer(serializers.Serializer):
 class MeasurementSerializer(serializers.ModelSerializer):
     gpu = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     source_url = serializers.CharField(read_only=True)
-    estimate_tok_s = Rounded(read_only=True, allow_null=True, help_text=(
-        "The engine's figure for the same test: decode with the KV cache at `depth`, prefill averaged over a "
-        "prompt of `depth` tokens."))
+    estimate_tok_s = Rounded(
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "The engine's figure for the same test: decode with the KV cache at `depth`, prefill averaged over a "
+            "prompt of `depth` tokens."
+        ),
+    )
 
     class Meta:
         model = Measurement
-        fields = ["gpu", "gpu_label", "n_gpus", "model_label", "quant", "runtime", "backend", "test", "kind", "depth",
-                  "tok_s", "estimate_tok_s", "build", "measured_on", "source", "source_url"]
+        fields = [
+            "gpu",
+            "gpu_label",
+            "n_gpus",
+            "model_label",
+            "quant",
+            "runtime",
+            "backend",
+            "test",
+            "kind",
+            "depth",
+            "tok_s",
+            "estimate_tok_s",
+            "build",
+            "measured_on",
+            "source",
+            "source_url",
+        ]
 
 
 class PlanOutput(serializers.Serializer):
@@ -320,38 +401,63 @@ class PlanOutput(serializers.Serializer):
     inputs = serializers.DictField(help_text="The request as understood, defaults filled in.")
     weights_source = serializers.ChoiceField(
         choices=["published", "computed"],
-        help_text="published: the catalog has the real file's size; computed: llama.cpp's per-tensor recipe.")
+        help_text="published: the catalog has the real file's size; computed: llama.cpp's per-tensor recipe.",
+    )
     memory = MemorySerializer(source="plan.memory")
     usable_bytes = serializers.IntegerField(source="plan.usable_bytes", allow_null=True)
     fits = serializers.BooleanField(source="plan.fits", allow_null=True)
     headroom_bytes = serializers.IntegerField(source="plan.headroom_bytes", allow_null=True)
     offloaded_layers = serializers.IntegerField(source="plan.offloaded_layers", allow_null=True)
-    offload_mode = serializers.CharField(source="plan.offload_mode", allow_null=True,
-                                         help_text="What went to system RAM: none, layers or experts.")
-    cpu_moe_layers = serializers.IntegerField(source="plan.cpu_moe_layers", allow_null=True,
-                                              help_text="Layers whose routed experts are in system RAM (--n-cpu-moe).")
-    ram_needed_bytes = serializers.IntegerField(source="plan.ram_needed_bytes", allow_null=True,
-                                                help_text="System RAM the plan needs: host weights, KV, OS reserve.")
-    decode_tok_s = SpeedSerializer(source="plan.decode", allow_null=True,
-                                   help_text="Per sequence, with `batch` sequences decoding together.")
-    decode_total_tok_s = Rounded(allow_null=True, help_text=(
-        "Decode summed over the `batch` sequences: per-sequence × batch (a large batch meets the compute roof)."))
+    offload_mode = serializers.CharField(
+        source="plan.offload_mode", allow_null=True, help_text="What went to system RAM: none, layers or experts."
+    )
+    cpu_moe_layers = serializers.IntegerField(
+        source="plan.cpu_moe_layers",
+        allow_null=True,
+        help_text="Layers whose routed experts are in system RAM (--n-cpu-moe).",
+    )
+    ram_needed_bytes = serializers.IntegerField(
+        source="plan.ram_needed_bytes",
+        allow_null=True,
+        help_text="System RAM the plan needs: host weights, KV, OS reserve.",
+    )
+    decode_tok_s = SpeedSerializer(
+        source="plan.decode", allow_null=True, help_text="Per sequence, with `batch` sequences decoding together."
+    )
+    decode_total_tok_s = Rounded(
+        allow_null=True,
+        help_text=(
+            "Decode summed over the `batch` sequences: per-sequence × batch (a large batch meets the compute roof)."
+        ),
+    )
     prefill_tok_s = SpeedSerializer(source="plan.prefill", allow_null=True)
     time_to_first_token_s = Rounded(source="plan.time_to_first_token_s", allow_null=True)
     max_context = serializers.IntegerField(allow_null=True, help_text="Largest context that fits (0: none).")
     best_quant = serializers.CharField(allow_null=True, help_text="Best-quality quantization that fits.")
-    serving = ServingSerializer(allow_null=True, required=False, help_text=(
-        "vLLM only: the most sequences of `context` tokens whose KV cache fits at once (vLLM's 'Maximum "
-        "concurrency' line) and the decode throughput with that many: the slower of reading weights and KV and "
-        "computing the batch (--max-num-seqs may cap the batch below it)."))
-    measured = MeasurementSerializer(many=True, required=False, help_text=(
-        "Published measurements of this model and format on this many of this GPU with this runtime (the catalog's "
-        "measurement set), to read beside the estimate: `depth` is the tokens in the KV cache during the test."))
+    serving = ServingSerializer(
+        allow_null=True,
+        required=False,
+        help_text=(
+            "vLLM only: the most sequences of `context` tokens whose KV cache fits at once (vLLM's 'Maximum "
+            "concurrency' line) and the decode throughput with that many: the slower of reading weights and KV and "
+            "computing the batch (--max-num-seqs may cap the batch below it)."
+        ),
+    )
+    measured = MeasurementSerializer(
+        many=True,
+        required=False,
+        help_text=(
+            "Published measurements of this model and format on this many of this GPU with this runtime (the catalog's "
+            "measurement set), to read beside the estimate: `depth` is the tokens in the KV cache during the test."
+        ),
+    )
     assumptions = serializers.ListField(child=serializers.CharField(), source="plan.assumptions")
     commands = serializers.DictField(
-        child=serializers.CharField(allow_null=True), allow_null=True,
+        child=serializers.CharField(allow_null=True),
+        allow_null=True,
         help_text="Run commands for this plan: llamacpp, ollama, vllm, docker (null where that runtime cannot run "
-        "it; `command_notes` says why). Null for a custom architecture.")
+        "it; `command_notes` says why). Null for a custom architecture.",
+    )
     command_notes = serializers.DictField(child=serializers.CharField(), allow_null=True)
 
 
@@ -377,22 +483,37 @@ class PlanView(CachedReadMixin, APIView):
         params.is_valid(raise_exception=True)
         d = params.validated_data
         llm = d.get("llm")  # from the snapshot, its quantizations prefetched
-        inputs = sizing.plan_inputs(llm, d.get("architecture"), d.get("quant"), d["runtime"],
-                                    quants=llm.quantizations.all() if llm else None)
+        inputs = sizing.plan_inputs(
+            llm, d.get("architecture"), d.get("quant"), d["runtime"], quants=llm.quantizations.all() if llm else None
+        )
         echo = {k: v for k, v in d.items() if k not in {"llm", "gpu_row"}} | {"quant": inputs.quant.name}
         runtime = Runtime(name=d["runtime"])
-        out = {"inputs": echo, "weights_source": inputs.weights_source, "max_context": None, "best_quant": None,
-               "measured": sizing.measured(llm, d.get("gpu_row"), d["gpu_count"], inputs.quant.name, d["runtime"])}
-        chosen = sizing.plan_devices(d.get("gpu_row"), d.get("vram_gb"), d.get("bandwidth_gbs"), d["gpu_count"],
-                                     d["cpu_only"], d.get("ram_gb"), params.machine())
+        out = {
+            "inputs": echo,
+            "weights_source": inputs.weights_source,
+            "max_context": None,
+            "best_quant": None,
+            "measured": sizing.measured(llm, d.get("gpu_row"), d["gpu_count"], inputs.quant.name, d["runtime"]),
+        }
+        chosen = sizing.plan_devices(
+            d.get("gpu_row"),
+            d.get("vram_gb"),
+            d.get("bandwidth_gbs"),
+            d["gpu_count"],
+            d["cpu_only"],
+            d.get("ram_gb"),
+            params.machine(),
+        )
         if chosen is None:  # memory only: no device, so no fit and no speed
             out["plan"] = sizing.memory_only(inputs, params.workload(), runtime, d["gpu_count"])
         else:
             devices, machine = chosen
-            result = sizing.full_plan(inputs, params.workload(), runtime, devices, **machine,
-                                      cpu_moe_layers=d.get("cpu_moe_layers"))
-            out.update(plan=result.plan, max_context=result.max_context, best_quant=result.best_quant,
-                       serving=result.serving)
+            result = sizing.full_plan(
+                inputs, params.workload(), runtime, devices, **machine, cpu_moe_layers=d.get("cpu_moe_layers")
+            )
+            out.update(
+                plan=result.plan, max_context=result.max_context, best_quant=result.best_quant, serving=result.serving
+            )
         decode = out["plan"].decode
         out["decode_total_tok_s"] = decode.tok_s * d["batch"] if decode else None
         run = sizing.run_commands(llm, inputs.quant.name, d, out["plan"]) if llm else None
@@ -401,11 +522,18 @@ class PlanView(CachedReadMixin, APIView):
 
 
 class LookupInput(serializers.Serializer):
-    repo_id = serializers.CharField(max_length=300, required=False, help_text=(
-        "A Hugging Face model repository: owner/name, its link, hf.co/owner/name, or an owner/name:Q4_K_M GGUF "
-        "reference."))
-    config = serializers.JSONField(required=False, help_text=(
-        "Instead of repo_id: a model's config.json (an object), sized at once without reading the Hub."))
+    repo_id = serializers.CharField(
+        max_length=300,
+        required=False,
+        help_text=(
+            "A Hugging Face model repository: owner/name, its link, hf.co/owner/name, or an owner/name:Q4_K_M GGUF "
+            "reference."
+        ),
+    )
+    config = serializers.JSONField(
+        required=False,
+        help_text=("Instead of repo_id: a model's config.json (an object), sized at once without reading the Hub."),
+    )
     quant = ""
 
     def validate(self, data):
@@ -455,14 +583,21 @@ class LookupOutput(serializers.Serializer):
 def lookup_answer(request, lookup, model, repo_id: str, quant: str = "") -> dict:
     """The JSON of a lookup (or of a catalog model a lookup request named)."""
     job = reverse("api:model-lookup-job", args=[lookup.pk]) if lookup else None
-    return LookupOutput({
-        "id": lookup.pk if lookup else None, "url": request.build_absolute_uri(job) if job else None,
-        "repo_id": lookup.repo_id if lookup else repo_id, "quant": quant,
-        "status": lookup.status if lookup else HubLookup.Status.DONE,
-        "message": lookup.message if lookup else f"{model.name} is in the catalog.",
-        "files": lookup.files if lookup else [], "requested_at": lookup.queued_at if lookup else None,
-        "finished_at": lookup.finished_at if lookup else None, "model": model,
-    }, context={"request": request}).data
+    return LookupOutput(
+        {
+            "id": lookup.pk if lookup else None,
+            "url": request.build_absolute_uri(job) if job else None,
+            "repo_id": lookup.repo_id if lookup else repo_id,
+            "quant": quant,
+            "status": lookup.status if lookup else HubLookup.Status.DONE,
+            "message": lookup.message if lookup else f"{model.name} is in the catalog.",
+            "files": lookup.files if lookup else [],
+            "requested_at": lookup.queued_at if lookup else None,
+            "finished_at": lookup.finished_at if lookup else None,
+            "model": model,
+        },
+        context={"request": request},
+    ).data
 
 
 class LookupView(APIView):
@@ -474,8 +609,11 @@ class LookupView(APIView):
     permission_classes = [permissions.AllowAny]
     throttle_classes = [*APIView.throttle_classes, LookupThrottle]
 
-    @extend_schema(request=LookupInput, responses={200: LookupOutput, 202: LookupOutput, **BODY_ERRORS},
-                   description="With `config` instead of `repo_id`, the pasted config.json is sized at once (200).")
+    @extend_schema(
+        request=LookupInput,
+        responses={200: LookupOutput, 202: LookupOutput, **BODY_ERRORS},
+        description="With `config` instead of `repo_id`, the pasted config.json is sized at once (200).",
+    )
     def post(self, request):
         if not isinstance(request.data, dict):
             raise serializers.ValidationError({"non_field_errors": ["Send a JSON object."]})

@@ -52,14 +52,22 @@ def _nice_step(top: float) -> float:
     return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
 
 
-def line_chart(title: str, lines: list[tuple[str, list[tuple[int, float]]]], y_unit: str,
-               guides: list[tuple[str, float]] = (), x_label=str, y_label=lambda v: f"{v:g}",
-               pinned: bool = False) -> Chart | None:
+def line_chart(
+    title: str,
+    lines: list[tuple[str, list[tuple[int, float]]]],
+    y_unit: str,
+    guides: list[tuple[str, float]] = (),
+    x_label=str,
+    y_label=lambda v: f"{v:g}",
+    pinned: bool = False,
+) -> Chart | None:
     """``lines``: (label, [(x > 0, y ≥ 0), ...]) drawn on a log-x axis; ``guides``: (label, y) horizontal lines,
     kept only where they fall within twice the data's range unless ``pinned`` (a GPU's own memory: the axis grows
     to show it). None when there is nothing to draw."""
-    lines = [(label, [(x, y) for x, y in pts if x > 0 and y is not None and math.isfinite(y)])
-             for label, pts in lines[:MAX_SERIES]]
+    lines = [
+        (label, [(x, y) for x, y in pts if x > 0 and y is not None and math.isfinite(y)])
+        for label, pts in lines[:MAX_SERIES]
+    ]
     lines = [(label, pts) for label, pts in lines if pts]
     if not lines:
         return None
@@ -91,7 +99,9 @@ def line_chart(title: str, lines: list[tuple[str, list[tuple[int, float]]]], y_u
         if not spaced or py(y) - spaced[-1].y >= GUIDE_GAP:
             spaced.append(Guide(label, py(y)))
     return Chart(
-        title=title, series=series, guides=spaced,
+        title=title,
+        series=series,
+        guides=spaced,
         x_ticks=[(px(x), x_label(x)) for x in ticks_x],
         y_ticks=[(py(k * step), y_label(k * step)) for k in range(int(round(top / step)) + 1)],
         y_unit=y_unit,
@@ -107,10 +117,11 @@ def vram_chart(rows: list, selected: str, guide_gb: float | None = None, guide_l
     selected one kept), with common card sizes, or one GPU's usable memory, as reference lines."""
     if len(rows) > MAX_SERIES:
         ranked = sorted(rows, key=lambda r: r.fmt.bits_per_weight)
-        picks = {ranked[round(i * (len(ranked) - 1) / (MAX_SERIES - 2))].fmt.name
-                 for i in range(MAX_SERIES - 1)} | {selected}
+        picks = {ranked[round(i * (len(ranked) - 1) / (MAX_SERIES - 2))].fmt.name for i in range(MAX_SERIES - 1)} | {
+            selected
+        }
         rows = [r for r in ranked if r.fmt.name in picks]
-    guides = ([(guide_label, guide_gb)] if guide_gb else [(f"{gb} GB", float(gb)) for gb in VRAM_GUIDES_GB])
+    guides = [(guide_label, guide_gb)] if guide_gb else [(f"{gb} GB", float(gb)) for gb in VRAM_GUIDES_GB]
     lines = [(r.fmt.name, [(c, b / GIB) for c, b in r.by_context]) for r in rows]
     return line_chart("VRAM by context length", lines, "GB", guides, x_label=tokens)
 
@@ -120,9 +131,17 @@ def plan_charts(result, curve: list) -> list[Chart]:
     speed against context (where it fits)."""
     usable = result.plan.usable_bytes
     memory_chart = line_chart(
-        "Memory by context length", [(result.quant.name, [(c, p.memory.total_bytes / GIB) for c, p in curve])], "GB",
-        [("usable", usable / GIB)] if usable else [], x_label=tokens, pinned=True)
+        "Memory by context length",
+        [(result.quant.name, [(c, p.memory.total_bytes / GIB) for c, p in curve])],
+        "GB",
+        [("usable", usable / GIB)] if usable else [],
+        x_label=tokens,
+        pinned=True,
+    )
     speed_chart = line_chart(
         "Decode speed by context length",
-        [(result.quant.name, [(c, p.decode.tok_s) for c, p in curve if p.decode])], "tok/s", x_label=tokens)
+        [(result.quant.name, [(c, p.decode.tok_s) for c, p in curve if p.decode])],
+        "tok/s",
+        x_label=tokens,
+    )
     return [c for c in (memory_chart, speed_chart) if c]

@@ -90,8 +90,13 @@ def llamacpp(req: RunRequest) -> tuple[str | None, str]:
         parts += ["-np", str(req.parallel)]
     if req.llm.task != LLM.Task.GENERATION:
         # A document is embedded in one micro-batch, so batch and micro-batch take the whole context.
-        parts += ["--embedding" if req.llm.task == LLM.Task.EMBEDDING else "--rerank", "-b", str(req.context),
-                  "-ub", str(req.context)]
+        parts += [
+            "--embedding" if req.llm.task == LLM.Task.EMBEDDING else "--rerank",
+            "-b",
+            str(req.context),
+            "-ub",
+            str(req.context),
+        ]
     return " ".join(parts), ""
 
 
@@ -112,7 +117,7 @@ def ollama(req: RunRequest) -> tuple[str | None, str]:
         env.append(f"OLLAMA_NUM_PARALLEL={req.parallel}")
     serve = " ".join(env) + " ollama serve\n"
     if req.llm.task != LLM.Task.GENERATION:  # embedding models answer on the API, not in a chat
-        return serve + f"curl http://localhost:11434/api/embed -d '{{\"model\": \"{tag}\", \"input\": \"…\"}}'", ""
+        return serve + f'curl http://localhost:11434/api/embed -d \'{{"model": "{tag}", "input": "…"}}\'', ""
     return serve + f"ollama run {tag}", ""
 
 

@@ -29,13 +29,22 @@ class MachineFields(forms.Form):
     """The user's machine beyond the GPU: what may go to system RAM, how much RAM, how fast."""
 
     offload = OffloadChoice(
-        choices=[("none", "Nothing"), ("auto", "Whatever decodes fastest"), ("layers", "Whole layers (-ngl)"),
-                 ("experts", "MoE experts (--n-cpu-moe)")], required=False, label="Offload to system RAM")
+        choices=[
+            ("none", "Nothing"),
+            ("auto", "Whatever decodes fastest"),
+            ("layers", "Whole layers (-ngl)"),
+            ("experts", "MoE experts (--n-cpu-moe)"),
+        ],
+        required=False,
+        label="Offload to system RAM",
+    )
     ram_gb = forms.FloatField(min_value=1, max_value=100_000, required=False, label="System RAM (GB)")
-    ram_preset = forms.ChoiceField(choices=[("", f"RAM speed: {Setup.host_ram_bandwidth_gbs:g} GB/s")] + [
-        (k, f"{label} ({bw:g} GB/s)")
-                                            for k, (label, bw) in specs.RAM_PRESETS.items()],
-                                   required=False, label="RAM kit")
+    ram_preset = forms.ChoiceField(
+        choices=[("", f"RAM speed: {Setup.host_ram_bandwidth_gbs:g} GB/s")]
+        + [(k, f"{label} ({bw:g} GB/s)") for k, (label, bw) in specs.RAM_PRESETS.items()],
+        required=False,
+        label="RAM kit",
+    )
 
     def clean_offload(self):
         return specs.offload_mode(self.cleaned_data.get("offload") or self.data.get("offload") or "none")
@@ -50,18 +59,28 @@ class SizingForm(MachineFields):
     """Context, KV precision, runtime and quantization for a model page."""
 
     context = forms.IntegerField(min_value=1, max_value=MAX_CONTEXT_TOKENS, required=False, initial=8192)
-    kv_cache = forms.ChoiceField(choices=KV_FORM_CHOICES, required=False, initial=specs.PLAN_DEFAULTS["kv_cache"],
-                                 label="KV cache")
+    kv_cache = forms.ChoiceField(
+        choices=KV_FORM_CHOICES, required=False, initial=specs.PLAN_DEFAULTS["kv_cache"], label="KV cache"
+    )
     runtime = forms.ChoiceField(choices=RUNTIME_FORM_CHOICES, required=False, initial=specs.PLAN_DEFAULTS["runtime"])
     quant = forms.CharField(required=False, max_length=60, help_text="Blank: the model's own format for the runtime.")
     vendor = forms.CharField(required=False, max_length=20)
     segment = forms.ChoiceField(choices=[("", "Any segment")] + list(GPU.Segment.choices), required=False)
-    max_price = forms.DecimalField(min_value=0, max_digits=10, decimal_places=2, required=False, label="Max price (USD)")
+    max_price = forms.DecimalField(
+        min_value=0, max_digits=10, decimal_places=2, required=False, label="Max price (USD)"
+    )
     all_gpus = forms.BooleanField(required=False, label="Include GPUs the runtime cannot drive")
     older = forms.BooleanField(required=False, label="Include cards not sold today")
-    gpu_sort = forms.ChoiceField(required=False, label="Sort GPUs by", choices=[
-        ("memory", "Memory (least first)"), ("price", "Price (cheapest first)"), ("speed", "Speed (fastest first)"),
-        ("value", "Tokens/s per dollar")])
+    gpu_sort = forms.ChoiceField(
+        required=False,
+        label="Sort GPUs by",
+        choices=[
+            ("memory", "Memory (least first)"),
+            ("price", "Price (cheapest first)"),
+            ("speed", "Speed (fastest first)"),
+            ("value", "Tokens/s per dollar"),
+        ],
+    )
     gpu_page = forms.IntegerField(required=False, min_value=1, max_value=10_000, widget=forms.HiddenInput)
 
     def __init__(self, *args, llm: LLM | None = None, **kwargs):
@@ -99,16 +118,18 @@ class CustomArchitectureFields(forms.Form):
     """A model described by hand (config.json numbers) instead of a catalog model."""
 
     params_b = forms.FloatField(min_value=0.01, max_value=10_000, required=False, label="Parameters (B)")
-    active_params_b = forms.FloatField(min_value=0.01, max_value=10_000, required=False,
-                                       label="Active parameters (B, MoE)")
+    active_params_b = forms.FloatField(
+        min_value=0.01, max_value=10_000, required=False, label="Active parameters (B, MoE)"
+    )
     layers = forms.IntegerField(min_value=1, max_value=1000, required=False)
     hidden_size = forms.IntegerField(min_value=64, max_value=262_144, required=False, label="Hidden size")
     heads = forms.IntegerField(min_value=1, max_value=1024, required=False, label="Attention heads")
     kv_heads = forms.IntegerField(min_value=1, max_value=1024, required=False, label="KV heads")
     head_dim = forms.IntegerField(min_value=8, max_value=4096, required=False, label="Head dim")
     vocab_size = forms.IntegerField(min_value=1, max_value=10_000_000, required=False, label="Vocabulary")
-    max_context = forms.IntegerField(min_value=1, max_value=MAX_CONTEXT_TOKENS, required=False,
-                                     label="Model's max context")
+    max_context = forms.IntegerField(
+        min_value=1, max_value=MAX_CONTEXT_TOKENS, required=False, label="Model's max context"
+    )
 
     REQUIRED = ("params_b", "layers", "hidden_size", "heads", "kv_heads")
 
@@ -138,30 +159,57 @@ class ListedModelMixin:
 
 
 class PlanForm(ListedModelMixin, CustomArchitectureFields, MachineFields):
-    model = forms.ModelChoiceField(queryset=LLM.objects.order_by("name"), to_field_name="slug", required=False,
-                                   error_messages={"invalid_choice": "Unknown model."})
-    quant = forms.CharField(max_length=60, required=False, help_text="Blank: the model's own format for the runtime.",
-                            widget=forms.TextInput(attrs={"list": "quant-options", "autocomplete": "off"}))
+    model = forms.ModelChoiceField(
+        queryset=LLM.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        error_messages={"invalid_choice": "Unknown model."},
+    )
+    quant = forms.CharField(
+        max_length=60,
+        required=False,
+        help_text="Blank: the model's own format for the runtime.",
+        widget=forms.TextInput(attrs={"list": "quant-options", "autocomplete": "off"}),
+    )
     context = forms.IntegerField(min_value=1, max_value=MAX_CONTEXT_TOKENS, initial=8192)
-    batch = forms.IntegerField(min_value=1, max_value=1024, initial=specs.PLAN_DEFAULTS["batch"],
-                               label="Concurrent sequences")
+    batch = forms.IntegerField(
+        min_value=1, max_value=1024, initial=specs.PLAN_DEFAULTS["batch"], label="Concurrent sequences"
+    )
     kv_cache = forms.ChoiceField(choices=KV_FORM_CHOICES, initial=specs.PLAN_DEFAULTS["kv_cache"], label="KV cache")
     runtime = forms.ChoiceField(choices=RUNTIME_FORM_CHOICES, initial=specs.PLAN_DEFAULTS["runtime"])
-    gpu = forms.ModelChoiceField(queryset=GPU.objects.order_by("vendor", "name"), to_field_name="slug",
-                                 required=False, label="GPU", error_messages={"invalid_choice": "Unknown GPU."})
+    gpu = forms.ModelChoiceField(
+        queryset=GPU.objects.order_by("vendor", "name"),
+        to_field_name="slug",
+        required=False,
+        label="GPU",
+        error_messages={"invalid_choice": "Unknown GPU."},
+    )
     vram_gb = forms.FloatField(min_value=0.5, max_value=100_000, required=False, label="Custom VRAM (GB)")
     bandwidth_gbs = forms.FloatField(min_value=1, max_value=100_000, required=False, label="Custom bandwidth (GB/s)")
-    gpu_count = forms.IntegerField(min_value=1, max_value=64, initial=specs.PLAN_DEFAULTS["gpu_count"],
-                                   label="GPU count")
+    gpu_count = forms.IntegerField(
+        min_value=1, max_value=64, initial=specs.PLAN_DEFAULTS["gpu_count"], label="GPU count"
+    )
     cpu_only = forms.BooleanField(required=False, label="CPU only (no GPU: the model runs from system RAM)")
-    cpu_moe_layers = forms.IntegerField(min_value=0, max_value=2000, required=False, label="--n-cpu-moe N",
-                                        help_text="Blank: the fewest layers whose experts must go to RAM.")
+    cpu_moe_layers = forms.IntegerField(
+        min_value=0,
+        max_value=2000,
+        required=False,
+        label="--n-cpu-moe N",
+        help_text="Blank: the fewest layers whose experts must go to RAM.",
+    )
 
     MODEL_FIELDS = ("model", "quant", "context", "batch", "kv_cache", "runtime")
-    GPU_FIELDS = ("gpu", "vram_gb", "bandwidth_gbs", "gpu_count", "cpu_only", "offload", "ram_gb", "ram_preset",
-                  "cpu_moe_layers")
-
-
+    GPU_FIELDS = (
+        "gpu",
+        "vram_gb",
+        "bandwidth_gbs",
+        "gpu_count",
+        "cpu_only",
+        "offload",
+        "ram_gb",
+        "ram_preset",
+        "cpu_moe_layers",
+    )
 
     def model_fields(self):
         return [self[f] for f in self.MODEL_FIELDS]
@@ -183,8 +231,10 @@ class PlanForm(ListedModelMixin, CustomArchitectureFields, MachineFields):
             self.add_error("model", "Choose a model or describe a custom architecture.")
         for name, problem in specs.machine_problems(data):
             self.add_error(name, problem)
-        for name, problem in (("context", context_problem(llm, data.get("context"))),
-                              ("kv_cache", kv_cache_problem(data.get("runtime"), data.get("kv_cache")))):
+        for name, problem in (
+            ("context", context_problem(llm, data.get("context"))),
+            ("kv_cache", kv_cache_problem(data.get("runtime"), data.get("kv_cache"))),
+        ):
             if problem:
                 self.add_error(name, problem)
         if not self.errors:
@@ -208,9 +258,14 @@ class MachineProfileForm(forms.Form):
     COOKIE = "machine"
     FIELDS = ("gpu", "gpu_count", "ram_gb", "ram_preset")
 
-    gpu = forms.ModelChoiceField(queryset=GPU.objects.order_by("vendor", "name"), to_field_name="slug",
-                                 required=False, label="GPU", empty_label="None: the CPU alone",
-                                 error_messages={"invalid_choice": "Unknown GPU."})
+    gpu = forms.ModelChoiceField(
+        queryset=GPU.objects.order_by("vendor", "name"),
+        to_field_name="slug",
+        required=False,
+        label="GPU",
+        empty_label="None: the CPU alone",
+        error_messages={"invalid_choice": "Unknown GPU."},
+    )
     gpu_count = forms.IntegerField(min_value=1, max_value=8, initial=1, required=False, label="How many")
     ram_gb = MachineFields.base_fields["ram_gb"]
     ram_preset = MachineFields.base_fields["ram_preset"]
@@ -236,22 +291,39 @@ class MachineProfileForm(forms.Form):
         what does not fit the GPUs goes to system RAM (offload auto)."""
         d = self.cleaned_data
         gpu, ram = d.get("gpu"), d.get("ram_gb")
-        return {"gpu": gpu, "gpu_count": d["gpu_count"] if gpu else 1, "cpu_only": gpu is None, "ram_gb": ram,
-                "ram_preset": d.get("ram_preset") or "", "offload": "auto" if gpu and ram else "none"}
+        return {
+            "gpu": gpu,
+            "gpu_count": d["gpu_count"] if gpu else 1,
+            "cpu_only": gpu is None,
+            "ram_gb": ram,
+            "ram_preset": d.get("ram_preset") or "",
+            "offload": "auto" if gpu and ram else "none",
+        }
 
     def planner_url(self, **extra) -> str:
         """The planner filled in for the saved machine (and ``extra``: model, quant, context), default-free."""
         p = self.plan_params()
-        query = {**extra, "gpu": p["gpu"].slug if p["gpu"] else "", "gpu_count": p["gpu_count"] if p["gpu"] else "",
-                 "cpu_only": "on" if p["cpu_only"] else "", "ram_gb": f"{p['ram_gb']:g}" if p["ram_gb"] else "",
-                 "ram_preset": p["ram_preset"], "offload": "" if p["offload"] == "none" else p["offload"]}
+        query = {
+            **extra,
+            "gpu": p["gpu"].slug if p["gpu"] else "",
+            "gpu_count": p["gpu_count"] if p["gpu"] else "",
+            "cpu_only": "on" if p["cpu_only"] else "",
+            "ram_gb": f"{p['ram_gb']:g}" if p["ram_gb"] else "",
+            "ram_preset": p["ram_preset"],
+            "offload": "" if p["offload"] == "none" else p["offload"],
+        }
         return reverse("planner:plan") + "?" + urlencode({k: v for k, v in query.items() if v})
 
     def cookie(self) -> str:
         d = self.cleaned_data
-        return urlencode({"gpu": d["gpu"].slug if d.get("gpu") else "", "gpu_count": d["gpu_count"],
-                          "ram_gb": f"{d['ram_gb']:g}" if d.get("ram_gb") else "",
-                          "ram_preset": d.get("ram_preset", "")})
+        return urlencode(
+            {
+                "gpu": d["gpu"].slug if d.get("gpu") else "",
+                "gpu_count": d["gpu_count"],
+                "ram_gb": f"{d['ram_gb']:g}" if d.get("ram_gb") else "",
+                "ram_preset": d.get("ram_preset", ""),
+            }
+        )
 
     def label(self) -> str:
         d = self.cleaned_data
@@ -262,17 +334,22 @@ class MachineProfileForm(forms.Form):
 class CompareForm(ListedModelMixin, forms.Form):
     """2–4 GPUs side by side for one model, quantization and context."""
 
-    model = forms.ModelChoiceField(queryset=LLM.objects.order_by("name"), to_field_name="slug",
-                                   error_messages={"invalid_choice": "Unknown model."})
+    model = forms.ModelChoiceField(
+        queryset=LLM.objects.order_by("name"), to_field_name="slug", error_messages={"invalid_choice": "Unknown model."}
+    )
     quant = forms.CharField(max_length=60, required=False, help_text="Blank: the model's own format for the runtime.")
     context = forms.IntegerField(min_value=1, max_value=MAX_CONTEXT_TOKENS, initial=8192, required=False)
-    kv_cache = forms.ChoiceField(choices=KV_FORM_CHOICES, initial=specs.PLAN_DEFAULTS["kv_cache"], label="KV cache",
-                                 required=False)
+    kv_cache = forms.ChoiceField(
+        choices=KV_FORM_CHOICES, initial=specs.PLAN_DEFAULTS["kv_cache"], label="KV cache", required=False
+    )
     runtime = forms.ChoiceField(choices=RUNTIME_FORM_CHOICES, initial=specs.PLAN_DEFAULTS["runtime"], required=False)
     DEFAULTS = {"context": specs.DEFAULT_CONTEXT, "kv_cache": "f16", "runtime": "llamacpp"}  # quant: the model's
-    gpu = forms.ModelMultipleChoiceField(queryset=GPU.objects.all(), to_field_name="slug", label="GPUs",
-                                         error_messages={"invalid_choice": "Unknown GPU: %(value)s.",
-                                                         "required": "Choose 2 to 4 GPUs."})
+    gpu = forms.ModelMultipleChoiceField(
+        queryset=GPU.objects.all(),
+        to_field_name="slug",
+        label="GPUs",
+        error_messages={"invalid_choice": "Unknown GPU: %(value)s.", "required": "Choose 2 to 4 GPUs."},
+    )
 
     def clean_gpu(self):
         gpus = list(self.cleaned_data["gpu"])
@@ -287,8 +364,10 @@ class CompareForm(ListedModelMixin, forms.Form):
             if name not in self.errors and not data.get(name):
                 data[name] = default
         llm = data.get("model")
-        for name, problem in (("context", context_problem(llm, data.get("context"))),
-                              ("kv_cache", kv_cache_problem(data.get("runtime"), data.get("kv_cache")))):
+        for name, problem in (
+            ("context", context_problem(llm, data.get("context"))),
+            ("kv_cache", kv_cache_problem(data.get("runtime"), data.get("kv_cache"))),
+        ):
             if problem:
                 self.add_error(name, problem)
         if llm and not self.errors:
@@ -307,11 +386,22 @@ class CompareForm(ListedModelMixin, forms.Form):
 
 class ModelListForm(forms.Form):
     # Popular first by default: Hub downloads (a dated snapshot, kept current by the refresh); unknown last.
-    SORTS = {"downloads": F("hf_downloads").desc(nulls_last=True), "name": Lower("name").asc(),
-             "params": F("params_total").asc(nulls_last=True), "-params": F("params_total").desc(nulls_last=True),
-             "context": F("max_context").desc(nulls_last=True), "released": F("release_date").desc(nulls_last=True)}
-    SORT_LABELS = {"downloads": "Most downloaded", "name": "Name (A–Z)", "params": "Smallest first",
-                   "-params": "Largest first", "context": "Longest context", "released": "Newest"}
+    SORTS = {
+        "downloads": F("hf_downloads").desc(nulls_last=True),
+        "name": Lower("name").asc(),
+        "params": F("params_total").asc(nulls_last=True),
+        "-params": F("params_total").desc(nulls_last=True),
+        "context": F("max_context").desc(nulls_last=True),
+        "released": F("release_date").desc(nulls_last=True),
+    }
+    SORT_LABELS = {
+        "downloads": "Most downloaded",
+        "name": "Name (A–Z)",
+        "params": "Smallest first",
+        "-params": "Largest first",
+        "context": "Longest context",
+        "released": "Newest",
+    }
     DEFAULT_SORT = "downloads"
     q = forms.CharField(required=False, max_length=100, label="Search")
     family = forms.CharField(required=False, max_length=60)
@@ -320,26 +410,43 @@ class ModelListForm(forms.Form):
     tag = forms.CharField(required=False, max_length=40)
     min_params_b = forms.FloatField(required=False, min_value=0, max_value=100_000, label="Min params (B)")
     max_params_b = forms.FloatField(required=False, min_value=0, max_value=100_000, label="Max params (B)")
-    fits_gpu = forms.ModelChoiceField(queryset=GPU.objects.all(), to_field_name="slug", required=False,
-                                      label="Fits on GPU", error_messages={"invalid_choice": "Unknown GPU."})
-    fits_context = forms.IntegerField(required=False, min_value=1, max_value=MAX_CONTEXT_TOKENS,
-                                      label="at context")
+    fits_gpu = forms.ModelChoiceField(
+        queryset=GPU.objects.all(),
+        to_field_name="slug",
+        required=False,
+        label="Fits on GPU",
+        error_messages={"invalid_choice": "Unknown GPU."},
+    )
+    fits_context = forms.IntegerField(required=False, min_value=1, max_value=MAX_CONTEXT_TOKENS, label="at context")
     sort = forms.ChoiceField(choices=[("", "Sort")] + list(SORT_LABELS.items()), required=False)
 
 
 class GPUListForm(forms.Form):
     # Price: the current price (GPUQuerySet.with_current_price), unpriced cards last; every sort puts unknown values
     # last.
-    SORTS = {"vram": "memory_bytes", "-vram": "-memory_bytes", "bandwidth": F("bandwidth_gbs").desc(nulls_last=True),
-             "price": F("current_price").asc(nulls_last=True),
-             "name": Lower("name").asc(), "released": F("release_date").desc(nulls_last=True)}
-    SORT_LABELS = {"vram": "Least memory first", "-vram": "Most memory first", "bandwidth": "Fastest memory",
-                   "price": "Cheapest first", "name": "Name (A–Z)", "released": "Newest"}
+    SORTS = {
+        "vram": "memory_bytes",
+        "-vram": "-memory_bytes",
+        "bandwidth": F("bandwidth_gbs").desc(nulls_last=True),
+        "price": F("current_price").asc(nulls_last=True),
+        "name": Lower("name").asc(),
+        "released": F("release_date").desc(nulls_last=True),
+    }
+    SORT_LABELS = {
+        "vram": "Least memory first",
+        "-vram": "Most memory first",
+        "bandwidth": "Fastest memory",
+        "price": "Cheapest first",
+        "name": "Name (A–Z)",
+        "released": "Newest",
+    }
     q = forms.CharField(required=False, max_length=100, label="Search")
     vendor = forms.CharField(required=False, max_length=20)
     segment = forms.ChoiceField(choices=[("", "Any segment")] + list(GPU.Segment.choices), required=False)
     architecture = forms.CharField(required=False, max_length=40)
     min_vram_gb = forms.FloatField(required=False, min_value=0, max_value=1_000_000, label="Min VRAM (GB)")
     max_vram_gb = forms.FloatField(required=False, min_value=0, max_value=1_000_000, label="Max VRAM (GB)")
-    max_price = forms.DecimalField(required=False, min_value=0, max_digits=10, decimal_places=2, label="Max price (USD)")
+    max_price = forms.DecimalField(
+        required=False, min_value=0, max_digits=10, decimal_places=2, label="Max price (USD)"
+    )
     sort = forms.ChoiceField(choices=[("", "Sort")] + list(SORT_LABELS.items()), required=False)

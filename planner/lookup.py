@@ -46,9 +46,12 @@ def current(lookup: HubLookup) -> HubLookup:
     """The lookup as a poller should see it: a lost job is reported failed (asking again queues a new one)."""
     # Dated when it was asked, not now, so that asking again retries at once.
     if _lost(lookup, timezone.now()) and HubLookup.objects.filter(
-            pk=lookup.pk, status=lookup.status, queued_at=lookup.queued_at).update(
-            status=Status.DONE if lookup.llm_id else Status.FAILED, finished_at=lookup.queued_at,
-            message="The lookup stopped without an answer (its worker was lost). Ask again to retry."):
+        pk=lookup.pk, status=lookup.status, queued_at=lookup.queued_at
+    ).update(
+        status=Status.DONE if lookup.llm_id else Status.FAILED,
+        finished_at=lookup.queued_at,
+        message="The lookup stopped without an answer (its worker was lost). Ask again to retry.",
+    ):
         lookup.refresh_from_db()
     return lookup
 
@@ -72,16 +75,21 @@ def request(repo_id: str, *, by_user: bool = True) -> tuple[HubLookup | None, LL
     now = timezone.now()
     try:
         with transaction.atomic():
-            lookup, created = HubLookup.objects.get_or_create(key=repo_id.lower(), defaults={
-                "repo_id": repo_id, "requests": int(by_user)})
+            lookup, created = HubLookup.objects.get_or_create(
+                key=repo_id.lower(), defaults={"repo_id": repo_id, "requests": int(by_user)}
+            )
     except IntegrityError:  # another request created it between our read and our insert: join that one
         lookup, created = HubLookup.objects.get(key=repo_id.lower()), False
     if not created:
         HubLookup.objects.filter(pk=lookup.pk).update(requests=F("requests") + int(by_user))
         if _due(lookup, now):
             # Only the request that moves the row from the state it read sends the task.
-            created = HubLookup.objects.filter(pk=lookup.pk, status=lookup.status, queued_at=lookup.queued_at).update(
-                status=Status.QUEUED, queued_at=now, started_at=None) == 1
+            created = (
+                HubLookup.objects.filter(pk=lookup.pk, status=lookup.status, queued_at=lookup.queued_at).update(
+                    status=Status.QUEUED, queued_at=now, started_at=None
+                )
+                == 1
+            )
     if created:
         _send(lookup.pk)
     lookup.refresh_from_db()
@@ -101,8 +109,10 @@ def _queue(lookup_id) -> None:
     except Exception as exc:  # the broker is down: say so rather than leave a job nobody will run
         log.exception("could not queue lookup %s", lookup_id)
         HubLookup.objects.filter(pk=lookup_id).update(
-            status=Status.FAILED, finished_at=timezone.now(),
-            message=f"The lookup queue is not reachable right now ({exc.__class__.__name__}). Try again shortly.")
+            status=Status.FAILED,
+            finished_at=timezone.now(),
+            message=f"The lookup queue is not reachable right now ({exc.__class__.__name__}). Try again shortly.",
+        )
 
 
 def _finish(lookup: HubLookup, status: str, message: str, **fields) -> None:
@@ -111,7 +121,8 @@ def _finish(lookup: HubLookup, status: str, message: str, **fields) -> None:
     if status == Status.FAILED and lookup.llm_id:
         status, message = Status.DONE, f"The latest refresh failed ({message}); the page shows what was read before."
     HubLookup.objects.filter(pk=lookup.pk, status=Status.RUNNING, started_at=lookup.started_at).update(
-        status=status, message=message[:2000], finished_at=timezone.now(), **fields)
+        status=status, message=message[:2000], finished_at=timezone.now(), **fields
+    )
 
 
 def check(llm: LLM) -> str:
@@ -123,24 +134,33 @@ def check(llm: LLM) -> str:
     except EngineError as exc:
         raise LookupFailed(f"The sizing engine cannot size {llm.hf_repo_id} yet: {exc.message}") from exc
     published = sum(1 for row in rows if row.file_exact)
-    return (f"Sized in {len(rows)} GGUF formats" + (
-        f", {published} of them from published file sizes." if published
-        else "; no GGUF file was found, so every size is computed from the per-tensor recipes."))
+    return f"Sized in {len(rows)} GGUF formats" + (
+        f", {published} of them from published file sizes."
+        if published
+        else "; no GGUF file was found, so every size is computed from the per-tensor recipes."
+    )
 
 
 def run(lookup_id) -> HubLookup | None:
     """Do one queued lookup (the Celery task's body). Never raises for a repository's sake: a failure is
     recorded on the lookup with its reason."""
-    if not HubLookup.objects.filter(pk=lookup_id, status=Status.QUEUED).update(status=Status.RUNNING,
-                                                                             started_at=timezone.now()):
+    if not HubLookup.objects.filter(pk=lookup_id, status=Status.QUEUED).update(
+        status=Status.RUNNING, started_at=timezone.now()
+    ):
         return HubLookup.objects.filter(pk=lookup_id).first()  # taken by another worker, or gone
     lookup = HubLookup.objects.get(pk=lookup_id)
     try:
         found = hf_hub.fetch_lookup(lookup.repo_id)
         model = catalog_model(found.config_repo)
         if model is not None:
-            _finish(lookup, Status.DONE, f"{found.repo_id} is {model.name} in the catalog.", llm=model,
-                    files=found.files, repo_id=found.repo_id)
+            _finish(
+                lookup,
+                Status.DONE,
+                f"{found.repo_id} is {model.name} in the catalog.",
+                llm=model,
+                files=found.files,
+                repo_id=found.repo_id,
+            )
         else:
             llm, message = _save(found)
             _finish(lookup, Status.DONE, message, llm=llm, files=found.files, repo_id=found.repo_id)
@@ -148,8 +168,7 @@ def run(lookup_id) -> HubLookup | None:
         _finish(lookup, Status.FAILED, str(exc))
     except Exception as exc:  # a bug of ours: record it, never leave the job "running"
         log.exception("lookup of %s failed", lookup.repo_id)
-        _finish(lookup, Status.FAILED, f"The lookup failed on our side ({exc.__class__.__name__}); "
-                                       "it has been logged.")
+        _finish(lookup, Status.FAILED, f"The lookup failed on our side ({exc.__class__.__name__}); it has been logged.")
     return HubLookup.objects.get(pk=lookup.pk)
 
 
@@ -176,8 +195,13 @@ def discover(per_author: int = 5, authors: int = 20) -> list[str]:
     carries most (their Hub organisations), for staff to review; returns the repositories queued. A developer
     the Hub does not answer for is skipped."""
     owner = Lower(Substr("hf_repo_id", 1, StrIndex("hf_repo_id", Value("/")) - 1))
-    owners = (LLM.objects.reviewed().annotate(owner=owner).values("owner").annotate(n=Count("pk"))
-              .order_by("-n", "owner")[:authors])
+    owners = (
+        LLM.objects.reviewed()
+        .annotate(owner=owner)
+        .values("owner")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "owner")[:authors]
+    )
     known = set(HubLookup.objects.values_list("key", flat=True))
     queued = []
     for row in owners:
@@ -198,22 +222,32 @@ def from_config(config) -> tuple[HubLookup, LLM]:
     """Size a config.json a user pasted (no network): the same parser and checks as a repository's, at once.
     The same config (as JSON, keys sorted) always gives the same model page. Raises LookupFailed."""
     if not isinstance(config, dict):
-        raise LookupFailed("A config.json is a JSON object, like {\"num_hidden_layers\": 32, …}.")
+        raise LookupFailed('A config.json is a JSON object, like {"num_hidden_layers": 32, …}.')
     digest = hashlib.sha256(json.dumps(config, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:16]
     repo = f"{LLM.PASTED}{digest}"
     done = HubLookup.objects.filter(key=f"config:{digest}", llm__isnull=False).select_related("llm").first()
     if done is not None:
         HubLookup.objects.filter(pk=done.pk).update(requests=F("requests") + 1)
         return done, done.llm
-    found = hf_hub.Lookup(repo_id=repo, config_repo=repo, info={"id": repo}, config=config,
-                          files=["a config.json pasted by a user"])
+    found = hf_hub.Lookup(
+        repo_id=repo, config_repo=repo, info={"id": repo}, config=config, files=["a config.json pasted by a user"]
+    )
     try:
         with transaction.atomic():
             llm = hf_hub.save_model(found, reviewed=False, source=f"A config.json pasted on {timezone.localdate()}")
             message = check(llm)
-            pasted, _ = HubLookup.objects.update_or_create(key=f"config:{digest}", defaults={
-                "repo_id": repo, "status": Status.DONE, "llm": llm, "message": message, "files": found.files,
-                "started_at": timezone.now(), "finished_at": timezone.now()})
+            pasted, _ = HubLookup.objects.update_or_create(
+                key=f"config:{digest}",
+                defaults={
+                    "repo_id": repo,
+                    "status": Status.DONE,
+                    "llm": llm,
+                    "message": message,
+                    "files": found.files,
+                    "started_at": timezone.now(),
+                    "finished_at": timezone.now(),
+                },
+            )
     except IntegrityError:  # the same config pasted twice at once: the other request saved it
         pasted = HubLookup.objects.select_related("llm").filter(key=f"config:{digest}", llm__isnull=False).first()
         if pasted is None:
@@ -223,7 +257,8 @@ def from_config(config) -> tuple[HubLookup, LLM]:
         raise
     except Exception as exc:  # a bug of ours: a clear answer, and the traceback in the log
         log.exception("pasted config failed")
-        raise LookupFailed(f"Sizing this config failed on our side ({exc.__class__.__name__}); it has been logged.") \
-            from exc
+        raise LookupFailed(
+            f"Sizing this config failed on our side ({exc.__class__.__name__}); it has been logged."
+        ) from exc
     bump_catalog_version()
     return pasted, llm

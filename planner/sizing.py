@@ -39,8 +39,11 @@ def table_formats(llm: LLM, runtime: str) -> set[int]:
     """Format ids a model page's table shows for ``runtime``: the model's GGUF ladder for llama.cpp/Ollama (the
     usual files when none is on record), vLLM's usual checkpoints for vLLM; with the runtime's default for the
     model. The selector lists every format the runtime loads."""
-    names = (set(specs.VLLM_TABLE_FORMATS) if runtime == "vllm"
-             else {mq.fmt.name for mq in llm.quantizations.all()} or set(specs.USUAL_GGUF_FILES))
+    names = (
+        set(specs.VLLM_TABLE_FORMATS)
+        if runtime == "vllm"
+        else {mq.fmt.name for mq in llm.quantizations.all()} or set(specs.USUAL_GGUF_FILES)
+    )
     names.add(specs.default_quant(llm, runtime))
     return {f.pk for f in snapshot.formats() if f.name in names and f.family in specs.RUNTIME_FAMILIES[runtime]}
 
@@ -54,8 +57,7 @@ def quant_rows(llm: LLM, work: Workload, runtime: Runtime) -> list[QuantRow]:
             continue
         mem = memory(arch, quant, work, runtime)
         by_ctx = tuple(
-            (c, memory(arch, quant, replace(work, context=c), runtime).total_bytes)
-            for c in context_steps(llm)
+            (c, memory(arch, quant, replace(work, context=c), runtime).total_bytes) for c in context_steps(llm)
         )
         rows.append(QuantRow(fmt, mem.total_bytes, mem.weights_bytes + mem.host_weights_bytes, published, by_ctx))
     return rows
@@ -103,8 +105,10 @@ class GPURows(Sequence):
                 fastest = (tok_s, i)
             if price and tok_s and (value is None or tok_s / price > value[0]):
                 value = (tok_s / price, i)
-        return {name: self[pick[1]] if pick else None
-                for name, pick in (("cheapest", cheapest), ("fastest", fastest), ("value", value))}
+        return {
+            name: self[pick[1]] if pick else None
+            for name, pick in (("cheapest", cheapest), ("fastest", fastest), ("value", value))
+        }
 
     SORTS = ("memory", "price", "speed", "value")
 
@@ -121,18 +125,36 @@ class GPURows(Sequence):
             price = float(gpu.current_price_usd) if gpu.current_price_usd else None
             offloaded = self._offloaded.get(i)
             tok_s = (offloaded.decode.tok_s if offloaded.decode else None) if offloaded else decode_tok_s(device)
-            figure = {"price": price, "speed": -tok_s if tok_s else None,
-                      "value": -tok_s / price if (tok_s and price) else None}[sort]
+            figure = {
+                "price": price,
+                "speed": -tok_s if tok_s else None,
+                "value": -tok_s / price if (tok_s and price) else None,
+            }[sort]
             return (figure is None, figure or 0, i)
 
         order = sorted(range(len(self._fitting)), key=key)
-        return GPURows(self._ranking, [self._fitting[i] for i in order],
-                       {new: self._offloaded[old] for new, old in enumerate(order) if old in self._offloaded})
+        return GPURows(
+            self._ranking,
+            [self._fitting[i] for i in order],
+            {new: self._offloaded[old] for new, old in enumerate(order) if old in self._offloaded},
+        )
 
 
-def gpu_rows(llm: LLM, quant: Quantization, work: Workload, runtime: Runtime, *, vendor: str = "", segment: str = "",
-             max_price=None, all_gpus: bool = False, older: bool = False, offload: str = "none",
-             ram_bytes: int | None = None, ram_bandwidth_gbs: float | None = None) -> GPURows:
+def gpu_rows(
+    llm: LLM,
+    quant: Quantization,
+    work: Workload,
+    runtime: Runtime,
+    *,
+    vendor: str = "",
+    segment: str = "",
+    max_price=None,
+    all_gpus: bool = False,
+    older: bool = False,
+    offload: str = "none",
+    ram_bytes: int | None = None,
+    ram_bandwidth_gbs: float | None = None,
+) -> GPURows:
     """Active GPUs that run the model, sorted by memory, from the per-process catalog snapshot; only those the
     runtime's current release can drive unless ``all_gpus``, and only cards sold today unless ``older``. With
     ``offload`` (and the machine's RAM), GPUs too small for the whole model are listed too when the plan fits with
@@ -140,22 +162,35 @@ def gpu_rows(llm: LLM, quant: Quantization, work: Workload, runtime: Runtime, *,
     active = snapshot.active_gpus()
     if not all_gpus:
         drivable = snapshot.runtime_gpus(runtime.name)
-        active = [(g, d) for g, d in active if g.slug in drivable
-                  and not specs.hardware_problem(quant.name, quant.family, runtime.name, g)]
+        active = [
+            (g, d)
+            for g, d in active
+            if g.slug in drivable and not specs.hardware_problem(quant.name, quant.family, runtime.name, g)
+        ]
     if not active:
         return GPURows(None, [])
     ranking = Ranking.of(specs.llm_to_arch(llm), quant, work, runtime, active[0][1])
     need = ranking.mem.total_bytes  # no GPU can use more than its memory
     offloading = offload != "none" and runtime.name != "vllm" and ram_bytes is not None  # RAM decides the fit
-    pairs = snapshot.filter_gpus(active, vendor=vendor, segment=segment, max_price=max_price,
-                                 min_memory_bytes=0 if offloading else need, sold_today=not older)
+    pairs = snapshot.filter_gpus(
+        active,
+        vendor=vendor,
+        segment=segment,
+        max_price=max_price,
+        min_memory_bytes=0 if offloading else need,
+        sold_today=not older,
+    )
     # The snapshot is ordered by (memory, slug) and a device's name is its GPU's slug: rank_devices'
     # order already, so no sort (a test compares the two).
     usable_on = snapshot.usable_bytes(runtime)
     fitting, offloaded = [], {}
     arch = specs.llm_to_arch(llm) if offloading else None
-    setup = Setup(devices=(), offload=offload, ram_bytes=ram_bytes,
-                  host_ram_bandwidth_gbs=ram_bandwidth_gbs or Setup.host_ram_bandwidth_gbs)
+    setup = Setup(
+        devices=(),
+        offload=offload,
+        ram_bytes=ram_bytes,
+        host_ram_bandwidth_gbs=ram_bandwidth_gbs or Setup.host_ram_bandwidth_gbs,
+    )
     plans = {}  # GPUs alike in what the plan reads (memory, bandwidth, compute, class) share one offload plan
     for gpu, device in pairs:
         if usable_on[gpu.slug] >= need:
@@ -183,9 +218,15 @@ def best_fit_per_model(gpu: GPU, llms, work: Workload, runtime: Runtime) -> list
             continue
         arch = specs.llm_to_arch(llm)
         shown = table_formats(llm, runtime.name)  # the runtime's own formats: GGUF ladder, or vLLM checkpoints
-        options = sorted(((f, q) for f, q, _pub in runtime_quants(llm, runtime.name) if f.pk in shown
-                          and not specs.hardware_problem(f.name, f.family, runtime.name, gpu)),
-                         key=lambda fq: (fq[0].quality_pct or 0, fq[0].bits_per_weight), reverse=True)
+        options = sorted(
+            (
+                (f, q)
+                for f, q, _pub in runtime_quants(llm, runtime.name)
+                if f.pk in shown and not specs.hardware_problem(f.name, f.family, runtime.name, gpu)
+            ),
+            key=lambda fq: (fq[0].quality_pct or 0, fq[0].bits_per_weight),
+            reverse=True,
+        )
         for fmt, quant in options:
             try:
                 if memory(arch, quant, work, runtime).total_bytes > usable:
@@ -213,8 +254,11 @@ def breakdown_bars(mem, usable_bytes: int | None = None) -> list[Bar]:
     """Segments of the VRAM chart (weights / KV cache / overhead) in % of the larger of need and usable."""
     scale = max(mem.total_bytes, usable_bytes or 0, 1)
     bars, x = [], 0.0
-    parts = [("Weights", mem.weights_bytes, "w"), ("KV cache", mem.kv_cache_bytes, "k"),
-             ("Runtime overhead", mem.overhead_bytes, "o")]
+    parts = [
+        ("Weights", mem.weights_bytes, "w"),
+        ("KV cache", mem.kv_cache_bytes, "k"),
+        ("Runtime overhead", mem.overhead_bytes, "o"),
+    ]
     if mem.projector_bytes:
         parts.insert(1, ("Vision encoder (mmproj)", mem.projector_bytes, "p"))
     for label, value, css in parts:
@@ -254,8 +298,11 @@ def measured(llm: LLM | None, gpu: GPU | None, count: int, quant_name: str, runt
     each with the engine's estimate for the same test (``estimate_for``)."""
     if llm is None or gpu is None:
         return []
-    rows = [m for m in snapshot.measurements(llm.pk, gpu.pk)
-            if m.n_gpus == count and m.quant.lower() == quant_name.lower() and m.runtime == runtime]
+    rows = [
+        m
+        for m in snapshot.measurements(llm.pk, gpu.pk)
+        if m.n_gpus == count and m.quant.lower() == quant_name.lower() and m.runtime == runtime
+    ]
     return with_estimates(sorted(rows, key=lambda m: (m.kind, m.depth, -m.tok_s)))
 
 
@@ -298,8 +345,13 @@ def estimate_for(m: Measurement) -> float | None:
     if m.bandwidth_gbs:
         device = replace(device, bandwidth_gbs=m.bandwidth_gbs)
     try:
-        p = plan(specs.llm_to_arch(m.llm), specs.format_to_quant(fmt, m.file_size_bytes),
-                 Workload(context=max(m.depth, 1)), Setup(devices=(device,) * m.n_gpus), Runtime(name=m.runtime))
+        p = plan(
+            specs.llm_to_arch(m.llm),
+            specs.format_to_quant(fmt, m.file_size_bytes),
+            Workload(context=max(m.depth, 1)),
+            Setup(devices=(device,) * m.n_gpus),
+            Runtime(name=m.runtime),
+        )
     except EngineError:
         return None
     if m.kind == Measurement.Kind.DECODE:
@@ -307,17 +359,21 @@ def estimate_for(m: Measurement) -> float | None:
     return m.depth / p.time_to_first_token_s if p.time_to_first_token_s else None
 
 
-def runtime_quants(llm: LLM | None, runtime: str, quants: Iterable[ModelQuant] | None = None
-                   ) -> list[tuple[QuantFormat, Quantization, bool]]:
+def runtime_quants(
+    llm: LLM | None, runtime: str, quants: Iterable[ModelQuant] | None = None
+) -> list[tuple[QuantFormat, Quantization, bool]]:
     """Every format ``runtime`` loads, as (format, engine quantization, published), for a model: the real
     file size where the catalog has one (published), else the per-tensor recipe (computed)."""
     sizes = {}
     if llm is not None:
-        for mq in (quants if quants is not None else llm.quantizations.all()):
+        for mq in quants if quants is not None else llm.quantizations.all():
             if mq.file_size_bytes:
                 sizes[mq.fmt_id] = mq.file_size_bytes
-    return [(f, specs.format_to_quant(f, sizes.get(f.pk)), f.pk in sizes)
-            for f in snapshot.formats() if f.family in specs.RUNTIME_FAMILIES[runtime]]
+    return [
+        (f, specs.format_to_quant(f, sizes.get(f.pk)), f.pk in sizes)
+        for f in snapshot.formats()
+        if f.family in specs.RUNTIME_FAMILIES[runtime]
+    ]
 
 
 def format_by_name(name: str | None) -> QuantFormat | None:
@@ -331,26 +387,36 @@ def resolve_format(quant_name: str, runtime: str) -> QuantFormat:
     formats = snapshot.formats()
     fmt = format_by_name(quant_name)
     if fmt is None:
-        raise EngineError("quant", f"Unknown quantization {quant_name!r}; "
-                                   "the formats are listed at /api/v1/quantizations/.")
+        raise EngineError(
+            "quant", f"Unknown quantization {quant_name!r}; the formats are listed at /api/v1/quantizations/."
+        )
     problem = specs.format_problem(fmt, runtime, formats)
     if problem:
         raise EngineError("quant", problem)
     return fmt
 
 
-def plan_inputs(llm: LLM | None, custom: dict | None, quant_name: str | None, runtime: str,
-                quants: Iterable[ModelQuant] | None = None) -> PlanInputs:
+def plan_inputs(
+    llm: LLM | None,
+    custom: dict | None,
+    quant_name: str | None,
+    runtime: str,
+    quants: Iterable[ModelQuant] | None = None,
+) -> PlanInputs:
     """Engine inputs for a catalog model or a custom architecture in any format its runtime loads (the
     model's own default when ``quant_name`` is empty). ``quants``: the model's quantizations when the caller
     already holds them. Raises EngineError naming the field on a format the runtime cannot load."""
     fmt = resolve_format(quant_name or specs.default_quant(llm, runtime), runtime)
     options = runtime_quants(llm, runtime, quants)
     quant, published = next((q, pub) for f, q, pub in options if f.pk == fmt.pk)
-    arch = specs.llm_to_arch(llm) if llm is not None else specs.custom_arch(
-        **{k: v for k, v in custom.items() if v is not None})
-    return PlanInputs(arch, quant, [(q, f.quality_pct or 0) for f, q, _pub in options],
-                      "published" if published else "computed")
+    arch = (
+        specs.llm_to_arch(llm)
+        if llm is not None
+        else specs.custom_arch(**{k: v for k, v in custom.items() if v is not None})
+    )
+    return PlanInputs(
+        arch, quant, [(q, f.quality_pct or 0) for f, q, _pub in options], "published" if published else "computed"
+    )
 
 
 @dataclass(frozen=True)
@@ -379,29 +445,54 @@ def memory_only(inputs: PlanInputs, work: Workload, runtime: Runtime, n_devices:
 def memory_result(inputs: PlanInputs, work: Workload, runtime: Runtime, n_devices: int = 1) -> PlanResult:
     """The planner page's answer without a device: the memory, its chart, and no fit, speed or solver answers."""
     mem = memory_only(inputs, work, runtime, n_devices)
-    return PlanResult(arch=inputs.arch, quant=inputs.quant, plan=mem, max_context=None, best_quant=None,
-                      breakdown=breakdown_bars(mem.memory))
+    return PlanResult(
+        arch=inputs.arch,
+        quant=inputs.quant,
+        plan=mem,
+        max_context=None,
+        best_quant=None,
+        breakdown=breakdown_bars(mem.memory),
+    )
 
 
-def plan_devices(gpu: GPU | None, vram_gb: float | None, bandwidth_gbs: float | None, gpu_count: int,
-                 cpu_only: bool, ram_gb: float | None, machine: dict) -> tuple[list[Device], dict] | None:
+def plan_devices(
+    gpu: GPU | None,
+    vram_gb: float | None,
+    bandwidth_gbs: float | None,
+    gpu_count: int,
+    cpu_only: bool,
+    ram_gb: float | None,
+    machine: dict,
+) -> tuple[list[Device], dict] | None:
     """The devices a request plans on, with its machine keywords (specs.machine) fitted to them: the CPU alone (its
     RAM is the memory, so nothing is offloaded), else a catalog GPU or a custom one, ``gpu_count`` times; None
     without any (a memory-only answer). The page, the API and the saved machine all choose this way."""
     if cpu_only:
-        return [specs.cpu_device(ram_gb, machine["ram_bandwidth_gbs"])], {**machine, "offload": "none",
-                                                                          "ram_bytes": None}
+        return [specs.cpu_device(ram_gb, machine["ram_bandwidth_gbs"])], {
+            **machine,
+            "offload": "none",
+            "ram_bytes": None,
+        }
     if gpu is None and not vram_gb:
         return None
     device = specs.gpu_to_device(gpu) if gpu is not None else specs.custom_device(vram_gb, bandwidth_gbs)
     return [device] * gpu_count, machine
 
 
-def _setup(devices: list[Device], offload: bool | str = False, ram_bytes: int | None = None,
-           ram_bandwidth_gbs: float | None = None, cpu_moe_layers: int | None = None) -> Setup:
-    return Setup(devices=tuple(devices), offload=offload, ram_bytes=ram_bytes,
-                 host_ram_bandwidth_gbs=ram_bandwidth_gbs or Setup.host_ram_bandwidth_gbs,
-                 cpu_moe_layers=cpu_moe_layers)
+def _setup(
+    devices: list[Device],
+    offload: bool | str = False,
+    ram_bytes: int | None = None,
+    ram_bandwidth_gbs: float | None = None,
+    cpu_moe_layers: int | None = None,
+) -> Setup:
+    return Setup(
+        devices=tuple(devices),
+        offload=offload,
+        ram_bytes=ram_bytes,
+        host_ram_bandwidth_gbs=ram_bandwidth_gbs or Setup.host_ram_bandwidth_gbs,
+        cpu_moe_layers=cpu_moe_layers,
+    )
 
 
 def full_plan(inputs: PlanInputs, work: Workload, runtime: Runtime, devices: list[Device], **machine) -> PlanResult:
@@ -411,12 +502,13 @@ def full_plan(inputs: PlanInputs, work: Workload, runtime: Runtime, devices: lis
     p = plan(inputs.arch, inputs.quant, work, setup, runtime)
     best = best_quant(inputs.arch, inputs.options, work, setup, runtime)  # with the same offload and RAM
     return PlanResult(
-        arch=inputs.arch, quant=inputs.quant, plan=p,
+        arch=inputs.arch,
+        quant=inputs.quant,
+        plan=p,
         max_context=max_context(inputs.arch, inputs.quant, work, setup, runtime),
         best_quant=best.name if best else None,
         breakdown=breakdown_bars(p.memory, p.usable_bytes),
-        serving=serving(inputs.arch, inputs.quant, work, setup, runtime) if setup.offload in (False, "none")
-        else None,
+        serving=serving(inputs.arch, inputs.quant, work, setup, runtime) if setup.offload in (False, "none") else None,
     )
 
 
@@ -426,28 +518,43 @@ def machine_plan(llm: LLM, profile: dict) -> PlanResult:
     given) or on the CPU alone."""
     work, runtime = Workload(context=specs.default_context(llm)), Runtime()
     inputs = plan_inputs(llm, None, None, runtime.name, quants=llm.quantizations.all())
-    devices, machine = plan_devices(profile.get("gpu"), None, None, profile.get("gpu_count", 1),
-                                    bool(profile.get("cpu_only")), profile.get("ram_gb"),
-                                    specs.machine(profile.get("offload"), profile.get("ram_gb"),
-                                                  profile.get("ram_preset") or ""))
+    devices, machine = plan_devices(
+        profile.get("gpu"),
+        None,
+        None,
+        profile.get("gpu_count", 1),
+        bool(profile.get("cpu_only")),
+        profile.get("ram_gb"),
+        specs.machine(profile.get("offload"), profile.get("ram_gb"), profile.get("ram_preset") or ""),
+    )
     return full_plan(inputs, work, runtime, devices, **machine)
 
 
-def context_curve(inputs: PlanInputs, work: Workload, runtime: Runtime, devices: list[Device],
-                  **machine) -> list[tuple[int, Plan]]:
+def context_curve(
+    inputs: PlanInputs, work: Workload, runtime: Runtime, devices: list[Device], **machine
+) -> list[tuple[int, Plan]]:
     """The plan at each of the model's context steps (the planner's charts)."""
     setup = _setup(devices, **machine)
-    return [(c, plan(inputs.arch, inputs.quant, replace(work, context=c), setup, runtime))
-            for c in context_steps(inputs.arch)]
+    return [
+        (c, plan(inputs.arch, inputs.quant, replace(work, context=c), setup, runtime))
+        for c in context_steps(inputs.arch)
+    ]
 
 
 def run_commands(llm: LLM, quant_name: str, d: dict, p) -> "commands.Commands":
     """Run commands for a catalog model's plan (``d``: the request's context, kv_cache, runtime, gpu_count,
     batch; ``p``: its plan, whose offloaded layers set llama.cpp's -ngl)."""
     offloaded = getattr(p, "offloaded_layers", None) or 0
-    return commands.commands(commands.RunRequest(
-        llm=llm, fmt=resolve_format(quant_name, d["runtime"]), context=d["context"], kv_cache=d["kv_cache"],
-        runtime=d["runtime"], gpu_count=d.get("gpu_count", 1),
-        gpu_layers=0 if d.get("cpu_only") else llm.num_layers - offloaded if offloaded else None,
-        parallel=d.get("batch", 1),
-        cpu_moe_layers=getattr(p, "cpu_moe_layers", 0) or 0))
+    return commands.commands(
+        commands.RunRequest(
+            llm=llm,
+            fmt=resolve_format(quant_name, d["runtime"]),
+            context=d["context"],
+            kv_cache=d["kv_cache"],
+            runtime=d["runtime"],
+            gpu_count=d.get("gpu_count", 1),
+            gpu_layers=0 if d.get("cpu_only") else llm.num_layers - offloaded if offloaded else None,
+            parallel=d.get("batch", 1),
+            cpu_moe_layers=getattr(p, "cpu_moe_layers", 0) or 0,
+        )
+    )

@@ -10,10 +10,26 @@ from catalog.models import GPU, LLM, Measurement, QuantFormat
 from planner import specs
 from planner.engine.runtime import usable_bytes as engine_usable_bytes
 
-GPU_FIELDS = ("slug", "vendor", "name", "memory_bytes", "bandwidth_gbs", "fp32_tflops", "tensor_fp16_tflops",
-              "tensor_fp8_tflops", "tensor_int8_tops",
-              "segment", "launch_price_usd", "street_price_usd", "memory_type", "backends", "cuda_cc", "gfx_target",
-              "street_price_observed_at", "release_date")
+GPU_FIELDS = (
+    "slug",
+    "vendor",
+    "name",
+    "memory_bytes",
+    "bandwidth_gbs",
+    "fp32_tflops",
+    "tensor_fp16_tflops",
+    "tensor_fp8_tflops",
+    "tensor_int8_tops",
+    "segment",
+    "launch_price_usd",
+    "street_price_usd",
+    "memory_type",
+    "backends",
+    "cuda_cc",
+    "gfx_target",
+    "street_price_observed_at",
+    "release_date",
+)
 _lock = threading.RLock()  # a snapshot may be built from another
 _cache: dict[str, tuple[int, object]] = {}
 
@@ -35,8 +51,12 @@ def _get(name: str, build):
 
 def active_gpus() -> list[tuple[GPU, "specs.Device"]]:
     """Active GPUs with their engine devices, smallest memory first."""
-    return _get("gpus", lambda: [(g, specs.gpu_to_device(g))
-                                 for g in GPU.objects.active().only(*GPU_FIELDS).order_by("memory_bytes", "slug")])
+    return _get(
+        "gpus",
+        lambda: [
+            (g, specs.gpu_to_device(g)) for g in GPU.objects.active().only(*GPU_FIELDS).order_by("memory_bytes", "slug")
+        ],
+    )
 
 
 def models_with_quants() -> list[LLM]:
@@ -59,17 +79,21 @@ def card(llm: LLM) -> str:
 
 def family(llm: LLM) -> list[LLM]:
     """The other sizes and variants of the model's family, smallest first."""
-    return sorted((m for m in reviewed_models() if m.family == llm.family and m.pk != llm.pk),
-                  key=lambda m: (m.params_total or 0, m.name))
+    return sorted(
+        (m for m in reviewed_models() if m.family == llm.family and m.pk != llm.pk),
+        key=lambda m: (m.params_total or 0, m.name),
+    )
 
 
 def measurements(llm_id: int, gpu_id: int) -> list[Measurement]:
     """The catalog's speed measurements of one model on one GPU (any count, format, runtime), from the snapshot."""
+
     def build():
         grouped = {}
         for m in Measurement.objects.select_related("gpu", "llm").defer("llm__card_markdown").order_by("pk"):
             grouped.setdefault((m.llm_id, m.gpu_id), []).append(m)
         return grouped
+
     return _get("measurements", build).get((llm_id, gpu_id), [])
 
 
@@ -109,8 +133,9 @@ def vendors() -> list[str]:
     return _get("vendors", lambda: list(GPU.objects.order_by("vendor").values_list("vendor", flat=True).distinct()))
 
 
-def filter_gpus(pairs, *, vendor: str = "", segment: str = "", max_price=None, min_memory_bytes: int = 0,
-                sold_today: bool = False):
+def filter_gpus(
+    pairs, *, vendor: str = "", segment: str = "", max_price=None, min_memory_bytes: int = 0, sold_today: bool = False
+):
     """The GPUQuerySet filters, in Python, over a snapshot (the same price rule: GPU.current_price_usd); with
     ``sold_today``, only cards people buy today (GPU.sold_today)."""
     vendor = (vendor or "").lower()

@@ -46,19 +46,31 @@ RAM_PRESETS = {
 }
 
 
-def machine(offload="none", ram_gb: float | None = None, ram_preset: str = "",
-            ram_bandwidth_gbs: float | None = None) -> dict:
+def machine(
+    offload="none", ram_gb: float | None = None, ram_preset: str = "", ram_bandwidth_gbs: float | None = None
+) -> dict:
     """Sizing keyword arguments for the user's machine: offload mode, RAM bytes, RAM bandwidth."""
-    return {"offload": offload_mode(offload or "none"),
-            "ram_bytes": int(ram_gb * 1024**3) if ram_gb else None,
-            "ram_bandwidth_gbs": ram_bandwidth_gbs or (RAM_PRESETS[ram_preset][1] if ram_preset else None)}
+    return {
+        "offload": offload_mode(offload or "none"),
+        "ram_bytes": int(ram_gb * 1024**3) if ram_gb else None,
+        "ram_bandwidth_gbs": ram_bandwidth_gbs or (RAM_PRESETS[ram_preset][1] if ram_preset else None),
+    }
 
 
 def offload_mode(value) -> str:
     """An offload setting as given (true/false kept working as auto/none) -> one of OFFLOAD_CHOICES."""
     text = str(value).strip().lower()
-    return {"true": "auto", "1": "auto", "on": "auto", "yes": "auto", "false": "none", "0": "none", "off": "none",
-            "no": "none", "": "none"}.get(text, text)
+    return {
+        "true": "auto",
+        "1": "auto",
+        "on": "auto",
+        "yes": "auto",
+        "false": "none",
+        "0": "none",
+        "off": "none",
+        "no": "none",
+        "": "none",
+    }.get(text, text)
 
 
 DEFAULT_CONTEXT = 8192
@@ -83,10 +95,25 @@ RUNTIME_LABELS = {"llamacpp": "llama.cpp", "ollama": "Ollama", "vllm": "vLLM"}
 # - Ollama (docs/gpu.mdx @fb30760): CUDA from 5.0; ROCm v7 on the gfx targets below (Linux presets); Vulkan; Metal.
 # - vLLM: CUDA from 7.0 (installation/gpu.cuda docs); ROCm on the targets its ROCm docs list; Intel XPU (SYCL).
 #   Apple GPUs only through a community plugin, not vLLM itself; no Vulkan backend.
-OLLAMA_ROCM_GFX = frozenset({"gfx908", "gfx90a", "gfx942", "gfx950", "gfx1030", "gfx1100", "gfx1101", "gfx1102",
-                             "gfx1150", "gfx1151", "gfx1200", "gfx1201"})
-VLLM_ROCM_GFX = frozenset({"gfx90a", "gfx942", "gfx950", "gfx1100", "gfx1101", "gfx1150", "gfx1151", "gfx1200",
-                           "gfx1201"})
+OLLAMA_ROCM_GFX = frozenset(
+    {
+        "gfx908",
+        "gfx90a",
+        "gfx942",
+        "gfx950",
+        "gfx1030",
+        "gfx1100",
+        "gfx1101",
+        "gfx1102",
+        "gfx1150",
+        "gfx1151",
+        "gfx1200",
+        "gfx1201",
+    }
+)
+VLLM_ROCM_GFX = frozenset(
+    {"gfx90a", "gfx942", "gfx950", "gfx1100", "gfx1101", "gfx1150", "gfx1151", "gfx1200", "gfx1201"}
+)
 MIN_CUDA_CC = {"llamacpp": 5.0, "ollama": 5.0, "vllm": 7.0}
 
 
@@ -110,8 +137,9 @@ def runtime_backend(gpu: GPU, runtime: str) -> str | None:
     for backend in backends:  # stored vendor stack first: cuda/rocm/metal/sycl before vulkan
         if backend == "cuda" and any(cc >= MIN_CUDA_CC[runtime] for cc in _ccs(gpu) or [MIN_CUDA_CC[runtime]]):
             return backend
-        if backend == "rocm" and (runtime == "llamacpp" or gfx & (OLLAMA_ROCM_GFX if runtime == "ollama"
-                                                                  else VLLM_ROCM_GFX)):
+        if backend == "rocm" and (
+            runtime == "llamacpp" or gfx & (OLLAMA_ROCM_GFX if runtime == "ollama" else VLLM_ROCM_GFX)
+        ):
             return backend
         if backend == "metal" and runtime != "vllm":
             return backend
@@ -217,9 +245,13 @@ def cpu_device(ram_gb: float, ram_bandwidth_gbs: float | None) -> Device:
     """The machine's CPU with its system RAM (``ram_gb`` GiB) and the RAM's peak bandwidth (None: Setup's default,
     DDR4-3200 dual channel): a CPU-only plan (llama.cpp's CPU backend; the decode efficiency is CPU_DECODE, fitted
     on bench/cpu_decode.csv)."""
-    return Device(name="CPU", memory_bytes=int(ram_gb * 1024**3),
-                  bandwidth_gbs=ram_bandwidth_gbs or Setup.host_ram_bandwidth_gbs, device_class=CPU_CLASS,
-                  backend="cpu")
+    return Device(
+        name="CPU",
+        memory_bytes=int(ram_gb * 1024**3),
+        bandwidth_gbs=ram_bandwidth_gbs or Setup.host_ram_bandwidth_gbs,
+        device_class=CPU_CLASS,
+        backend="cpu",
+    )
 
 
 def machine_problems(d: dict) -> list[tuple[str, str]]:
@@ -233,11 +265,17 @@ def machine_problems(d: dict) -> list[tuple[str, str]]:
         problems.append(("gpu", "Give a catalog GPU or a custom VRAM size (vram_gb), not both."))
     if d.get("cpu_only"):
         if d.get("gpu") or d.get("vram_gb") or d.get("bandwidth_gbs"):
-            problems.append(("cpu_only", "A CPU-only plan takes no GPU, custom VRAM or GPU bandwidth (the RAM's goes "
-                                         "in ram_bandwidth_gbs or ram_preset)."))
+            problems.append(
+                (
+                    "cpu_only",
+                    "A CPU-only plan takes no GPU, custom VRAM or GPU bandwidth (the RAM's goes "
+                    "in ram_bandwidth_gbs or ram_preset).",
+                )
+            )
         if d.get("runtime") == "vllm":
-            problems.append(("runtime", "vLLM's CPU backend is not modelled: choose llama.cpp or Ollama for a "
-                                        "CPU-only plan."))
+            problems.append(
+                ("runtime", "vLLM's CPU backend is not modelled: choose llama.cpp or Ollama for a CPU-only plan.")
+            )
         if not d.get("ram_gb"):
             problems.append(("ram_gb", "A CPU-only plan needs the machine's RAM (ram_gb)."))
         if (d.get("gpu_count") or 1) != 1:
@@ -245,8 +283,9 @@ def machine_problems(d: dict) -> list[tuple[str, str]]:
         if offload_mode(d.get("offload") or "none") != "none":
             problems.append(("offload", "A CPU-only plan has nothing to offload: the model is in system RAM already."))
         if (d.get("batch") or 1) > 1:
-            problems.append(("batch", "A CPU-only plan is for one sequence: no CPU compute rate is on record to "
-                                      "bound a batch."))
+            problems.append(
+                ("batch", "A CPU-only plan is for one sequence: no CPU compute rate is on record to bound a batch.")
+            )
     if d.get("cpu_moe_layers") is not None and not (d.get("gpu") or d.get("vram_gb")):
         problems.append(("cpu_moe_layers", "--n-cpu-moe keeps experts in system RAM beside a GPU: choose one."))
     return problems
@@ -265,13 +304,31 @@ def custom_device(vram_gb: float, bandwidth_gbs: float | None, compute_tflops: f
 
 # Defaults for a custom architecture's optional fields, echoed back as assumptions.
 CUSTOM_VOCAB_DEFAULT = 128_256  # Llama 3's tokenizer (meta-llama/Meta-Llama-3-8B config.json vocab_size)
-CUSTOM_FIELDS = ("params_b", "layers", "hidden_size", "heads", "kv_heads", "head_dim", "vocab_size",
-                 "max_context", "active_params_b")
+CUSTOM_FIELDS = (
+    "params_b",
+    "layers",
+    "hidden_size",
+    "heads",
+    "kv_heads",
+    "head_dim",
+    "vocab_size",
+    "max_context",
+    "active_params_b",
+)
 
 
-def custom_arch(*, params_b: float, layers: int, hidden_size: int, heads: int, kv_heads: int,
-                head_dim: int | None = None, vocab_size: int | None = None, max_context: int | None = None,
-                active_params_b: float | None = None) -> Architecture:
+def custom_arch(
+    *,
+    params_b: float,
+    layers: int,
+    hidden_size: int,
+    heads: int,
+    kv_heads: int,
+    head_dim: int | None = None,
+    vocab_size: int | None = None,
+    max_context: int | None = None,
+    active_params_b: float | None = None,
+) -> Architecture:
     """A user-described transformer (GQA/MHA). Without ``max_context`` the model is taken to accept any
     context up to the engine's limit, so the max-context answer is the memory's limit alone;
     ``active_params_b`` below ``params_b`` makes it a mixture of experts."""
@@ -304,8 +361,15 @@ def context_problem(llm: LLM | None, context: int | None) -> str | None:
 # through Marlin from Turing; FP4 weight-only through Marlin from Turing (MXFP4 from Ampere). BF16 needs 8.0
 # (vllm/platforms/cuda.py: "Bfloat16 is only supported on GPUs with compute capability of at least 8.0").
 VLLM_MIN_CC = {"awq": 7.5, "gptq": 7.0, "fp8": 7.5, "nvfp4": 7.5, "mxfp4": 8.0, "bnb": 7.0}
-VLLM_OTHER_VENDORS = {"awq": {"Intel"}, "gptq": {"Intel"}, "fp8": {"AMD"}, "nvfp4": set(), "mxfp4": set(),
-                      "bnb": set(), "float": {"AMD", "Intel"}}
+VLLM_OTHER_VENDORS = {
+    "awq": {"Intel"},
+    "gptq": {"Intel"},
+    "fp8": {"AMD"},
+    "nvfp4": set(),
+    "mxfp4": set(),
+    "bnb": set(),
+    "float": {"AMD", "Intel"},
+}
 
 
 def hardware_problem(quant_name: str, family: str, runtime: str, gpu: GPU | None) -> str | None:
@@ -316,8 +380,11 @@ def hardware_problem(quant_name: str, family: str, runtime: str, gpu: GPU | None
     if gpu.vendor != "NVIDIA":
         if family in VLLM_OTHER_VENDORS and gpu.vendor not in VLLM_OTHER_VENDORS[family]:
             others = [f for f, vendors in VLLM_OTHER_VENDORS.items() if gpu.vendor in vendors and f != "float"]
-            return (f"vLLM does not run {quant_name} on {gpu.vendor} GPUs; it runs 16-bit"
-                    + (f" and {', '.join(FAMILY_LABELS[f] for f in others)}" if others else "") + " there.")
+            return (
+                f"vLLM does not run {quant_name} on {gpu.vendor} GPUs; it runs 16-bit"
+                + (f" and {', '.join(FAMILY_LABELS[f] for f in others)}" if others else "")
+                + " there."
+            )
         return None
     cc = max(_ccs(gpu), default=None)
     if cc is None:
@@ -325,8 +392,10 @@ def hardware_problem(quant_name: str, family: str, runtime: str, gpu: GPU | None
     if family == "float" and quant_name == "BF16" and cc < 8.0:
         return f"vLLM runs BF16 from compute capability 8.0; the {gpu.name} has {cc:.1f}: use F16 (--dtype half)."
     if family in VLLM_MIN_CC and cc < VLLM_MIN_CC[family]:
-        return (f"vLLM runs {quant_name} from compute capability {VLLM_MIN_CC[family]:.1f}; "
-                f"the {gpu.name} has {cc:.1f}. Use F16, or GPTQ on Volta.")
+        return (
+            f"vLLM runs {quant_name} from compute capability {VLLM_MIN_CC[family]:.1f}; "
+            f"the {gpu.name} has {cc:.1f}. Use F16, or GPTQ on Volta."
+        )
     return None
 
 
@@ -336,8 +405,10 @@ def gpu_problem(gpu: GPU | None, runtime: str, quant_name: str, family: str) -> 
     if gpu is None:
         return None
     if runtime_backend(gpu, runtime) is None:
-        return (f"No current {RUNTIME_LABELS[runtime]} release drives the {gpu.vendor} {gpu.name} "
-                f"(its backends: {', '.join(gpu.backend_labels) or 'unknown'}).")
+        return (
+            f"No current {RUNTIME_LABELS[runtime]} release drives the {gpu.vendor} {gpu.name} "
+            f"(its backends: {', '.join(gpu.backend_labels) or 'unknown'})."
+        )
     return hardware_problem(quant_name, family, runtime, gpu)
 
 
@@ -359,8 +430,17 @@ RUNTIME_FAMILIES = {
     "vllm": ("float", "awq", "gptq", "fp8", "mxfp4", "nvfp4", "bnb"),
 }
 FAMILY_PREFERENCE = ["gguf", "float", "fp8", "awq", "gptq", "mxfp4", "nvfp4", "bnb", "exl2"]
-FAMILY_LABELS = {"gguf": "GGUF", "float": "16/32-bit", "awq": "AWQ", "gptq": "GPTQ", "fp8": "FP8",
-                 "mxfp4": "MXFP4", "nvfp4": "NVFP4", "bnb": "bitsandbytes", "exl2": "EXL2 (ExLlamaV2)"}
+FAMILY_LABELS = {
+    "gguf": "GGUF",
+    "float": "16/32-bit",
+    "awq": "AWQ",
+    "gptq": "GPTQ",
+    "fp8": "FP8",
+    "mxfp4": "MXFP4",
+    "nvfp4": "NVFP4",
+    "bnb": "bitsandbytes",
+    "exl2": "EXL2 (ExLlamaV2)",
+}
 # The format a runtime uses for a model when the user names none: the publisher's own where the runtime
 # loads it (gpt-oss's MXFP4 experts; DeepSeek-V3's FP8 blocks on vLLM), else the usual choice: Q4_K_M for
 # llama.cpp/Ollama (their libraries' default tag), the 16-bit checkpoint for vLLM.
@@ -369,8 +449,22 @@ VLLM_TABLE_FORMATS = ("BF16", "FP8", "AWQ-4bit-g128", "GPTQ-4bit-g128", "NVFP4 (
 # The files GGUF publishers put in nearly every repository: a model page's table for a model with no GGUF files on
 # record; a format outside these gets a run command only when the repository's file listing on record shows it
 # (listings on record can be partial, so they only add).
-USUAL_GGUF_FILES = {"Q2_K", "Q3_K_S", "Q3_K_M", "Q3_K_L", "Q4_0", "Q4_K_S", "Q4_K_M", "Q5_K_S", "Q5_K_M", "Q6_K",
-                    "Q8_0", "F16", "BF16", "IQ4_XS"}
+USUAL_GGUF_FILES = {
+    "Q2_K",
+    "Q3_K_S",
+    "Q3_K_M",
+    "Q3_K_L",
+    "Q4_0",
+    "Q4_K_S",
+    "Q4_K_M",
+    "Q5_K_S",
+    "Q5_K_M",
+    "Q6_K",
+    "Q8_0",
+    "F16",
+    "BF16",
+    "IQ4_XS",
+}
 USUAL_FORMAT = {"llamacpp": "Q4_K_M", "ollama": "Q4_K_M", "vllm": "BF16"}
 
 
@@ -392,7 +486,15 @@ def format_problem(fmt: QuantFormat, runtime: str, formats) -> str | None:
         return None
     valid = [f for f in formats if f.family in RUNTIME_FAMILIES[runtime]]
     # Closest in bits per weight (to the half bit), then the most used family: AWQ before bitsandbytes.
-    near = min(valid, key=lambda f: (round(abs(f.bits_per_weight - fmt.bits_per_weight) * 2),
-                                     FAMILY_PREFERENCE.index(f.family), abs(f.bits_per_weight - fmt.bits_per_weight)))
-    return (f"{RUNTIME_LABELS[runtime]} does not load {FAMILY_LABELS.get(fmt.family, fmt.family)} weights "
-            f"({fmt.name}); the nearest format it loads is {near.name}.")
+    near = min(
+        valid,
+        key=lambda f: (
+            round(abs(f.bits_per_weight - fmt.bits_per_weight) * 2),
+            FAMILY_PREFERENCE.index(f.family),
+            abs(f.bits_per_weight - fmt.bits_per_weight),
+        ),
+    )
+    return (
+        f"{RUNTIME_LABELS[runtime]} does not load {FAMILY_LABELS.get(fmt.family, fmt.family)} weights "
+        f"({fmt.name}); the nearest format it loads is {near.name}."
+    )

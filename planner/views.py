@@ -32,15 +32,21 @@ def _partial(request, template, block="results"):
 
 @cached_page
 def home(request):
-    return render(request, "planner/home.html", {
-        "gpu_count": GPU.objects.count(),
-        "llm_count": LLM.objects.reviewed().count(),
-        "popular": LLM.objects.reviewed().order_by(ModelListForm.SORTS[ModelListForm.DEFAULT_SORT],
-                                                   "-params_total")[:12],
-        "recent": LLM.objects.reviewed().exclude(release_date=None).order_by(ModelListForm.SORTS["released"],
-                                                                               "name")[:6],
-        "gpus": GPU.objects.active().order_by("vendor", "name").only("slug", "vendor", "name"),
-    })
+    return render(
+        request,
+        "planner/home.html",
+        {
+            "gpu_count": GPU.objects.count(),
+            "llm_count": LLM.objects.reviewed().count(),
+            "popular": LLM.objects.reviewed().order_by(
+                ModelListForm.SORTS[ModelListForm.DEFAULT_SORT], "-params_total"
+            )[:12],
+            "recent": LLM.objects.reviewed()
+            .exclude(release_date=None)
+            .order_by(ModelListForm.SORTS["released"], "name")[:6],
+            "gpus": GPU.objects.active().order_by("vendor", "name").only("slug", "vendor", "name"),
+        },
+    )
 
 
 @cached_page
@@ -53,17 +59,29 @@ def search(request):
         lookup_ref = q if "/" in q and hf_hub.parse_ref(q) else ""
     except ValueError:
         lookup_ref = ""
-    return render(request, _partial(request, "planner/search.html"), {  # htmx: suggestions as the user types
-        "q": q, "models": models, "gpus": gpus, "lookup_ref": lookup_ref,
-        "lookup_label": "Not what you meant? Size it straight from the Hugging Face Hub" if models
-        else "No model in the catalog matches: size any Hugging Face model"})
+    return render(
+        request,
+        _partial(request, "planner/search.html"),
+        {  # htmx: suggestions as the user types
+            "q": q,
+            "models": models,
+            "gpus": gpus,
+            "lookup_ref": lookup_ref,
+            "lookup_label": "Not what you meant? Size it straight from the Hugging Face Hub"
+            if models
+            else "No model in the catalog matches: size any Hugging Face model",
+        },
+    )
 
 
 @cached_page
 def model_list(request):
     form = ModelListForm(request.GET or None)
-    qs = LLM.objects.listed(searching=form.is_valid() and bool(form.cleaned_data["q"])).prefetch_related(
-        "tags").order_by(ModelListForm.SORTS[ModelListForm.DEFAULT_SORT], "name")
+    qs = (
+        LLM.objects.listed(searching=form.is_valid() and bool(form.cleaned_data["q"]))
+        .prefetch_related("tags")
+        .order_by(ModelListForm.SORTS[ModelListForm.DEFAULT_SORT], "name")
+    )
     if form.is_valid():
         d = form.cleaned_data
         if d["q"]:
@@ -88,11 +106,18 @@ def model_list(request):
     page = Paginator(qs, 24).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, _partial(request, "planner/model_list.html"), {
-        "form": form, "page": page, "querystring": params.urlencode(),
-        "families": LLM.objects.reviewed().order_by("family").values_list("family", flat=True).distinct(),
-        "gpu_options": GPU.objects.active().order_by("vendor", "name").only("slug", "vendor", "name"),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        _partial(request, "planner/model_list.html"),
+        {
+            "form": form,
+            "page": page,
+            "querystring": params.urlencode(),
+            "families": LLM.objects.reviewed().order_by("family").values_list("family", flat=True).distinct(),
+            "gpu_options": GPU.objects.active().order_by("vendor", "name").only("slug", "vendor", "name"),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @cached_page
@@ -101,18 +126,39 @@ def model_detail(request, slug):
     if llm is None:
         raise Http404("No such model.")
     form = SizingForm(request.GET or None, llm=llm)
-    ctx = {"llm": llm, "form": form, "context_steps": sizing.context_steps(llm), "family": snapshot.family(llm),
-           "card": snapshot.card(llm),
-           "provisional": None if llm.reviewed else (  # the lookup that made it: when, and what it read
-               HubLookup.objects.filter(llm=llm).order_by("-finished_at").first() or HubLookup(repo_id=llm.hf_repo_id))}
+    ctx = {
+        "llm": llm,
+        "form": form,
+        "context_steps": sizing.context_steps(llm),
+        "family": snapshot.family(llm),
+        "card": snapshot.card(llm),
+        "provisional": None
+        if llm.reviewed
+        # the lookup that made it: when, and what it read
+        else (HubLookup.objects.filter(llm=llm).order_by("-finished_at").first() or HubLookup(repo_id=llm.hf_repo_id)),
+    }
     if request.GET and not form.is_valid():
         # Keep what the user typed in every control next to the error, rather than the defaults.
         ctx["d"] = {name: request.GET.get(name, "") for name in form.fields}
         return render(request, _partial(request, "planner/model_detail.html"), ctx, status=400)
-    d = form.cleaned_data if request.GET else {
-        "context": specs.default_context(llm), **specs.PLAN_DEFAULTS, "quant": "", "vendor": "", "segment": "",
-        "max_price": None, "all_gpus": False, "older": False, "ram_gb": None, "ram_preset": "", "gpu_sort": "memory",
-        "gpu_page": None}
+    d = (
+        form.cleaned_data
+        if request.GET
+        else {
+            "context": specs.default_context(llm),
+            **specs.PLAN_DEFAULTS,
+            "quant": "",
+            "vendor": "",
+            "segment": "",
+            "max_price": None,
+            "all_gpus": False,
+            "older": False,
+            "ram_gb": None,
+            "ram_preset": "",
+            "gpu_sort": "memory",
+            "gpu_page": None,
+        }
+    )
     if llm.unsupported_reason:  # facts only: no number from a formula that does not fit the design
         return render(request, _partial(request, "planner/model_detail.html"), {**ctx, "d": d})
     work = Workload(context=d["context"], kv_cache=d["kv_cache"])
@@ -121,34 +167,53 @@ def model_detail(request, slug):
         selected = sizing.plan_inputs(llm, None, d["quant"], runtime.name)
         d = {**d, "quant": selected.quant.name}
         rows = sizing.quant_rows(llm, work, runtime)
-        gpu_rows = sizing.gpu_rows(llm, selected.quant, work, runtime, vendor=d["vendor"], segment=d["segment"],
-                                   max_price=d["max_price"], all_gpus=d["all_gpus"], older=d["older"],
-                                   **(form.machine() if form.is_bound else {}))
+        gpu_rows = sizing.gpu_rows(
+            llm,
+            selected.quant,
+            work,
+            runtime,
+            vendor=d["vendor"],
+            segment=d["segment"],
+            max_price=d["max_price"],
+            all_gpus=d["all_gpus"],
+            older=d["older"],
+            **(form.machine() if form.is_bound else {}),
+        )
     except EngineError as exc:
         if not form.is_bound:  # the page's defaults themselves cannot be sized: report it like an input error
             form = SizingForm({k: v for k, v in d.items() if v not in (None, "")}, llm=llm)
             form.is_valid()
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return render(request, _partial(request, "planner/model_detail.html"), {**ctx, "form": form, "d": d},
-                      status=400)
+        return render(
+            request, _partial(request, "planner/model_detail.html"), {**ctx, "form": form, "d": d}, status=400
+        )
     chosen = sizing.quant_memory(llm, selected.quant, work, runtime)
     # Every fitting GPU, a page at a time, in the order the user picked (callouts come from all of them).
     pages = max(-(-len(gpu_rows) // GPU_ROWS_SHOWN), 1)
     page = min(d.get("gpu_page") or 1, pages)
     start = (page - 1) * GPU_ROWS_SHOWN
-    ctx.update({
-        "d": d, "rows": rows, "selected": selected, "chosen": chosen,
-        "formats": sizing.runtime_quants(llm, runtime.name),
-        "gpu_rows": gpu_rows.ordered(d.get("gpu_sort") or "memory")[start:start + GPU_ROWS_SHOWN],
-        "gpu_total": len(gpu_rows), "callouts": gpu_rows.callouts(), "gpu_page": page, "gpu_pages": pages,
-        "gpu_first": start + 1, "gpu_last": min(start + GPU_ROWS_SHOWN, len(gpu_rows)),
-        "breakdown": sizing.breakdown_bars(chosen),
-        "vram_chart": charts.vram_chart(rows, selected.quant.name),
-        "run": sizing.run_commands(llm, selected.quant.name, d, None),
-        "vendors": snapshot.vendors(),
-        "runtime_label": specs.RUNTIME_LABELS[d["runtime"]],
-        "measured": sizing.measurements_of(llm=llm),
-    })
+    ctx.update(
+        {
+            "d": d,
+            "rows": rows,
+            "selected": selected,
+            "chosen": chosen,
+            "formats": sizing.runtime_quants(llm, runtime.name),
+            "gpu_rows": gpu_rows.ordered(d.get("gpu_sort") or "memory")[start : start + GPU_ROWS_SHOWN],
+            "gpu_total": len(gpu_rows),
+            "callouts": gpu_rows.callouts(),
+            "gpu_page": page,
+            "gpu_pages": pages,
+            "gpu_first": start + 1,
+            "gpu_last": min(start + GPU_ROWS_SHOWN, len(gpu_rows)),
+            "breakdown": sizing.breakdown_bars(chosen),
+            "vram_chart": charts.vram_chart(rows, selected.quant.name),
+            "run": sizing.run_commands(llm, selected.quant.name, d, None),
+            "vendors": snapshot.vendors(),
+            "runtime_label": specs.RUNTIME_LABELS[d["runtime"]],
+            "measured": sizing.measurements_of(llm=llm),
+        }
+    )
     return render(request, _partial(request, "planner/model_detail.html"), ctx)
 
 
@@ -180,10 +245,17 @@ def gpu_list(request):
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, _partial(request, "planner/gpu_list.html"), {
-        "form": form, "page": page, "querystring": params.urlencode(),
-        "vendors": snapshot.vendors(),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        _partial(request, "planner/gpu_list.html"),
+        {
+            "form": form,
+            "page": page,
+            "querystring": params.urlencode(),
+            "vendors": snapshot.vendors(),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @cached_page
@@ -196,20 +268,33 @@ def gpu_detail(request, slug):
     work, runtime = Workload(context=d["context"], kv_cache=d["kv_cache"]), Runtime(name=d["runtime"])
     drives = specs.runtime_backend(gpu, runtime.name) is not None
     fits = sizing.best_fit_per_model(gpu, snapshot.reviewed_models(), work, runtime) if drives else []
-    return render(request, _partial(request, "planner/gpu_detail.html"), {
-        "gpu": gpu, "form": form, "fits": fits, "largest": fits[0] if fits else None, "d": d,
-        "drives": drives, "runtime_label": specs.RUNTIME_LABELS[runtime.name],
-        "device": specs.gpu_to_device(gpu),
-        "runtimes": [(specs.RUNTIME_LABELS[r], GPU.BACKEND_LABELS.get(specs.runtime_backend(gpu, r)))
-                     for r in specs.RUNTIME_CHOICES],
-        "measured": sizing.measurements_of(gpu=gpu),
-    }, status=status)
+    return render(
+        request,
+        _partial(request, "planner/gpu_detail.html"),
+        {
+            "gpu": gpu,
+            "form": form,
+            "fits": fits,
+            "largest": fits[0] if fits else None,
+            "d": d,
+            "drives": drives,
+            "runtime_label": specs.RUNTIME_LABELS[runtime.name],
+            "device": specs.gpu_to_device(gpu),
+            "runtimes": [
+                (specs.RUNTIME_LABELS[r], GPU.BACKEND_LABELS.get(specs.runtime_backend(gpu, r)))
+                for r in specs.RUNTIME_CHOICES
+            ],
+            "measured": sizing.measurements_of(gpu=gpu),
+        },
+        status=status,
+    )
 
 
 def short_links(view):
     """Permalinks carry what the user chose and nothing else: an htmx answer tells the browser to show the address
     without empty fields and without values equal to the planner's defaults (HX-Push-Url; set outside the page
     cache, which keeps bodies only)."""
+
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
@@ -240,8 +325,9 @@ def planner(request):
             work = Workload(context=d["context"], batch=d["batch"], kv_cache=d["kv_cache"])
             runtime, machine = Runtime(name=d["runtime"]), form.machine()
             try:
-                chosen = sizing.plan_devices(d["gpu"], d["vram_gb"], d["bandwidth_gbs"], d["gpu_count"], d["cpu_only"],
-                                             d["ram_gb"], machine)
+                chosen = sizing.plan_devices(
+                    d["gpu"], d["vram_gb"], d["bandwidth_gbs"], d["gpu_count"], d["cpu_only"], d["ram_gb"], machine
+                )
                 if chosen is None:  # no device: the memory it needs, as the API answers
                     result = sizing.memory_result(d["inputs"], work, runtime, d["gpu_count"])
                 else:
@@ -250,8 +336,9 @@ def planner(request):
                     result = sizing.full_plan(d["inputs"], work, runtime, devices, **machine)
                     curve = sizing.context_curve(d["inputs"], work, runtime, devices, **machine)
                     extra["charts"] = charts.plan_charts(result, curve)
-                extra["measured"] = sizing.measured(d["model"], d["gpu"], d["gpu_count"], result.quant.name,
-                                                    d["runtime"])
+                extra["measured"] = sizing.measured(
+                    d["model"], d["gpu"], d["gpu_count"], result.quant.name, d["runtime"]
+                )
                 if d["model"]:  # the same run commands as the model page, for this plan
                     extra["run_d"] = {**d, "quant": result.quant.name}
                     extra["run"] = sizing.run_commands(d["model"], result.quant.name, extra["run_d"], result.plan)
@@ -264,8 +351,9 @@ def planner(request):
     valid = form.is_bound and form.is_valid()
     runtime_name = form.cleaned_data["runtime"] if valid else specs.PLAN_DEFAULTS["runtime"]
     extra["quant_options"] = sizing.runtime_quants(llm, runtime_name) if llm else []
-    return render(request, _partial(request, "planner/plan.html"), {"form": form, "result": result, **extra},
-                  status=status)
+    return render(
+        request, _partial(request, "planner/plan.html"), {"form": form, "result": result, **extra}, status=status
+    )
 
 
 @cached_page
@@ -280,19 +368,27 @@ def compare(request):
             d = form.cleaned_data
             work, runtime = Workload(context=d["context"], kv_cache=d["kv_cache"]), Runtime(name=d["runtime"])
             try:
-                columns = [(gpu, sizing.full_plan(d["inputs"], work, runtime, [specs.gpu_to_device(gpu)]))
-                           for gpu in d["gpu"]]
+                columns = [
+                    (gpu, sizing.full_plan(d["inputs"], work, runtime, [specs.gpu_to_device(gpu)])) for gpu in d["gpu"]
+                ]
             except EngineError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 status = 400
         else:
             status = 400
     chosen = [s for s in data.getlist("gpu")][:4]
-    return render(request, _partial(request, "planner/compare.html"), {
-        "form": form, "columns": columns, "slots": chosen + [""] * (4 - len(chosen)),
-        "gpus": GPU.objects.order_by("vendor", "name").only("slug", "vendor", "name", "memory_bytes"),
-        "models": form.fields["model"].queryset.only("slug", "name"),
-    }, status=status)
+    return render(
+        request,
+        _partial(request, "planner/compare.html"),
+        {
+            "form": form,
+            "columns": columns,
+            "slots": chosen + [""] * (4 - len(chosen)),
+            "gpus": GPU.objects.order_by("vendor", "name").only("slug", "vendor", "name", "memory_bytes"),
+            "models": form.fields["model"].queryset.only("slug", "name"),
+        },
+        status=status,
+    )
 
 
 @cached_page
@@ -340,7 +436,7 @@ def lookup_config(request):
     """Size a pasted config.json (a POST: configs are too long for an address); rate-limited like lookups."""
     text, error, status = "", "", 200
     if request.method == "POST":
-        text = request.POST.get("config", "")[:settings.HUB_MAX_FILE_BYTES]
+        text = request.POST.get("config", "")[: settings.HUB_MAX_FILE_BYTES]
         try:
             if busy := _lookup_budget_spent(request):
                 status = 429
@@ -367,8 +463,9 @@ def lookup_job(request, pk):
             response["HX-Redirect"] = url
             return response
         return redirect(url)
-    return render(request, _partial(request, "planner/lookup.html", "status"), {"lookup": found, "ref": found.repo_id},
-                  status=200)
+    return render(
+        request, _partial(request, "planner/lookup.html", "status"), {"lookup": found, "ref": found.repo_id}, status=200
+    )
 
 
 MACHINE_COOKIE_AGE_S = 365 * 24 * 3600
@@ -388,16 +485,23 @@ def my_machine(request):
         form = MachineProfileForm(request.POST)
         if form.is_valid():
             response = redirect(next_url or reverse("planner:my_machine") + "?saved=1")
-            response.set_cookie(MachineProfileForm.COOKIE, form.cookie(), max_age=MACHINE_COOKIE_AGE_S,
-                                samesite="Lax", secure=request.is_secure(), httponly=True)
+            response.set_cookie(
+                MachineProfileForm.COOKIE,
+                form.cookie(),
+                max_age=MACHINE_COOKIE_AGE_S,
+                samesite="Lax",
+                secure=request.is_secure(),
+                httponly=True,
+            )
             return response
         status = 400
     else:
         profile = MachineProfileForm.from_request(request)
         form, status = profile or MachineProfileForm(), 200
     saved = request.method == "GET" and profile is not None and request.GET.get("saved")  # a cookie that took
-    response = render(request, "planner/my_machine.html", {"form": form, "next": next_url, "saved": saved},
-                      status=status)
+    response = render(
+        request, "planner/my_machine.html", {"form": form, "next": next_url, "saved": saved}, status=status
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -416,9 +520,19 @@ def machine_fit(request, slug):
             error = exc.message
     if result:
         plan_link = profile.planner_url(model=llm.slug, quant=result.quant.name, context=specs.default_context(llm))
-    response = render(request, "planner/machine_fit.html", {
-        "llm": llm, "profile": profile, "result": result, "error": error, "plan_link": plan_link,
-        "context": specs.default_context(llm), "next": llm.get_absolute_url()})
+    response = render(
+        request,
+        "planner/machine_fit.html",
+        {
+            "llm": llm,
+            "profile": profile,
+            "result": result,
+            "error": error,
+            "plan_link": plan_link,
+            "context": specs.default_context(llm),
+            "next": llm.get_absolute_url(),
+        },
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -432,7 +546,8 @@ def machine_bar(request):
         links["plan"] = profile.planner_url()
         if gpu := profile.cleaned_data.get("gpu"):
             links["models"] = reverse("planner:model_list") + "?" + urlencode({"fits_gpu": gpu.slug})
-    response = render(request, "planner/machine_bar.html", {"profile": profile, "links": links,
-                                                            "next": request.GET.get("next", "")})
+    response = render(
+        request, "planner/machine_bar.html", {"profile": profile, "links": links, "next": request.GET.get("next", "")}
+    )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -76,9 +76,12 @@ def http_client() -> httpx2.Client:
     """The one HTTP client of every upstream read (our feeds and the Hub, whose ``huggingface_hub`` uses the same
     library): our User-Agent, the settings' timeout per connect and read, redirects followed, and a refused or
     dropped connection retried ``REFRESH_HTTP_RETRIES`` times (a read that timed out is not: it already waited)."""
-    return httpx2.Client(headers={"User-Agent": USER_AGENT}, timeout=settings.REFRESH_HTTP_TIMEOUT_S,
-                         follow_redirects=True,
-                         transport=httpx2.HTTPTransport(retries=settings.REFRESH_HTTP_RETRIES))
+    return httpx2.Client(
+        headers={"User-Agent": USER_AGENT},
+        timeout=settings.REFRESH_HTTP_TIMEOUT_S,
+        follow_redirects=True,
+        transport=httpx2.HTTPTransport(retries=settings.REFRESH_HTTP_RETRIES),
+    )
 
 
 def raise_for_status(response: httpx2.Response) -> None:
@@ -95,8 +98,11 @@ def read_url(url: str, *, limit: int, params=None, headers=None, check=raise_for
     bytes, and in within the deadline; ``check`` turns an error status into an exception (the Hub passes its own,
     which names a missing or gated repository). Transport failures become ours here, once for every source."""
     try:
-        with http_client() as client, client.stream("GET", url, params=params, headers=headers) as response, \
-                deadline(response, url):
+        with (
+            http_client() as client,
+            client.stream("GET", url, params=params, headers=headers) as response,
+            deadline(response, url),
+        ):
             if response.status_code >= 400:
                 response.read()
                 check(response)
@@ -141,8 +147,10 @@ def csv_lines(text: str, label: str) -> list[list[str]]:
         raise SourceError(f"{label}: malformed CSV ({exc})") from exc
     for number, row in enumerate(lines, start=1):
         if len(row) != len(lines[0]):
-            raise SourceError(f"{label}: row {number} has {len(row)} columns, the header {len(lines[0])} "
-                              "(truncated or malformed file)")
+            raise SourceError(
+                f"{label}: row {number} has {len(row)} columns, the header {len(lines[0])} "
+                "(truncated or malformed file)"
+            )
     return lines
 
 

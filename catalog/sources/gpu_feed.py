@@ -34,8 +34,10 @@ def parse(text: str, content_type: str = "") -> list[dict]:
         keys = {k for r in rows for k in r}
         unknown, missing = sorted(keys - set(gpu_csv.COLUMNS)), [c for c in gpu_csv.REQUIRED if c not in keys]
         if unknown or missing:
-            raise SourceError(f"GPU feed: unknown key(s) {', '.join(unknown) or '-'}; missing "
-                              f"{', '.join(missing) or '-'} (expected: {', '.join(gpu_csv.COLUMNS)})")
+            raise SourceError(
+                f"GPU feed: unknown key(s) {', '.join(unknown) or '-'}; missing "
+                f"{', '.join(missing) or '-'} (expected: {', '.join(gpu_csv.COLUMNS)})"
+            )
     else:
         csv_lines(text, "GPU feed")  # the structure; gpu_csv.read checks the header and makes the rows
         try:
@@ -92,6 +94,7 @@ def upsert(rows: list[dict], *, dry_run: bool = False) -> Outcome:
         GPU.objects.bulk_update([gpu for gpu, _ in flagged], ["stale_since"], batch_size=500)
         outcome.updated += len(flagged)
     # Bulk writes are history too: one record per GPU, channel "refresh", old and new values, with the run.
-    history.record_bulk([(gpu, None) for gpu in creates] + [(c.gpu, c.before) for c in updates] + flagged,
-                        via=ChangeRecord.Via.REFRESH)
+    history.record_bulk(
+        [(gpu, None) for gpu in creates] + [(c.gpu, c.before) for c in updates] + flagged, via=ChangeRecord.Via.REFRESH
+    )
     return outcome

@@ -35,6 +35,7 @@ from catalog.sources import Outcome, SourceError, TransientSourceError, read_url
 
 NAME = "hf_hub"
 
+
 @dataclass
 class HubPayload:
     """What the Hub said about one model (recorded payloads in tests have the same shape)."""
@@ -288,21 +289,28 @@ def _lookup_call(repo_id: str, what: str, fn, *args):
         if isinstance(cause, GatedRepoError):
             raise LookupFailed(
                 f"{repo_id} is gated: its authors ask each user to accept their terms on the Hub before its files can "
-                "be read, and this server's Hub token has not. Paste the model's config.json instead.") from exc
+                "be read, and this server's Hub token has not. Paste the model's config.json instead."
+            ) from exc
         if what == repo_id:
-            raise LookupFailed(f"There is no public model repository {repo_id} on the Hugging Face Hub (it does "
-                               "not exist, or it is private).") from exc
+            raise LookupFailed(
+                f"There is no public model repository {repo_id} on the Hugging Face Hub (it does "
+                "not exist, or it is private)."
+            ) from exc
         raise LookupFailed(f"{what} is not on the Hub.") from exc
     except TransientSourceError as exc:
-        raise LookupFailed(f"The Hugging Face Hub did not answer for {what} ({exc}). "
-                           "Try again in a few minutes.") from exc
+        raise LookupFailed(
+            f"The Hugging Face Hub did not answer for {what} ({exc}). Try again in a few minutes."
+        ) from exc
     except SourceError as exc:
         raise LookupFailed(f"The Hub's answer for {what} could not be read: {exc}") from exc
 
 
 def _siblings(info: dict) -> dict[str, int | None]:
-    return {s["rfilename"]: s.get("size") for s in info.get("siblings") or []
-            if isinstance(s, dict) and isinstance(s.get("rfilename"), str)}
+    return {
+        s["rfilename"]: s.get("size")
+        for s in info.get("siblings") or []
+        if isinstance(s, dict) and isinstance(s.get("rfilename"), str)
+    }
 
 
 def _repo_or_blank(value) -> str:
@@ -325,14 +333,20 @@ def _base_model(info: dict) -> str:
 
 def _refuse_private(repo_id: str, info: dict) -> None:
     if info.get("private"):  # readable only with the server's token: never published on a public page
-        raise LookupFailed(f"There is no public model repository {repo_id} on the Hugging Face Hub (it does not "
-                           "exist, or it is private).")
+        raise LookupFailed(
+            f"There is no public model repository {repo_id} on the Hugging Face Hub (it does not "
+            "exist, or it is private)."
+        )
 
 
 def gguf_files(gguf_repos: dict) -> dict[tuple[str, str], int]:
     """{(repo, filename): size} of every GGUF file in the listings."""
-    return {(repo, name): size for repo, raw in gguf_repos.items() for name, size in _siblings(raw).items()
-            if name.endswith(".gguf") and size}
+    return {
+        (repo, name): size
+        for repo, raw in gguf_repos.items()
+        for name, size in _siblings(raw).items()
+        if name.endswith(".gguf") and size
+    }
 
 
 def fetch_lookup(repo_id: str) -> Lookup:
@@ -348,25 +362,44 @@ def fetch_lookup(repo_id: str) -> Lookup:
     if "config.json" not in siblings and has_gguf:
         base = _base_model(info)
         if not base:
-            raise LookupFailed(f"{repo_id} holds GGUF files but no config.json, and its card names no base model "
-                               "whose config.json describes the architecture. Paste the model's config.json instead.")
+            raise LookupFailed(
+                f"{repo_id} holds GGUF files but no config.json, and its card names no base model "
+                "whose config.json describes the architecture. Paste the model's config.json instead."
+            )
         config_repo = base
         config_info = _lookup_call(base, f"{base} (the base model {repo_id}'s card names)", _info_json, base)
         _refuse_private(base, config_info)
         files.append(f"{base}: model info (the base model of {repo_id})")
     elif "config.json" not in siblings and siblings:
-        raise LookupFailed(f"{repo_id} has no config.json, so nothing states its architecture (layers, width, "
-                           "heads). Is it a model in the transformers format? Paste its config.json instead.")
+        raise LookupFailed(
+            f"{repo_id} has no config.json, so nothing states its architecture (layers, width, "
+            "heads). Is it a model in the transformers format? Paste its config.json instead."
+        )
     config = _lookup_call(config_repo, f"{config_repo}/config.json", _config_json, config_repo)
     files.append(f"{config_repo}/config.json")
     gguf_repos = {repo_id: info} if has_gguf else {}
     if not has_gguf:  # the most downloaded GGUF repository the Hub's model tree lists as a quantization of it
         try:
-            found = _call("GGUF repositories", _json, f"{settings.HF_ENDPOINT}/api/models", params=[
-                ("filter", f"base_model:quantized:{repo_id}"), ("filter", "gguf"), ("sort", "downloads"),
-                ("direction", "-1"), ("limit", "3")])
-            first = next((_repo_or_blank(m.get("id")) for m in found if isinstance(m, dict)
-                          and _repo_or_blank(m.get("id"))), None) if isinstance(found, list) else None
+            found = _call(
+                "GGUF repositories",
+                _json,
+                f"{settings.HF_ENDPOINT}/api/models",
+                params=[
+                    ("filter", f"base_model:quantized:{repo_id}"),
+                    ("filter", "gguf"),
+                    ("sort", "downloads"),
+                    ("direction", "-1"),
+                    ("limit", "3"),
+                ],
+            )
+            first = (
+                next(
+                    (_repo_or_blank(m.get("id")) for m in found if isinstance(m, dict) and _repo_or_blank(m.get("id"))),
+                    None,
+                )
+                if isinstance(found, list)
+                else None
+            )
             listing = _call(first, _info_json, first) if first else {}
             if listing and not listing.get("private"):
                 gguf_repos[first] = listing
@@ -385,21 +418,33 @@ def fetch_lookup(repo_id: str) -> Lookup:
 
 
 def _safetensors_note(info: dict) -> str:
-    """"safetensors: 8,030,261,248 parameters (BF16)" from the Hub's safetensors metadata, if it has any."""
+    """ "safetensors: 8,030,261,248 parameters (BF16)" from the Hub's safetensors metadata, if it has any."""
     data = info.get("safetensors")
     if not isinstance(data, dict) or not isinstance(data.get("total"), int):
         return ""
     dtypes = data.get("parameters") if isinstance(data.get("parameters"), dict) else {}
-    mix = ", ".join(f"{k} {v / data['total']:.0%}" if len(dtypes) > 1 else k
-                    for k, v in sorted(dtypes.items(), key=lambda kv: -kv[1]) if isinstance(v, int))
+    mix = ", ".join(
+        f"{k} {v / data['total']:.0%}" if len(dtypes) > 1 else k
+        for k, v in sorted(dtypes.items(), key=lambda kv: -kv[1])
+        if isinstance(v, int)
+    )
     return f"safetensors: {data['total']:,} parameters" + (f" ({mix})" if mix else "")
 
 
 def popular_repos(author: str, limit: int) -> list[str]:
     """The author's most downloaded text-generation repositories on the Hub (ids), most downloaded first."""
-    found = _call(f"{author}'s models", _json, f"{settings.HF_ENDPOINT}/api/models", params=[
-        ("author", author), ("pipeline_tag", "text-generation"), ("sort", "downloads"), ("direction", "-1"),
-        ("limit", str(limit))])
+    found = _call(
+        f"{author}'s models",
+        _json,
+        f"{settings.HF_ENDPOINT}/api/models",
+        params=[
+            ("author", author),
+            ("pipeline_tag", "text-generation"),
+            ("sort", "downloads"),
+            ("direction", "-1"),
+            ("limit", str(limit)),
+        ],
+    )
     if not isinstance(found, list):
         raise SourceError(f"{author}'s models: the Hub's answer is not a list")
     return [m["id"] for m in found if isinstance(m, dict) and _repo_or_blank(m.get("id"))][:limit]
@@ -415,26 +460,42 @@ def new_model_fields(config_repo: str, info: dict, config: dict) -> dict:
     model_info = ModelInfo(**dict(info))
     total = int(model_info.safetensors.total) if model_info.safetensors and model_info.safetensors.total else None
     pipeline = info.get("pipeline_tag") or ""
-    task = ("reranking" if "rerank" in config_repo.lower() else "embedding") if pipeline in EMBEDDING_PIPELINES or (
-        pipeline == "text-classification" and "rerank" in config_repo.lower()) else ""
+    task = (
+        ("reranking" if "rerank" in config_repo.lower() else "embedding")
+        if pipeline in EMBEDDING_PIPELINES or (pipeline == "text-classification" and "rerank" in config_repo.lower())
+        else ""
+    )
     # A pasted config's digest is no name: nothing may be read from it (a digest starting "7b3" is not 7B).
     named = "pasted/config" if config_repo.startswith(LLM.PASTED) else config_repo
-    row = {"hf_repo_id": named, "params_total_b": f"{total / 1e9!r}" if total else "", "params_active_b": "",
-           "context": "", "task": task}
+    row = {
+        "hf_repo_id": named,
+        "params_total_b": f"{total / 1e9!r}" if total else "",
+        "params_active_b": "",
+        "context": "",
+        "task": task,
+    }
     try:
         fields_ = config_llm_fields(row, config)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise LookupFailed(f"{_config_label(config_repo)} is not a model configuration we can read ({exc}).") from exc
     if fields_ is None:
-        raise LookupFailed(f"{_config_label(config_repo)} does not state the number of layers, the hidden size, the "
-                           "attention heads, the vocabulary and the context length, which sizing needs.")
+        raise LookupFailed(
+            f"{_config_label(config_repo)} does not state the number of layers, the hidden size, the "
+            "attention heads, the vocabulary and the context length, which sizing needs."
+        )
     if fields_["architecture"] == "moe" and not fields_["params_active"]:
         fields_["params_active"] = name_params(named)[1]
     owner, _, name = config_repo.partition("/")
     license_ = getattr(model_info.card_data, "license", None) if model_info.card_data else None
-    return {**fields_, "name": name[:120], "developer": owner[:60],
-            "family": str(config.get("model_type") or owner)[:60], "license": license_[:60]
-            if isinstance(license_, str) else "", "hf_downloads": model_info.downloads, "hf_likes": model_info.likes}
+    return {
+        **fields_,
+        "name": name[:120],
+        "developer": owner[:60],
+        "family": str(config.get("model_type") or owner)[:60],
+        "license": license_[:60] if isinstance(license_, str) else "",
+        "hf_downloads": model_info.downloads,
+        "hf_likes": model_info.likes,
+    }
 
 
 def _add_gguf_quants(llm: LLM, files: dict) -> list[str]:
@@ -446,9 +507,14 @@ def _add_gguf_quants(llm: LLM, files: dict) -> list[str]:
         match = GGUF_NAME.search(filename)
         fmt = formats.get(match.group(1).upper()) if match else None
         if fmt and fmt.pk not in taken and not SPLIT_PART.search(filename):
-            ModelQuant.objects.create(llm=llm, fmt=fmt, repo_id=repo, filename=filename,
-                                      file_size_bytes=_split_size(files, repo, filename),
-                                      source=f"Hugging Face Hub file listing of {repo}")
+            ModelQuant.objects.create(
+                llm=llm,
+                fmt=fmt,
+                repo_id=repo,
+                filename=filename,
+                file_size_bytes=_split_size(files, repo, filename),
+                source=f"Hugging Face Hub file listing of {repo}",
+            )
             taken.add(fmt.pk)
             repos.append(repo)
     if repos and not llm.gguf_repo:
@@ -476,13 +542,19 @@ def save_model(lookup: Lookup, *, reviewed: bool, existing: LLM | None = None, s
             setattr(llm, name, value)
     if lookup.card.strip():
         llm.card_markdown, llm.card_fetched_at = card_markdown(lookup.card), timezone.now()
-    llm.source = source or f"Read from the Hugging Face Hub ({settings.HF_ENDPOINT}/{lookup.repo_id}) on " \
-                           f"{timezone.localdate()}: {'; '.join(lookup.files)}"
+    llm.source = (
+        source
+        or f"Read from the Hugging Face Hub ({settings.HF_ENDPOINT}/{lookup.repo_id}) on "
+        f"{timezone.localdate()}: {'; '.join(lookup.files)}"
+    )
     llm.fetched_at = timezone.now()
     if pasted:  # no repository: named after what the config says it was saved from, if anything
         origin = lookup.config.get("_name_or_path")
-        llm.name = (f"{origin.rstrip('/').rsplit('/', 1)[-1]} (pasted config)" if isinstance(origin, str) and
-                    origin.strip() else f"Pasted {values.get('model_type') or 'model'} config")[:120]
+        llm.name = (
+            f"{origin.rstrip('/').rsplit('/', 1)[-1]} (pasted config)"
+            if isinstance(origin, str) and origin.strip()
+            else f"Pasted {values.get('model_type') or 'model'} config"
+        )[:120]
         llm.developer, llm.config_source = "–", f"A config.json pasted on {timezone.localdate()}"
     else:
         llm.config_source = f"{settings.HF_ENDPOINT}/{lookup.config_repo}/blob/main/config.json"
@@ -490,8 +562,9 @@ def save_model(lookup: Lookup, *, reviewed: bool, existing: LLM | None = None, s
     try:
         llm.full_clean(validate_unique=False)
     except ValidationError as exc:
-        raise LookupFailed(f"{_config_label(lookup.config_repo)} gives figures the catalog cannot hold: "
-                           f"{'; '.join(exc.messages)}") from exc
+        raise LookupFailed(
+            f"{_config_label(lookup.config_repo)} gives figures the catalog cannot hold: {'; '.join(exc.messages)}"
+        ) from exc
     problems = constraint_errors(llm)
     if problems:
         raise LookupFailed(f"{_config_label(lookup.config_repo)} is inconsistent: {'; '.join(problems)}")
@@ -512,5 +585,8 @@ def import_model(repo_id: str, gguf_repo: str | None = None) -> LLM:
     lookup = fetch_lookup(repo_id)
     if gguf_repo:
         lookup.gguf_repos = {gguf_repo: _call(gguf_repo, _info_json, gguf_repo)}
-    return save_model(lookup, reviewed=True, source=f"Imported from the Hugging Face Hub ({settings.HF_ENDPOINT}/"
-                                                    f"{repo_id}) on {timezone.localdate()}")
+    return save_model(
+        lookup,
+        reviewed=True,
+        source=f"Imported from the Hugging Face Hub ({settings.HF_ENDPOINT}/{repo_id}) on {timezone.localdate()}",
+    )

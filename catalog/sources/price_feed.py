@@ -46,8 +46,10 @@ def _record(row: dict) -> tuple[str, Decimal, date]:
         if not price.is_finite() or price < 0 or price > GPU_LIMITS["street_price_usd"]:
             raise InvalidOperation
     except InvalidOperation:
-        raise ValueError(f"{slug or '?'}: price_usd {row.get('price_usd')!r} is not a price from 0 to "
-                         f"{GPU_LIMITS['street_price_usd']:,}") from None
+        raise ValueError(
+            f"{slug or '?'}: price_usd {row.get('price_usd')!r} is not a price from 0 to "
+            f"{GPU_LIMITS['street_price_usd']:,}"
+        ) from None
     try:
         observed = date.fromisoformat(row.get("observed_at", ""))
     except ValueError:
@@ -59,8 +61,7 @@ def _record(row: dict) -> tuple[str, Decimal, date]:
 
 def upsert(rows: list[dict], *, dry_run: bool = False) -> Outcome:
     outcome = Outcome()
-    gpus = GPU.objects.in_bulk([r.get("slug", "") for r in rows if "\x00" not in r.get("slug", "")],
-                               field_name="slug")
+    gpus = GPU.objects.in_bulk([r.get("slug", "") for r in rows if "\x00" not in r.get("slug", "")], field_name="slug")
     changed = []
     for number, row in enumerate(rows, start=2):
         try:
@@ -82,7 +83,8 @@ def upsert(rows: list[dict], *, dry_run: bool = False) -> Outcome:
             gpu.street_price_usd, gpu.street_price_observed_at = price, observed
     outcome.updated = len(changed)
     if changed and not dry_run:
-        GPU.objects.bulk_update([gpu for gpu, _ in changed], ["street_price_usd", "street_price_observed_at"],
-                                batch_size=500)
+        GPU.objects.bulk_update(
+            [gpu for gpu, _ in changed], ["street_price_usd", "street_price_observed_at"], batch_size=500
+        )
         history.record_bulk(changed, via=ChangeRecord.Via.REFRESH)
     return outcome

@@ -20,11 +20,28 @@ GEMMA = "google/gemma-3-4b-it"
 QWEN_VL = "Qwen/Qwen3-VL-8B-Instruct"
 
 
-def model_info(repo_id: str, files: list[tuple[str, int]], *, total: int | None = None, gated=False,
-               card: dict | None = None, pipeline: str = "text-generation") -> dict:
-    data = {"id": repo_id, "modelId": repo_id, "author": repo_id.split("/")[0], "private": False, "gated": gated,
-            "disabled": False, "downloads": 1000, "likes": 10, "pipeline_tag": pipeline, "tags": [],
-            "siblings": [{"rfilename": name, "size": size} for name, size in files]}
+def model_info(
+    repo_id: str,
+    files: list[tuple[str, int]],
+    *,
+    total: int | None = None,
+    gated=False,
+    card: dict | None = None,
+    pipeline: str = "text-generation",
+) -> dict:
+    data = {
+        "id": repo_id,
+        "modelId": repo_id,
+        "author": repo_id.split("/")[0],
+        "private": False,
+        "gated": gated,
+        "disabled": False,
+        "downloads": 1000,
+        "likes": 10,
+        "pipeline_tag": pipeline,
+        "tags": [],
+        "siblings": [{"rfilename": name, "size": size} for name, size in files],
+    }
     if total:
         data["safetensors"] = {"parameters": {"BF16": total}, "total": total}
     if card:
@@ -55,18 +72,33 @@ def serve(upstream, name: str) -> str:
             upstream.serve_json(f"/api/models/{PHI4_GGUF}", _phi4_gguf_listing())
             return PHI4_GGUF
         split = "someone/phi-4-split-GGUF"  # a Q8_0 in two parts, the way large files are published
-        upstream.serve_json(f"/api/models/{split}", model_info(split, [
-            ("phi-4-Q8_0-00001-of-00002.gguf", 8_000_000_000), ("phi-4-Q8_0-00002-of-00002.gguf", 7_600_000_000),
-            ("phi-4-Q4_K_M.gguf", 9_050_000_000)], card={"base_model": [PHI4]}))
+        upstream.serve_json(
+            f"/api/models/{split}",
+            model_info(
+                split,
+                [
+                    ("phi-4-Q8_0-00001-of-00002.gguf", 8_000_000_000),
+                    ("phi-4-Q8_0-00002-of-00002.gguf", 7_600_000_000),
+                    ("phi-4-Q4_K_M.gguf", 9_050_000_000),
+                ],
+                card={"base_model": [PHI4]},
+            ),
+        )
         return split
     if name == "gated":  # model info is public, the files are not
         upstream.serve_json(f"/api/models/{GEMMA}", model_info(GEMMA, [("config.json", 900)], gated="manual"))
-        upstream.serve_json(f"/{GEMMA}/resolve/main/config.json", {"error": "gated"}, status=401,
-                            headers=(("X-Error-Code", "GatedRepo"),))
+        upstream.serve_json(
+            f"/{GEMMA}/resolve/main/config.json",
+            {"error": "gated"},
+            status=401,
+            headers=(("X-Error-Code", "GatedRepo"),),
+        )
         return GEMMA
     if name == "multimodal":  # Qwen3-VL: the language model's dimensions are under text_config
-        upstream.serve_json(f"/api/models/{QWEN_VL}", model_info(QWEN_VL, [("config.json", 900)],
-                                                                 total=8_000_000_000, pipeline="image-text-to-text"))
+        upstream.serve_json(
+            f"/api/models/{QWEN_VL}",
+            model_info(QWEN_VL, [("config.json", 900)], total=8_000_000_000, pipeline="image-text-to-text"),
+        )
         upstream.serve_json(f"/{QWEN_VL}/resolve/main/config.json", _config("Qwen--Qwen3-VL-8B-Instruct.json"))
         return QWEN_VL
     if name == "garbage":  # a config.json that describes no model

@@ -34,11 +34,30 @@ def change_url(gpu):
 
 def form_data(gpu, **overrides):
     """The change form's data as the browser would post it."""
-    row = {f: getattr(gpu, f) for f in ("vendor", "name", "slug", "architecture", "segment", "memory_bytes",
-                                        "memory_type", "bus_width_bits", "bandwidth_gbs", "fp16_tflops",
-                                        "fp32_tflops", "tensor_fp16_tflops", "tensor_fp8_tflops", "tensor_int8_tops",
-                                        "tdp_w", "release_date",
-                                        "launch_price_usd", "street_price_usd", "street_price_observed_at")}
+    row = {
+        f: getattr(gpu, f)
+        for f in (
+            "vendor",
+            "name",
+            "slug",
+            "architecture",
+            "segment",
+            "memory_bytes",
+            "memory_type",
+            "bus_width_bits",
+            "bandwidth_gbs",
+            "fp16_tflops",
+            "fp32_tflops",
+            "tensor_fp16_tflops",
+            "tensor_fp8_tflops",
+            "tensor_int8_tops",
+            "tdp_w",
+            "release_date",
+            "launch_price_usd",
+            "street_price_usd",
+            "street_price_observed_at",
+        )
+    }
     data = {k: ("" if v is None else v) for k, v in row.items()}
     if gpu.is_active:
         data["is_active"] = "on"
@@ -66,7 +85,9 @@ def test_edit_records_history_and_locks_the_field(editor):
     gpu.refresh_from_db()
     assert gpu.bandwidth_gbs == 1100 and gpu.locked_fields == ["bandwidth_gbs"] and gpu.admin_edited_at
     change = ChangeRecord.objects.get(object_id=str(gpu.pk))
-    assert change.user == editor.user and change.via == "admin" and change.changes == {"bandwidth_gbs": [1010.0, 1100.0]}
+    assert (
+        change.user == editor.user and change.via == "admin" and change.changes == {"bandwidth_gbs": [1010.0, 1100.0]}
+    )
     page = editor.get(f"/admin/catalog/gpu/{gpu.pk}/history/").content.decode()
     assert "bandwidth_gbs" in page and "1100.0" in page
     assert "🔒" in editor.get(change_url(gpu)).content.decode()
@@ -74,9 +95,17 @@ def test_edit_records_history_and_locks_the_field(editor):
 
 def test_bad_values_get_clear_messages_and_change_nothing(editor):
     gpu = GPU.objects.get(slug=RTX4090)
-    response = editor.post(change_url(gpu), form_data(gpu, memory_bytes="0", bandwidth_gbs="-1",
-                                                       street_price_usd="-5", release_date="2999-01-01",
-                                                       slug="nvidia-geforce-rtx-3090"))
+    response = editor.post(
+        change_url(gpu),
+        form_data(
+            gpu,
+            memory_bytes="0",
+            bandwidth_gbs="-1",
+            street_price_usd="-5",
+            release_date="2999-01-01",
+            slug="nvidia-geforce-rtx-3090",
+        ),
+    )
     errors = response.context["adminform"].form.errors
     assert response.status_code == 200
     assert {"memory_bytes", "bandwidth_gbs", "street_price_usd", "release_date", "slug"} <= set(errors)
@@ -144,7 +173,10 @@ def test_import_previews_then_writes_on_confirm(editor):
     writer.writeheader()
     writer.writerows(rows + [new])
     preview = _upload(editor, out.getvalue())
-    assert preview.status_code == 200, (preview.context['plan'] and preview.context['plan'].errors, preview.context['error'])
+    assert preview.status_code == 200, (
+        preview.context["plan"] and preview.context["plan"].errors,
+        preview.context["error"],
+    )
     plan = preview.context["plan"]
     assert len(plan.creates) == 1 and len(plan.updates) == 1 and plan.unchanged == len(rows) - 1
     assert not GPU.objects.filter(name="GeForce RTX 4090 Test Edition").exists()  # preview writes nothing
@@ -165,14 +197,18 @@ def test_import_previews_then_writes_on_confirm(editor):
 
 def test_a_file_with_one_bad_row_is_rejected_whole(editor):
     before = list(GPU.objects.order_by("pk").values_list("slug", "bandwidth_gbs", "street_price_usd"))
-    text = ("vendor,name,memory_gb,segment,bandwidth_gbs,street_price_usd\n"
-            "NVIDIA,GeForce RTX 4090,24,consumer,1010,1500\n"
-            "NVIDIA,Brand New Card,abc,consumer,500,\n"
-            "AMD,Another Card,16,moon,-3,\n")
+    text = (
+        "vendor,name,memory_gb,segment,bandwidth_gbs,street_price_usd\n"
+        "NVIDIA,GeForce RTX 4090,24,consumer,1010,1500\n"
+        "NVIDIA,Brand New Card,abc,consumer,500,\n"
+        "AMD,Another Card,16,moon,-3,\n"
+    )
     response = _upload(editor, text)
     assert response.status_code == 400
     errors = dict(response.context["plan"].errors)
-    assert "memory_gb" in errors[3] and any(m.startswith("segment") for r, m in response.context["plan"].errors if r == 4)
+    assert "memory_gb" in errors[3] and any(
+        m.startswith("segment") for r, m in response.context["plan"].errors if r == 4
+    )
     html = response.content.decode()
     assert "Row 3: memory_gb" in html and "Nothing was written" in html
     assert "import" not in response.context  # nothing kept, nothing to confirm
@@ -200,8 +236,12 @@ def test_catalog_editors_edit_gpus_but_not_users(editor):
 
 
 def test_ensure_admin_creates_a_superuser_without_printing_the_password(db):
-    env = {**os.environ, "DJANGO_ADMIN_USERNAME": "boss", "DJANGO_ADMIN_EMAIL": "boss@example.org",
-           "DJANGO_ADMIN_PASSWORD": "a-long-secret-pass-42"}
+    env = {
+        **os.environ,
+        "DJANGO_ADMIN_USERNAME": "boss",
+        "DJANGO_ADMIN_EMAIL": "boss@example.org",
+        "DJANGO_ADMIN_PASSWORD": "a-long-secret-pass-42",
+    }
     from django.core.management import call_command
 
     out = io.StringIO()
@@ -216,8 +256,13 @@ def test_ensure_admin_creates_a_superuser_without_printing_the_password(db):
     assert "a-long-secret-pass-42" not in out.getvalue()
     user = User.objects.get(username="boss")
     assert user.is_superuser and user.check_password("a-long-secret-pass-42")
-    short = subprocess.run([sys.executable, "manage.py", "ensure_admin"], cwd=settings.BASE_DIR,
-                           env={**env, "DJANGO_ADMIN_PASSWORD": "short"}, capture_output=True, text=True)
+    short = subprocess.run(
+        [sys.executable, "manage.py", "ensure_admin"],
+        cwd=settings.BASE_DIR,
+        env={**env, "DJANGO_ADMIN_PASSWORD": "short"},
+        capture_output=True,
+        text=True,
+    )
     assert short.returncode != 0 and "at least 12" in short.stderr and "short" not in short.stdout
 
 
@@ -258,8 +303,9 @@ def test_an_import_the_catalog_outgrew_fails_whole_with_the_reason(editor):
 
     preview = _upload(editor, _big_file(3))
     imp = preview.context["import"]
-    GPU.objects.create(vendor="Acme", name="Bulk Card 1", slug="acme-bulk-card-1", memory_bytes=8 * 1024**3,
-                       segment="consumer")  # created meanwhile: the upload now changes it, fine
+    GPU.objects.create(
+        vendor="Acme", name="Bulk Card 1", slug="acme-bulk-card-1", memory_bytes=8 * 1024**3, segment="consumer"
+    )  # created meanwhile: the upload now changes it, fine
     imp.text += "Acme,Bulk Card 9,-4,consumer,100\n"  # a row that no longer passes (as if the rules moved)
     imp.save()
     imp.status = "queued"
@@ -277,10 +323,12 @@ def test_an_import_no_worker_finished_is_reported_failed_not_in_progress_forever
 
     from catalog.models import CSVImport
 
-    imp = CSVImport.objects.create(file_name="lost.csv", text="vendor,name,memory_gb,segment\n",
-                                   status=CSVImport.Status.QUEUED, created=900)
+    imp = CSVImport.objects.create(
+        file_name="lost.csv", text="vendor,name,memory_gb,segment\n", status=CSVImport.Status.QUEUED, created=900
+    )
     CSVImport.objects.filter(pk=imp.pk).update(
-        created_at=timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120))
+        created_at=timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120)
+    )
     page = editor.get(f"/admin/catalog/gpu/import/{imp.pk}/").content.decode()
     assert "Failed" in page and "no worker finished this import in time" in page
     assert 'http-equiv="refresh"' not in page

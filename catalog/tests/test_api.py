@@ -43,7 +43,11 @@ def test_models_list_filters_orders_and_paginates(api):
 
 def test_model_detail_has_quantizations_and_benchmarks(api):
     body = api.get("/api/v1/models/deepseek-r1-distill-llama-8b/").json()
-    assert body["num_kv_heads"] == 8 and body["head_dim"] == 128 and body["ollama_tag"] == "deepseek-r1:8b-llama-distill-q4_K_M"
+    assert (
+        body["num_kv_heads"] == 8
+        and body["head_dim"] == 128
+        and body["ollama_tag"] == "deepseek-r1:8b-llama-distill-q4_K_M"
+    )
     assert any(q["quant"] == "Q4_K_M" for q in body["quantizations"])
     assert len(body["benchmarks"]) == 14
 
@@ -66,14 +70,17 @@ def test_quantizations_list_formats_with_quality(api):
     assert api.get("/api/v1/quantizations/?family=zip").status_code == 400
 
 
-@pytest.mark.parametrize("url,field", [
-    ("/api/v1/gpus/?min_vram_gb=abc", "min_vram_gb"),
-    ("/api/v1/gpus/?max_price=-5", "max_price"),
-    ("/api/v1/gpus/?segment=moon", "segment"),
-    ("/api/v1/gpus/?ordering=price", "ordering"),
-    ("/api/v1/models/?architecture=rnn", "architecture"),
-    ("/api/v1/models/?min_params_b=lots", "min_params_b"),
-])
+@pytest.mark.parametrize(
+    "url,field",
+    [
+        ("/api/v1/gpus/?min_vram_gb=abc", "min_vram_gb"),
+        ("/api/v1/gpus/?max_price=-5", "max_price"),
+        ("/api/v1/gpus/?segment=moon", "segment"),
+        ("/api/v1/gpus/?ordering=price", "ordering"),
+        ("/api/v1/models/?architecture=rnn", "architecture"),
+        ("/api/v1/models/?min_params_b=lots", "min_params_b"),
+    ],
+)
 def test_bad_filters_are_400s_naming_the_field(api, url, field):
     response = api.get(url)
     assert response.status_code == 400
@@ -86,8 +93,16 @@ def test_unknown_slugs_and_paths_are_404(api):
     assert api.get("/api/v1/nothing-here/").status_code == 404
 
 
-@pytest.mark.parametrize("url", ["/api/v1/models/", "/api/v1/gpus/", "/api/v1/quantizations/",
-                                 "/api/v1/models/deepseek-r1-distill-llama-8b/", "/api/v1/gpus/nvidia-geforce-rtx-4090/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/models/",
+        "/api/v1/gpus/",
+        "/api/v1/quantizations/",
+        "/api/v1/models/deepseek-r1-distill-llama-8b/",
+        "/api/v1/gpus/nvidia-geforce-rtx-4090/",
+    ],
+)
 def test_list_and_detail_query_counts_do_not_grow_with_the_catalog(api, url):
     before = uncached_queries(api, url)
     triple_catalog()
@@ -116,16 +131,44 @@ def test_staff_write_is_recorded_locked_and_visible(staff_api):
 
 
 def test_staff_create_validates_and_deactivate_keeps_the_row(staff_api):
-    bad = staff_api.post("/api/v1/gpus/", {"vendor": "NVIDIA", "name": "Bad", "slug": "bad", "memory_bytes": -1,
-                                           "segment": "consumer", "bandwidth_gbs": 0,
-                                           "release_date": "2999-01-01"}, format="json")
+    bad = staff_api.post(
+        "/api/v1/gpus/",
+        {
+            "vendor": "NVIDIA",
+            "name": "Bad",
+            "slug": "bad",
+            "memory_bytes": -1,
+            "segment": "consumer",
+            "bandwidth_gbs": 0,
+            "release_date": "2999-01-01",
+        },
+        format="json",
+    )
     assert bad.status_code == 400 and {"memory_bytes", "bandwidth_gbs", "release_date"} <= set(bad.json())
-    dup = staff_api.post("/api/v1/gpus/", {"vendor": "NVIDIA", "name": "Dup", "slug": "nvidia-geforce-rtx-4090",
-                                           "memory_bytes": 1, "segment": "consumer"}, format="json")
+    dup = staff_api.post(
+        "/api/v1/gpus/",
+        {
+            "vendor": "NVIDIA",
+            "name": "Dup",
+            "slug": "nvidia-geforce-rtx-4090",
+            "memory_bytes": 1,
+            "segment": "consumer",
+        },
+        format="json",
+    )
     assert dup.status_code == 400 and "slug" in dup.json()
-    new = staff_api.post("/api/v1/gpus/", {"vendor": "NVIDIA", "name": "Test Card 48 GB", "slug": "test-card-48",
-                                           "memory_bytes": 48 * 1024**3, "bandwidth_gbs": 960,
-                                           "segment": "workstation"}, format="json")
+    new = staff_api.post(
+        "/api/v1/gpus/",
+        {
+            "vendor": "NVIDIA",
+            "name": "Test Card 48 GB",
+            "slug": "test-card-48",
+            "memory_bytes": 48 * 1024**3,
+            "bandwidth_gbs": 960,
+            "segment": "workstation",
+        },
+        format="json",
+    )
     assert new.status_code == 201
     assert ChangeRecord.objects.filter(action="create", object_repr__contains="Test Card").exists()
     gone = staff_api.delete("/api/v1/gpus/test-card-48/")
@@ -145,15 +188,19 @@ def test_reads_carry_etag_and_cache_control_and_answer_304(api):
 
 
 def test_anonymous_reads_are_throttled(api, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "3/minute",
-                                                                                     "user": "5/minute"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "3/minute", "user": "5/minute"},
+    }
     codes = [api.get("/api/v1/quantizations/").status_code for _ in range(5)]
     assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
 
 
 def test_authenticated_reads_are_throttled_per_user(staff_api, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "2/minute",
-                                                                                     "user": "4/minute"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "2/minute", "user": "4/minute"},
+    }
     codes = [staff_api.get("/api/v1/quantizations/").status_code for _ in range(6)]
     assert codes == [200] * 4 + [429] * 2  # the user's own budget, not the anonymous one
     assert "Retry-After" in staff_api.get("/api/v1/quantizations/")

@@ -15,6 +15,8 @@ from conftest import CELERY_TEST_QUEUE as QUEUE
 from conftest import UPSTREAM_TIMEOUT_S as TIMEOUT_S
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
 @pytest.fixture
 def feeds(worker, upstream, seeded):
     upstream.reset()
@@ -28,8 +30,11 @@ def send(source: str):
 
 
 def state():
-    return list(GPU.objects.order_by("slug").values_list("slug", "bandwidth_gbs", "tdp_w", "street_price_usd",
-                                                          "stale_since", "is_active"))
+    return list(
+        GPU.objects.order_by("slug").values_list(
+            "slug", "bandwidth_gbs", "tdp_w", "street_price_usd", "stale_since", "is_active"
+        )
+    )
 
 
 def test_worker_creates_updates_and_a_second_run_writes_nothing(feeds):
@@ -57,8 +62,10 @@ def test_worker_leaves_the_catalog_alone_on_a_malformed_payload(feeds):
 
 
 def test_worker_skips_and_counts_one_bad_record(feeds):
-    text = (b"vendor,name,memory_gb,segment,bandwidth_gbs\n"
-            b"NVIDIA,GeForce RTX 3090,24,consumer,936.2\nNVIDIA,Broken Card,-8,consumer,100\n")
+    text = (
+        b"vendor,name,memory_gb,segment,bandwidth_gbs\n"
+        b"NVIDIA,GeForce RTX 3090,24,consumer,936.2\nNVIDIA,Broken Card,-8,consumer,100\n"
+    )
     feeds.serve("/gpus.csv", Reply(text, "text/csv"))
     result = send("gpu_feed").get(timeout=60)
     assert result["status"] == "succeeded" and result["skipped"] == 1
@@ -89,8 +96,16 @@ def test_upstream_timeout_is_retried_then_fails_cleanly(feeds):
 
 # --- Hub lookups (planner/lookup.py) through the same worker ----------------------------------------------------
 
-LOOKUP_OUTCOME = {"safetensors": "done", "gguf": "done", "split": "done", "multimodal": "done", "gated": "failed",
-                  "missing": "failed", "garbage": "failed", "no-config": "failed"}
+LOOKUP_OUTCOME = {
+    "safetensors": "done",
+    "gguf": "done",
+    "split": "done",
+    "multimodal": "done",
+    "gated": "failed",
+    "missing": "failed",
+    "garbage": "failed",
+    "no-config": "failed",
+}
 
 
 @pytest.fixture

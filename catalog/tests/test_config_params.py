@@ -16,14 +16,17 @@ def _config(repo_id: str) -> dict:
     return seed_models.load_config(SOURCE, repo_id)
 
 
-@pytest.mark.parametrize(("repo_id", "total", "active"), [
-    # Mistral's announcement states 46.7B total and 12.9B used per token.
-    ("mistralai/Mixtral-8x7B-Instruct-v0.1", 46_702_792_704, 12_879_925_248),
-    # DeepSeek-V3's report: 671B total, 37B activated (its 14B multi-token-prediction module left out).
-    ("deepseek-ai/DeepSeek-V3", 671_026_404_352, 37_552_282_624),
-    ("meta-llama/Llama-3.1-8B-Instruct", 8_030_261_248, None),  # the Hub's safetensors count: 8,030,261,248
-    ("zai-org/GLM-4.7-Flash", 29_943_390_976, 3_896_763_136),  # MLA, one dense layer, a shared expert
-])
+@pytest.mark.parametrize(
+    ("repo_id", "total", "active"),
+    [
+        # Mistral's announcement states 46.7B total and 12.9B used per token.
+        ("mistralai/Mixtral-8x7B-Instruct-v0.1", 46_702_792_704, 12_879_925_248),
+        # DeepSeek-V3's report: 671B total, 37B activated (its 14B multi-token-prediction module left out).
+        ("deepseek-ai/DeepSeek-V3", 671_026_404_352, 37_552_282_624),
+        ("meta-llama/Llama-3.1-8B-Instruct", 8_030_261_248, None),  # the Hub's safetensors count: 8,030,261,248
+        ("zai-org/GLM-4.7-Flash", 29_943_390_976, 3_896_763_136),  # MLA, one dense layer, a shared expert
+    ],
+)
 def test_golden_counts(repo_id, total, active):
     assert config_params(_config(repo_id)) == (total, active)
 
@@ -65,28 +68,48 @@ def test_counts_agree_with_every_published_total():
 
 def test_designs_it_does_not_model_give_none():
     """A hybrid stack, Llama 4's interleaved MoE and Gemma 4's per-layer embeddings are left to published counts."""
-    for repo_id in ("Qwen/Qwen3-Next-80B-A3B-Instruct", "meta-llama/Llama-4-Scout-17B-16E-Instruct",
-                    "google/gemma-4-E2B-it", "stepfun-ai/Step-3.5-Flash"):
+    for repo_id in (
+        "Qwen/Qwen3-Next-80B-A3B-Instruct",
+        "meta-llama/Llama-4-Scout-17B-16E-Instruct",
+        "google/gemma-4-E2B-it",
+        "stepfun-ai/Step-3.5-Flash",
+    ):
         assert config_params(_config(repo_id)) is None, repo_id
     assert config_params({"num_hidden_layers": 2}) is None
-    assert config_params({"model_type": "phi", "num_hidden_layers": 2, "hidden_size": 8, "vocab_size": 10,
-                          "num_attention_heads": 2, "intermediate_size": 16}) is None  # ungated MLP
+    assert (
+        config_params(
+            {
+                "model_type": "phi",
+                "num_hidden_layers": 2,
+                "hidden_size": 8,
+                "vocab_size": 10,
+                "num_attention_heads": 2,
+                "intermediate_size": 16,
+            }
+        )
+        is None
+    )  # ungated MLP
 
 
 def test_seed_takes_published_counts_first_then_the_config_then_the_name():
     mixtral = {"hf_repo_id": "mistralai/Mixtral-8x7B-Instruct-v0.1", "params_total_b": "", "params_active_b": ""}
     config = _config(mixtral["hf_repo_id"])
-    assert seed_models.model_params(mixtral, config) == (46_702_792_704, 12_879_925_248,
-                                                         seed_models.PARAMS_FROM_CONFIG)
+    assert seed_models.model_params(mixtral, config) == (46_702_792_704, 12_879_925_248, seed_models.PARAMS_FROM_CONFIG)
     published = {**mixtral, "params_total_b": "46.7", "params_active_b": "12.9"}
     assert seed_models.model_params(published, config) == (46_700_000_000, 12_900_000_000, "")
     total_only = {**mixtral, "params_total_b": "46.7"}
     skipped = inactive_expert_params(config)
-    assert seed_models.model_params(total_only, config) == (46_700_000_000, 46_700_000_000 - skipped,
-                                                            seed_models.ACTIVE_FROM_CONFIG)
+    assert seed_models.model_params(total_only, config) == (
+        46_700_000_000,
+        46_700_000_000 - skipped,
+        seed_models.ACTIVE_FROM_CONFIG,
+    )
     unknown = {"hf_repo_id": "someone/Hybrid-35B-A3B", "params_total_b": "", "params_active_b": ""}
     assert seed_models.model_params(unknown, {"hybrid_override_pattern": "M*", "num_hidden_layers": 2}) == (
-        35_000_000_000, 3_000_000_000, seed_models.PARAMS_FROM_NAME)
+        35_000_000_000,
+        3_000_000_000,
+        seed_models.PARAMS_FROM_NAME,
+    )
 
 
 def test_tied_embeddings_follow_the_config_class_default():

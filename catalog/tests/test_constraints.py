@@ -9,16 +9,34 @@ GIB = 1024**3
 
 
 def make_gpu(**overrides):
-    fields = dict(vendor="NVIDIA", name="Test 24GB", slug="nvidia-test-24gb", memory_bytes=24 * GIB, bandwidth_gbs=1000, segment="consumer")
+    fields = dict(
+        vendor="NVIDIA",
+        name="Test 24GB",
+        slug="nvidia-test-24gb",
+        memory_bytes=24 * GIB,
+        bandwidth_gbs=1000,
+        segment="consumer",
+    )
     fields.update(overrides)
     return GPU.objects.create(**fields)
 
 
 def make_llm(**overrides):
     fields = dict(
-        name="Test 8B", slug="test-8b", hf_repo_id="org/test-8b", family="Test", developer="Org",
-        params_total=8_000_000_000, num_layers=32, hidden_size=4096, num_attention_heads=32,
-        num_kv_heads=8, head_dim=128, vocab_size=128256, max_context=8192, attention="gqa",
+        name="Test 8B",
+        slug="test-8b",
+        hf_repo_id="org/test-8b",
+        family="Test",
+        developer="Org",
+        params_total=8_000_000_000,
+        num_layers=32,
+        hidden_size=4096,
+        num_attention_heads=32,
+        num_kv_heads=8,
+        head_dim=128,
+        vocab_size=128256,
+        max_context=8192,
+        attention="gqa",
     )
     fields.update(overrides)
     return LLM.objects.create(**fields)

@@ -27,7 +27,12 @@ def test_seed_twice_adds_nothing():
     call_command("seed", verbosity=0)
     counts = (GPU.objects.count(), LLM.objects.count(), ModelQuant.objects.count(), BenchmarkScore.objects.count())
     call_command("seed", "--force", verbosity=0)
-    assert counts == (GPU.objects.count(), LLM.objects.count(), ModelQuant.objects.count(), BenchmarkScore.objects.count())
+    assert counts == (
+        GPU.objects.count(),
+        LLM.objects.count(),
+        ModelQuant.objects.count(),
+        BenchmarkScore.objects.count(),
+    )
 
 
 def test_every_seed_row_keeps_its_source():

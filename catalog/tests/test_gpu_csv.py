@@ -13,8 +13,10 @@ from catalog.models import GPU, LLM
 
 pytestmark = pytest.mark.django_db
 
-cell = st.one_of(st.text(max_size=12), st.sampled_from(["", "nan", "inf", "-1", "1e400", "2999-01-01", "24",
-                                                         "consumer", "true", "0.5"]))
+cell = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["", "nan", "inf", "-1", "1e400", "2999-01-01", "24", "consumer", "true", "0.5"]),
+)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
@@ -60,8 +62,16 @@ def database_verdict(obj) -> list[str]:
 )
 def test_constraints_in_python_agree_with_the_database(memory, bandwidth, price, tensor):
     """The feed checks GPU constraints in Python; each verdict must be the database's own."""
-    gpu = GPU(vendor="X", name="Y", slug="x-y", memory_bytes=memory, bandwidth_gbs=bandwidth, segment="consumer",
-              street_price_usd=None if price is None else Decimal(price), tensor_fp16_tflops=tensor)
+    gpu = GPU(
+        vendor="X",
+        name="Y",
+        slug="x-y",
+        memory_bytes=memory,
+        bandwidth_gbs=bandwidth,
+        segment="consumer",
+        street_price_usd=None if price is None else Decimal(price),
+        tensor_fp16_tflops=tensor,
+    )
     assert constraint_errors(gpu) == database_verdict(gpu)
 
 
@@ -75,10 +85,23 @@ def test_constraints_in_python_agree_with_the_database(memory, bandwidth, price,
     head_dim=st.one_of(st.none(), st.integers(min_value=-1, max_value=2)),
     window=st.one_of(st.none(), st.integers(min_value=-1, max_value=2)),
 )
-def test_model_constraints_in_python_agree_with_the_database(total, active, heads, kv_heads, attention, head_dim,
-                                                             window):
+def test_model_constraints_in_python_agree_with_the_database(
+    total, active, heads, kv_heads, attention, head_dim, window
+):
     """The Hub refresh checks LLM constraints in Python, including F() comparisons between fields."""
-    llm = LLM(name="x", slug="x", params_total=total, params_active=active, num_layers=1, hidden_size=1,
-              num_attention_heads=heads, num_kv_heads=kv_heads, vocab_size=1, max_context=1, attention=attention,
-              head_dim=head_dim, sliding_window=window)
+    llm = LLM(
+        name="x",
+        slug="x",
+        params_total=total,
+        params_active=active,
+        num_layers=1,
+        hidden_size=1,
+        num_attention_heads=heads,
+        num_kv_heads=kv_heads,
+        vocab_size=1,
+        max_context=1,
+        attention=attention,
+        head_dim=head_dim,
+        sliding_window=window,
+    )
     assert constraint_errors(llm) == database_verdict(llm)

@@ -37,8 +37,11 @@ def feeds(upstream, settings, seeded):
 
 
 def catalog_state():
-    return list(GPU.objects.order_by("slug").values_list(
-        "slug", "bandwidth_gbs", "tdp_w", "street_price_usd", "stale_since", "memory_bytes", "is_active"))
+    return list(
+        GPU.objects.order_by("slug").values_list(
+            "slug", "bandwidth_gbs", "tdp_w", "street_price_usd", "stale_since", "memory_bytes", "is_active"
+        )
+    )
 
 
 def feed_text(mutate=None) -> str:
@@ -78,14 +81,17 @@ def test_locked_fields_survive_and_are_counted_as_skipped(feeds):
     assert run.skipped == 1
 
 
-@pytest.mark.parametrize("reply", [
-    Reply(feed_text().encode()[:700], "text/csv"),  # cut mid-row
-    Reply(feed_text().encode(), "text/csv", truncate=True),  # fewer bytes than announced
-    Reply(b"<html>maintenance</html>", "text/html"),
-    Reply(b"", "text/csv"),
-    Reply(b'[{"vendor": "NVIDIA", "name": ', "application/json"),
-    Reply(b"oops", "text/csv", status=404),
-])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(feed_text().encode()[:700], "text/csv"),  # cut mid-row
+        Reply(feed_text().encode(), "text/csv", truncate=True),  # fewer bytes than announced
+        Reply(b"<html>maintenance</html>", "text/html"),
+        Reply(b"", "text/csv"),
+        Reply(b'[{"vendor": "NVIDIA", "name": ', "application/json"),
+        Reply(b"oops", "text/csv", status=404),
+    ],
+)
 def test_a_malformed_payload_or_http_error_changes_nothing_and_fails_the_run(feeds, reply):
     GPU.objects.filter(slug="intel-arc-b580").delete()
     state = catalog_state()
@@ -242,13 +248,40 @@ def test_refresh_command_and_disabled_sources(feeds, settings):
 
 # --- issue 17: a broken feed fails the run and writes nothing ------------------------------------------------------
 
-@pytest.mark.parametrize("body, content_type, message", [
-    (",".join(["vendor", "name", "architecture", "release_date", "memory_gb", "memory_type", "memory_bus_bits",
-               "bandwidth_gbs", "fp16_tflops", "fp32_tflops", "tdp_w", "launch_price_usd", "segment", "source"])
-     + "\n", "text/csv", "no rows"),
-    (json.dumps([{"vendor": "NVIDIA", "name": "X", "vram_gb": "24", "segment": "consumer"}]), "application/json",
-     "unknown key(s) vram_gb"),
-])
+
+@pytest.mark.parametrize(
+    "body, content_type, message",
+    [
+        (
+            ",".join(
+                [
+                    "vendor",
+                    "name",
+                    "architecture",
+                    "release_date",
+                    "memory_gb",
+                    "memory_type",
+                    "memory_bus_bits",
+                    "bandwidth_gbs",
+                    "fp16_tflops",
+                    "fp32_tflops",
+                    "tdp_w",
+                    "launch_price_usd",
+                    "segment",
+                    "source",
+                ]
+            )
+            + "\n",
+            "text/csv",
+            "no rows",
+        ),
+        (
+            json.dumps([{"vendor": "NVIDIA", "name": "X", "vram_gb": "24", "segment": "consumer"}]),
+            "application/json",
+            "unknown key(s) vram_gb",
+        ),
+    ],
+)
 def test_an_empty_feed_or_one_with_unknown_keys_fails_and_marks_nothing_stale(feeds, body, content_type, message):
     state = catalog_state()
     feeds.serve("/gpus.csv", Reply(body.encode(), content_type))
@@ -313,8 +346,14 @@ def test_a_trickling_upstream_meets_the_whole_request_deadline(feeds, settings):
 
 
 def test_a_price_past_any_real_one_is_skipped_not_stored(feeds):
-    feeds.serve("/prices.json", Reply(json.dumps([{"slug": "nvidia-geforce-rtx-4090", "price_usd": "250000000.00",
-                                                   "observed_at": "2026-01-01"}]).encode()))
+    feeds.serve(
+        "/prices.json",
+        Reply(
+            json.dumps(
+                [{"slug": "nvidia-geforce-rtx-4090", "price_usd": "250000000.00", "observed_at": "2026-01-01"}]
+            ).encode()
+        ),
+    )
     run = refresh.run("price_feed")
     assert run.status == "succeeded" and run.skipped == 1 and "is not a price" in run.errors[0]
 
@@ -358,8 +397,9 @@ def test_a_refresh_run_is_history_with_its_run_and_can_be_reverted_from_the_admi
     snap = history.snapshot(edited)
     edited.tdp_w = 333
     history.save_with_history(edited, before=snap, user=None, via=ChangeRecord.Via.ADMIN)
-    response = admin_client.post("/admin/catalog/refreshrun/", {"action": "revert_runs", "_selected_action": [run.pk]},
-                                 follow=True)
+    response = admin_client.post(
+        "/admin/catalog/refreshrun/", {"action": "revert_runs", "_selected_action": [run.pk]}, follow=True
+    )
     assert response.status_code == 200
     text = response.content.decode()
     assert "reverted" in text and "changed since the run; left as it is" in text
@@ -372,8 +412,9 @@ def test_a_refresh_run_is_history_with_its_run_and_can_be_reverted_from_the_admi
     assert "intel-arc-b580" not in after  # created by the run: deleted again, with a record
     assert after["nvidia-geforce-rtx-3080"][2] == 333  # the later edit stands
     assert ChangeRecord.objects.filter(action="delete", object_repr__contains="B580").exists()
-    again = admin_client.post("/admin/catalog/refreshrun/", {"action": "revert_runs", "_selected_action": [run.pk]},
-                              follow=True)
+    again = admin_client.post(
+        "/admin/catalog/refreshrun/", {"action": "revert_runs", "_selected_action": [run.pk]}, follow=True
+    )
     assert "already reverted" in again.content.decode()
 
 
@@ -393,7 +434,6 @@ def test_a_config_whose_text_config_is_not_an_object_is_a_400_not_a_traceback(fe
     assert not LLM.objects.filter(hf_repo_id=R1).exists()
 
 
-
 def test_reverting_a_run_keeps_a_gpu_it_created_that_has_measurements_now(feeds):
     from catalog import history
     from catalog.models import Measurement
@@ -401,8 +441,17 @@ def test_reverting_a_run_keeps_a_gpu_it_created_that_has_measurements_now(feeds)
     GPU.objects.filter(slug="intel-arc-b580").delete()
     run = refresh.run("gpu_feed")
     b580 = GPU.objects.get(slug="intel-arc-b580")
-    Measurement.objects.create(llm=LLM.objects.get(slug="llama-2-7b-hf"), model_label="Llama 2 7B", quant="Q4_0",
-                               gpu=b580, test="tg128", kind="decode", depth=64, tok_s=70.0, source="https://x.test/y")
+    Measurement.objects.create(
+        llm=LLM.objects.get(slug="llama-2-7b-hf"),
+        model_label="Llama 2 7B",
+        quant="Q4_0",
+        gpu=b580,
+        test="tg128",
+        kind="decode",
+        depth=64,
+        tok_s=70.0,
+        source="https://x.test/y",
+    )
     reverted, conflicts = history.revert_run(run, user=None)
     assert any("measurements" in c for c in conflicts)
     assert GPU.objects.filter(slug="intel-arc-b580").exists() and Measurement.objects.filter(gpu=b580).exists()

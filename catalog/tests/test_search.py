@@ -10,26 +10,32 @@ from catalog.models import GPU, LLM
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("query, first", [
-    ("llama 8b", "Llama 3 8B"),
-    ("LLAMA-3.1 8B", "Llama 3.1 8B"),
-    ("qwen 2.5 7b", "Qwen2.5 7B"),
-    ("deepseek-r1:8b", "DeepSeek-R1-Distill-Llama-8B"),  # the Ollama tag our own page shows
-    ("gemma3 27b", "Gemma 3 27B IT"),
-    ("gpt oss 20", "gpt-oss-20b"),
-])
+@pytest.mark.parametrize(
+    "query, first",
+    [
+        ("llama 8b", "Llama 3 8B"),
+        ("LLAMA-3.1 8B", "Llama 3.1 8B"),
+        ("qwen 2.5 7b", "Qwen2.5 7B"),
+        ("deepseek-r1:8b", "DeepSeek-R1-Distill-Llama-8B"),  # the Ollama tag our own page shows
+        ("gemma3 27b", "Gemma 3 27B IT"),
+        ("gpt oss 20", "gpt-oss-20b"),
+    ],
+)
 def test_model_queries_find_the_model_first(seeded, query, first):
     found = list(search.models(LLM.objects.listed(searching=True), query, limit=20).values_list("name", flat=True))
     assert found and found[0] == first, found[:5]
 
 
-@pytest.mark.parametrize("query, first", [
-    ("3060 12gb", "GeForce RTX 3060 12 GB"),
-    ("rtx3060 12", "GeForce RTX 3060 12 GB"),
-    ("RTX-4090", "GeForce RTX 4090"),
-    ("m4 max 128", "Apple M4 Max (128 GB unified)"),
-    ("geforse 5090", "GeForce RTX 5090"),  # one typo
-])
+@pytest.mark.parametrize(
+    "query, first",
+    [
+        ("3060 12gb", "GeForce RTX 3060 12 GB"),
+        ("rtx3060 12", "GeForce RTX 3060 12 GB"),
+        ("RTX-4090", "GeForce RTX 4090"),
+        ("m4 max 128", "Apple M4 Max (128 GB unified)"),
+        ("geforse 5090", "GeForce RTX 5090"),  # one typo
+    ],
+)
 def test_gpu_queries_find_the_gpu_first(seeded, query, first):
     found = list(search.gpus(GPU.objects.all(), query, limit=20).values_list("name", flat=True))
     assert found and found[0] == first, found[:5]

@@ -32,16 +32,19 @@ def test_r1_distills_are_chat_models_not_base():
     assert "base" in llm_tags({"hf_repo_id": "meta-llama/Llama-3.1-8B", "architecture": "dense"})
 
 
-@pytest.mark.parametrize("repo, expected", [
-    ("Qwen/Qwen3.5-35B-A3B", (35_000_000_000, 3_000_000_000)),
-    ("Qwen/Qwen3.8-2.4T-A95B", (2_400_000_000_000, 95_000_000_000)),
-    ("dunzhang/stella_en_1.5B_v5", (1_500_000_000, None)),
-    ("mistralai/Mixtral-8x7B-v0.1", (None, None)),  # experts × expert size, not a total
-    ("meta-llama/Llama-4-Scout-17B-16E-Instruct", (None, None)),  # the active size
-    ("tencent/Hunyuan-A13B-Instruct", (None, None)),  # active only
-    ("google/gemma-4-E2B-it", (None, None)),  # an effective size
-    ("stabilityai/stablelm-2-zephyr-1_6b", (None, None)),
-])
+@pytest.mark.parametrize(
+    "repo, expected",
+    [
+        ("Qwen/Qwen3.5-35B-A3B", (35_000_000_000, 3_000_000_000)),
+        ("Qwen/Qwen3.8-2.4T-A95B", (2_400_000_000_000, 95_000_000_000)),
+        ("dunzhang/stella_en_1.5B_v5", (1_500_000_000, None)),
+        ("mistralai/Mixtral-8x7B-v0.1", (None, None)),  # experts × expert size, not a total
+        ("meta-llama/Llama-4-Scout-17B-16E-Instruct", (None, None)),  # the active size
+        ("tencent/Hunyuan-A13B-Instruct", (None, None)),  # active only
+        ("google/gemma-4-E2B-it", (None, None)),  # an effective size
+        ("stabilityai/stablelm-2-zephyr-1_6b", (None, None)),
+    ],
+)
 def test_sizes_stated_in_repository_names(repo, expected):
     from catalog.seed_models import name_params
 
@@ -51,7 +54,14 @@ def test_sizes_stated_in_repository_names(repo, expected):
 def test_moe_configs_name_their_experts_and_kv_groups_their_own_way():
     from catalog.hf_config import architecture_fields
 
-    step = {"num_hidden_layers": 48, "hidden_size": 4096, "num_attention_heads": 64, "num_attention_groups": 8,
-            "vocab_size": 128896, "moe_num_experts": 288, "moe_top_k": 8}
+    step = {
+        "num_hidden_layers": 48,
+        "hidden_size": 4096,
+        "num_attention_heads": 64,
+        "num_attention_groups": 8,
+        "vocab_size": 128896,
+        "moe_num_experts": 288,
+        "moe_top_k": 8,
+    }
     fields = architecture_fields(step)
     assert (fields["num_experts"], fields["num_experts_per_token"], fields["num_kv_heads"]) == (288, 8, 8)

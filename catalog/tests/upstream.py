@@ -44,8 +44,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if with_body:
             try:
-                for chunk in ([reply.body[i:i + 1] for i in range(len(reply.body))] if reply.trickle_s else
-                              [reply.body]):
+                for chunk in (
+                    [reply.body[i : i + 1] for i in range(len(reply.body))] if reply.trickle_s else [reply.body]
+                ):
                     self.wfile.write(chunk)
                     self.wfile.flush()
                     time.sleep(reply.trickle_s)

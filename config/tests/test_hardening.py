@@ -22,8 +22,10 @@ def token_client(user) -> APIClient:
 
 
 def test_a_spoofed_forwarded_for_does_not_escape_the_throttle(seeded, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "3/minute",
-                                                                                     "user": "5/minute"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "3/minute", "user": "5/minute"},
+    }
     client = APIClient(REMOTE_ADDR=f"10.77.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}")  # a fresh budget
     codes = [client.get("/api/v1/quantizations/", HTTP_X_FORWARDED_FOR=f"10.0.0.{i}").status_code for i in range(5)]
     assert codes == [200, 200, 200, 429, 429]
@@ -49,8 +51,9 @@ def test_json_bodies_are_bounded_in_depth_and_size(seeded, settings):
     client = APIClient()
     deep = client.post("/api/v1/plan/", "[" * 100_000 + "]" * 100_000, content_type="application/json")
     assert deep.status_code == 400 and "nested deeper" in deep.json()["detail"]
-    nested = client.post("/api/v1/plan/", {"model": "llama-3-1-8b", "x": json.loads("[" * 40 + "1" + "]" * 40)},
-                         format="json")
+    nested = client.post(
+        "/api/v1/plan/", {"model": "llama-3-1-8b", "x": json.loads("[" * 40 + "1" + "]" * 40)}, format="json"
+    )
     assert nested.status_code == 400 and "nested deeper" in nested.json()["detail"]
     settings.API_MAX_BODY_BYTES = 1000
     big = client.post("/api/v1/plan/", {"model": "x" * 5000}, format="json")
@@ -92,15 +95,17 @@ def test_csv_import_reports_malformed_rows_long_cells_and_duplicated_columns():
         gpu_csv.read(header + ",name\n")
 
 
-@pytest.mark.parametrize("field, value", [("bandwidth_gbs", 1e308), ("fp32_tflops", 1e308),
-                                          ("tensor_fp16_tflops", 1e12), ("tdp_w", 10**9)])
+@pytest.mark.parametrize(
+    "field, value", [("bandwidth_gbs", 1e308), ("fp32_tflops", 1e308), ("tensor_fp16_tflops", 1e12), ("tdp_w", 10**9)]
+)
 def test_gpu_figures_are_bounded_everywhere(seeded, field, value):
     editor = User.objects.create_user("ed2", password="pw-ed-1234567", is_staff=True)
     editor.groups.add(Group.objects.get(name="Catalog editors"))
     response = token_client(editor).patch("/api/v1/gpus/nvidia-geforce-rtx-4090/", {field: value}, format="json")
     assert response.status_code == 400 and field in response.json()
     row = gpu_csv.to_row(GPU.objects.get(slug="nvidia-geforce-rtx-4090")) | {
-        {"fp32_tflops": "fp32_tflops"}.get(field, field): str(value)}
+        {"fp32_tflops": "fp32_tflops"}.get(field, field): str(value)
+    }
     plan = gpu_csv.plan_changes([row])
     assert plan.errors and field in plan.errors[0][1]
     from django.db import IntegrityError, transaction
@@ -125,8 +130,9 @@ def test_an_admin_hard_delete_leaves_a_record_with_the_last_state(seeded, admin_
     record = ChangeRecord.objects.get(action="delete", object_id=str(gpu.pk))
     assert record.user.is_superuser and record.snapshot["slug"] == "intel-arc-b580"
     others = list(GPU.objects.filter(vendor="Intel")[:2])
-    admin_client.post("/admin/catalog/gpu/", {"action": "delete_selected", "_selected_action": [g.pk for g in others],
-                                              "post": "yes"})
+    admin_client.post(
+        "/admin/catalog/gpu/", {"action": "delete_selected", "_selected_action": [g.pk for g in others], "post": "yes"}
+    )
     assert ChangeRecord.objects.filter(action="delete").count() == 3
 
 

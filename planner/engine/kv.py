@@ -62,8 +62,9 @@ def layer_kinds(arch: Architecture) -> tuple[str, ...]:
     load_swa_pattern, llama-hparams.cpp set_swa_pattern)."""
     if arch.layer_kinds is not None:
         if len(arch.layer_kinds) != arch.num_layers:
-            raise EngineError("architecture",
-                              f"layer pattern has {len(arch.layer_kinds)} entries for {arch.num_layers} layers")
+            raise EngineError(
+                "architecture", f"layer pattern has {len(arch.layer_kinds)} entries for {arch.num_layers} layers"
+            )
         return arch.layer_kinds
     if arch.attention != "swa" or not arch.sliding_window:
         return (FULL,) * arch.num_layers
@@ -133,6 +134,7 @@ def llamacpp_kv_bytes(arch: Architecture, work: Workload, swa_full: bool = False
     state = recurrent_state_bytes(arch, work.batch)
     if swa_full or not n_windowed:
         return cells_global * (full + windowed) + state
+    assert arch.sliding_window  # check_supported: windowed layers have a window
     cells_window = pad(min(n_ctx, arch.sliding_window * work.batch + work.ubatch), LLAMA_CPP_CELL_PAD)
     cells_window = min(cells_window, cells_global)
     return cells_global * full + cells_window * windowed + state
@@ -143,8 +145,9 @@ def llamacpp_kv_bytes(arch: Architecture, work: Workload, swa_full: bool = False
 VLLM_INDEXER_SCALE_BLOCK = 128
 
 
-def vllm_kv_bytes(arch: Architecture, work: Workload, block_size: int = 16, tp: int = 1,
-                  in_flight_tokens: int = 2048) -> int:
+def vllm_kv_bytes(
+    arch: Architecture, work: Workload, block_size: int = 16, tp: int = 1, in_flight_tokens: int = 2048
+) -> int:
     """vLLM: blocks of ``block_size`` tokens per request (vllm/config/cache.py block_size 16).
 
     Full layers: cdiv(context, block) blocks per sequence. Sliding layers with the hybrid KV manager:
@@ -157,8 +160,11 @@ def vllm_kv_bytes(arch: Architecture, work: Workload, block_size: int = 16, tp: 
     check_supported(arch)
     # vLLM --kv-cache-dtype: auto/bfloat16/float16 keep 2 bytes, fp8 (= fp8_e4m3) and fp8_e5m2 one byte per value
     # (vllm/config/cache.py CacheDType; per-layer FP32 scales are negligible).
-    kv_type = "fp8" if work.kv_cache in {"fp8", "fp8_e4m3", "fp8_e5m2"} else (
-        "f16" if work.kv_cache in {"f16", "bf16"} else work.kv_cache)
+    kv_type = (
+        "fp8"
+        if work.kv_cache in {"fp8", "fp8_e4m3", "fp8_e5m2"}
+        else ("f16" if work.kv_cache in {"f16", "bf16"} else work.kv_cache)
+    )
     if kv_type not in {"f16", "fp8"}:
         raise EngineError("kv_cache", f"vLLM caches KV as auto (16-bit) or fp8, not {work.kv_cache}")
 
@@ -180,11 +186,14 @@ def vllm_kv_bytes(arch: Architecture, work: Workload, block_size: int = 16, tp: 
     n_full_like = counts[CHUNKED]  # chunked local layers: allocated like full attention
     window_blocks = 0
     if n_windowed:
-        window_blocks = min(-(-min(arch.sliding_window - 1 + in_flight_tokens, work.context) // block_size) + 1,
-                            full_blocks)
+        assert arch.sliding_window  # check_supported: windowed layers have a window
+        window_blocks = min(
+            -(-min(arch.sliding_window - 1 + in_flight_tokens, work.context) // block_size) + 1, full_blocks
+        )
     full_tokens = full_blocks * block_size
-    per_sequence = (full_tokens * (n_full * per_token_layer(True) + n_full_like * per_token_layer(False))
-                    + window_blocks * block_size * n_windowed * per_token_layer(False))
+    per_sequence = full_tokens * (
+        n_full * per_token_layer(True) + n_full_like * per_token_layer(False)
+    ) + window_blocks * block_size * n_windowed * per_token_layer(False)
     return per_sequence * work.batch + recurrent_state_bytes(arch, work.batch, "vllm")
 
 

@@ -42,7 +42,9 @@ def _validate(arch: Architecture, work: Workload, setup: Setup, runtime: Runtime
             raise EngineError("bandwidth_gbs", "bandwidth must be positive")
 
 
-def memory(arch: Architecture, quant: Quantization, work: Workload, runtime: Runtime, n_devices: int = 1) -> MemoryBreakdown:
+def memory(
+    arch: Architecture, quant: Quantization, work: Workload, runtime: Runtime, n_devices: int = 1
+) -> MemoryBreakdown:
     """Weights on the accelerators, KV cache and runtime overhead, in bytes."""
     check_supported(arch)
     if not arch.generates and runtime.name != "vllm":
@@ -72,16 +74,26 @@ def plan_assumptions(arch: Architecture, work: Workload, runtime: Runtime) -> li
     if runtime.name != "vllm":
         out.append("token embedding kept in system RAM (llama.cpp default)")
     else:
-        out.append("decode speed from a serving-engine-class profile (CUDA graphs, BF16) measured on an NVIDIA H200; "
-                   "its band is widened on other vendors' GPUs, where it was not measured")
+        out.append(
+            "decode speed from a serving-engine-class profile (CUDA graphs, BF16) measured on an NVIDIA H200; "
+            "its band is widened on other vendors' GPUs, where it was not measured"
+        )
     if arch.vision_params:
-        out.append("vision encoder and projector (mmproj, F16) on the GPU, as llama-server -hf and Ollama load "
-                   "them for a multimodal model" + (", with its image compute buffer (flash attention on)"
-                                                    if arch.vision_compute_bytes and runtime.name != "vllm" else "")
-                   + "; images also take context tokens")
+        out.append(
+            "vision encoder and projector (mmproj, F16) on the GPU, as llama-server -hf and Ollama load "
+            "them for a multimodal model"
+            + (
+                ", with its image compute buffer (flash attention on)"
+                if arch.vision_compute_bytes and runtime.name != "vllm"
+                else ""
+            )
+            + "; images also take context tokens"
+        )
     if not arch.generates:
-        out.append(f"{arch.task} model: it reads documents and generates no tokens; speed is prompt processing"
-                   + ("" if arch.causal else "; an encoder keeps no KV cache"))
+        out.append(
+            f"{arch.task} model: it reads documents and generates no tokens; speed is prompt processing"
+            + ("" if arch.causal else "; an encoder keeps no KV cache")
+        )
     return out
 
 
@@ -110,7 +122,7 @@ class _Placement:
         return self.runs and self.mem.total_bytes <= usable and ram_ok
 
 
-def _layer_offload(arch, mem: MemoryBreakdown, usable: int, active: int) -> _Placement:
+def _layer_offload(arch: Architecture, mem: MemoryBreakdown, usable: int, active: int) -> _Placement:
     """llama.cpp -ngl: whole layers (their weights and their KV) move to system RAM, the last layers first
     staying on the GPU; a token reads the offloaded layers' weights and KV from RAM."""
     layer_weights = mem.weights_bytes / arch.num_layers
@@ -120,13 +132,18 @@ def _layer_offload(arch, mem: MemoryBreakdown, usable: int, active: int) -> _Pla
     offloaded = arch.num_layers - on_gpu
     moved_weights, moved_kv = int(layer_weights * offloaded), int(layer_kv * offloaded)
     gpu_read = int(active * on_gpu / arch.num_layers)
-    moved = replace(mem, weights_bytes=mem.weights_bytes - moved_weights, kv_cache_bytes=mem.kv_cache_bytes - moved_kv,
-                    host_weights_bytes=mem.host_weights_bytes + moved_weights)
+    moved = replace(
+        mem,
+        weights_bytes=mem.weights_bytes - moved_weights,
+        kv_cache_bytes=mem.kv_cache_bytes - moved_kv,
+        host_weights_bytes=mem.host_weights_bytes + moved_weights,
+    )
     return _Placement("layers", moved, gpu_read, active - gpu_read + moved_kv, offloaded, 0, moved_kv, on_gpu > 0)
 
 
-def _expert_offload(arch, quant, mem: MemoryBreakdown, usable: int, active: int,
-                    forced: int | None = None) -> _Placement | None:
+def _expert_offload(
+    arch: Architecture, quant: Quantization, mem: MemoryBreakdown, usable: int, active: int, forced: int | None = None
+) -> _Placement | None:
     """llama.cpp --n-cpu-moe N: the routed experts of the first N layers stay in system RAM; attention, shared
     experts, router and KV stay on the GPU. N is the fewest layers that make the rest fit (all of them is
     --cpu-moe, the -ot ".ffn_.*_exps.=CPU" recipe), or ``forced`` when the user sets it. A token reads its k routed
@@ -148,12 +165,14 @@ def _expert_offload(arch, quant, mem: MemoryBreakdown, usable: int, active: int,
     routed_share = (arch.experts_per_token or 1) / (arch.num_experts or 1)
     host_read = int(moved * routed_share)
     placed = replace(mem, weights_bytes=mem.weights_bytes - moved, host_weights_bytes=mem.host_weights_bytes + moved)
-    return _Placement("experts", placed, max(active - host_read, 0), host_read, 0,
-                      n + arch.first_dense_layers if n else 0)
+    return _Placement(
+        "experts", placed, max(active - host_read, 0), host_read, 0, n + arch.first_dense_layers if n else 0
+    )
 
 
-def memory_on(arch: Architecture, quant: Quantization, work: Workload, setup: Setup,
-              runtime: Runtime) -> MemoryBreakdown:
+def memory_on(
+    arch: Architecture, quant: Quantization, work: Workload, setup: Setup, runtime: Runtime
+) -> MemoryBreakdown:
     """memory() on the setup's devices: on the CPU alone the token embedding llama.cpp keeps in system RAM is in the
     same pool as the rest, so it counts against it."""
     mem = memory(arch, quant, work, runtime, len(setup.devices))
@@ -178,9 +197,11 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
     assumptions = plan_assumptions(arch, work, runtime)
     active = active_weight_bytes(arch, quant)  # the token embedding is already left out: a token reads one row
     if setup.devices[0].device_class == CPU_CLASS:
-        assumptions.append(f"CPU only: the model and its KV cache in system RAM, read at the RAM's peak "
-                           f"({setup.devices[0].bandwidth_gbs:g} GB/s) × the CPU decode efficiency; prompt processing "
-                           "not estimated")
+        assumptions.append(
+            f"CPU only: the model and its KV cache in system RAM, read at the RAM's peak "
+            f"({setup.devices[0].bandwidth_gbs:g} GB/s) × the CPU decode efficiency; prompt processing "
+            "not estimated"
+        )
     unified = any(d.unified_memory for d in setup.devices)
     mode = setup.offload_mode
     if mode not in OFFLOAD_MODES:
@@ -188,10 +209,13 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
     whole = _Placement("none", mem, active, 0)
     chosen = whole
     forced = setup.cpu_moe_layers
-    if forced is not None and (mode not in ("experts", "auto") or runtime.name != "llamacpp" or n > 1
-                               or not arch.is_moe or unified):
-        raise EngineError("cpu_moe_layers", "--n-cpu-moe applies to a mixture-of-experts model on one GPU with "
-                          "llama.cpp and offload set to experts")
+    if forced is not None and (
+        mode not in ("experts", "auto") or runtime.name != "llamacpp" or n > 1 or not arch.is_moe or unified
+    ):
+        raise EngineError(
+            "cpu_moe_layers",
+            "--n-cpu-moe applies to a mixture-of-experts model on one GPU with llama.cpp and offload set to experts",
+        )
     if forced is not None:  # N = 0 moves nothing: the plan without offload
         placed = _expert_offload(arch, quant, mem, usable, active, forced)
         chosen = placed if placed and placed.cpu_moe_layers else whole
@@ -210,49 +234,80 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
             assumptions.append("expert offload is llama.cpp's --n-cpu-moe for a mixture-of-experts model on one GPU")
         chosen = _fastest_fitting(arch, options, setup, usable, runtime) or _least_short(options, usable) or whole
     if unified and mode != "none":
-        assumptions.append("unified memory: the GPU and the CPU share one pool, so nothing is offloaded and "
-                           "the system RAM setting is ignored")
+        assumptions.append(
+            "unified memory: the GPU and the CPU share one pool, so nothing is offloaded and "
+            "the system RAM setting is ignored"
+        )
     mem = chosen.mem
     ram_needed = chosen.host_bytes + OS_RESERVE_BYTES if chosen.mode != "none" else 0
     fits = chosen.runs and mem.total_bytes <= usable
     if chosen.mode == "layers":
         assumptions.append(f"{chosen.offloaded_layers} of {arch.num_layers} layers offloaded to system RAM")
     elif chosen.mode == "experts":
-        assumptions.append(f"routed experts of {chosen.cpu_moe_layers} of {arch.num_layers} layers in system RAM "
-                           "(llama.cpp --n-cpu-moe); prompt processing also moves those experts over PCIe")
+        assumptions.append(
+            f"routed experts of {chosen.cpu_moe_layers} of {arch.num_layers} layers in system RAM "
+            "(llama.cpp --n-cpu-moe); prompt processing also moves those experts over PCIe"
+        )
     if chosen.mode != "none":
         if setup.ram_bytes is None:  # the answer depends on RAM nobody gave: say how much, claim no fit
             fits = False
-            assumptions.append(f"runs with {ram_needed / 1024**3:.1f} GiB of system RAM or more (offloaded weights "
-                               f"and KV plus a {OS_RESERVE_BYTES / 1024**3:g} GiB OS reserve): give the machine's RAM "
-                               "(ram_gb) to check")
+            assumptions.append(
+                f"runs with {ram_needed / 1024**3:.1f} GiB of system RAM or more (offloaded weights "
+                f"and KV plus a {OS_RESERVE_BYTES / 1024**3:g} GiB OS reserve): give the machine's RAM "
+                "(ram_gb) to check"
+            )
         elif ram_needed > setup.ram_bytes:
             fits = False
-            assumptions.append(f"does not fit system RAM: needs {ram_needed / 1024**3:.1f} GiB (offloaded weights "
-                               f"and KV plus a {OS_RESERVE_BYTES / 1024**3:g} GiB OS reserve), the machine has "
-                               f"{setup.ram_bytes / 1024**3:.1f} GiB")
+            assumptions.append(
+                f"does not fit system RAM: needs {ram_needed / 1024**3:.1f} GiB (offloaded weights "
+                f"and KV plus a {OS_RESERVE_BYTES / 1024**3:g} GiB OS reserve), the machine has "
+                f"{setup.ram_bytes / 1024**3:.1f} GiB"
+            )
     decode = prefill = ttft = None
     if fits:
         lead = setup.devices[0]
         step_bytes = chosen.gpu_read + mem.kv_cache_bytes
         if runtime.name == "vllm" and n > 1:
             bw = sum(d.bandwidth_gbs or 0 for d in setup.devices) or None
-            rates = ("compute_tflops", "matrix_tflops", "matrix_fp8_tflops", "matrix_int8_tops")
-            lead = replace(lead, bandwidth_gbs=bw, **{
-                rate: sum(getattr(d, rate) or 0 for d in setup.devices) or None for rate in rates})
+
+            def summed(rate: str) -> float | None:
+                return sum(getattr(d, rate) or 0 for d in setup.devices) or None
+
+            lead = replace(
+                lead,
+                bandwidth_gbs=bw,
+                compute_tflops=summed("compute_tflops"),
+                matrix_tflops=summed("matrix_tflops"),
+                matrix_fp8_tflops=summed("matrix_fp8_tflops"),
+                matrix_int8_tops=summed("matrix_int8_tops"),
+            )
         elif n > 1:
             # Layer split: devices work one after another, each on its share of the bytes.
             slowest = min((d.bandwidth_gbs or 0) for d in setup.devices) or None
             lead = replace(lead, bandwidth_gbs=slowest)
         if arch.generates:  # an embedding or reranking model reads its input and stops: no decode step
             precision = matmul_precision(quant, runtime.name, lead.backend)
-            decode = decode_speed(lead, step_bytes, chosen.host_read, setup.host_ram_bandwidth_gbs, work.batch,
-                                  runtime.name, arch.num_layers,
-                                  decode_compute_seconds(lead, arch, active_params(arch), work.context, work.batch,
-                                                         runtime.name, precision),
-                                  _handoffs(arch, chosen))
-        prefill, ttft = prompt_pass(lead, arch, active_params(arch), work.context, runtime.name,
-                                    matmul_precision(quant, runtime.name, lead.backend))
+            decode = decode_speed(
+                lead,
+                step_bytes,
+                chosen.host_read,
+                setup.host_ram_bandwidth_gbs,
+                work.batch,
+                runtime.name,
+                arch.num_layers,
+                decode_compute_seconds(
+                    lead, arch, active_params(arch), work.context, work.batch, runtime.name, precision
+                ),
+                _handoffs(arch, chosen),
+            )
+        prefill, ttft = prompt_pass(
+            lead,
+            arch,
+            active_params(arch),
+            work.context,
+            runtime.name,
+            matmul_precision(quant, runtime.name, lead.backend),
+        )
     return Plan(
         memory=mem,
         usable_bytes=usable,
@@ -274,15 +329,25 @@ def _least_short(options: list[_Placement], usable: int) -> _Placement | None:
     return min(options, key=lambda p: (not p.runs, max(p.mem.total_bytes - usable, 0) + p.host_bytes), default=None)
 
 
-def _fastest_fitting(arch: Architecture, options: list[_Placement], setup: Setup, usable: int,
-                     runtime: Runtime) -> _Placement | None:
+def _fastest_fitting(
+    arch: Architecture, options: list[_Placement], setup: Setup, usable: int, runtime: Runtime
+) -> _Placement | None:
     """The placement that fits GPU and RAM and reads the fewest seconds per token."""
     lead = setup.devices[0]
 
     def tok_s(p: _Placement) -> float:  # the decode rule the plan reports (speed.decode_tok_s), on any bandwidth
-        return decode_tok_s(replace(lead, bandwidth_gbs=lead.bandwidth_gbs or 1.0), p.gpu_read + p.mem.kv_cache_bytes,
-                            runtime.name, p.host_read, setup.host_ram_bandwidth_gbs, layers=arch.num_layers,
-                            handoffs=_handoffs(arch, p)) or 0.0
+        return (
+            decode_tok_s(
+                replace(lead, bandwidth_gbs=lead.bandwidth_gbs or 1.0),
+                p.gpu_read + p.mem.kv_cache_bytes,
+                runtime.name,
+                p.host_read,
+                setup.host_ram_bandwidth_gbs,
+                layers=arch.num_layers,
+                handoffs=_handoffs(arch, p),
+            )
+            or 0.0
+        )
 
     fitting = [p for p in options if p.fits(usable, setup.ram_bytes)]
     return max(fitting, key=tok_s) if fitting else None
@@ -293,7 +358,7 @@ def _handoffs(arch: Architecture, p: _Placement) -> int:
     return max(p.cpu_moe_layers - arch.first_dense_layers, 0) if p.mode == "experts" else 0
 
 
-def fits(arch, quant, work, setup, runtime) -> bool:
+def fits(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, runtime: Runtime) -> bool:
     """Fit on the accelerators, with the setup's offload and system RAM (a full plan only when offload can apply)."""
     offload_applies = runtime.name != "vllm" and not any(d.unified_memory for d in setup.devices)
     if setup.offload_mode != "none" and offload_applies:
@@ -302,8 +367,14 @@ def fits(arch, quant, work, setup, runtime) -> bool:
     return need <= sum(usable_bytes(d, runtime) for d in setup.devices)
 
 
-def max_context(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, runtime: Runtime | None = None,
-                limit: int | None = None) -> int:
+def max_context(
+    arch: Architecture,
+    quant: Quantization,
+    work: Workload,
+    setup: Setup,
+    runtime: Runtime | None = None,
+    limit: int | None = None,
+) -> int:
     """Largest context (tokens per sequence) that fits the setup (with its offload), up to the model's maximum;
     0 if even one token does not fit. Memory grows monotonically with context, so bisection is exact."""
     runtime = runtime or Runtime()
@@ -322,8 +393,13 @@ def max_context(arch: Architecture, quant: Quantization, work: Workload, setup: 
     return lo
 
 
-def best_quant(arch: Architecture, options: Sequence[tuple[Quantization, float]], work: Workload, setup: Setup,
-               runtime: Runtime | None = None) -> Quantization | None:
+def best_quant(
+    arch: Architecture,
+    options: Sequence[tuple[Quantization, float]],
+    work: Workload,
+    setup: Setup,
+    runtime: Runtime | None = None,
+) -> Quantization | None:
     """The highest-quality (then largest) quantization that fits; ``options`` pairs each with its quality."""
     runtime = runtime or Runtime()
     ranked = sorted(options, key=lambda o: (o[1], o[0].bits_per_weight), reverse=True)
@@ -333,8 +409,14 @@ def best_quant(arch: Architecture, options: Sequence[tuple[Quantization, float]]
     return None
 
 
-def fewest_devices(arch: Architecture, quant: Quantization, work: Workload, device: Device,
-                   runtime: Runtime | None = None, max_count: int = 64) -> int | None:
+def fewest_devices(
+    arch: Architecture,
+    quant: Quantization,
+    work: Workload,
+    device: Device,
+    runtime: Runtime | None = None,
+    max_count: int = 64,
+) -> int | None:
     """Fewest identical devices that hold the model (None beyond ``max_count``)."""
     runtime = runtime or Runtime()
     for count in range(1, max_count + 1):
@@ -343,8 +425,14 @@ def fewest_devices(arch: Architecture, quant: Quantization, work: Workload, devi
     return None
 
 
-def max_concurrent(arch: Architecture, quant: Quantization, work: Workload, setup: Setup,
-                   runtime: Runtime | None = None, limit: int = 4096) -> int:
+def max_concurrent(
+    arch: Architecture,
+    quant: Quantization,
+    work: Workload,
+    setup: Setup,
+    runtime: Runtime | None = None,
+    limit: int = 4096,
+) -> int:
     """Most parallel sequences of ``work.context`` tokens that fit (0 if not even one)."""
     runtime = runtime or Runtime()
     lo, hi = 0, limit
@@ -382,8 +470,9 @@ def serving(arch: Architecture, quant: Quantization, work: Workload, setup: Setu
     return Serving(work.context, n, per, per * n if per is not None else None)
 
 
-def prompt_pass(device: Device, arch: Architecture, n_active: int, context: int, runtime: str,
-                precision: str) -> tuple[Speed | None, float | None]:
+def prompt_pass(
+    device: Device, arch: Architecture, n_active: int, context: int, runtime: str, precision: str
+) -> tuple[Speed | None, float | None]:
     """The prefill speed people compare (a 512-token prompt, llama-bench's pp512, or the context if shorter) and the
     time to first token for a prompt filling the context, whose tokens attend to context / 2 on average."""
     prefill = prefill_speed(device, arch, n_active, min(context, 512), runtime, precision)
@@ -408,13 +497,22 @@ class Ranking:
     quant: Quantization  # the prompt GEMMs' precision follows it (speed.matmul_precision)
 
     @classmethod
-    def of(cls, arch: Architecture, quant: Quantization, work: Workload, runtime: Runtime,
-           any_device: Device) -> "Ranking":
+    def of(
+        cls, arch: Architecture, quant: Quantization, work: Workload, runtime: Runtime, any_device: Device
+    ) -> "Ranking":
         _validate(arch, work, Setup(devices=(any_device,)), runtime)
         mem = memory(arch, quant, work, runtime, 1)
         active = active_weight_bytes(arch, quant)  # the token embedding is already left out: a token reads one row
-        return cls(arch, work, runtime, mem, active + mem.kv_cache_bytes, active_params(arch),
-                   tuple(plan_assumptions(arch, work, runtime)), quant)
+        return cls(
+            arch,
+            work,
+            runtime,
+            mem,
+            active + mem.kv_cache_bytes,
+            active_params(arch),
+            tuple(plan_assumptions(arch, work, runtime)),
+            quant,
+        )
 
     def usable(self, device: Device) -> int | None:
         """The device's usable bytes when the model fits on it alone, else None."""
@@ -422,26 +520,68 @@ class Ranking:
         return usable if self.mem.total_bytes <= usable else None
 
     def decode_tok_s(self, device: Device) -> float | None:
-        return decode_tok_s(device, self.step_bytes, self.runtime.name, layers=self.arch.num_layers,
-                            compute_s=self.compute_s(device)) if self.arch.generates else None
+        return (
+            decode_tok_s(
+                device,
+                self.step_bytes,
+                self.runtime.name,
+                layers=self.arch.num_layers,
+                compute_s=self.compute_s(device),
+            )
+            if self.arch.generates
+            else None
+        )
 
     def compute_s(self, device: Device) -> float:
-        return decode_compute_seconds(device, self.arch, self.n_active, self.work.context, self.work.batch,
-                                      self.runtime.name, matmul_precision(self.quant, self.runtime.name, device.backend))
+        return decode_compute_seconds(
+            device,
+            self.arch,
+            self.n_active,
+            self.work.context,
+            self.work.batch,
+            self.runtime.name,
+            matmul_precision(self.quant, self.runtime.name, device.backend),
+        )
 
     def plan_on(self, device: Device, usable: int) -> Plan:
-        decode = decode_speed(device, self.step_bytes, 0, Setup.host_ram_bandwidth_gbs, self.work.batch,
-                              self.runtime.name, self.arch.num_layers, self.compute_s(device)) \
-            if self.arch.generates else None
-        prefill, ttft = prompt_pass(device, self.arch, self.n_active, self.work.context, self.runtime.name,
-                                    matmul_precision(self.quant, self.runtime.name, device.backend))
-        return Plan(memory=self.mem, usable_bytes=usable, fits=True, headroom_bytes=usable - self.mem.total_bytes,
-                    offloaded_layers=0, decode=decode, prefill=prefill, time_to_first_token_s=ttft,
-                    assumptions=self.assumptions)
+        decode = (
+            decode_speed(
+                device,
+                self.step_bytes,
+                0,
+                Setup.host_ram_bandwidth_gbs,
+                self.work.batch,
+                self.runtime.name,
+                self.arch.num_layers,
+                self.compute_s(device),
+            )
+            if self.arch.generates
+            else None
+        )
+        prefill, ttft = prompt_pass(
+            device,
+            self.arch,
+            self.n_active,
+            self.work.context,
+            self.runtime.name,
+            matmul_precision(self.quant, self.runtime.name, device.backend),
+        )
+        return Plan(
+            memory=self.mem,
+            usable_bytes=usable,
+            fits=True,
+            headroom_bytes=usable - self.mem.total_bytes,
+            offloaded_layers=0,
+            decode=decode,
+            prefill=prefill,
+            time_to_first_token_s=ttft,
+            assumptions=self.assumptions,
+        )
 
 
-def rank_devices(arch: Architecture, quant: Quantization, work: Workload, devices: Iterable[Device],
-                 runtime: Runtime | None = None) -> list[tuple[Device, Plan]]:
+def rank_devices(
+    arch: Architecture, quant: Quantization, work: Workload, devices: Iterable[Device], runtime: Runtime | None = None
+) -> list[tuple[Device, Plan]]:
     """Every device that runs the model on its own, sorted by memory then name, each with its plan.
 
     Done in bulk (see Ranking). The plans equal ``plan()``'s for one-device setups without offload
@@ -459,15 +599,3 @@ def rank_devices(arch: Architecture, quant: Quantization, work: Workload, device
             out.append((device, ranking.plan_on(device, usable)))
     out.sort(key=lambda pair: (pair[0].memory_bytes, pair[0].name))
     return out
-
-
-def cheapest(ranked: Sequence[tuple[Device, Plan]], prices: dict[str, float], min_decode_tok_s: float = 0.0):
-    """The lowest-priced device among ``ranked`` meeting a decode speed; ``prices`` by device name."""
-    best = None
-    for device, p in ranked:
-        price = prices.get(device.name)
-        if price is None or (p.decode and p.decode.tok_s < min_decode_tok_s):
-            continue
-        if best is None or price < best[2]:
-            best = (device, p, price)
-    return best

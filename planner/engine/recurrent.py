@@ -8,6 +8,8 @@ n_embd_r = n_embd × (L_cache − 1) and no matrix; RWKV has n_embd_r = token_sh
 its config keys map onto those hparams.
 """
 
+from typing import Any
+
 from .types import EngineError, RecurrentState
 
 # kind -> the dims it needs (names as stored in the catalog, from config.json)
@@ -29,7 +31,7 @@ DIMS = {
 }
 
 
-def _need(kind: str, dims: dict) -> list[int]:
+def _need(kind: str, dims: dict[str, Any]) -> list[int]:
     values = []
     for name in DIMS[kind]:
         value = dims.get(name)
@@ -39,11 +41,12 @@ def _need(kind: str, dims: dict) -> list[int]:
     return values
 
 
-def recurrent_state(kind: str, dims: dict, ssm_dtype_bytes: int = 2) -> RecurrentState:
+def recurrent_state(kind: str, dims: dict[str, Any], ssm_dtype_bytes: int = 2) -> RecurrentState:
     """The per-layer state of a ``kind`` recurrent layer with config ``dims`` (see DIMS)."""
     if kind not in DIMS:
-        raise EngineError("model", f"the {kind or 'unknown'} recurrent design is not supported by the sizing engine "
-                                   "yet")
+        raise EngineError(
+            "model", f"the {kind or 'unknown'} recurrent design is not supported by the sizing engine yet"
+        )
     if kind == "gated_deltanet":
         conv_kernel, k_heads, k_head_dim, v_heads, v_head_dim = _need(kind, dims)
         d_inner = v_heads * v_head_dim

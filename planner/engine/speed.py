@@ -24,7 +24,11 @@ FALLBACK_CLASS = "nvidia"
 VLLM_MEASURED_CLASS = "nvidia"
 
 
-def _decode_fit(device_class: str, runtime: str) -> dict:
+# A fitted profile from calibration.py: efficiencies, fixed costs, band factors and row counts by name.
+Fit = dict[str, float]
+
+
+def _decode_fit(device_class: str, runtime: str) -> Fit:
     if device_class == CPU_CLASS:  # llama.cpp on the CPU alone: the RAM read at CPU_DECODE's efficiency
         return {**CPU_DECODE, "t_fixed_s": 0.0, "t_layer_s": 0.0}
     if runtime == "vllm":  # the serving-engine-class profile (CUDA graphs, BF16), measured on an H200
@@ -34,9 +38,17 @@ def _decode_fit(device_class: str, runtime: str) -> dict:
     return DECODE.get(device_class) or DECODE[FALLBACK_CLASS]
 
 
-def decode_speed(device: Device, gpu_bytes: int, host_bytes: int = 0, host_bandwidth_gbs: float | None = None,
-                 batch: int = 1, runtime: str = "llamacpp", layers: int = 0, compute_s: float = 0.0,
-                 handoffs: int = 0) -> Speed | None:
+def decode_speed(
+    device: Device,
+    gpu_bytes: int,
+    host_bytes: int = 0,
+    host_bandwidth_gbs: float | None = None,
+    batch: int = 1,
+    runtime: str = "llamacpp",
+    layers: int = 0,
+    compute_s: float = 0.0,
+    handoffs: int = 0,
+) -> Speed | None:
     """Per-sequence decode tokens/s for ``batch`` sequences stepping together.
 
     ``gpu_bytes`` = active weights + KV read per step on the device(s); ``host_bytes`` = the part read
@@ -47,11 +59,10 @@ def decode_speed(device: Device, gpu_bytes: int, host_bytes: int = 0, host_bandw
     the layers whose routed experts the CPU computes (llama.cpp --n-cpu-moe): each passes its activations from the
     GPU to the CPU and back and waits on both, CPU_DECODE's t_handoff_s (fitted on bench/expert_offload.csv).
     """
-    if not device.bandwidth_gbs:
-        return None
     fit = _decode_fit(device.device_class, runtime)
-    tok_s = decode_tok_s(device, gpu_bytes, runtime, host_bytes, host_bandwidth_gbs, fit, layers, compute_s,
-                         handoffs)
+    tok_s = decode_tok_s(device, gpu_bytes, runtime, host_bytes, host_bandwidth_gbs, fit, layers, compute_s, handoffs)
+    if tok_s is None:  # no bandwidth to read the weights at
+        return None
     low, high = fit["low"], fit["high"]
     if host_bytes:  # part of the step on the CPU: the band of both fits, the measured offload rows' included
         low = min(low, CPU_DECODE["low"], CPU_DECODE.get("offload_low", 1.0))
@@ -59,17 +70,28 @@ def decode_speed(device: Device, gpu_bytes: int, host_bytes: int = 0, host_bandw
     return Speed(tok_s=tok_s, low=tok_s * low, high=tok_s * high)
 
 
-def decode_tok_s(device: Device, gpu_bytes: int, runtime: str = "llamacpp", host_bytes: int = 0,
-                 host_bandwidth_gbs: float | None = None, fit: dict | None = None, layers: int = 0,
-                 compute_s: float = 0.0, handoffs: int = 0) -> float | None:
+def decode_tok_s(
+    device: Device,
+    gpu_bytes: int,
+    runtime: str = "llamacpp",
+    host_bytes: int = 0,
+    host_bandwidth_gbs: float | None = None,
+    fit: Fit | None = None,
+    layers: int = 0,
+    compute_s: float = 0.0,
+    handoffs: int = 0,
+) -> float | None:
     """The central figure of ``decode_speed`` alone (no band), for ranking thousands of devices. The step is
     the slower of reading the bytes and computing the batch (the roofline's minimum of the two rates), plus the
     fixed costs, which neither hides."""
     if not device.bandwidth_gbs:
         return None
     fit = fit or _decode_fit(device.device_class, runtime)
-    seconds = (max(gpu_bytes / (device.bandwidth_gbs * 1e9 * fit["efficiency"]), compute_s) + fit["t_fixed_s"]
-               + fit.get("t_layer_s", 0.0) * layers)
+    seconds = (
+        max(gpu_bytes / (device.bandwidth_gbs * 1e9 * fit["efficiency"]), compute_s)
+        + fit["t_fixed_s"]
+        + fit.get("t_layer_s", 0.0) * layers
+    )
     if host_bytes:
         seconds += host_bytes / ((host_bandwidth_gbs or Setup.host_ram_bandwidth_gbs) * 1e9 * CPU_DECODE["efficiency"])
     seconds += handoffs * CPU_DECODE.get("t_handoff_s", 0.0)
@@ -108,8 +130,9 @@ def matrix_rate(device: Device, precision: str) -> float | None:
     return device.matrix_int8_tops if precision == "int8" else device.matrix_tflops
 
 
-def prefill_seconds_per_token(fit: dict, gemm: float, attention: float, matrix: float | None,
-                              shader: float, routed: float = 0.0) -> float:
+def prefill_seconds_per_token(
+    fit: Fit, gemm: float, attention: float, matrix: float | None, shader: float, routed: float = 0.0
+) -> float:
     """The prompt pass per token, four terms:
     - the weight GEMMs at the matrix rate × efficiency (≤ 1); a part without matrix units does them on the shaders;
     - shader work in proportion to them (``shader_cost`` FP32-ops per GEMM FLOP: dequantizing weight tiles,
@@ -123,38 +146,67 @@ def prefill_seconds_per_token(fit: dict, gemm: float, attention: float, matrix: 
       1 / (1 / efficiency + expert_cost), still ≤ 1.
     """
     rate = (matrix or shader) * 1e12
-    return (gemm / (rate * fit["efficiency"]) + fit["shader_cost"] * gemm / (shader * 1e12)
-            + fit["attention_cost"] * attention / (shader * 1e12) + fit.get("expert_cost", 0.0) * routed / rate)
+    return (
+        gemm / (rate * fit["efficiency"])
+        + fit["shader_cost"] * gemm / (shader * 1e12)
+        + fit["attention_cost"] * attention / (shader * 1e12)
+        + fit.get("expert_cost", 0.0) * routed / rate
+    )
 
 
-def _prompt_fit(device: Device, runtime: str, precision: str | None) -> tuple[dict, float | None, bool]:
+def _prompt_fit(device: Device, runtime: str, precision: str | None) -> tuple[Fit, float | None, bool]:
     """The prompt-pass fit for a device and runtime, the matrix rate at the precision, and whether the band is
     widened: a vLLM-class engine on a GPU with matrix units takes VLLM_PREFILL (fitted on the H200 serving set's
     prompt passes), widened off NVIDIA; otherwise the device class's llama.cpp fit, widened for vLLM."""
-    matrix = matrix_rate(device, precision or ("fp16" if runtime == "vllm" else
-                                               matmul_precision(Quantization("", bits_per_weight=4), runtime,
-                                                                device.backend)))
+    matrix = matrix_rate(
+        device,
+        precision
+        or (
+            "fp16"
+            if runtime == "vllm"
+            else matmul_precision(Quantization("", bits_per_weight=4), runtime, device.backend)
+        ),
+    )
     if runtime == "vllm" and matrix:
         return VLLM_PREFILL, matrix, device.device_class != VLLM_MEASURED_CLASS
     return PREFILL.get(device.device_class) or PREFILL[FALLBACK_CLASS], matrix, runtime == "vllm"
 
 
-def prefill_speed(device: Device, arch: Architecture, active_params: int, context: int = 512,
-                  runtime: str = "llamacpp", precision: str | None = None) -> Speed | None:
+def prefill_speed(
+    device: Device,
+    arch: Architecture,
+    active_params: int,
+    context: int = 512,
+    runtime: str = "llamacpp",
+    precision: str | None = None,
+) -> Speed | None:
     """Prefill tokens/s for a prompt of ``context`` tokens (average attention span context / 2), with GEMMs in
     ``precision`` (matmul_precision; without it, the runtime's for quantized weights)."""
     fit, matrix, widen = _prompt_fit(device, runtime, precision)
     shader = device.compute_tflops or matrix
     if not shader:
         return None
-    tok_s = 1.0 / prefill_seconds_per_token(fit, gemm_flops(active_params), attention_flops(arch, context), matrix,
-                                            shader, gemm_flops(routed_expert_params(arch)))
+    tok_s = 1.0 / prefill_seconds_per_token(
+        fit,
+        gemm_flops(active_params),
+        attention_flops(arch, context),
+        matrix,
+        shader,
+        gemm_flops(routed_expert_params(arch)),
+    )
     low, high = (fit["low"] * 0.75, fit["high"] * 1.25) if widen else (fit["low"], fit["high"])
     return Speed(tok_s=tok_s, low=tok_s * low, high=tok_s * high)
 
 
-def decode_compute_seconds(device: Device, arch: Architecture, active_params: int, context: int, batch: int,
-                           runtime: str = "llamacpp", precision: str | None = None) -> float:
+def decode_compute_seconds(
+    device: Device,
+    arch: Architecture,
+    active_params: int,
+    context: int,
+    batch: int,
+    runtime: str = "llamacpp",
+    precision: str | None = None,
+) -> float:
     """The compute of one decode step for ``batch`` sequences: each new token through the weight GEMMs and
     attention over its ``context`` cached tokens, at the prompt pass's rates (0 where they are not on record). Memory
     hides it at small batch; it is the roof a large batch meets."""
@@ -163,5 +215,11 @@ def decode_compute_seconds(device: Device, arch: Architecture, active_params: in
     if not shader or (runtime == "vllm" and not matrix):  # every GPU vLLM runs on has matrix units: rate unknown
         return 0.0
     # A decode step's experts see batch × k / E tokens each, as small as the prompt pass's: the same expert term.
-    return batch * prefill_seconds_per_token(fit, gemm_flops(active_params), attention_flops(arch, 2 * context),
-                                             matrix, shader, gemm_flops(routed_expert_params(arch)))
+    return batch * prefill_seconds_per_token(
+        fit,
+        gemm_flops(active_params),
+        attention_flops(arch, 2 * context),
+        matrix,
+        shader,
+        gemm_flops(routed_expert_params(arch)),
+    )

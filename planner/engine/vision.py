@@ -12,6 +12,8 @@ Biases and norms are left out (under 1 % of these encoders). Checked against lla
 sizes in bench/accuracy.py (vision rows).
 """
 
+from typing import Any
+
 PROJECTOR_BYTES_PER_PARAM = 2  # mmproj files are written F16 (convert_hf_to_gguf.py --mmproj default); vLLM loads BF16
 
 # llama.cpp's image compute buffer (libmtmd warm-up with its default largest image, flash attention on), by
@@ -21,12 +23,18 @@ PROJECTOR_BYTES_PER_PARAM = 2  # mmproj files are written F16 (convert_hf_to_ggu
 # - qwen3_vl / qwen3_5 / qwen3_5_moe merger: 248.10 MiB at 1472×1472 (27B-class Qwen3.5 log); the 4B prints
 #   223.30 MiB and gguf-parser-go#44 lists 323 MiB for Qwen3-VL: the largest-sized of the two Qwen3.5 logs is kept.
 # Without flash attention these buffers are ~7-40× larger (gguf-parser-go#44: gemma3 1132, Qwen2.5-VL 4872 MiB).
-IMAGE_COMPUTE_MIB = {"gemma3": 121.25, "qwen2_5_vl": 704.79, "qwen3_vl": 248.10, "qwen3_vl_moe": 248.10,
-                     "qwen3_5": 248.10, "qwen3_5_moe": 248.10}
+IMAGE_COMPUTE_MIB = {
+    "gemma3": 121.25,
+    "qwen2_5_vl": 704.79,
+    "qwen3_vl": 248.10,
+    "qwen3_vl_moe": 248.10,
+    "qwen3_5": 248.10,
+    "qwen3_5_moe": 248.10,
+}
 MIB = 1024**2
 
 
-def vision_encoder_params(dims: dict) -> int:
+def vision_encoder_params(dims: dict[str, Any]) -> int:
     """Weights of the encoder plus projector, from the dims catalog/hf_config.vision_dims reads."""
     h, i, layers = dims["hidden"], dims["intermediate"], dims["layers"]
     per_layer = 4 * h * h + (3 if dims.get("gated") else 2) * h * i
@@ -41,9 +49,9 @@ def vision_encoder_params(dims: dict) -> int:
         projector = (merged * merged + merged * out) * (1 + dims.get("extra_projectors", 0))
     else:
         projector = merged * out
-    return layers * per_layer + patch + positions + projector
+    return int(layers * per_layer + patch + positions + projector)
 
 
-def image_compute_bytes(dims: dict | None) -> int:
+def image_compute_bytes(dims: dict[str, Any] | None) -> int:
     """The encoder's compute buffer for one image where a public log gives it for the family, else 0."""
     return round(IMAGE_COMPUTE_MIB.get((dims or {}).get("family", ""), 0) * MIB)

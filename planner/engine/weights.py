@@ -65,12 +65,39 @@ FALLBACK = {
 
 # GGUF file type -> bulk tensor type (quant_types.csv base_ggml_type).
 FILE_TYPE_BASE = {
-    "F32": "F32", "F16": "F16", "BF16": "BF16", "Q8_0": "Q8_0", "Q4_0": "Q4_0", "Q4_1": "Q4_1",
-    "Q5_0": "Q5_0", "Q5_1": "Q5_1", "Q2_K": "Q2_K", "Q2_K_S": "Q2_K", "Q3_K_S": "Q3_K", "Q3_K_M": "Q3_K",
-    "Q3_K_L": "Q3_K", "Q4_K_S": "Q4_K", "Q4_K_M": "Q4_K", "Q5_K_S": "Q5_K", "Q5_K_M": "Q5_K", "Q6_K": "Q6_K",
-    "IQ1_S": "IQ1_S", "IQ1_M": "IQ1_M", "IQ2_XXS": "IQ2_XXS", "IQ2_XS": "IQ2_XS", "IQ2_S": "IQ2_XS",
-    "IQ2_M": "IQ2_S", "IQ3_XXS": "IQ3_XXS", "IQ3_XS": "IQ3_S", "IQ3_S": "IQ3_S", "IQ3_M": "IQ3_S",
-    "IQ4_NL": "IQ4_NL", "IQ4_XS": "IQ4_XS", "TQ1_0": "TQ1_0", "TQ2_0": "TQ2_0", "MXFP4_MOE": "MXFP4",
+    "F32": "F32",
+    "F16": "F16",
+    "BF16": "BF16",
+    "Q8_0": "Q8_0",
+    "Q4_0": "Q4_0",
+    "Q4_1": "Q4_1",
+    "Q5_0": "Q5_0",
+    "Q5_1": "Q5_1",
+    "Q2_K": "Q2_K",
+    "Q2_K_S": "Q2_K",
+    "Q3_K_S": "Q3_K",
+    "Q3_K_M": "Q3_K",
+    "Q3_K_L": "Q3_K",
+    "Q4_K_S": "Q4_K",
+    "Q4_K_M": "Q4_K",
+    "Q5_K_S": "Q5_K",
+    "Q5_K_M": "Q5_K",
+    "Q6_K": "Q6_K",
+    "IQ1_S": "IQ1_S",
+    "IQ1_M": "IQ1_M",
+    "IQ2_XXS": "IQ2_XXS",
+    "IQ2_XS": "IQ2_XS",
+    "IQ2_S": "IQ2_XS",
+    "IQ2_M": "IQ2_S",
+    "IQ3_XXS": "IQ3_XXS",
+    "IQ3_XS": "IQ3_S",
+    "IQ3_S": "IQ3_S",
+    "IQ3_M": "IQ3_S",
+    "IQ4_NL": "IQ4_NL",
+    "IQ4_XS": "IQ4_XS",
+    "TQ1_0": "TQ1_0",
+    "TQ2_0": "TQ2_0",
+    "MXFP4_MOE": "MXFP4",
     "NVFP4": "NVFP4",
 }
 
@@ -103,11 +130,8 @@ def _params_split(arch: Architecture) -> tuple[int, int, int]:
     hd = arch.head_dim_k
     embed = arch.vocab_size * h * (1 if arch.tied_embeddings or not arch.causal else 2)  # encoders: no LM head
     norms = (2 * layers + 1) * h
-    if arch.attention == "mla":
-        # DeepSeek MLA projections, per layer (config q_lora_rank absent for V2-Lite: q_proj direct).
-        attn = 0
-    else:
-        attn = h * hd * (2 * arch.num_heads + 2 * arch.num_kv_heads)
+    # DeepSeek MLA's projections (no q_lora_rank for V2-Lite: q_proj direct) stay in what the count leaves over.
+    attn = 0 if arch.attention == "mla" else h * hd * (2 * arch.num_heads + 2 * arch.num_kv_heads)
     hybrid = any(k in {RECURRENT, NO_CACHE} for k in arch.layer_kinds or ())
     if arch.intermediate_size and not arch.is_moe and not hybrid:
         ffn = _ffn_matrices(arch) * h * arch.intermediate_size
@@ -275,7 +299,17 @@ def _recipe(ftype: str, t: Tensor, arch: Architecture, attn_v_index: int) -> str
         }
         chosen = rules.get(ftype, base)
     elif kind == "attn_output":
-        if eight_experts and ftype in {"Q2_K", "Q3_K_S", "Q3_K_M", "Q4_K_M", "IQ3_XS", "IQ3_S", "IQ3_M", "IQ4_XS", "IQ4_NL"}:
+        if eight_experts and ftype in {
+            "Q2_K",
+            "Q3_K_S",
+            "Q3_K_M",
+            "Q4_K_M",
+            "IQ3_XS",
+            "IQ3_S",
+            "IQ3_M",
+            "IQ4_XS",
+            "IQ4_NL",
+        }:
             chosen = "Q5_K"
         else:
             chosen = {"Q2_K": "Q3_K", "Q3_K_M": "Q4_K", "Q3_K_L": "Q5_K", "IQ3_M": "Q4_K"}.get(ftype, base)
@@ -373,7 +407,7 @@ def active_weight_bytes(arch: Architecture, quant: Quantization) -> int:
     parts = weight_tensor_bytes(arch, quant)
     total = weights_bytes(arch, quant)
     scale = total / max(sum(parts.values()), 1)  # an exact file size rescales the per-tensor split
-    expert = sum(v for k, v in parts.items() if k.endswith("_exps"))
+    expert: float = sum(v for k, v in parts.items() if k.endswith("_exps"))
     dense = sum(parts.values()) - expert - (0 if arch.tied_embeddings else parts.get("token_embd", 0))
     if expert and arch.num_experts and arch.experts_per_token:
         expert = expert * arch.experts_per_token / arch.num_experts

@@ -14,9 +14,41 @@ register = template.Library()
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": True, "linkify": False}).enable("table").enable("strikethrough")
 CARD_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3", "h4", "h5",
-    "h6", "hr", "i", "li", "ol", "p", "pre", "s", "span", "strong", "sub", "summary", "sup", "table", "tbody",
-    "td", "th", "thead", "tr", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "del",
+    "details",
+    "div",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 }
 CARD_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
 
@@ -40,9 +72,15 @@ def _card_link(repo_id: str):
 
 def card_html(markdown: str, repo_id: str = "") -> str:
     html = _MARKDOWN.render(markdown or "")
-    return nh3.clean(html, tags=CARD_TAGS, clean_content_tags={"script", "style"}, attributes=CARD_ATTRIBUTES,
-                     url_schemes={"http", "https", "mailto"}, link_rel="nofollow noopener noreferrer",
-                     attribute_filter=_card_link(repo_id))
+    return nh3.clean(
+        html,
+        tags=CARD_TAGS,
+        clean_content_tags={"script", "style"},
+        attributes=CARD_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener noreferrer",
+        attribute_filter=_card_link(repo_id),
+    )
 
 
 @register.filter(name="card_html")

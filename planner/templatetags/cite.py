@@ -25,8 +25,9 @@ def _links(part: str) -> list[tuple[str, str]]:
     for m in GITHUB_FILE.finditer(part):
         owner, repo, commit, path = m.groups()
         ref = commit or "HEAD"
-        found.append((f"https://github.com/{owner}/{repo}/blob/{ref}/{path}",
-                      f"{owner}/{repo} › {path.rsplit('/', 1)[-1]}"))
+        found.append(
+            (f"https://github.com/{owner}/{repo}/blob/{ref}/{path}", f"{owner}/{repo} › {path.rsplit('/', 1)[-1]}")
+        )
     if not found:
         found += [(f"https://github.com/{o}/{r}", f"{o}/{r}") for o, r in GITHUB_REPO.findall(part)]
     for url in URL.findall(part):
@@ -50,6 +51,9 @@ def citations(note: str):
                 labels.append(name)
     if not cited:
         text = (note or "").strip()
-        return text if len(text) <= PLAIN_MAX else text[:PLAIN_MAX - 1] + "…"
-    return format_html_join(" · ", '{}<a href="{}" rel="nofollow noopener">{}</a>', (
-        (", ".join(labels) + ": " if labels else "", href, text) for (href, text), labels in cited.items()))
+        return text if len(text) <= PLAIN_MAX else text[: PLAIN_MAX - 1] + "…"
+    return format_html_join(
+        " · ",
+        '{}<a href="{}" rel="nofollow noopener">{}</a>',
+        ((", ".join(labels) + ": " if labels else "", href, text) for (href, text), labels in cited.items()),
+    )

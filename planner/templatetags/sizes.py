@@ -97,7 +97,7 @@ def band(speed):
 GPU_ROW_TEMPLATE = (
     '{% for r in gpu_rows %}<tr><td><a href="{{ r.gpu.get_absolute_url }}">{{ r.gpu.name }}</a></td>'
     "<td>{{ r.gpu.vendor }}</td><td>{{ r.gpu.memory_bytes|gib }}</td>"
-    '<td>{% if r.gpu.bandwidth_gbs %}{{ r.gpu.bandwidth_gbs }} GB/s{% else %}–{% endif %}</td>'
+    "<td>{% if r.gpu.bandwidth_gbs %}{{ r.gpu.bandwidth_gbs }} GB/s{% else %}–{% endif %}</td>"
     "<td>{{ r.plan.headroom_bytes|gib }} <small>{{ r.plan|offload_note }}</small></td>"
     "<td>{{ r.plan.decode|tok_s }} <small>{{ r.plan.decode|band }}</small></td>"
     "<td>{% if r.gpu.price_usd %}${{ r.gpu.price_usd|floatformat:0 }}{% else %}–{% endif %}</td></tr>{% endfor %}"
@@ -107,14 +107,25 @@ GPU_ROW_TEMPLATE = (
 @register.simple_tag
 def gpu_table_rows(rows, speed="decode"):
     """``speed``: the plan's "decode" figure, or "prefill" for models that generate nothing (embedding)."""
-    return format_html_join("", (
-        '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{} <small>{}</small></td>'
-        "<td>{} <small>{}</small></td><td>{}</td></tr>"
-    ), (
-        (r.gpu.get_absolute_url(), r.gpu.name, r.gpu.vendor, gib(r.gpu.memory_bytes),
-         f"{localize(r.gpu.bandwidth_gbs)} GB/s" if r.gpu.bandwidth_gbs else "–", gib(r.plan.headroom_bytes),
-         offload_note(r.plan),
-         tok_s(getattr(r.plan, speed)), band(getattr(r.plan, speed)),
-         f"${floatformat(r.gpu.price_usd, 0)}" if r.gpu.price_usd else "–")
-        for r in rows
-    ))
+    return format_html_join(
+        "",
+        (
+            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{} <small>{}</small></td>'
+            "<td>{} <small>{}</small></td><td>{}</td></tr>"
+        ),
+        (
+            (
+                r.gpu.get_absolute_url(),
+                r.gpu.name,
+                r.gpu.vendor,
+                gib(r.gpu.memory_bytes),
+                f"{localize(r.gpu.bandwidth_gbs)} GB/s" if r.gpu.bandwidth_gbs else "–",
+                gib(r.plan.headroom_bytes),
+                offload_note(r.plan),
+                tok_s(getattr(r.plan, speed)),
+                band(getattr(r.plan, speed)),
+                f"${floatformat(r.gpu.price_usd, 0)}" if r.gpu.price_usd else "–",
+            )
+            for r in rows
+        ),
+    )

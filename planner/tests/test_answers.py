@@ -40,10 +40,15 @@ def test_every_model_in_every_format_each_runtime_loads_gets_a_plan(api, django_
             assert r.status_code == 200, (llm.slug, runtime, r.content[:200])
 
 
-@pytest.mark.parametrize("runtime, quant, nearest", [
-    ("vllm", "Q4_K_M", "AWQ-4bit"), ("llamacpp", "FP8", "Q8_0"), ("ollama", "AWQ-4bit-g128", "IQ4_XS"),
-    ("llamacpp", "EXL2-4.0bpw", "IQ4_XS"),
-])
+@pytest.mark.parametrize(
+    "runtime, quant, nearest",
+    [
+        ("vllm", "Q4_K_M", "AWQ-4bit"),
+        ("llamacpp", "FP8", "Q8_0"),
+        ("ollama", "AWQ-4bit-g128", "IQ4_XS"),
+        ("llamacpp", "EXL2-4.0bpw", "IQ4_XS"),
+    ],
+)
 def test_a_format_the_runtime_cannot_load_is_a_400_naming_the_nearest(api, runtime, quant, nearest):
     r = api.get(PLAN, {"model": "llama-3-1-8b-instruct", "runtime": runtime, "quant": quant})
     assert r.status_code == 400
@@ -52,19 +57,27 @@ def test_a_format_the_runtime_cannot_load_is_a_400_naming_the_nearest(api, runti
 
 
 def test_the_questions_from_the_issue_are_answered(api):
-    h100 = api.get(PLAN, {"model": "llama-3-1-8b-instruct", "quant": "BF16", "runtime": "vllm",
-                          "gpu": "nvidia-h100-sxm5-80-gb"}).json()
+    h100 = api.get(
+        PLAN, {"model": "llama-3-1-8b-instruct", "quant": "BF16", "runtime": "vllm", "gpu": "nvidia-h100-sxm5-80-gb"}
+    ).json()
     assert h100["fits"] is True and h100["weights_source"] == "computed" and h100["inputs"]["quant"] == "BF16"
     llama2 = api.get(PLAN, {"model": "llama-2-7b-hf", "quant": "q4_0", "gpu": "nvidia-geforce-rtx-3060-12-gb"})
     assert llama2.status_code == 200 and llama2.json()["inputs"]["quant"] == "Q4_0"  # any case
     assert llama2.json()["inputs"]["context"] == 4096  # an unstated context stops at the model's maximum
 
 
-@pytest.mark.parametrize("slug, runtime, expected", [
-    ("gpt-oss-20b", "llamacpp", "MXFP4_MOE"), ("gpt-oss-20b", "ollama", "MXFP4_MOE"), ("gpt-oss-20b", "vllm", "MXFP4"),
-    ("deepseek-v3", "vllm", "FP8-Block-128x128"), ("deepseek-v3", "llamacpp", "Q4_K_M"),
-    ("llama-3-1-8b-instruct", "vllm", "BF16"), ("llama-3-1-8b-instruct", "llamacpp", "Q4_K_M"),
-])
+@pytest.mark.parametrize(
+    "slug, runtime, expected",
+    [
+        ("gpt-oss-20b", "llamacpp", "MXFP4_MOE"),
+        ("gpt-oss-20b", "ollama", "MXFP4_MOE"),
+        ("gpt-oss-20b", "vllm", "MXFP4"),
+        ("deepseek-v3", "vllm", "FP8-Block-128x128"),
+        ("deepseek-v3", "llamacpp", "Q4_K_M"),
+        ("llama-3-1-8b-instruct", "vllm", "BF16"),
+        ("llama-3-1-8b-instruct", "llamacpp", "Q4_K_M"),
+    ],
+)
 def test_native_defaults(api, slug, runtime, expected):
     body = api.get(PLAN, {"model": slug, "runtime": runtime}).json()
     assert body["inputs"]["quant"] == expected
@@ -78,8 +91,15 @@ def test_gpt_oss_20b_default_is_its_mxfp4_file_not_a_bigger_q4_k_m(api):
 def test_memory_without_a_gpu(api):
     body = api.get(PLAN, {"model": "llama-3-1-8b-instruct", "context": 32768}).json()
     assert body["memory"]["total_bytes"] > body["memory"]["kv_cache_bytes"] == 32768 * 32 * 8 * 128 * 2 * 2
-    for field in ("fits", "headroom_bytes", "usable_bytes", "decode_tok_s", "prefill_tok_s", "max_context",
-                  "best_quant"):
+    for field in (
+        "fits",
+        "headroom_bytes",
+        "usable_bytes",
+        "decode_tok_s",
+        "prefill_tok_s",
+        "max_context",
+        "best_quant",
+    ):
         assert body[field] is None, field
     assert "no GPU given: memory only" in body["assumptions"]
 
@@ -99,13 +119,16 @@ def test_model_page_lists_every_format_of_the_runtime_and_marks_published_ones(c
     assert client.get("/models/meta-llama-3-8b/?quant=iq3_m").status_code == 200
 
 
-@pytest.mark.parametrize("quant, gpu, status, text", [
-    ("BF16", "nvidia-tesla-v100-sxm2-32-gb", 400, "use F16 (--dtype half)"),
-    ("FP8", "nvidia-tesla-v100-sxm2-32-gb", 400, "from compute capability 7.5"),
-    ("FP8", "nvidia-geforce-rtx-3090", 200, None),  # weight-only through Marlin
-    ("AWQ-4bit-g128", "amd-radeon-instinct-mi300x", 400, "on AMD GPUs"),
-    ("FP8", "amd-radeon-instinct-mi300x", 200, None),
-])
+@pytest.mark.parametrize(
+    "quant, gpu, status, text",
+    [
+        ("BF16", "nvidia-tesla-v100-sxm2-32-gb", 400, "use F16 (--dtype half)"),
+        ("FP8", "nvidia-tesla-v100-sxm2-32-gb", 400, "from compute capability 7.5"),
+        ("FP8", "nvidia-geforce-rtx-3090", 200, None),  # weight-only through Marlin
+        ("AWQ-4bit-g128", "amd-radeon-instinct-mi300x", 400, "on AMD GPUs"),
+        ("FP8", "amd-radeon-instinct-mi300x", 200, None),
+    ],
+)
 def test_vllm_hardware_limits(api, quant, gpu, status, text):
     r = api.get(PLAN, {"model": "llama-3-1-8b-instruct", "runtime": "vllm", "quant": quant, "gpu": gpu})
     assert r.status_code == status
@@ -114,8 +137,9 @@ def test_vllm_hardware_limits(api, quant, gpu, status, text):
 
 
 def test_vllm_default_is_f16_on_a_gpu_without_bf16(api):
-    body = api.get(PLAN, {"model": "llama-3-1-8b-instruct", "runtime": "vllm",
-                          "gpu": "nvidia-tesla-v100-sxm2-32-gb"}).json()
+    body = api.get(
+        PLAN, {"model": "llama-3-1-8b-instruct", "runtime": "vllm", "gpu": "nvidia-tesla-v100-sxm2-32-gb"}
+    ).json()
     assert body["inputs"]["quant"] == "F16" and "--dtype float16" in body["commands"]["vllm"]
 
 
@@ -132,14 +156,40 @@ def test_a_gpu_the_runtime_cannot_drive_is_a_400_on_the_gpu(api):
 
 
 def test_planner_and_compare_pages_check_the_gpu_and_default_the_format(client, seeded):
-    plan_page = client.get("/plan/", {"model": "llama-3-1-8b-instruct", "runtime": "vllm", "context": 8192, "batch": 1,
-                                      "kv_cache": "f16", "gpu": "nvidia-tesla-v100-sxm2-32-gb", "gpu_count": 1})
+    plan_page = client.get(
+        "/plan/",
+        {
+            "model": "llama-3-1-8b-instruct",
+            "runtime": "vllm",
+            "context": 8192,
+            "batch": 1,
+            "kv_cache": "f16",
+            "gpu": "nvidia-tesla-v100-sxm2-32-gb",
+            "gpu_count": 1,
+        },
+    )
     assert plan_page.status_code == 200 and "F16" in plan_page.content.decode()  # BF16 falls back before Ampere
-    bad = client.get("/plan/", {"model": "llama-3-1-8b-instruct", "runtime": "vllm", "context": 8192, "batch": 1,
-                                "kv_cache": "f16", "gpu": "nvidia-geforce-gtx-1080-ti", "gpu_count": 1})
+    bad = client.get(
+        "/plan/",
+        {
+            "model": "llama-3-1-8b-instruct",
+            "runtime": "vllm",
+            "context": 8192,
+            "batch": 1,
+            "kv_cache": "f16",
+            "gpu": "nvidia-geforce-gtx-1080-ti",
+            "gpu_count": 1,
+        },
+    )
     assert bad.status_code == 400 and "No current vLLM release drives" in bad.content.decode()
-    compare = client.get("/compare/", {"model": "llama-3-1-8b-instruct", "runtime": "vllm",
-                                       "gpu": ["nvidia-geforce-rtx-4090", "nvidia-h100-sxm5-80-gb"]})
+    compare = client.get(
+        "/compare/",
+        {
+            "model": "llama-3-1-8b-instruct",
+            "runtime": "vllm",
+            "gpu": ["nvidia-geforce-rtx-4090", "nvidia-h100-sxm5-80-gb"],
+        },
+    )
     assert compare.status_code == 200 and "BF16" in compare.content.decode()
     assert client.get("/models/gpt-oss-120b/?offload=true").status_code == 200  # true still means auto
 

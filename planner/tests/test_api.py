@@ -63,8 +63,12 @@ def test_plan_get_equals_the_engine(api):
     body = api.get(f"/api/v1/plan/?model={R1_8B}&quant=Q4_K_M&context=32768&gpu={RTX3060}").json()
     llm = LLM.objects.get(slug=R1_8B)
     mq = llm.quantizations.get(fmt__name="Q4_K_M")
-    direct = plan(specs.llm_to_arch(llm), specs.model_quant_to_quant(mq), Workload(context=32768),
-                  Setup(devices=(specs.gpu_to_device(GPU.objects.get(slug=RTX3060)),)))
+    direct = plan(
+        specs.llm_to_arch(llm),
+        specs.model_quant_to_quant(mq),
+        Workload(context=32768),
+        Setup(devices=(specs.gpu_to_device(GPU.objects.get(slug=RTX3060)),)),
+    )
     assert body["memory"]["total_bytes"] == direct.memory.total_bytes
     assert body["memory"]["kv_cache_bytes"] == direct.memory.kv_cache_bytes == 4 * 1024**3
     assert body["fits"] is True and body["headroom_bytes"] == direct.headroom_bytes
@@ -74,8 +78,7 @@ def test_plan_get_equals_the_engine(api):
 
 
 def test_plan_api_and_planner_page_agree(api, client):
-    query = (f"model={R1_8B}&quant=Q8_0&context=16384&batch=2&kv_cache=q8_0&runtime=ollama&gpu={RTX3060}"
-             "&gpu_count=1")
+    query = f"model={R1_8B}&quant=Q8_0&context=16384&batch=2&kv_cache=q8_0&runtime=ollama&gpu={RTX3060}&gpu_count=1"
     body = api.get("/api/v1/plan/?" + query).json()
     page = client.get("/plan/?" + query).context["result"]
     assert body["memory"]["total_bytes"] == page.plan.memory.total_bytes
@@ -83,10 +86,18 @@ def test_plan_api_and_planner_page_agree(api, client):
 
 
 def test_plan_post_with_a_custom_architecture_and_custom_gpu(api):
-    body = api.post("/api/v1/plan/", {
-        "architecture": {"params_b": 70.6, "layers": 80, "hidden_size": 8192, "heads": 64, "kv_heads": 8},
-        "quant": "Q4_K_M", "context": 8192, "vram_gb": 48, "bandwidth_gbs": 1000, "gpu_count": 2,
-    }, format="json").json()
+    body = api.post(
+        "/api/v1/plan/",
+        {
+            "architecture": {"params_b": 70.6, "layers": 80, "hidden_size": 8192, "heads": 64, "kv_heads": 8},
+            "quant": "Q4_K_M",
+            "context": 8192,
+            "vram_gb": 48,
+            "bandwidth_gbs": 1000,
+            "gpu_count": 2,
+        },
+        format="json",
+    ).json()
     assert body["fits"] is True and body["memory"]["weights_bytes"] > 38e9
     assert body["inputs"]["architecture"]["layers"] == 80
 
@@ -100,38 +111,44 @@ def test_plan_offload_and_vllm(api):
     assert gguf.status_code == 400 and "nearest format it loads is" in gguf.json()["quant"][0]
 
 
-@pytest.mark.parametrize("query,field", [
-    (f"model=nope&gpu={RTX3060}", "model"),
-    (f"model={R1_8B}&quant=Q9_Z&gpu={RTX3060}", "quant"),
-    (f"model={R1_8B}&context=0&gpu={RTX3060}", "context"),
-    (f"model={R1_8B}&context=10000001&gpu={RTX3060}", "context"),
-    (f"model={R1_8B}&context=200000&gpu={RTX3060}", "context"),
-    (f"model={R1_8B}&context=abc&gpu={RTX3060}", "context"),
-    (f"model={R1_8B}&vram_gb=-4", "vram_gb"),
-    (f"model={R1_8B}&gpu={RTX3060}&gpu_count=0", "gpu_count"),
-    (f"model={R1_8B}&gpu=nope", "gpu"),
-    (f"model={R1_8B}&gpu={RTX3060}&vram_gb=12", "gpu"),
-    (f"model={R1_8B}&gpu={RTX3060}&kv_cache=q2", "kv_cache"),
-    (f"model={R1_8B}&gpu={RTX3060}&runtime=vllm&kv_cache=q4_0", "kv_cache"),
-    (f"model={R1_8B}&gpu={RTX3060}&runtime=tgi", "runtime"),
-    (f"gpu={RTX3060}", "model"),
-    (f"model={R1_8B}&params_b=8&layers=32&hidden_size=4096&heads=32&kv_heads=8&gpu={RTX3060}", "model"),
-    (f"params_b=8&layers=32&hidden_size=4096&heads=32&kv_heads=7&gpu={RTX3060}", "architecture"),
-    (f"params_b=8&layers=32&heads=32&kv_heads=8&gpu={RTX3060}", "architecture"),
-])
+@pytest.mark.parametrize(
+    "query,field",
+    [
+        (f"model=nope&gpu={RTX3060}", "model"),
+        (f"model={R1_8B}&quant=Q9_Z&gpu={RTX3060}", "quant"),
+        (f"model={R1_8B}&context=0&gpu={RTX3060}", "context"),
+        (f"model={R1_8B}&context=10000001&gpu={RTX3060}", "context"),
+        (f"model={R1_8B}&context=200000&gpu={RTX3060}", "context"),
+        (f"model={R1_8B}&context=abc&gpu={RTX3060}", "context"),
+        (f"model={R1_8B}&vram_gb=-4", "vram_gb"),
+        (f"model={R1_8B}&gpu={RTX3060}&gpu_count=0", "gpu_count"),
+        (f"model={R1_8B}&gpu=nope", "gpu"),
+        (f"model={R1_8B}&gpu={RTX3060}&vram_gb=12", "gpu"),
+        (f"model={R1_8B}&gpu={RTX3060}&kv_cache=q2", "kv_cache"),
+        (f"model={R1_8B}&gpu={RTX3060}&runtime=vllm&kv_cache=q4_0", "kv_cache"),
+        (f"model={R1_8B}&gpu={RTX3060}&runtime=tgi", "runtime"),
+        (f"gpu={RTX3060}", "model"),
+        (f"model={R1_8B}&params_b=8&layers=32&hidden_size=4096&heads=32&kv_heads=8&gpu={RTX3060}", "model"),
+        (f"params_b=8&layers=32&hidden_size=4096&heads=32&kv_heads=7&gpu={RTX3060}", "architecture"),
+        (f"params_b=8&layers=32&heads=32&kv_heads=8&gpu={RTX3060}", "architecture"),
+    ],
+)
 def test_plan_rejects_bad_input_naming_the_field(api, query, field):
     response = api.get("/api/v1/plan/?" + query)
     assert response.status_code == 400, response.content
     assert field in response.json()
 
 
-@pytest.mark.parametrize("payload,field", [
-    ({"model": R1_8B, "gpu": RTX3060, "context": "many"}, "context"),
-    ({"model": R1_8B, "architecture": {"params_b": 8}, "gpu": RTX3060}, "architecture"),
-    ({"model": R1_8B, "vram_gb": -1}, "vram_gb"),
-    ({"model": R1_8B, "gpu": RTX3060, "gpu_count": 0}, "gpu_count"),
-    ([1, 2, 3], "non_field_errors"),
-])
+@pytest.mark.parametrize(
+    "payload,field",
+    [
+        ({"model": R1_8B, "gpu": RTX3060, "context": "many"}, "context"),
+        ({"model": R1_8B, "architecture": {"params_b": 8}, "gpu": RTX3060}, "architecture"),
+        ({"model": R1_8B, "vram_gb": -1}, "vram_gb"),
+        ({"model": R1_8B, "gpu": RTX3060, "gpu_count": 0}, "gpu_count"),
+        ([1, 2, 3], "non_field_errors"),
+    ],
+)
 def test_plan_post_rejects_bad_json_naming_the_field(api, payload, field):
     response = api.post("/api/v1/plan/", payload, format="json")
     assert response.status_code == 400 and field in response.json()
@@ -145,8 +162,14 @@ def test_model_gpus_rejects_bad_input(api):
     assert api.get("/api/v1/gpus/nope/models/").status_code == 404
 
 
-@pytest.mark.parametrize("url", [f"/api/v1/models/{R1_8B}/gpus/?context=32768", f"/api/v1/gpus/{RTX3060}/models/",
-                                 f"/api/v1/plan/?model={R1_8B}&gpu={RTX3060}"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/api/v1/models/{R1_8B}/gpus/?context=32768",
+        f"/api/v1/gpus/{RTX3060}/models/",
+        f"/api/v1/plan/?model={R1_8B}&gpu={RTX3060}",
+    ],
+)
 def test_sizing_endpoints_query_counts_do_not_grow_with_the_catalog(api, url):
     before = uncached_queries(api, url)
     triple_catalog()
@@ -170,19 +193,41 @@ def test_schema_and_docs_are_served(api):
     schema = api.get("/api/v1/schema/?format=json").json()
     assert schema["openapi"].startswith("3.")
     params = {p["name"] for p in schema["paths"]["/api/v1/plan/"]["get"]["parameters"]}
-    assert {"model", "quant", "context", "batch", "kv_cache", "gpu", "vram_gb", "gpu_count", "offload",
-            "runtime"} <= params
+    assert {
+        "model",
+        "quant",
+        "context",
+        "batch",
+        "kv_cache",
+        "gpu",
+        "vram_gb",
+        "gpu_count",
+        "offload",
+        "runtime",
+    } <= params
     assert api.get("/api/v1/docs/").status_code == 200
 
 
-OPERATIONS = ["GET /api/v1/models/", "GET /api/v1/models/{slug}/", "GET /api/v1/models/{slug}/gpus/",
-              "GET /api/v1/gpus/", "GET /api/v1/gpus/{slug}/", "GET /api/v1/gpus/{slug}/models/",
-              "GET /api/v1/quantizations/", "GET /api/v1/plan/", "POST /api/v1/plan/"]
+OPERATIONS = [
+    "GET /api/v1/models/",
+    "GET /api/v1/models/{slug}/",
+    "GET /api/v1/models/{slug}/gpus/",
+    "GET /api/v1/gpus/",
+    "GET /api/v1/gpus/{slug}/",
+    "GET /api/v1/gpus/{slug}/models/",
+    "GET /api/v1/quantizations/",
+    "GET /api/v1/plan/",
+    "POST /api/v1/plan/",
+]
 
 
 # Negative (schema-violating) requests need a query string or body to violate: not the bare detail reads.
-CASES = [(op, mode) for op in OPERATIONS for mode in schemathesis.GenerationMode
-         if mode == schemathesis.GenerationMode.POSITIVE or not op.endswith("{slug}/")]
+CASES = [
+    (op, mode)
+    for op in OPERATIONS
+    for mode in schemathesis.GenerationMode
+    if mode == schemathesis.GenerationMode.POSITIVE or not op.endswith("{slug}/")
+]
 
 
 @pytest.fixture
@@ -204,8 +249,14 @@ def test_api_never_errors_and_matches_its_schema(seeded, keep_connection, label,
     @hsettings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     @given(case=operation.as_strategy(mode))
     def check(case):
-        case.call_and_validate(checks=[checks.not_a_server_error, checks.status_code_conformance,
-                                       checks.content_type_conformance, checks.response_schema_conformance])
+        case.call_and_validate(
+            checks=[
+                checks.not_a_server_error,
+                checks.status_code_conformance,
+                checks.content_type_conformance,
+                checks.response_schema_conformance,
+            ]
+        )
 
     check()
 

@@ -9,18 +9,21 @@ from planner import specs
 R1 = "/models/deepseek-r1-distill-llama-8b/"
 
 
-@pytest.mark.parametrize("slug, llamacpp, ollama, vllm", [
-    ("nvidia-geforce-rtx-3090", "cuda", "cuda", "cuda"),
-    ("nvidia-tesla-v100-sxm2-32-gb", "cuda", "cuda", "cuda"),  # compute 7.0: vLLM's floor
-    ("nvidia-geforce-gtx-1080-ti", "cuda", "cuda", None),  # compute 6.1: below vLLM's 7.0
-    ("nvidia-tesla-k80", "vulkan", "vulkan", None),  # Kepler: no current CUDA toolkit
-    ("amd-radeon-instinct-mi300x", "rocm", "rocm", "rocm"),
-    ("amd-radeon-rx-6800", "rocm", "rocm", None),  # gfx1030: not in vLLM's ROCm list
-    ("amd-radeon-rx-580", "vulkan", "vulkan", None),  # Polaris: no current ROCm
-    ("intel-arc-b580", "sycl", "vulkan", "sycl"),
-    ("intel-data-center-gpu-max-1550", "sycl", None, "sycl"),  # no Vulkan: Ollama has no path
-    ("apple-m4-max-36-gb-unified", "metal", "metal", None),  # vLLM itself has no Metal backend
-])
+@pytest.mark.parametrize(
+    "slug, llamacpp, ollama, vllm",
+    [
+        ("nvidia-geforce-rtx-3090", "cuda", "cuda", "cuda"),
+        ("nvidia-tesla-v100-sxm2-32-gb", "cuda", "cuda", "cuda"),  # compute 7.0: vLLM's floor
+        ("nvidia-geforce-gtx-1080-ti", "cuda", "cuda", None),  # compute 6.1: below vLLM's 7.0
+        ("nvidia-tesla-k80", "vulkan", "vulkan", None),  # Kepler: no current CUDA toolkit
+        ("amd-radeon-instinct-mi300x", "rocm", "rocm", "rocm"),
+        ("amd-radeon-rx-6800", "rocm", "rocm", None),  # gfx1030: not in vLLM's ROCm list
+        ("amd-radeon-rx-580", "vulkan", "vulkan", None),  # Polaris: no current ROCm
+        ("intel-arc-b580", "sycl", "vulkan", "sycl"),
+        ("intel-data-center-gpu-max-1550", "sycl", None, "sycl"),  # no Vulkan: Ollama has no path
+        ("apple-m4-max-36-gb-unified", "metal", "metal", None),  # vLLM itself has no Metal backend
+    ],
+)
 def test_which_runtime_drives_which_gpu(seeded, slug, llamacpp, ollama, vllm):
     gpu = GPU.objects.get(slug=slug)
     assert [specs.runtime_backend(gpu, r) for r in ("llamacpp", "ollama", "vllm")] == [llamacpp, ollama, vllm]

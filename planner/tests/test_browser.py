@@ -26,9 +26,17 @@ def page(live_server, monkeypatch):
         call_command("seed", verbosity=0)
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         pg = browser.new_page(viewport={"width": 1280, "height": 900})
         pg.csp_violations = []
         pg.on("console", lambda m: "Content Security Policy" in m.text and pg.csp_violations.append(m.text))
@@ -77,8 +85,10 @@ def test_gpu_page_and_planner_permalink(page):
     page.goto(page.base + "/gpus/nvidia-geforce-rtx-3060-12-gb/")
     page.wait_for_selector("text=Models that fit")
     shoot(page, "gpu")
-    url = (page.base + "/plan/?model=deepseek-r1-distill-llama-8b&quant=Q4_K_M&context=32768&batch=1"
-           "&kv_cache=f16&runtime=llamacpp&gpu=nvidia-geforce-rtx-3060-12-gb&gpu_count=1")
+    url = (
+        page.base + "/plan/?model=deepseek-r1-distill-llama-8b&quant=Q4_K_M&context=32768&batch=1"
+        "&kv_cache=f16&runtime=llamacpp&gpu=nvidia-geforce-rtx-3060-12-gb&gpu_count=1"
+    )
     page.goto(url)
     first = page.locator(".verdict").inner_text()
     page.reload()
@@ -108,8 +118,15 @@ def test_compare_and_custom_model_planner(page):
     shoot(page, "compare")
     page.goto(page.base + "/plan/")
     page.click("summary:has-text('custom model')")
-    for name, value in (("params_b", "8"), ("layers", "32"), ("hidden_size", "4096"), ("heads", "32"),
-                        ("kv_heads", "8"), ("vram_gb", "12"), ("bandwidth_gbs", "360")):
+    for name, value in (
+        ("params_b", "8"),
+        ("layers", "32"),
+        ("hidden_size", "4096"),
+        ("heads", "32"),
+        ("kv_heads", "8"),
+        ("vram_gb", "12"),
+        ("bandwidth_gbs", "360"),
+    ):
         page.fill(f"input[name={name}]", value)
     page.click("button:has-text('Plan')")
     page.wait_for_selector(".verdict")
@@ -184,11 +201,22 @@ def test_search_suggests_as_you_type(page):
     page.wait_for_selector("text=GPUs that can run this model")
 
 
-PAGES = ["/", "/models/", "/models/llama-3-1-8b/", "/models/deepseek-v3/", "/gpus/", "/gpus/nvidia-geforce-rtx-4090/",
-         "/compare/?gpu=nvidia-geforce-rtx-4090&gpu=apple-m2-max-96-gb-unified&model=llama-3-1-8b",
-         "/plan/?model=llama-3-1-8b&gpu=nvidia-geforce-rtx-3060-12-gb", "/how-we-estimate/", "/search/?q=llama",
-         "/models/?fits_gpu=nvidia-geforce-rtx-3060-12-gb", "/lookup/config/", "/my-machine/",
-         "/plan/?model=llama-3-1-8b&cpu_only=on&ram_gb=32"]
+PAGES = [
+    "/",
+    "/models/",
+    "/models/llama-3-1-8b/",
+    "/models/deepseek-v3/",
+    "/gpus/",
+    "/gpus/nvidia-geforce-rtx-4090/",
+    "/compare/?gpu=nvidia-geforce-rtx-4090&gpu=apple-m2-max-96-gb-unified&model=llama-3-1-8b",
+    "/plan/?model=llama-3-1-8b&gpu=nvidia-geforce-rtx-3060-12-gb",
+    "/how-we-estimate/",
+    "/search/?q=llama",
+    "/models/?fits_gpu=nvidia-geforce-rtx-3060-12-gb",
+    "/lookup/config/",
+    "/my-machine/",
+    "/plan/?model=llama-3-1-8b&cpu_only=on&ram_gb=32",
+]
 
 
 def test_save_my_machine_and_every_model_page_answers_for_it(page):

@@ -6,8 +6,13 @@ from planner import charts
 
 
 def test_line_chart_coordinates():
-    chart = charts.line_chart("t", [("a", [(4096, 5.0), (8192, 10.0), (16384, 20.0)])], "GB",
-                              [("8 GB", 8.0), ("12 GB", 12.0), ("1 TB", 1000.0)], x_label=str)
+    chart = charts.line_chart(
+        "t",
+        [("a", [(4096, 5.0), (8192, 10.0), (16384, 20.0)])],
+        "GB",
+        [("8 GB", 8.0), ("12 GB", 12.0), ("1 TB", 1000.0)],
+        x_label=str,
+    )
     (x0, y0, x1, y1) = chart.plot
     path = chart.series[0].path.split()
     assert path[0] == f"M{x0:.1f},{y1 - 5.0 / 25 * (y1 - y0):.1f}"  # y axis to 25 (nice step 5 above 21)
@@ -17,8 +22,13 @@ def test_line_chart_coordinates():
 
 
 def test_crowded_guides_and_bad_points_are_dropped():
-    chart = charts.line_chart("t", [("a", [(1024, 100.0), (2048, math.inf), (4096, None), (8192, 120.0)])], "GB",
-                              [("80 GB", 80.0), ("81 GB", 81.0)], x_label=str)
+    chart = charts.line_chart(
+        "t",
+        [("a", [(1024, 100.0), (2048, math.inf), (4096, None), (8192, 120.0)])],
+        "GB",
+        [("80 GB", 80.0), ("81 GB", 81.0)],
+        x_label=str,
+    )
     assert chart.series[0].path.count("L") == 1  # the non-finite and missing points are skipped
     assert [g.label for g in chart.guides] == ["81 GB"]  # 80 GB would print over 81 GB
     assert charts.line_chart("t", [("a", [])], "GB") is None

@@ -35,13 +35,16 @@ def test_vllm_splits_kv_heads_over_tensor_parallel_ranks_at_least_one_each(ranks
     assert m.kv_cache_bytes == kv_gib * GIB
 
 
-@pytest.mark.parametrize("quant, llama3_8b, mixtral, published_gb", [
-    # bartowski/Meta-Llama-3-8B-Instruct-GGUF@6257af4 file sizes (shared/data/gguf_sizes_public.csv)
-    ("IQ3_XXS", 3_291_689_753, 18_135_040_256, 3.27),
-    ("IQ3_XS", 3_518_747_417, 19_373_207_488, 3.52),
-    ("IQ3_S", 3_682_325_273, 20_455_988_224, 3.68),
-    ("IQ3_M", 3_784_823_577, 20_705_549_312, 3.78),
-])
+@pytest.mark.parametrize(
+    "quant, llama3_8b, mixtral, published_gb",
+    [
+        # bartowski/Meta-Llama-3-8B-Instruct-GGUF@6257af4 file sizes (shared/data/gguf_sizes_public.csv)
+        ("IQ3_XXS", 3_291_689_753, 18_135_040_256, 3.27),
+        ("IQ3_XS", 3_518_747_417, 19_373_207_488, 3.52),
+        ("IQ3_S", 3_682_325_273, 20_455_988_224, 3.68),
+        ("IQ3_M", 3_784_823_577, 20_705_549_312, 3.78),
+    ],
+)
 def test_iq3_recipes_give_the_published_sizes(quant, llama3_8b, mixtral, published_gb):
     """llama.cpp's IQ3 recipes (attn_v and ffn_down promotions, the 8-expert rules) to the byte."""
     assert file_bytes(LLAMA3_8B, Quantization(quant, "gguf")) == llama3_8b

@@ -12,8 +12,10 @@ from planner.engine.types import Runtime
 
 GIB = 1024**3
 CPU_PLAN = "/api/v1/plan/?model=llama-3-1-8b-instruct&cpu_only=true&ram_gb=64&ram_preset=ddr5-6000-dual"
-OSS_PLAN = ("/api/v1/plan/?model=gpt-oss-120b&gpu=nvidia-geforce-rtx-4060-ti-16-gb&offload=experts&ram_gb=64"
-            "&ram_preset=ddr5-6000-dual&context=32768")
+OSS_PLAN = (
+    "/api/v1/plan/?model=gpt-oss-120b&gpu=nvidia-geforce-rtx-4060-ti-16-gb&offload=experts&ram_gb=64"
+    "&ram_preset=ddr5-6000-dual&context=32768"
+)
 
 
 def test_cpu_fit_is_physical_and_measured():
@@ -43,15 +45,18 @@ def test_cpu_only_plan(seeded):
     assert small.json()["fits"] is False and small.json()["decode_tok_s"] is None
 
 
-@pytest.mark.parametrize(("query", "field"), [
-    ("&gpu=nvidia-geforce-rtx-4090", "cpu_only"),
-    ("&runtime=vllm", "runtime"),
-    ("&gpu_count=2", "gpu_count"),
-    ("&offload=experts", "offload"),
-    ("&batch=4", "batch"),  # no CPU compute rate on record to bound a batch
-    ("&bandwidth_gbs=500", "cpu_only"),  # a GPU's figure: the RAM's goes in ram_bandwidth_gbs
-    ("&cpu_moe_layers=3", "cpu_moe_layers"),
-])
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("&gpu=nvidia-geforce-rtx-4090", "cpu_only"),
+        ("&runtime=vllm", "runtime"),
+        ("&gpu_count=2", "gpu_count"),
+        ("&offload=experts", "offload"),
+        ("&batch=4", "batch"),  # no CPU compute rate on record to bound a batch
+        ("&bandwidth_gbs=500", "cpu_only"),  # a GPU's figure: the RAM's goes in ram_bandwidth_gbs
+        ("&cpu_moe_layers=3", "cpu_moe_layers"),
+    ],
+)
 def test_cpu_only_refusals_name_the_field(seeded, query, field):
     response = APIClient().get(CPU_PLAN + query)
     assert response.status_code == 400 and field in response.json()
@@ -76,8 +81,11 @@ def test_expert_offload_golden_and_the_users_n(seeded):
 
 
 def test_n_cpu_moe_of_zero_is_the_plan_without_offload(seeded):
-    zero = APIClient().get(OSS_PLAN.replace("gpt-oss-120b", "gpt-oss-20b").replace("4060-ti-16-gb", "4090")
-                           + "&cpu_moe_layers=0").json()
+    zero = (
+        APIClient()
+        .get(OSS_PLAN.replace("gpt-oss-120b", "gpt-oss-20b").replace("4060-ti-16-gb", "4090") + "&cpu_moe_layers=0")
+        .json()
+    )
     assert zero["fits"] and zero["offload_mode"] == "none" and zero["cpu_moe_layers"] == 0
 
 
@@ -87,8 +95,7 @@ def test_n_cpu_moe_needs_a_gpu(seeded):
 
 
 def test_n_cpu_moe_on_a_dense_model_is_a_400_naming_it(seeded):
-    response = APIClient().get("/api/v1/plan/?model=llama-3-1-8b-instruct&gpu=nvidia-geforce-rtx-4090"
-                               "&cpu_moe_layers=3")
+    response = APIClient().get("/api/v1/plan/?model=llama-3-1-8b-instruct&gpu=nvidia-geforce-rtx-4090&cpu_moe_layers=3")
     assert response.status_code == 400 and "cpu_moe_layers" in response.json()
 
 
@@ -112,8 +119,10 @@ def test_planner_page_names_what_a_cpu_only_plan_cannot_take(client, seeded):
 def test_planner_short_links_and_conflicts(client, seeded):
     """Issue 18, item 5: an htmx answer pushes the address without empty or default fields; a GPU and a custom VRAM
     size together are a message, not one silently ignored; the quantization field offers the runtime's formats."""
-    long = ("/plan/?model=llama-3-1-8b-instruct&quant=&context=8192&batch=1&kv_cache=f16&runtime=llamacpp&params_b="
-            "&gpu=nvidia-geforce-rtx-4090&vram_gb=&gpu_count=1&offload=none&ram_gb=&cpu_moe_layers=")
+    long = (
+        "/plan/?model=llama-3-1-8b-instruct&quant=&context=8192&batch=1&kv_cache=f16&runtime=llamacpp&params_b="
+        "&gpu=nvidia-geforce-rtx-4090&vram_gb=&gpu_count=1&offload=none&ram_gb=&cpu_moe_layers="
+    )
     for _ in range(2):  # the second answer comes from the page cache and must carry the header too
         response = client.get(long, HTTP_HX_REQUEST="true")
         assert response["HX-Push-Url"] == "/plan/?model=llama-3-1-8b-instruct&gpu=nvidia-geforce-rtx-4090"

@@ -18,13 +18,16 @@ def config(name):
     return json.loads((FIXTURE_SOURCE_DIR / "configs" / f"{name}.json").read_text())
 
 
-@pytest.mark.parametrize("name, causal", [
-    ("BAAI--bge-m3", False),  # XLMRobertaModel
-    ("BAAI--bge-base-en-v1.5", False),  # BertModel
-    ("google--embeddinggemma-300m", False),  # use_bidirectional_attention
-    ("Qwen--Qwen3-Embedding-0.6B", True),  # a decoder used for embeddings: llama.cpp gives it a KV cache
-    ("meta-llama--Llama-3.1-8B", True),
-])
+@pytest.mark.parametrize(
+    "name, causal",
+    [
+        ("BAAI--bge-m3", False),  # XLMRobertaModel
+        ("BAAI--bge-base-en-v1.5", False),  # BertModel
+        ("google--embeddinggemma-300m", False),  # use_bidirectional_attention
+        ("Qwen--Qwen3-Embedding-0.6B", True),  # a decoder used for embeddings: llama.cpp gives it a KV cache
+        ("meta-llama--Llama-3.1-8B", True),
+    ],
+)
 def test_encoders_are_read_from_the_config(name, causal):
     fields = architecture_fields(config(name))
     assert fields.get("causal", True) is causal
@@ -34,18 +37,38 @@ def test_encoders_are_read_from_the_config(name, causal):
 def test_a_bert_like_encoder_has_no_lm_head_and_no_ffn_gate():
     from planner.engine.weights import tensors
 
-    bert = Architecture(name="bge-base", num_layers=12, hidden_size=768, num_heads=12, num_kv_heads=12,
-                        vocab_size=30522, max_context=512, intermediate_size=3072, task="embedding", causal=False,
-                        gated_ffn=False)
+    bert = Architecture(
+        name="bge-base",
+        num_layers=12,
+        hidden_size=768,
+        num_heads=12,
+        num_kv_heads=12,
+        vocab_size=30522,
+        max_context=512,
+        intermediate_size=3072,
+        task="embedding",
+        causal=False,
+        gated_ffn=False,
+    )
     kinds = {t.kind for t in tensors(bert)}
     assert "output" not in kinds and "ffn_gate" not in kinds and {"ffn_up", "ffn_down"} <= kinds
     # 12 × (4·768² attention + 2·768·3072 FFN) + 30522·768 embedding + norms: BERT-base without biases
     assert sum(t.n_weights for t in tensors(bert)) == 12 * (4 * 768**2 + 2 * 768 * 3072) + 30522 * 768 + 25 * 768
 
 
-ENCODER = Architecture(name="bge-m3", num_layers=24, hidden_size=1024, num_heads=16, num_kv_heads=16,
-                       vocab_size=250002, max_context=8194, intermediate_size=4096, task="embedding", causal=False,
-                       gated_ffn=False)
+ENCODER = Architecture(
+    name="bge-m3",
+    num_layers=24,
+    hidden_size=1024,
+    num_heads=16,
+    num_kv_heads=16,
+    vocab_size=250002,
+    max_context=8194,
+    intermediate_size=4096,
+    task="embedding",
+    causal=False,
+    gated_ffn=False,
+)
 
 
 def test_an_encoder_keeps_no_kv_cache_and_generates_nothing():

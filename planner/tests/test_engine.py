@@ -13,19 +13,65 @@ from planner.engine.runtime import llamacpp_compute_buffer_bytes, usable_bytes
 from planner.engine.types import GIB, MIB, Architecture, Device, EngineError, Quantization, Runtime, Setup, Workload
 from planner.engine.weights import active_weight_bytes, file_bytes, token_embedding_bytes, weights_bytes
 
-LLAMA3_8B = Architecture(name="Llama-3-8B", num_layers=32, hidden_size=4096, num_heads=32, num_kv_heads=8,
-                         vocab_size=128256, max_context=8192, head_dim=128, params_total=8_030_261_248)
-DEEPSEEK_V3 = Architecture(name="DeepSeek-V3", num_layers=61, hidden_size=7168, num_heads=128, num_kv_heads=128,
-                           vocab_size=129280, max_context=163840, params_total=671_000_000_000,
-                           params_active=37_000_000_000, is_moe=True, num_experts=256, experts_per_token=8,
-                           attention="mla", mla_kv_lora_rank=512, mla_rope_dim=64)
-GEMMA3_27B = Architecture(name="Gemma-3-27B", num_layers=62, hidden_size=5376, num_heads=32, num_kv_heads=16,
-                          vocab_size=262144, max_context=131072, head_dim=128, params_total=27_432_000_000,
-                          tied_embeddings=True, attention="swa", sliding_window=1024, swa_local_layers=5,
-                          swa_global_layers=1)
-MIXTRAL = Architecture(name="Mixtral-8x7B", num_layers=32, hidden_size=4096, num_heads=32, num_kv_heads=8,
-                       vocab_size=32000, max_context=32768, head_dim=128, params_total=46_703_000_000,
-                       params_active=12_900_000_000, is_moe=True, num_experts=8, experts_per_token=2)
+LLAMA3_8B = Architecture(
+    name="Llama-3-8B",
+    num_layers=32,
+    hidden_size=4096,
+    num_heads=32,
+    num_kv_heads=8,
+    vocab_size=128256,
+    max_context=8192,
+    head_dim=128,
+    params_total=8_030_261_248,
+)
+DEEPSEEK_V3 = Architecture(
+    name="DeepSeek-V3",
+    num_layers=61,
+    hidden_size=7168,
+    num_heads=128,
+    num_kv_heads=128,
+    vocab_size=129280,
+    max_context=163840,
+    params_total=671_000_000_000,
+    params_active=37_000_000_000,
+    is_moe=True,
+    num_experts=256,
+    experts_per_token=8,
+    attention="mla",
+    mla_kv_lora_rank=512,
+    mla_rope_dim=64,
+)
+GEMMA3_27B = Architecture(
+    name="Gemma-3-27B",
+    num_layers=62,
+    hidden_size=5376,
+    num_heads=32,
+    num_kv_heads=16,
+    vocab_size=262144,
+    max_context=131072,
+    head_dim=128,
+    params_total=27_432_000_000,
+    tied_embeddings=True,
+    attention="swa",
+    sliding_window=1024,
+    swa_local_layers=5,
+    swa_global_layers=1,
+)
+MIXTRAL = Architecture(
+    name="Mixtral-8x7B",
+    num_layers=32,
+    hidden_size=4096,
+    num_heads=32,
+    num_kv_heads=8,
+    vocab_size=32000,
+    max_context=32768,
+    head_dim=128,
+    params_total=46_703_000_000,
+    params_active=12_900_000_000,
+    is_moe=True,
+    num_experts=8,
+    experts_per_token=2,
+)
 Q4_K_M = Quantization("Q4_K_M", "gguf", 4.5)
 RTX_3060 = Device("rtx-3060-12gb", 12 * GIB, 360.0, "nvidia", 12.74)
 
@@ -65,7 +111,8 @@ def test_llama3_8b_q4_k_m_tensor_data_matches_llamacpp_log():
     # llama.cpp: 4403.49 MiB on the GPU + 281.81 MiB token_embd on the host (vram_reports_public.csv)
     assert token_embedding_bytes(LLAMA3_8B, Q4_K_M) / MIB == pytest.approx(281.81, abs=0.01)
     assert (weights_bytes(LLAMA3_8B, Q4_K_M) - token_embedding_bytes(LLAMA3_8B, Q4_K_M)) / MIB == pytest.approx(
-        4403.49, abs=0.01)
+        4403.49, abs=0.01
+    )
 
 
 def test_llama3_8b_q4_k_m_file_is_within_0_1_percent_of_the_real_file():
@@ -89,8 +136,9 @@ def test_apple_unified_memory_share_grows_with_ram():
     big = Device("m", 192 * GIB, 800, "apple", unified_memory=True)
     assert usable_bytes(small, Runtime()) == int(16 * GIB * 2 / 3)
     assert usable_bytes(big, Runtime()) == 144 * GIB
-    assert usable_bytes(Device("m", 16 * GIB, 100, "apple", unified_memory=True, usable_fraction_override=0.9),
-                        Runtime()) == int(16 * GIB * 0.9)
+    assert usable_bytes(
+        Device("m", 16 * GIB, 100, "apple", unified_memory=True, usable_fraction_override=0.9), Runtime()
+    ) == int(16 * GIB * 0.9)
 
 
 def test_plan_fits_8b_q4_on_a_12gb_card_with_a_speed_band():
@@ -124,8 +172,9 @@ def test_best_quant_picks_the_highest_quality_that_fits():
 
 
 def test_fewest_gpus_and_max_concurrency():
-    arch70 = Architecture(**{**LLAMA3_8B.__dict__, "num_layers": 80, "hidden_size": 8192, "num_heads": 64,
-                             "params_total": 70_553_706_496})
+    arch70 = Architecture(
+        **{**LLAMA3_8B.__dict__, "num_layers": 80, "hidden_size": 8192, "num_heads": 64, "params_total": 70_553_706_496}
+    )
     assert fewest_devices(arch70, Q4_K_M, Workload(), RTX_3060) == 4
     assert max_concurrent(LLAMA3_8B, Q4_K_M, Workload(context=4096), Setup(devices=(RTX_3060,))) >= 1
 
@@ -138,16 +187,24 @@ def test_rank_devices_sorts_by_memory():
 
 def test_it_rejects_bad_inputs_naming_the_field():
     setup = Setup(devices=(RTX_3060,))
-    for work, field in [(Workload(context=0), "context"), (Workload(batch=0), "batch"),
-                        (Workload(kv_cache="q3"), "kv_cache"), (Workload(context=10_000_001), "context")]:
+    for work, field in [
+        (Workload(context=0), "context"),
+        (Workload(batch=0), "batch"),
+        (Workload(kv_cache="q3"), "kv_cache"),
+        (Workload(context=10_000_001), "context"),
+    ]:
         with pytest.raises(EngineError) as err:
             plan(LLAMA3_8B, Q4_K_M, work, setup)
         assert err.value.field == field
 
 
 @settings(max_examples=60, deadline=None)
-@given(ctx=st.integers(1, 200_000), extra=st.integers(1, 50_000), batch=st.integers(1, 8),
-       kv=st.sampled_from(["f16", "q8_0", "q4_0"]))
+@given(
+    ctx=st.integers(1, 200_000),
+    extra=st.integers(1, 50_000),
+    batch=st.integers(1, 8),
+    kv=st.sampled_from(["f16", "q8_0", "q4_0"]),
+)
 def test_kv_grows_with_context_and_batch(ctx, extra, batch, kv):
     for arch in (LLAMA3_8B, GEMMA3_27B, DEEPSEEK_V3):
         a = kv_cache_bytes(arch, Workload(context=ctx, batch=batch, kv_cache=kv))
@@ -156,13 +213,29 @@ def test_kv_grows_with_context_and_batch(ctx, extra, batch, kv):
 
 
 @settings(max_examples=30, deadline=None)
-@given(layers=st.integers(2, 96), hidden=st.sampled_from([1024, 2048, 4096, 5120]),
-       experts=st.sampled_from([8, 16, 64]), k=st.integers(1, 4))
+@given(
+    layers=st.integers(2, 96),
+    hidden=st.sampled_from([1024, 2048, 4096, 5120]),
+    experts=st.sampled_from([8, 16, 64]),
+    k=st.integers(1, 4),
+)
 def test_moe_active_never_exceeds_total_and_bits_order_sizes(layers, hidden, experts, k):
     total = layers * hidden * hidden * 40
-    arch = Architecture(name="x", num_layers=layers, hidden_size=hidden, num_heads=16, num_kv_heads=4,
-                        vocab_size=32000, max_context=4096, head_dim=hidden // 16, params_total=total,
-                        params_active=total // 4, is_moe=True, num_experts=experts, experts_per_token=k)
+    arch = Architecture(
+        name="x",
+        num_layers=layers,
+        hidden_size=hidden,
+        num_heads=16,
+        num_kv_heads=4,
+        vocab_size=32000,
+        max_context=4096,
+        head_dim=hidden // 16,
+        params_total=total,
+        params_active=total // 4,
+        is_moe=True,
+        num_experts=experts,
+        experts_per_token=k,
+    )
     sizes = [weights_bytes(arch, Quantization(q, "gguf")) for q in ("Q2_K", "Q4_K_M", "Q6_K", "Q8_0", "F16")]
     assert sizes == sorted(sizes)
     assert active_weight_bytes(arch, Quantization("Q4_K_M")) <= weights_bytes(arch, Quantization("Q4_K_M"))
@@ -172,8 +245,11 @@ def test_engine_imports_neither_django_nor_catalog():
     engine = Path(__file__).resolve().parent.parent / "engine"
     for path in engine.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else ([node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            )
             for name in names:
                 assert not name.startswith(("django", "catalog", "planner.specs", "rest_framework")), (path, name)
 

@@ -26,16 +26,26 @@ def arch_from_config(repo_id: str, **extra) -> Architecture:
     dims = dict(v.get("recurrent") or {})
     state = recurrent_state(dims.pop("kind"), dims, dims.pop("ssm_dtype_bytes")) if dims else None
     return Architecture(
-        name=repo_id, num_layers=v["num_layers"], hidden_size=v["hidden_size"], num_heads=v["num_attention_heads"],
-        num_kv_heads=v.get("num_kv_heads") or v["num_attention_heads"], vocab_size=v["vocab_size"],
-        max_context=v.get("max_context", 4096), head_dim=v.get("head_dim"),
+        name=repo_id,
+        num_layers=v["num_layers"],
+        hidden_size=v["hidden_size"],
+        num_heads=v["num_attention_heads"],
+        num_kv_heads=v.get("num_kv_heads") or v["num_attention_heads"],
+        vocab_size=v["vocab_size"],
+        max_context=v.get("max_context", 4096),
+        head_dim=v.get("head_dim"),
         attention="mla" if v.get("mla_kv_lora_rank") else "standard",
-        mla_kv_lora_rank=v.get("mla_kv_lora_rank"), mla_rope_dim=v.get("mla_rope_dim"),
+        mla_kv_lora_rank=v.get("mla_kv_lora_rank"),
+        mla_rope_dim=v.get("mla_rope_dim"),
         sliding_window=v.get("sliding_window"),
         layer_kinds=tuple(LAYER_LETTERS[c] for c in v["layer_pattern"]) if v.get("layer_pattern") else None,
-        recurrent=state, head_dim_v=v.get("head_dim_v"), global_kv_heads=v.get("global_kv_heads"),
-        global_head_dim=v.get("global_head_dim"), indexer_head_dim=v.get("indexer_head_dim"),
-        unsupported=v.get("unsupported_reason", ""), **extra,
+        recurrent=state,
+        head_dim_v=v.get("head_dim_v"),
+        global_kv_heads=v.get("global_kv_heads"),
+        global_head_dim=v.get("global_head_dim"),
+        indexer_head_dim=v.get("indexer_head_dim"),
+        unsupported=v.get("unsupported_reason", ""),
+        **extra,
     )
 
 
@@ -104,12 +114,16 @@ def test_an_unsupported_design_is_refused_not_sized():
 
 # --- every seed model against its own config.json ---------------------------------------------------
 
+
 def _kv_values_per_token(config: dict) -> int:
     """An independent reading of a config: values cached per token over the layers whose cache grows
     with the context (full attention), at one value per element."""
     tc = {**config, **config["text_config"]} if isinstance(config.get("text_config"), dict) else config
     encoders = ("Bert", "Roberta", "NewModel", "Bidirectional")
-    if any(e in a for a in tc.get("architectures") or [] for e in encoders) or tc.get("use_bidirectional_attention") is True:
+    if (
+        any(e in a for a in tc.get("architectures") or [] for e in encoders)
+        or tc.get("use_bidirectional_attention") is True
+    ):
         return 0  # an encoder: llama.cpp and vLLM keep no KV cache for it
     n = tc.get("num_hidden_layers") or tc.get("n_layer") or tc.get("num_layers") or len(tc["layers_block_type"])
     if tc.get("linear_attn_config"):
@@ -137,10 +151,15 @@ def _kv_values_per_token(config: dict) -> int:
     if tc.get("kv_lora_rank"):
         return sum(full) * (tc["kv_lora_rank"] + tc["qk_rope_head_dim"] + (tc.get("index_head_dim") or 0))
     q_heads = tc.get("num_attention_heads") or tc["n_head"]
-    heads = (tc.get("num_global_key_value_heads") or tc.get("num_key_value_heads") or tc.get("num_kv_heads")
-             or tc.get("n_head_kv") or (tc.get("multi_query_group_num") if tc.get("multi_query_attention") else None)
-             or tc.get("num_attention_groups")
-             or (1 if tc.get("multi_query") else q_heads))
+    heads = (
+        tc.get("num_global_key_value_heads")
+        or tc.get("num_key_value_heads")
+        or tc.get("num_kv_heads")
+        or tc.get("n_head_kv")
+        or (tc.get("multi_query_group_num") if tc.get("multi_query_attention") else None)
+        or tc.get("num_attention_groups")
+        or (1 if tc.get("multi_query") else q_heads)
+    )
     width = tc.get("hidden_size") or tc["n_embd"]
     k = tc.get("global_head_dim") or tc.get("head_dim") or tc.get("kv_channels") or width // q_heads
     v = tc.get("v_head_dim") or k
@@ -148,8 +167,9 @@ def _kv_values_per_token(config: dict) -> int:
 
 
 SEED_ROWS = [r for r in read_csv(FIXTURE_SOURCE_DIR / seed_models.MODELS_CSV)]
-FIXTURE_LLMS = {o["fields"]["hf_repo_id"]: o["fields"] for o in json.loads(
-    (FIXTURE_SOURCE_DIR.parent / "04_llms.json").read_text())}
+FIXTURE_LLMS = {
+    o["fields"]["hf_repo_id"]: o["fields"] for o in json.loads((FIXTURE_SOURCE_DIR.parent / "04_llms.json").read_text())
+}
 
 
 WITH_CONFIG = sorted(r for r in FIXTURE_LLMS if seed_models.config_path(FIXTURE_SOURCE_DIR, r).exists())

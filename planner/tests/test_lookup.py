@@ -39,22 +39,31 @@ def ask(hub, scenario: str):
     return found, model
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Qwen/Qwen3-8B", ("Qwen/Qwen3-8B", "")),
-    ("https://huggingface.co/Qwen/Qwen3-8B/tree/main", ("Qwen/Qwen3-8B", "")),
-    ("huggingface.co/models/Qwen/Qwen3-8B?x=1", ("Qwen/Qwen3-8B", "")),
-    ("hf.co/bartowski/phi-4-GGUF:q4_k_m", ("bartowski/phi-4-GGUF", "Q4_K_M")),
-    ("  unsloth/gpt-oss-20b-GGUF:Q8_0 ", ("unsloth/gpt-oss-20b-GGUF", "Q8_0")),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Qwen/Qwen3-8B", ("Qwen/Qwen3-8B", "")),
+        ("https://huggingface.co/Qwen/Qwen3-8B/tree/main", ("Qwen/Qwen3-8B", "")),
+        ("huggingface.co/models/Qwen/Qwen3-8B?x=1", ("Qwen/Qwen3-8B", "")),
+        ("hf.co/bartowski/phi-4-GGUF:q4_k_m", ("bartowski/phi-4-GGUF", "Q4_K_M")),
+        ("  unsloth/gpt-oss-20b-GGUF:Q8_0 ", ("unsloth/gpt-oss-20b-GGUF", "Q8_0")),
+    ],
+)
 def test_repository_references_people_paste(text, expected):
     assert parse_ref(text) == expected
 
 
-@pytest.mark.parametrize("text, message", [
-    ("", "owner/name"), ("llama", "owner/name"), ("a--b/c", "not a valid repository id"),
-    ("https://huggingface.co/datasets/foo/bar", "dataset"), ("foo/bar:Q4 K", "quantization name"),
-    ("foo/" + "x" * 120, "not a valid repository id"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "owner/name"),
+        ("llama", "owner/name"),
+        ("a--b/c", "not a valid repository id"),
+        ("https://huggingface.co/datasets/foo/bar", "dataset"),
+        ("foo/bar:Q4 K", "quantization name"),
+        ("foo/" + "x" * 120, "not a valid repository id"),
+    ],
+)
 def test_bad_references_are_refused_before_any_request(text, message):
     with pytest.raises(ValueError, match=message):
         parse_ref(text)
@@ -98,17 +107,22 @@ def test_multimodal_config_is_read_from_its_text_config(hub):
     found, _ = ask(hub, "multimodal")
     assert found.status == "done", found.message
     config = hub_repos._config("Qwen--Qwen3-VL-8B-Instruct.json")
-    assert (found.llm.num_layers, found.llm.hidden_size) == (config["text_config"]["num_hidden_layers"],
-                                                             config["text_config"]["hidden_size"])
+    assert (found.llm.num_layers, found.llm.hidden_size) == (
+        config["text_config"]["num_hidden_layers"],
+        config["text_config"]["hidden_size"],
+    )
     assert found.llm.vision["layers"] == config["vision_config"]["depth"]
 
 
-@pytest.mark.parametrize("scenario, message", [
-    ("gated", "is gated"),
-    ("missing", "no public model repository nobody/nothing-here"),
-    ("garbage", "does not state the number of layers"),
-    ("no-config", "has no config.json"),
-])
+@pytest.mark.parametrize(
+    "scenario, message",
+    [
+        ("gated", "is gated"),
+        ("missing", "no public model repository nobody/nothing-here"),
+        ("garbage", "does not state the number of layers"),
+        ("no-config", "has no config.json"),
+    ],
+)
 def test_each_failure_has_its_own_message_and_writes_no_model(hub, scenario, message):
     models = LLM.objects.count()
     found, model = ask(hub, scenario)
@@ -139,8 +153,9 @@ def test_a_failed_lookup_answers_the_same_until_it_may_be_retried(hub, settings)
     found, _ = ask(hub, "missing")
     hits = len(hub.hits)
     assert lookup.request("nobody/nothing-here")[0].status == "failed" and len(hub.hits) == hits
-    HubLookup.objects.filter(pk=found.pk).update(finished_at=timezone.now() - timedelta(
-        seconds=settings.HUB_LOOKUP_RETRY_FAILED_S + 1))
+    HubLookup.objects.filter(pk=found.pk).update(
+        finished_at=timezone.now() - timedelta(seconds=settings.HUB_LOOKUP_RETRY_FAILED_S + 1)
+    )
     with hub.now():
         lookup.request("nobody/nothing-here")
     assert len(hub.hits) > hits
@@ -150,8 +165,7 @@ def test_api_lookup_job_and_model(hub):
     client = APIClient()
     repo = hub_repos.serve(hub, "safetensors")
     with hub.now():
-        response = client.post("/api/v1/models/lookup/", {"repo_id": f"https://huggingface.co/{repo}"},
-                               format="json")
+        response = client.post("/api/v1/models/lookup/", {"repo_id": f"https://huggingface.co/{repo}"}, format="json")
     assert response.status_code == 202, response.json()  # the job runs once the request's transaction commits
     assert response["Location"] == response.json()["url"]
     response = client.post("/api/v1/models/lookup/", {"repo_id": repo}, format="json")
@@ -184,14 +198,18 @@ def test_api_lookup_errors_name_the_field(hub):
 
 
 def test_lookups_are_rate_limited_per_client(hub, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
-        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "lookup": "3/hour"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "lookup": "3/hour"},
+    }
     hub_repos.serve(hub, "missing")
     address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"  # a fresh budget:
     client = APIClient(REMOTE_ADDR=address)  # the counters live in the shared cache across test runs
     with hub.now():
-        codes = [client.post("/api/v1/models/lookup/", {"repo_id": "nobody/nothing-here"}, format="json").status_code
-                 for _ in range(4)]
+        codes = [
+            client.post("/api/v1/models/lookup/", {"repo_id": "nobody/nothing-here"}, format="json").status_code
+            for _ in range(4)
+        ]
     assert codes == [202, 202, 202, 429]  # one job, joined twice, then the client's budget is spent
     other = APIClient(REMOTE_ADDR=address.replace("10.", "11.", 1))
     assert other.post("/api/v1/models/lookup/", {"repo_id": "nobody/nothing-here"}, format="json").status_code != 429
@@ -209,7 +227,7 @@ def test_site_lookup_pages(hub, client):
     model_page = client.get(page["Location"])
     assert model_page.status_code == 200
     html = model_page.content.decode()
-    assert "Looked up from the Hugging Face Hub, not reviewed" in html and "table class=\"quants" in html
+    assert "Looked up from the Hugging Face Hub, not reviewed" in html and 'table class="quants' in html
     assert 'name="robots" content="noindex"' in html
     bad = client.get("/lookup/", {"repo": "not a repo"})
     assert bad.status_code == 400 and b"owner/name" in bad.content
@@ -227,8 +245,10 @@ def test_provisional_models_stay_out_of_default_lists(hub, client):
     assert f"/models/{slug}/" not in gpu_page and "/models/qwen3-8b/" in gpu_page
     compare = client.get(f"/compare/?model={slug}&gpu=nvidia-geforce-rtx-4090&gpu=nvidia-geforce-rtx-3090")
     assert compare.status_code == 200
-    plan = client.get(f"/plan/?model={slug}&quant=Q4_K_M&context=8192&batch=1&kv_cache=f16&runtime=llamacpp"
-                      "&gpu=nvidia-geforce-rtx-4090&gpu_count=1")
+    plan = client.get(
+        f"/plan/?model={slug}&quant=Q4_K_M&context=8192&batch=1&kv_cache=f16&runtime=llamacpp"
+        "&gpu=nvidia-geforce-rtx-4090&gpu_count=1"
+    )
     assert plan.status_code == 200, plan.content.decode()[-2000:]
 
 
@@ -288,8 +308,14 @@ def test_a_config_that_leans_on_its_classs_defaults_is_still_sized():
     config = hub_repos._config("google--gemma-3-4b-it.json")
     assert "num_attention_heads" not in config["text_config"]
     fields = new_model_fields(hub_repos.GEMMA, {"id": hub_repos.GEMMA}, config)
-    assert (fields["num_attention_heads"], fields["num_kv_heads"], fields["head_dim"], fields["vocab_size"],
-            fields["max_context"], fields["tied_embeddings"]) == (8, 4, 256, 262_208, 131_072, True)
+    assert (
+        fields["num_attention_heads"],
+        fields["num_kv_heads"],
+        fields["head_dim"],
+        fields["vocab_size"],
+        fields["max_context"],
+        fields["tied_embeddings"],
+    ) == (8, 4, 256, 262_208, 131_072, True)
     assert fields["num_layers"] == 34 and fields["sliding_window"] == 1024  # what the file states wins
 
 
@@ -315,8 +341,10 @@ def test_hub_answers_are_checked_like_user_input(hub):
     found.refresh_from_db()
     assert found.status == "failed" and "no public model repository" in found.message
     odd = "someone/odd-gguf"
-    hub.serve_json(f"/api/models/{odd}", {**hub_repos.model_info(odd, [("x-Q4_K_M.gguf", 10)]),
-                                          "cardData": {"base_model": "../../api/whoami-v2"}})
+    hub.serve_json(
+        f"/api/models/{odd}",
+        {**hub_repos.model_info(odd, [("x-Q4_K_M.gguf", 10)]), "cardData": {"base_model": "../../api/whoami-v2"}},
+    )
     with hub.now():
         found, _ = lookup.request(odd)
     found.refresh_from_db()
@@ -325,6 +353,7 @@ def test_hub_answers_are_checked_like_user_input(hub):
 
 
 def test_a_config_past_any_real_size_is_refused_at_once(hub):
-    body = APIClient().post("/api/v1/models/lookup/", {"config": {"model_type": "gemma3_text",
-                                                                  "num_hidden_layers": 10**9}}, format="json")
+    body = APIClient().post(
+        "/api/v1/models/lookup/", {"config": {"model_type": "gemma3_text", "num_hidden_layers": 10**9}}, format="json"
+    )
     assert body.status_code == 400 and "beyond any real model" in body.json()["config"][0]

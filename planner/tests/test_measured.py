@@ -42,8 +42,11 @@ def test_only_measurements_of_the_same_setup_are_shown(seeded):
 
 
 def test_pages_show_measured_beside_estimated(client, seeded):
-    for url in ("/models/llama-2-7b-hf/", "/gpus/nvidia-geforce-rtx-4090/",
-                "/plan/?model=llama-2-7b-hf&gpu=nvidia-geforce-rtx-4090&quant=Q4_0"):
+    for url in (
+        "/models/llama-2-7b-hf/",
+        "/gpus/nvidia-geforce-rtx-4090/",
+        "/plan/?model=llama-2-7b-hf&gpu=nvidia-geforce-rtx-4090&quant=Q4_0",
+    ):
         body = client.get(url).content.decode()
         assert 'id="measured"' in body and "ours " in body, url
         assert "https://github.com/ggml-org/llama.cpp/discussions/15013" in body, url
@@ -68,9 +71,22 @@ def editor(client, seeded):
 
 def test_staff_add_a_measurement_in_the_admin_and_plans_show_it(editor):
     llm, gpu = LLM.objects.get(slug="llama-2-7b-hf"), GPU.objects.get(slug="nvidia-geforce-rtx-3060-12-gb")
-    form = {"llm": llm.pk, "model_label": "Llama 2 7B", "quant": "Q4_0", "gpu": gpu.pk, "gpu_label": "RTX 3060",
-            "n_gpus": 1, "runtime": "llamacpp", "backend": "CUDA", "test": "tg128", "kind": "decode", "depth": 64,
-            "tok_s": "83.5", "measured_on": "2026-11", "source": ""}
+    form = {
+        "llm": llm.pk,
+        "model_label": "Llama 2 7B",
+        "quant": "Q4_0",
+        "gpu": gpu.pk,
+        "gpu_label": "RTX 3060",
+        "n_gpus": 1,
+        "runtime": "llamacpp",
+        "backend": "CUDA",
+        "test": "tg128",
+        "kind": "decode",
+        "depth": 64,
+        "tok_s": "83.5",
+        "measured_on": "2026-11",
+        "source": "",
+    }
     missing = editor.post("/admin/catalog/measurement/add/", form)
     assert missing.status_code == 200 and "This field is required" in missing.content.decode()
     assert plan(gpu=gpu.slug)["measured"] == []  # cached answer before the edit
@@ -91,8 +107,19 @@ def test_the_calibration_fits_on_the_catalogs_measurements_including_staff_rows(
 
     before = measurement_rows()  # every single-GPU llama.cpp row with a file size and a bandwidth on record
     assert len(before) == Measurement.objects.filter(n_gpus=1, runtime="llamacpp").exclude(file_size_bytes=None).count()
-    Measurement.objects.create(llm=LLM.objects.get(slug="llama-2-7b-hf"), model_label="Llama 2 7B", quant="Q4_0",
-                               gpu=GPU.objects.get(slug="nvidia-geforce-rtx-3060-12-gb"), test="tg128", kind="decode",
-                               depth=64, tok_s=83.5, file_size_bytes=3_825_065_984, source="https://example.org/x")
+    Measurement.objects.create(
+        llm=LLM.objects.get(slug="llama-2-7b-hf"),
+        model_label="Llama 2 7B",
+        quant="Q4_0",
+        gpu=GPU.objects.get(slug="nvidia-geforce-rtx-3060-12-gb"),
+        test="tg128",
+        kind="decode",
+        depth=64,
+        tok_s=83.5,
+        file_size_bytes=3_825_065_984,
+        source="https://example.org/x",
+    )
     after = measurement_rows()
-    assert len(after) == len(before) + 1 and after[-1].tok_s == 83.5 and after[-1].label == "nvidia-geforce-rtx-3060-12-gb"
+    assert (
+        len(after) == len(before) + 1 and after[-1].tok_s == 83.5 and after[-1].label == "nvidia-geforce-rtx-3060-12-gb"
+    )

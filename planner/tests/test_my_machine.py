@@ -76,8 +76,6 @@ def test_the_home_gpu_picker_asks_instead_of_defaulting_to_the_first_card(client
     assert '<select id="gpu" name="gpu" required><option value="">Choose your GPU</option>' in page
 
 
-
-
 def test_saved_page_without_a_cookie_is_the_empty_form_not_a_500(client, seeded):
     response = client.get("/my-machine/?saved=1")  # a browser that refused the cookie, or a shared link
     assert response.status_code == 200 and "Saved:" not in response.content.decode()

@@ -17,9 +17,9 @@ GEERLINGGUY = "https://github.com/geerlingguy/ai-benchmarks"  # llama.cpp eval r
 # Pairs the engine gets wrong today, kept so that a model that gets them right fails here and is noticed (strict).
 KNOWN_MISS = {
     "pascal": "measured 1.72x, predicted 1.21x (the bandwidth ratio): a 1080 Ti decodes at half its bandwidth, "
-              "a per-architecture cost the per-class fit does not have",
+    "a per-architecture cost the per-class fit does not have",
     "a100": "measured 1.40x, predicted 1.00x: equal bandwidth on record, and a per-layer cost that does not yet "
-            "depend on the GPU's clock or generation",
+    "depend on the GPU's clock or generation",
 }
 
 PAIRS = [
@@ -27,14 +27,37 @@ PAIRS = [
     ("nvidia-geforce-rtx-5090", 287.0, "nvidia-geforce-rtx-4090", 189.0, "llama-2-7b-hf", Q4_0, DISCUSSION_15013),
     ("nvidia-geforce-rtx-4090", 189.0, "nvidia-geforce-rtx-3080", 139.7, "llama-2-7b-hf", Q4_0, DISCUSSION_15013),
     ("nvidia-geforce-rtx-3080", 139.7, "nvidia-geforce-rtx-2080-ti", 107.5, "llama-2-7b-hf", Q4_0, DISCUSSION_15013),
-    pytest.param("nvidia-geforce-rtx-2080-ti", 107.5, "nvidia-geforce-gtx-1080-ti", 62.5, "llama-2-7b-hf", Q4_0,
-                 DISCUSSION_15013, marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISS["pascal"])),
-    pytest.param("nvidia-h100-pcie-80-gb", 267.81, "nvidia-a100-sxm4-80-gb", 190.88, "llama-2-7b-hf", Q4_0,
-                 DISCUSSION_15013, marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISS["a100"])),
+    pytest.param(
+        "nvidia-geforce-rtx-2080-ti",
+        107.5,
+        "nvidia-geforce-gtx-1080-ti",
+        62.5,
+        "llama-2-7b-hf",
+        Q4_0,
+        DISCUSSION_15013,
+        marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISS["pascal"]),
+    ),
+    pytest.param(
+        "nvidia-h100-pcie-80-gb",
+        267.81,
+        "nvidia-a100-sxm4-80-gb",
+        190.88,
+        "llama-2-7b-hf",
+        Q4_0,
+        DISCUSSION_15013,
+        marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISS["a100"]),
+    ),
     ("nvidia-geforce-rtx-4090", 235.61, "nvidia-geforce-rtx-3060-12-gb", 112.77, "llama-3-2-3b", Q4_K_M, GEERLINGGUY),
     ("apple-m4-max-36-gb-unified", 69.95, "apple-m4-pro-24-gb-unified", 49.64, "llama-2-7b-hf", Q4_0, DISCUSSION_4167),
-    ("apple-m2-ultra-192-gb-unified", 94.27, "apple-m1-max-64-gb-unified", 54.61, "llama-2-7b-hf", Q4_0,
-     DISCUSSION_4167),
+    (
+        "apple-m2-ultra-192-gb-unified",
+        94.27,
+        "apple-m1-max-64-gb-unified",
+        54.61,
+        "llama-2-7b-hf",
+        Q4_0,
+        DISCUSSION_4167,
+    ),
 ]
 
 
@@ -47,11 +70,14 @@ def decode(gpu_slug, llm_slug, quant):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("fast, fast_tok_s, slow, slow_tok_s, llm, quant, source", PAIRS,
-                         ids=[f"{(p.values if hasattr(p, 'values') else p)[0]}>"
-                              f"{(p.values if hasattr(p, 'values') else p)[2]}" for p in PAIRS])
-def test_pairs_come_out_in_the_measured_order_and_ratio(seeded, fast, fast_tok_s, slow, slow_tok_s, llm, quant,
-                                                        source):
+@pytest.mark.parametrize(
+    "fast, fast_tok_s, slow, slow_tok_s, llm, quant, source",
+    PAIRS,
+    ids=[
+        f"{(p.values if hasattr(p, 'values') else p)[0]}>{(p.values if hasattr(p, 'values') else p)[2]}" for p in PAIRS
+    ],
+)
+def test_pairs_come_out_in_the_measured_order_and_ratio(seeded, fast, fast_tok_s, slow, slow_tok_s, llm, quant, source):
     predicted = decode(fast, llm, quant) / decode(slow, llm, quant)
     measured = fast_tok_s / slow_tok_s
     assert predicted > 1, f"{fast} should beat {slow} ({source})"

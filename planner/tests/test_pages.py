@@ -14,15 +14,23 @@ pytestmark = pytest.mark.django_db
 MODEL = "/models/deepseek-r1-distill-llama-8b/"
 
 
-PAGES = ["/", "/models/", MODEL, MODEL + "?context=32768&kv_cache=q8_0&runtime=ollama&quant=Q8_0", "/gpus/",
-         "/gpus/nvidia-geforce-rtx-3060-12-gb/", "/how-we-estimate/", "/search/?q=llama",
-         "/plan/?model=deepseek-r1-distill-llama-8b&quant=Q4_K_M&context=8192&batch=1&kv_cache=f16&runtime=llamacpp"
-         "&gpu=nvidia-geforce-rtx-3060-12-gb&gpu_count=1",
-         "/compare/?model=deepseek-r1-distill-llama-8b&quant=Q4_K_M&context=8192&gpu=nvidia-geforce-rtx-3060-12-gb"
-         "&gpu=nvidia-geforce-rtx-4090&gpu=apple-m2-max-32-gb-unified",
-         "/models/?fits_gpu=nvidia-geforce-rtx-3060-12-gb&fits_context=32768",
-         "/plan/?params_b=8&layers=32&hidden_size=4096&heads=32&kv_heads=8&quant=Q4_K_M&context=8192&batch=1"
-         "&kv_cache=f16&runtime=llamacpp&vram_gb=12&bandwidth_gbs=360&gpu_count=1"]
+PAGES = [
+    "/",
+    "/models/",
+    MODEL,
+    MODEL + "?context=32768&kv_cache=q8_0&runtime=ollama&quant=Q8_0",
+    "/gpus/",
+    "/gpus/nvidia-geforce-rtx-3060-12-gb/",
+    "/how-we-estimate/",
+    "/search/?q=llama",
+    "/plan/?model=deepseek-r1-distill-llama-8b&quant=Q4_K_M&context=8192&batch=1&kv_cache=f16&runtime=llamacpp"
+    "&gpu=nvidia-geforce-rtx-3060-12-gb&gpu_count=1",
+    "/compare/?model=deepseek-r1-distill-llama-8b&quant=Q4_K_M&context=8192&gpu=nvidia-geforce-rtx-3060-12-gb"
+    "&gpu=nvidia-geforce-rtx-4090&gpu=apple-m2-max-32-gb-unified",
+    "/models/?fits_gpu=nvidia-geforce-rtx-3060-12-gb&fits_context=32768",
+    "/plan/?params_b=8&layers=32&hidden_size=4096&heads=32&kv_heads=8&quant=Q4_K_M&context=8192&batch=1"
+    "&kv_cache=f16&runtime=llamacpp&vram_gb=12&bandwidth_gbs=360&gpu_count=1",
+]
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -62,8 +70,9 @@ def test_lazy_gpu_rows_equal_rank_devices_and_their_callouts_the_brute_force_one
     work, rt = Workload(context=context), Runtime(name=runtime)
     rows = sizing.gpu_rows(llm, specs.model_quant_to_quant(mq), work, rt, older=True)
     gpus = [g for g in GPU.objects.active() if specs.runtime_backend(g, runtime)]
-    ranked = rank_devices(specs.llm_to_arch(llm), specs.model_quant_to_quant(mq), work,
-                          [specs.gpu_to_device(g) for g in gpus], rt)
+    ranked = rank_devices(
+        specs.llm_to_arch(llm), specs.model_quant_to_quant(mq), work, [specs.gpu_to_device(g) for g in gpus], rt
+    )
     assert [(r.gpu.slug, r.plan) for r in rows] == [(d.name, p) for d, p in ranked]
     everything = list(rows)
     priced = [r for r in everything if r.gpu.current_price_usd]  # a 2014 launch price is not a current price
@@ -88,33 +97,62 @@ def test_planner_numbers_equal_the_engine(client, seeded):
     llm = LLM.objects.get(slug="deepseek-r1-distill-llama-8b")
     mq = llm.quantizations.get(fmt__name="Q4_K_M")
     device = specs.gpu_to_device(GPU.objects.get(slug="nvidia-geforce-rtx-3060-12-gb"))
-    direct = plan(specs.llm_to_arch(llm), specs.model_quant_to_quant(mq), Workload(context=8192), Setup(devices=(device,)))
+    direct = plan(
+        specs.llm_to_arch(llm), specs.model_quant_to_quant(mq), Workload(context=8192), Setup(devices=(device,))
+    )
     assert p == direct
 
 
-@pytest.mark.parametrize("url,field", [
-    (MODEL + "?context=0", "context"),
-    (MODEL + "?context=999999999", "context"),
-    (MODEL + "?quant=Q9_Z", "quant"),
-    (MODEL + "?runtime=vllm&kv_cache=q4_0", "runtime"),
-    ("/compare/?model=deepseek-r1-distill-llama-8b&quant=Q4_K_M&context=8192&kv_cache=f16&runtime=llamacpp"
-     "&gpu=nvidia-geforce-rtx-4090", "gpu"),
-    ("/compare/?model=deepseek-r1-distill-llama-8b&quant=Q4_K_M&context=8192&kv_cache=f16&runtime=llamacpp"
-     "&gpu=nvidia-geforce-rtx-4090&gpu=no-such-gpu", "gpu"),
-    ("/compare/?model=deepseek-r1-distill-llama-8b&quant=Q9&context=8192&kv_cache=f16&runtime=llamacpp"
-     "&gpu=nvidia-geforce-rtx-4090&gpu=nvidia-geforce-rtx-3060-12-gb", "quant"),
-    ("/models/?fits_gpu=no-such-gpu", "fits_gpu"),
-    ("/plan/?model=deepseek-r1-distill-llama-8b&params_b=8&layers=32&hidden_size=4096&heads=32&kv_heads=8"
-     "&quant=Q4_K_M&context=8192&batch=1&kv_cache=f16&runtime=llamacpp&vram_gb=12&gpu_count=1", "model"),
-    ("/plan/?params_b=8&hidden_size=4096&heads=32&kv_heads=8"
-     "&quant=Q4_K_M&context=8192&batch=1&kv_cache=f16&runtime=llamacpp&vram_gb=12&gpu_count=1", "layers"),
-    ("/plan/?params_b=8&layers=32&hidden_size=4096&heads=32&kv_heads=7"
-     "&quant=Q4_K_M&context=8192&batch=1&kv_cache=f16&runtime=llamacpp&vram_gb=12&gpu_count=1", "kv_heads"),
-    ("/plan/?params_b=8&layers=32&hidden_size=4096&heads=32&kv_heads=8"
-     "&quant=AWQ-4bit-g128&context=8192&batch=1&kv_cache=f16&runtime=llamacpp&vram_gb=12&gpu_count=1", "quant"),
-    ("/plan/?model=nope&quant=Q4_K_M&context=8192&batch=1&kv_cache=f16&runtime=llamacpp&gpu_count=1", "model"),
-    ("/plan/?model=deepseek-r1-distill-llama-8b&quant=Q4_K_M&context=abc&batch=1&kv_cache=f16&runtime=llamacpp&gpu_count=0", "context"),
-])
+@pytest.mark.parametrize(
+    "url,field",
+    [
+        (MODEL + "?context=0", "context"),
+        (MODEL + "?context=999999999", "context"),
+        (MODEL + "?quant=Q9_Z", "quant"),
+        (MODEL + "?runtime=vllm&kv_cache=q4_0", "runtime"),
+        (
+            "/compare/?model=deepseek-r1-distill-llama-8b&quant=Q4_K_M&context=8192&kv_cache=f16&runtime=llamacpp"
+            "&gpu=nvidia-geforce-rtx-4090",
+            "gpu",
+        ),
+        (
+            "/compare/?model=deepseek-r1-distill-llama-8b&quant=Q4_K_M&context=8192&kv_cache=f16&runtime=llamacpp"
+            "&gpu=nvidia-geforce-rtx-4090&gpu=no-such-gpu",
+            "gpu",
+        ),
+        (
+            "/compare/?model=deepseek-r1-distill-llama-8b&quant=Q9&context=8192&kv_cache=f16&runtime=llamacpp"
+            "&gpu=nvidia-geforce-rtx-4090&gpu=nvidia-geforce-rtx-3060-12-gb",
+            "quant",
+        ),
+        ("/models/?fits_gpu=no-such-gpu", "fits_gpu"),
+        (
+            "/plan/?model=deepseek-r1-distill-llama-8b&params_b=8&layers=32&hidden_size=4096&heads=32&kv_heads=8"
+            "&quant=Q4_K_M&context=8192&batch=1&kv_cache=f16&runtime=llamacpp&vram_gb=12&gpu_count=1",
+            "model",
+        ),
+        (
+            "/plan/?params_b=8&hidden_size=4096&heads=32&kv_heads=8"
+            "&quant=Q4_K_M&context=8192&batch=1&kv_cache=f16&runtime=llamacpp&vram_gb=12&gpu_count=1",
+            "layers",
+        ),
+        (
+            "/plan/?params_b=8&layers=32&hidden_size=4096&heads=32&kv_heads=7"
+            "&quant=Q4_K_M&context=8192&batch=1&kv_cache=f16&runtime=llamacpp&vram_gb=12&gpu_count=1",
+            "kv_heads",
+        ),
+        (
+            "/plan/?params_b=8&layers=32&hidden_size=4096&heads=32&kv_heads=8"
+            "&quant=AWQ-4bit-g128&context=8192&batch=1&kv_cache=f16&runtime=llamacpp&vram_gb=12&gpu_count=1",
+            "quant",
+        ),
+        ("/plan/?model=nope&quant=Q4_K_M&context=8192&batch=1&kv_cache=f16&runtime=llamacpp&gpu_count=1", "model"),
+        (
+            "/plan/?model=deepseek-r1-distill-llama-8b&quant=Q4_K_M&context=abc&batch=1&kv_cache=f16&runtime=llamacpp&gpu_count=0",
+            "context",
+        ),
+    ],
+)
 def test_bad_input_is_a_400_naming_the_field(client, seeded, url, field):
     response = client.get(url)
     assert response.status_code == 400
@@ -132,15 +170,21 @@ def test_models_list_keeps_only_models_that_fit_on_the_gpu(client, seeded):
     gpu = GPU.objects.get(slug="nvidia-geforce-rtx-3060-12-gb")
     response = client.get("/models/?fits_gpu=nvidia-geforce-rtx-3060-12-gb&fits_context=8192")
     listed = {m.slug for m in response.context["page"].object_list}
-    fitting = {llm.slug for llm, _mq, _p in sizing.best_fit_per_model(
-        gpu, LLM.objects.prefetch_related("quantizations__fmt"), Workload(context=8192), Runtime())}
+    fitting = {
+        llm.slug
+        for llm, _mq, _p in sizing.best_fit_per_model(
+            gpu, LLM.objects.prefetch_related("quantizations__fmt"), Workload(context=8192), Runtime()
+        )
+    }
     assert listed == fitting or (len(listed) == 24 and listed < fitting)
     assert "deepseek-r1-distill-llama-8b" in fitting and "deepseek-r1" not in fitting
 
 
 def test_compare_shows_each_gpu_with_the_engine_plan(client, seeded):
-    url = ("/compare/?model=deepseek-r1-distill-llama-8b&quant=Q4_K_M&context=32768&kv_cache=f16&runtime=llamacpp"
-           "&gpu=nvidia-geforce-rtx-4090&gpu=nvidia-geforce-rtx-3060-12-gb&gpu=nvidia-geforce-rtx-4090")
+    url = (
+        "/compare/?model=deepseek-r1-distill-llama-8b&quant=Q4_K_M&context=32768&kv_cache=f16&runtime=llamacpp"
+        "&gpu=nvidia-geforce-rtx-4090&gpu=nvidia-geforce-rtx-3060-12-gb&gpu=nvidia-geforce-rtx-4090"
+    )
     response = client.get(url)
     assert response.status_code == 200
     columns = response.context["columns"]
@@ -150,19 +194,27 @@ def test_compare_shows_each_gpu_with_the_engine_plan(client, seeded):
     llm = LLM.objects.get(slug="deepseek-r1-distill-llama-8b")
     mq = llm.quantizations.get(fmt__name="Q4_K_M")
     for gpu, result in columns:
-        direct = plan(specs.llm_to_arch(llm), specs.model_quant_to_quant(mq), Workload(context=32768),
-                      Setup(devices=(specs.gpu_to_device(gpu),)))
+        direct = plan(
+            specs.llm_to_arch(llm),
+            specs.model_quant_to_quant(mq),
+            Workload(context=32768),
+            Setup(devices=(specs.gpu_to_device(gpu),)),
+        )
         assert result.plan == direct
 
 
 def test_custom_architecture_matches_its_catalog_twin_within_rounding(client, seeded):
     """Llama-3.1-8B described by hand sizes like the catalog row (FFN width inferred from the parameter count)."""
     base = "&quant=Q4_K_M&context=8192&batch=1&kv_cache=f16&runtime=llamacpp&vram_gb=12&bandwidth_gbs=360&gpu_count=1"
-    custom = client.get("/plan/?params_b=8.03&layers=32&hidden_size=4096&heads=32&kv_heads=8&vocab_size=128256"
-                        + base).context["result"]
+    custom = client.get(
+        "/plan/?params_b=8.03&layers=32&hidden_size=4096&heads=32&kv_heads=8&vocab_size=128256" + base
+    ).context["result"]
     catalog = client.get("/plan/?model=llama-3-1-8b" + base).context["result"]
     assert custom.plan.memory.kv_cache_bytes == catalog.plan.memory.kv_cache_bytes
-    assert abs(custom.plan.memory.weights_bytes - catalog.plan.memory.weights_bytes) < 0.03 * catalog.plan.memory.weights_bytes
+    assert (
+        abs(custom.plan.memory.weights_bytes - catalog.plan.memory.weights_bytes)
+        < 0.03 * catalog.plan.memory.weights_bytes
+    )
     assert custom.best_quant and custom.max_context > 8192
 
 
@@ -205,7 +257,9 @@ def test_gpu_table_tag_renders_exactly_what_the_template_loop_did(seeded):
 
     llm = LLM.objects.prefetch_related("quantizations__fmt").get(slug="deepseek-r1-distill-llama-8b")
     mq = next(q for q in llm.quantizations.all() if q.fmt.name == "Q4_K_M")
-    rows = sizing.gpu_rows(llm, specs.model_quant_to_quant(mq), Workload(context=8192), Runtime())[:400]  # priced, unpriced, Apple (no speed)
+    rows = sizing.gpu_rows(llm, specs.model_quant_to_quant(mq), Workload(context=8192), Runtime())[
+        :400
+    ]  # priced, unpriced, Apple (no speed)
     assert any(r.gpu.price_usd for r in rows) and any(not r.plan.decode for r in rows)
     loop = Template("{% load sizes %}" + GPU_ROW_TEMPLATE).render(Context({"gpu_rows": rows}))
     assert gpu_table_rows(rows) == loop
@@ -238,11 +292,20 @@ def test_a_design_the_engine_cannot_size_gets_facts_and_a_notice_not_a_number(cl
 
 def test_model_page_carries_the_cards_facts_settings_benchmark_groups_and_family(client, seeded):
     html = client.get("/models/deepseek-r1-distill-llama-8b/").content.decode()
-    for fact in ("English, Chinese", "Tool calling", "Text → text", "2024-05 <small>(estimated)</small>",
-                 'href="https://arxiv.org/abs/2501.12948"',
-                 'href="https://github.com/deepseek-ai/DeepSeek-R1/blob/main/LICENSE"',
-                 "Recommended settings", "0.6 <small>(0.5–0.7)</small>", "<code>&lt;think&gt;\\n</code>",
-                 "<h3>Math</h3>", "<h3>Code</h3>", 'href="/models/deepseek-r1-distill-llama-70b/"'):
+    for fact in (
+        "English, Chinese",
+        "Tool calling",
+        "Text → text",
+        "2024-05 <small>(estimated)</small>",
+        'href="https://arxiv.org/abs/2501.12948"',
+        'href="https://github.com/deepseek-ai/DeepSeek-R1/blob/main/LICENSE"',
+        "Recommended settings",
+        "0.6 <small>(0.5–0.7)</small>",
+        "<code>&lt;think&gt;\\n</code>",
+        "<h3>Math</h3>",
+        "<h3>Code</h3>",
+        'href="/models/deepseek-r1-distill-llama-70b/"',
+    ):
         assert fact in html, fact
     assert "Not fetched yet" in html  # the seed carries no card: the refresh fetches it
 
@@ -252,17 +315,19 @@ def test_model_card_from_the_hub_is_rendered_without_anything_that_runs(client, 
     LLM.objects.filter(slug="deepseek-r1-distill-llama-8b").update(card_markdown=card_markdown(text))
     bump_catalog_version()
     html = client.get("/models/deepseek-r1-distill-llama-8b/").content.decode()
-    card = html[html.index('<div class="card-body">'):]
+    card = html[html.index('<div class="card-body">') :]
     assert "<td>MATH-500</td>" in card and '<a href="https://example.org/ok" rel="nofollow' in card
     assert 'href="https://huggingface.co/deepseek-ai/DeepSeek-R1-Distill-Llama-8B/blob/main/LICENSE"' in card
     assert "example.net" not in card.split("another host")[0][-80:]
-    card = card[:card.index("</details>")]
-    for hostile in ("<script", "onerror", "onclick", 'href="javascript:', "<img", "license: mit", "alert(\"card\")"):
+    card = card[: card.index("</details>")]
+    for hostile in ("<script", "onerror", "onclick", 'href="javascript:', "<img", "license: mit", 'alert("card")'):
         assert hostile not in card, hostile
 
 
 def test_popular_means_downloads_on_the_home_page_and_the_default_model_list(client, seeded):
-    ranked = list(LLM.objects.filter(hf_downloads__isnull=False).order_by("-hf_downloads").values_list("name", flat=True))
+    ranked = list(
+        LLM.objects.filter(hf_downloads__isnull=False).order_by("-hf_downloads").values_list("name", flat=True)
+    )
     unknown = LLM.objects.filter(hf_downloads__isnull=True).values_list("name", flat=True).first()
     assert len(ranked) > 100 and unknown  # the seed's dated snapshot covers most models, not all
     home = client.get("/").content.decode()
@@ -280,16 +345,28 @@ def test_r1_distill_page_has_the_seed_pages_tags_and_architecture(client, seeded
     assert "Dense <small>(llama)</small>" in html
 
 
-@pytest.mark.parametrize("value, text", [(131_072, "128K"), (128_000, "128K"), (10_485_760, "10M"), (32_768, "32K"),
-                                         (1_000_000, "1M"), (40_960, "40K"), (4_097, "4,097"), (None, "–")])
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (131_072, "128K"),
+        (128_000, "128K"),
+        (10_485_760, "10M"),
+        (32_768, "32K"),
+        (1_000_000, "1M"),
+        (40_960, "40K"),
+        (4_097, "4,097"),
+        (None, "–"),
+    ],
+)
 def test_context_lengths_read_as_model_cards_write_them(value, text):
     from planner.templatetags.sizes import tokens
 
     assert tokens(value) == text
 
 
-@pytest.mark.parametrize("value, text", [(1_026_408_232_448, "1.03T"), (8_030_261_248, "8.03B"),
-                                         (494_032_768, "494M"), (None, "–")])
+@pytest.mark.parametrize(
+    "value, text", [(1_026_408_232_448, "1.03T"), (8_030_261_248, "8.03B"), (494_032_768, "494M"), (None, "–")]
+)
 def test_parameter_counts_read_as_published(value, text):
     from planner.templatetags.sizes import params_b
 

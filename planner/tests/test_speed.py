@@ -10,8 +10,17 @@ from planner.engine.speed import decode_speed, matmul_precision, matrix_rate, pr
 from planner.engine.types import GIB, Device, Quantization, Runtime, Setup, Workload
 from planner.tests.test_engine import LLAMA3_8B, MIXTRAL, RTX_3060
 
-H200 = Device("h200-sxm", 141 * GIB, 4890.0, "nvidia", 66.91, matrix_tflops=989.4, matrix_fp8_tflops=1978.9,
-              matrix_int8_tops=1978.9, backend="cuda")
+H200 = Device(
+    "h200-sxm",
+    141 * GIB,
+    4890.0,
+    "nvidia",
+    66.91,
+    matrix_tflops=989.4,
+    matrix_fp8_tflops=1978.9,
+    matrix_int8_tops=1978.9,
+    backend="cuda",
+)
 M4_MAX = Device("m4-max-128", 128 * GIB, 546.0, "apple", 18.4)
 FITS = {**{f"decode {k}": v for k, v in calibration.DECODE.items()}, "decode vllm": calibration.VLLM_DECODE}
 
@@ -30,14 +39,17 @@ def test_vllm_profile_is_calibrated_on_the_h200_serving_set():
     assert fit["rows"] >= 80 and fit["models"] >= 9  # the dense set it claims to be fitted on
 
 
-@pytest.mark.parametrize("device, bytes_, layers, runtime, expected", [
-    # 8B Q4_K_M-sized read on a 3060 with llama.cpp; the same on an M4 Max; a BF16 8B step with vLLM on an H200
-    (RTX_3060, 5 * 10**9, 32, "llamacpp", 53.04),
-    (M4_MAX, 5 * 10**9, 32, "llamacpp", 59.83),
-    (H200, 16 * 10**9, 32, "vllm", 185.83),
-    (H200, 3 * 10**9, 28, "vllm", 491.39),  # a 1.5B model (measured: 522.93): per-layer cost is most of it
-    (H200, 140 * 10**9, 80, "vllm", 26.48),
-])
+@pytest.mark.parametrize(
+    "device, bytes_, layers, runtime, expected",
+    [
+        # 8B Q4_K_M-sized read on a 3060 with llama.cpp; the same on an M4 Max; a BF16 8B step with vLLM on an H200
+        (RTX_3060, 5 * 10**9, 32, "llamacpp", 53.04),
+        (M4_MAX, 5 * 10**9, 32, "llamacpp", 59.83),
+        (H200, 16 * 10**9, 32, "vllm", 185.83),
+        (H200, 3 * 10**9, 28, "vllm", 491.39),  # a 1.5B model (measured: 522.93): per-layer cost is most of it
+        (H200, 140 * 10**9, 80, "vllm", 26.48),
+    ],
+)
 def test_decode_golden_values(device, bytes_, layers, runtime, expected):
     speed = decode_speed(device, bytes_, runtime=runtime, layers=layers)
     assert speed.tok_s == pytest.approx(expected, abs=0.01)
@@ -45,8 +57,9 @@ def test_decode_golden_values(device, bytes_, layers, runtime, expected):
 
 def test_vllm_decode_on_h200_plan_is_pinned():
     """A whole plan: Llama 3 8B in BF16 with vLLM on one H200 at 8K context, one sequence."""
-    p = plan(LLAMA3_8B, Quantization("BF16", "float"), Workload(context=8192), Setup(devices=(H200,)),
-             Runtime(name="vllm"))
+    p = plan(
+        LLAMA3_8B, Quantization("BF16", "float"), Workload(context=8192), Setup(devices=(H200,)), Runtime(name="vllm")
+    )
     assert p.fits and p.decode.tok_s == pytest.approx(GOLDEN_VLLM_8B, abs=0.01)
     assert p.decode.low < p.decode.tok_s < p.decode.high
 
@@ -63,8 +76,12 @@ GOLDEN_MIXTRAL = 259.44
 def test_vllm_serving_capacity_is_the_kv_that_fits_and_its_memory_bound_throughput():
     from planner.engine.plan import fits, serving
 
-    quant, work, setup, runtime = (Quantization("BF16", "float"), Workload(context=8192), Setup(devices=(H200,)),
-                                   Runtime(name="vllm"))
+    quant, work, setup, runtime = (
+        Quantization("BF16", "float"),
+        Workload(context=8192),
+        Setup(devices=(H200,)),
+        Runtime(name="vllm"),
+    )
     s = serving(LLAMA3_8B, quant, work, setup, runtime)
     assert fits(LLAMA3_8B, quant, Workload(context=8192, batch=s.max_concurrency), setup, runtime)
     assert not fits(LLAMA3_8B, quant, Workload(context=8192, batch=s.max_concurrency + 1), setup, runtime)
@@ -98,8 +115,20 @@ GOLDEN_AGGREGATE = 3258.7
 def test_plan_api_reports_vllm_serving_capacity(seeded):
     from rest_framework.test import APIClient
 
-    body = APIClient().get("/api/v1/plan/", {"model": "llama-3-1-8b", "quant": "BF16", "runtime": "vllm",
-                                             "gpu": "nvidia-h200-sxm-141-gb", "context": 8192}).json()
+    body = (
+        APIClient()
+        .get(
+            "/api/v1/plan/",
+            {
+                "model": "llama-3-1-8b",
+                "quant": "BF16",
+                "runtime": "vllm",
+                "gpu": "nvidia-h200-sxm-141-gb",
+                "context": 8192,
+            },
+        )
+        .json()
+    )
     assert body["serving"]["max_concurrency"] > 50 and body["serving"]["context"] == 8192
     assert body["serving"]["aggregate_tok_s"] > 10 * body["decode_tok_s"]["tok_s"]
     llama = APIClient().get("/api/v1/plan/", {"model": "llama-3-1-8b", "gpu": "nvidia-h200-sxm-141-gb"}).json()
@@ -127,15 +156,18 @@ def test_every_prefill_fit_is_physical(name):
     assert 0 < fit["low"] <= 1 <= fit["high"], name
 
 
-@pytest.mark.parametrize("quant, runtime, backend, expected", [
-    (Quantization("Q4_K_M", "gguf", 4.5), "llamacpp", "cuda", "int8"),  # MMQ: INT8 MMA on quantized weights
-    (Quantization("Q4_K_M", "gguf", 4.5), "llamacpp", "rocm", "int8"),
-    (Quantization("Q4_K_M", "gguf", 4.5), "llamacpp", "vulkan", "fp16"),  # dequantized to FP16 first
-    (Quantization("Q4_K_M", "gguf", 4.5), "llamacpp", "metal", "fp16"),
-    (Quantization("F16", "float", 16), "llamacpp", "cuda", "fp16"),
-    (Quantization("FP8", "fp8", 8), "vllm", "cuda", "fp8"),
-    (Quantization("AWQ-4bit", "awq", 4), "vllm", "cuda", "fp16"),  # Marlin: BF16 MMA on dequantized tiles
-])
+@pytest.mark.parametrize(
+    "quant, runtime, backend, expected",
+    [
+        (Quantization("Q4_K_M", "gguf", 4.5), "llamacpp", "cuda", "int8"),  # MMQ: INT8 MMA on quantized weights
+        (Quantization("Q4_K_M", "gguf", 4.5), "llamacpp", "rocm", "int8"),
+        (Quantization("Q4_K_M", "gguf", 4.5), "llamacpp", "vulkan", "fp16"),  # dequantized to FP16 first
+        (Quantization("Q4_K_M", "gguf", 4.5), "llamacpp", "metal", "fp16"),
+        (Quantization("F16", "float", 16), "llamacpp", "cuda", "fp16"),
+        (Quantization("FP8", "fp8", 8), "vllm", "cuda", "fp8"),
+        (Quantization("AWQ-4bit", "awq", 4), "vllm", "cuda", "fp16"),  # Marlin: BF16 MMA on dequantized tiles
+    ],
+)
 def test_prompt_gemms_run_in_the_runtimes_precision(quant, runtime, backend, expected):
     assert matmul_precision(quant, runtime, backend) == expected
 
@@ -148,14 +180,39 @@ def test_a_part_without_the_precisions_matrix_units_falls_back():
     assert matrix_rate(v100, "int8") is None  # llama.cpp's integer kernels on the shaders
 
 
-@pytest.mark.parametrize("device, expected", [
-    # Llama 3 8B Q4_K_M, pp512: measured 7,139 on a 4090 (CUDA), 8,125 on an H100 PCIe, ~720 on an M4 Max
-    (Device("rtx-4090", 24 * GIB, 1008.0, "nvidia", 82.58, matrix_tflops=165.2, matrix_int8_tops=660.6,
-            backend="cuda"), 10503.01),
-    (Device("h100-pcie", 80 * GIB, 2039.0, "nvidia", 51.22, matrix_tflops=756.5, matrix_int8_tops=1513.0,
-            backend="cuda"), 8004.97),
-    (Device("m4-max", 128 * GIB, 546.0, "apple", 18.4, backend="metal"), 718.14),
-])
+@pytest.mark.parametrize(
+    "device, expected",
+    [
+        # Llama 3 8B Q4_K_M, pp512: measured 7,139 on a 4090 (CUDA), 8,125 on an H100 PCIe, ~720 on an M4 Max
+        (
+            Device(
+                "rtx-4090",
+                24 * GIB,
+                1008.0,
+                "nvidia",
+                82.58,
+                matrix_tflops=165.2,
+                matrix_int8_tops=660.6,
+                backend="cuda",
+            ),
+            10503.01,
+        ),
+        (
+            Device(
+                "h100-pcie",
+                80 * GIB,
+                2039.0,
+                "nvidia",
+                51.22,
+                matrix_tflops=756.5,
+                matrix_int8_tops=1513.0,
+                backend="cuda",
+            ),
+            8004.97,
+        ),
+        (Device("m4-max", 128 * GIB, 546.0, "apple", 18.4, backend="metal"), 718.14),
+    ],
+)
 def test_llamacpp_prefill_golden_values(device, expected):
     speed = prefill_speed(device, LLAMA3_8B, 8_030_261_248, 512, "llamacpp")
     assert speed.tok_s == pytest.approx(expected, abs=1)
@@ -185,11 +242,16 @@ def test_routed_experts_slow_a_mixture_of_experts_prompt():
 
     assert routed_expert_params(MIXTRAL) == (MIXTRAL.params_total - MIXTRAL.params_active) * 2 // 6
     assert routed_expert_params(LLAMA3_8B) == 0
-    rtx4090 = Device("rtx-4090", 24 * GIB, 1008.0, "nvidia", 82.58, matrix_tflops=165.2, matrix_int8_tops=660.6,
-                     backend="cuda")
+    rtx4090 = Device(
+        "rtx-4090", 24 * GIB, 1008.0, "nvidia", 82.58, matrix_tflops=165.2, matrix_int8_tops=660.6, backend="cuda"
+    )
     moe = prefill_speed(rtx4090, MIXTRAL, active_params(MIXTRAL), 512).tok_s
-    dense = prefill_speed(rtx4090, replace(MIXTRAL, num_experts=None, experts_per_token=None, params_total=None),
-                          active_params(MIXTRAL), 512).tok_s
+    dense = prefill_speed(
+        rtx4090,
+        replace(MIXTRAL, num_experts=None, experts_per_token=None, params_total=None),
+        active_params(MIXTRAL),
+        512,
+    ).tok_s
     assert calibration.PREFILL["nvidia"]["expert_cost"] > 0 and moe < dense / 1.5
     assert moe == pytest.approx(GOLDEN_MIXTRAL_PP512, abs=1)
 

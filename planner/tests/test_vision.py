@@ -27,12 +27,15 @@ def test_mmproj_size_is_within_two_percent_of_what_llamacpp_prints(row):
     assert abs(got / (float(row["model_size_mib"]) * MIB) - 1) < 0.02
 
 
-@pytest.mark.parametrize("repo, params", [  # golden: a change to the formula shows here first
-    ("Qwen/Qwen2.5-VL-7B-Instruct", 676_034_560),  # SwiGLU ViT, 2×2 merger
-    ("Qwen/Qwen3-VL-8B-Instruct", 575_926_272),  # + three deepstack mergers
-    ("google/gemma-3-4b-it", 419_415_552),  # SigLIP, one projection matrix
-    ("mistralai/Devstral-Small-2-24B-Instruct-2512", 438_906_880),  # Pixtral, patch merger + MLP
-])
+@pytest.mark.parametrize(
+    "repo, params",
+    [  # golden: a change to the formula shows here first
+        ("Qwen/Qwen2.5-VL-7B-Instruct", 676_034_560),  # SwiGLU ViT, 2×2 merger
+        ("Qwen/Qwen3-VL-8B-Instruct", 575_926_272),  # + three deepstack mergers
+        ("google/gemma-3-4b-it", 419_415_552),  # SigLIP, one projection matrix
+        ("mistralai/Devstral-Small-2-24B-Instruct-2512", 438_906_880),  # Pixtral, patch merger + MLP
+    ],
+)
 def test_vision_encoder_parameters(repo, params):
     assert vision_encoder_params(dims(repo)) == params
 
@@ -43,9 +46,18 @@ def test_text_only_configs_have_no_vision_encoder():
 
 def test_the_projector_is_part_of_the_plan_memory_and_its_compute_buffer_is_llamacpps():
     qwen = dims("Qwen/Qwen2.5-VL-7B-Instruct")
-    arch = Architecture(name="qwen2.5-vl", num_layers=28, hidden_size=3584, num_heads=28, num_kv_heads=4,
-                        vocab_size=152064, max_context=128000, intermediate_size=18944,
-                        vision_params=vision_encoder_params(qwen), vision_compute_bytes=image_compute_bytes(qwen))
+    arch = Architecture(
+        name="qwen2.5-vl",
+        num_layers=28,
+        hidden_size=3584,
+        num_heads=28,
+        num_kv_heads=4,
+        vocab_size=152064,
+        max_context=128000,
+        intermediate_size=18944,
+        vision_params=vision_encoder_params(qwen),
+        vision_compute_bytes=image_compute_bytes(qwen),
+    )
     text = Architecture(**{**arch.__dict__, "vision_params": 0, "vision_compute_bytes": 0})
     q4, work = Quantization("Q4_K_M", bits_per_weight=4.5), Workload(context=8192)
     llama = memory(arch, q4, work, Runtime())

@@ -10,8 +10,12 @@ class Command(BaseCommand):
     help = "Refresh catalog data from upstream: the Hugging Face Hub, the GPU feed, the price feed."
 
     def add_arguments(self, parser):
-        parser.add_argument("--source", choices=sorted(refresh.SOURCES), action="append",
-                            help="Only this source (repeatable). Default: every enabled source.")
+        parser.add_argument(
+            "--source",
+            choices=sorted(refresh.SOURCES),
+            action="append",
+            help="Only this source (repeatable). Default: every enabled source.",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Fetch and compare, write nothing.")
 
     def handle(self, *args, source=None, dry_run=False, **options):

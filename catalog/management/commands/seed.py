@@ -23,8 +23,10 @@ class Command(BaseCommand):
     def handle(self, *args, force=False, **options):
         before = (GPU.objects.count(), LLM.objects.count())
         if before[0] and not force:
-            self.stdout.write(f"catalog: {before[0]} GPUs, {before[1]} LLMs already loaded; nothing to do "
-                              "(--force reloads the seed over them)")
+            self.stdout.write(
+                f"catalog: {before[0]} GPUs, {before[1]} LLMs already loaded; nothing to do "
+                "(--force reloads the seed over them)"
+            )
             return
         files = sorted(str(p) for p in (Path(settings.BASE_DIR) / "fixtures").glob("*.json"))
         call_command("loaddata", *files, verbosity=0)
