@@ -139,7 +139,7 @@ def prompt_row(key, device, arch, prompt, precision, tok_s) -> PromptRow:
         gemm_flops(active_params(arch)),
         attention_flops(arch, prompt),
         matrix,
-        device.compute_tflops or matrix,
+        device.compute_tflops or matrix or 0.0,  # every calibration GPU has an FP32 rate (the catalog's)
         1.0 / tok_s,
         gemm_flops(routed_expert_params(arch)),
     )
@@ -245,16 +245,18 @@ def offload_fit(cpu: dict, decode: dict) -> dict:
     put in place for the fitting pass, with no hand-off cost."""
     from common import offload_rows, source_key
 
-    from planner.engine import speed
+    from planner.engine import calibration
 
-    speed.DECODE.update(decode)
-    speed.CPU_DECODE.update({**cpu, "t_handoff_s": 0.0})
+    calibration.DECODE.update(decode)  # the dicts the engine reads (planner.engine.speed imports these objects)
+    calibration.CPU_DECODE.update({**cpu, "t_handoff_s": 0.0})
     planned = offload_rows()
     ratios = []
     for source in sorted({source_key(r) for r, _, _ in planned}):
         held = fit_handoff([x for x in planned if source_key(x[0]) != source], 0.0)
         ratios += [
-            float(r["tok_s"]) * (1 / p.decode.tok_s + held * n) for r, p, n in planned if source_key(r) == source
+            float(r["tok_s"]) * (1 / p.decode.tok_s + held * n)
+            for r, p, n in planned
+            if source_key(r) == source and p.decode
         ]
     return {
         "t_handoff_s": round(fit_handoff(planned, 0.0), 7),

@@ -6,10 +6,14 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+if TYPE_CHECKING:
+    from planner.engine.types import Architecture, Device, Plan
 
 import django  # noqa: E402
 
@@ -90,8 +94,8 @@ class Row:
     tok_s: float
     file_bytes: int
     depth: int
-    arch: object
-    device: object
+    arch: "Architecture"
+    device: "Device"
     source: str
     quant: str = ""
     backend: str = ""
@@ -126,7 +130,7 @@ def measurement_rows() -> list[Row]:
         device = specs.gpu_to_device(m.gpu)
         if m.bandwidth_gbs:
             device = type(device)(**{**device.__dict__, "bandwidth_gbs": m.bandwidth_gbs})
-        if not device.bandwidth_gbs:
+        if not device.bandwidth_gbs or m.file_size_bytes is None:  # (the query leaves out rows without a size)
             continue
         rows.append(
             Row(
@@ -268,7 +272,7 @@ def cpu_rows() -> list[Row]:
                 CPU_CLASS,
                 float(r["tok_s"]),
                 int(float(r["file_size_gib"]) * GIB),
-                depth_of(r["test"]),
+                depth_of(r["test"]) or 0,
                 specs.llm_to_arch(llms[r["llm"]]),
                 device,
                 r["source"],
@@ -283,7 +287,7 @@ def source_key(row: dict) -> str:
     return row["source"].split()[0]
 
 
-def offload_rows() -> list[tuple[dict, object, int]]:
+def offload_rows() -> list[tuple[dict, "Plan", int]]:
     """bench/expert_offload.csv planned as the product plans it at each row's --n-cpu-moe N: (row, plan, the MoE
     layers whose experts the CPU computes)."""
     from catalog.models import GPU
@@ -305,7 +309,7 @@ def offload_rows() -> list[tuple[dict, object, int]]:
             host_ram_bandwidth_gbs=float(r["ram_peak_gbs"]),
             cpu_moe_layers=int(r["cpu_moe_layers"]),
         )
-        work = Workload(context=max(depth_of(r["test"]), 256), kv_cache=r["kv_cache"])
+        work = Workload(context=max(depth_of(r["test"]) or 0, 256), kv_cache=r["kv_cache"])
         p = plan(inputs.arch, inputs.quant, work, setup, Runtime())
         out.append((r, p, max(p.cpu_moe_layers - inputs.arch.first_dense_layers, 0)))
     return out

@@ -41,7 +41,7 @@ GPUS = [
 HEADERS = {"X-Forwarded-Proto": "https"}
 LONG_TAIL = 0.2
 SETUP_LOCK = Semaphore()
-CACHE = Counter()  # (endpoint, "hit" | "miss") -> responses
+CACHE: Counter[tuple[str, str]] = Counter()  # (endpoint, "hit" | "miss") -> responses
 
 
 @events.request.add_listener

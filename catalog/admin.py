@@ -122,7 +122,7 @@ class CSVImportForm(forms.Form):
     )
 
 
-class HistoryMixin:
+class HistoryMixin(admin.ModelAdmin):
     """Record every admin save with its old and new values; show the history with a revert button."""
 
     object_history_template = "admin/catalog/object_history.html"

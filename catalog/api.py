@@ -44,7 +44,7 @@ class BenchmarkSerializer(serializers.ModelSerializer):
 
 
 class LLMListSerializer(serializers.ModelSerializer):
-    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    tags: serializers.SlugRelatedField = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
 
     class Meta:
         model = LLM

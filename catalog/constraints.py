@@ -24,8 +24,8 @@ def _holds(node, obj) -> bool:
         return not result if node.negated else result
     lookup, expected = node
     name, _, op = lookup.partition("__")
-    if isinstance(expected, F) and type(expected) is F and "__" not in expected.name:
-        expected = getattr(obj, expected.name)
+    if isinstance(expected, F) and type(expected) is F and "__" not in (field := str(expected.name)):  # type: ignore[attr-defined]
+        expected = getattr(obj, field)
     if hasattr(expected, "resolve_expression") or "__" in op:
         raise _NeedsDatabase
     value = getattr(obj, name)
@@ -55,5 +55,5 @@ def constraint_errors(obj) -> list[str]:
             except ValidationError:
                 ok = False
         if not ok:
-            errors.append(constraint.get_violation_error_message())
+            errors.append(str(constraint.get_violation_error_message()))
     return errors

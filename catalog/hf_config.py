@@ -10,6 +10,7 @@ K/V). A design this parser cannot describe faithfully gets ``unsupported_reason`
 """
 
 from math import gcd
+from typing import Any
 
 # config.json keys per catalog field, first found wins (text_config first for multimodal configs).
 CONFIG_KEYS = {
@@ -98,7 +99,7 @@ DTYPE_BYTES = {"float32": 4, "fp32": 4, "bfloat16": 2, "float16": 2, "bf16": 2, 
 
 # What transformers assumes for a key a config.json leaves out, for model types whose published configs rely on
 # it (Gemma 3's state neither heads, head width, vocabulary nor context): the config class's __init__ defaults.
-CLASS_DEFAULTS = {
+CLASS_DEFAULTS: dict[str, dict[str, Any]] = {
     # huggingface/transformers@008f5c8c29be src/transformers/models/gemma3/configuration_gemma3.py, Gemma3TextConfig
     "gemma3_text": {
         "vocab_size": 262_208,
@@ -357,7 +358,7 @@ def vision_dims(config: dict) -> dict | None:
     if not (layers and hidden and intermediate):
         return None
     patch = _int(vc.get("patch_size")) or 14
-    dims = {
+    dims: dict[str, Any] = {
         "layers": layers,
         "hidden": hidden,
         "intermediate": intermediate,
@@ -393,7 +394,7 @@ def architecture_fields(config: dict) -> dict:
 
     Raises ValueError for a config that is not an object (or whose text_config is not)."""
     tc = text_config(config)
-    values = {}
+    values: dict[str, Any] = {}
     if "num_hidden_layers" not in tc and isinstance(tc.get("layers_block_type"), list):
         values["num_layers"] = len(tc["layers_block_type"])  # Nemotron 3 states its layers only as this list
     for name, keys in CONFIG_KEYS.items():

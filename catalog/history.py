@@ -5,13 +5,14 @@ says who made it, when, through what, and its old and new values.
 """
 
 import json
+from collections.abc import Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from catalog.models import ChangeRecord
@@ -92,7 +93,7 @@ def delete_with_history(obj, *, user, via: str) -> ChangeRecord:
     return record
 
 
-def record_bulk(changes: list[tuple[object, dict | None]], *, via: str) -> int:
+def record_bulk(changes: Sequence[tuple[models.Model, dict | None]], *, via: str) -> int:
     """Records for rows written in bulk (a refresh), one per row: (object after the write, its snapshot before;
     None for a new row). Returns how many rows changed."""
     # A refresh runs in a long-lived worker: read the content types afresh rather than trust the process's cache
@@ -184,8 +185,8 @@ def revert_run(run, *, user) -> tuple[int, list[str]]:
             todo.append((change, obj))
     for change, obj in todo:
         if change.action == ChangeRecord.Action.CREATE:
-            undo = delete_with_history(obj, user=user, via=ChangeRecord.Via.ADMIN)
-            ChangeRecord.objects.filter(pk=undo.pk).update(run=run)  # the revert's records belong to the run
+            deleted = delete_with_history(obj, user=user, via=ChangeRecord.Via.ADMIN)
+            ChangeRecord.objects.filter(pk=deleted.pk).update(run=run)  # the revert's records belong to the run
             continue
         obj.refresh_from_db()
         before = snapshot(obj)
@@ -197,6 +198,7 @@ def revert_run(run, *, user) -> tuple[int, list[str]]:
         restored = next(serializers.deserialize("python", [data])).object
         for name in change.changes:
             field = obj._meta.get_field(name)
+            assert isinstance(field, models.Field)  # a change record names concrete fields only (snapshot)
             setattr(obj, field.attname, getattr(restored, field.attname))
         undo = save_with_history(
             obj, before=before, user=user, via=ChangeRecord.Via.ADMIN, action=ChangeRecord.Action.REVERT, lock=False

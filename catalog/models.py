@@ -115,7 +115,10 @@ class LLMQuerySet(models.QuerySet):
         return self.exclude(hf_repo_id__startswith=LLM.PASTED) if searching else self.reviewed()
 
 
-class LLMManager(models.Manager.from_queryset(LLMQuerySet)):
+_LLMManagerBase = models.Manager.from_queryset(LLMQuerySet)
+
+
+class LLMManager(_LLMManagerBase):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
@@ -454,7 +457,7 @@ class ModelQuant(models.Model):
     def natural_key(self):
         return (self.llm.slug, self.fmt.name)
 
-    natural_key.dependencies = ["catalog.llm", "catalog.quantformat"]
+    natural_key.dependencies = ["catalog.llm", "catalog.quantformat"]  # type: ignore[attr-defined]  # Django\'s documented way
 
 
 class BenchmarkScoreManager(models.Manager):
@@ -484,14 +487,14 @@ class BenchmarkScore(models.Model):
     def natural_key(self):
         return (self.llm.slug, self.name)
 
-    natural_key.dependencies = ["catalog.llm"]
+    natural_key.dependencies = ["catalog.llm"]  # type: ignore[attr-defined]  # Django\'s documented way
 
 
 # Upper bounds for every GPU figure, ten times or more past the largest real part (an 8-GPU board's 1.5 TB, 8 TB/s,
 # a few thousand dense TFLOPS, 1,400 W): a figure beyond one is a typo or a broken feed, and an unbounded float
 # (1e308) would turn every speed into infinity. Enforced by the database, the model's validators (admin, CSV,
 # feeds) and, through them, the API serializer.
-GPU_LIMITS = {
+GPU_LIMITS: dict[str, int | float | Decimal] = {
     "memory_bytes": 64 * 1024**4,
     "bus_width_bits": 65_536,
     "bandwidth_gbs": 100_000.0,
@@ -531,7 +534,10 @@ class GPUQuerySet(models.QuerySet):
         return self.with_current_price().filter(current_price__lte=usd)
 
 
-class GPUManager(models.Manager.from_queryset(GPUQuerySet)):
+_GPUManagerBase = models.Manager.from_queryset(GPUQuerySet)
+
+
+class GPUManager(_GPUManagerBase):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
 
@@ -760,7 +766,7 @@ class GPU(models.Model):
 
         if self.street_price_usd is not None:
             return True
-        return bool(self.release_date) and (
+        return self.release_date is not None and (
             (timezone.localdate() - self.release_date).days <= 365.25 * self.SOLD_TODAY_YEARS
         )
 
@@ -870,6 +876,10 @@ class Measurement(models.Model):
     def __str__(self):
         return f"{self.model_label} {self.quant} on {self.gpu_label or self.gpu}: {self.test} {self.tok_s:g} tok/s"
 
+    # Not stored: what the engine predicts for this test, set on copies by planner.sizing.with_estimates.
+    estimate_tok_s: float | None = None
+    estimate_off_pct: float | None = None
+
     def save(self, *args, **kwargs):
         if not self.key:
             self.key = f"m-{uuid.uuid4().hex[:16]}"
@@ -878,7 +888,7 @@ class Measurement(models.Model):
     def natural_key(self):
         return (self.key,)
 
-    natural_key.dependencies = ["catalog.llm", "catalog.gpu"]
+    natural_key.dependencies = ["catalog.llm", "catalog.gpu"]  # type: ignore[attr-defined]  # Django\'s documented way
 
     @property
     def source_url(self) -> str:

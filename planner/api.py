@@ -24,7 +24,8 @@ from planner.engine.types import Runtime, Workload
 
 
 class WorkloadParams(serializers.Serializer):
-    context = serializers.IntegerField(
+    # A request field named "context" beside DRF's serializer context (kept in self._context): the API's word for it.
+    context = serializers.IntegerField(  # type: ignore[assignment]
         required=False,
         min_value=1,
         max_value=MAX_CONTEXT_TOKENS,
@@ -354,14 +355,14 @@ class PlanInput(WorkloadParams, MachineParams):
 
 
 class ServingSerializer(serializers.Serializer):
-    context = serializers.IntegerField()
+    context = serializers.IntegerField()  # type: ignore[assignment]  # (see WorkloadParams.context)
     max_concurrency = serializers.IntegerField()
     per_sequence_tok_s = Rounded(allow_null=True)
     aggregate_tok_s = Rounded(allow_null=True)
 
 
 class MeasurementSerializer(serializers.ModelSerializer):
-    gpu = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    gpu: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     source_url = serializers.CharField(read_only=True)
     estimate_tok_s = Rounded(
         read_only=True,

@@ -5,6 +5,7 @@ A chart is drawn in a fixed 600 × 300 user-space box that the page scales to it
 """
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from planner.templatetags.sizes import tokens
@@ -56,7 +57,7 @@ def line_chart(
     title: str,
     lines: list[tuple[str, list[tuple[int, float]]]],
     y_unit: str,
-    guides: list[tuple[str, float]] = (),
+    guides: Sequence[tuple[str, float]] = (),
     x_label=str,
     y_label=lambda v: f"{v:g}",
     pinned: bool = False,
@@ -94,7 +95,7 @@ def line_chart(
     ticks_x = sorted(set(xs))
     if len(ticks_x) > 7:  # every other step on a crowded axis, always the last
         ticks_x = ticks_x[::2] + ([ticks_x[-1]] if ticks_x[-1] not in ticks_x[::2] else [])
-    spaced = []
+    spaced: list[Guide] = []
     for label, y in sorted(kept, key=lambda g: -g[1]):  # from the top down, each at least GUIDE_GAP below the last
         if not spaced or py(y) - spaced[-1].y >= GUIDE_GAP:
             spaced.append(Guide(label, py(y)))

@@ -226,7 +226,7 @@ def from_config(config) -> tuple[HubLookup, LLM]:
     digest = hashlib.sha256(json.dumps(config, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:16]
     repo = f"{LLM.PASTED}{digest}"
     done = HubLookup.objects.filter(key=f"config:{digest}", llm__isnull=False).select_related("llm").first()
-    if done is not None:
+    if done is not None and done.llm is not None:  # (the filter asks for an llm: this only tells mypy)
         HubLookup.objects.filter(pk=done.pk).update(requests=F("requests") + 1)
         return done, done.llm
     found = hf_hub.Lookup(
@@ -249,10 +249,10 @@ def from_config(config) -> tuple[HubLookup, LLM]:
                 },
             )
     except IntegrityError:  # the same config pasted twice at once: the other request saved it
-        pasted = HubLookup.objects.select_related("llm").filter(key=f"config:{digest}", llm__isnull=False).first()
-        if pasted is None:
+        other = HubLookup.objects.select_related("llm").filter(key=f"config:{digest}", llm__isnull=False).first()
+        if other is None or other.llm is None:
             raise LookupFailed("This config was being saved by another request; send it again.") from None
-        return pasted, pasted.llm
+        return other, other.llm
     except LookupFailed:
         raise
     except Exception as exc:  # a bug of ours: a clear answer, and the traceback in the log

@@ -3,6 +3,7 @@
 import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from catalog.models import GPU, LLM, Measurement, ModelQuant, QuantFormat
 from planner import commands, snapshot, specs
@@ -69,9 +70,10 @@ class GPURows(Sequence):
     built only for the rows read. A page shows 100 of ~3,000 fitting GPUs at 10× catalog; building
     every plan was most of an uncached model page's time."""
 
-    def __init__(self, ranking: Ranking, fitting: list[tuple[GPU, Device, int]], offloaded: dict | None = None):
+    def __init__(self, ranking: Ranking | None, fitting: list[tuple[GPU, Device, int]], offloaded: dict | None = None):
         # offloaded: index -> the full plan of a GPU that runs the model only with part of it in system RAM
-        self._ranking, self._fitting, self._built = ranking, fitting, {}
+        self._ranking, self._fitting = ranking, fitting
+        self._built: dict[int, Any] = {}
         self._offloaded = offloaded or {}
 
     def __len__(self):
@@ -169,7 +171,8 @@ def gpu_rows(
         ]
     if not active:
         return GPURows(None, [])
-    ranking = Ranking.of(specs.llm_to_arch(llm), quant, work, runtime, active[0][1])
+    arch = specs.llm_to_arch(llm)
+    ranking = Ranking.of(arch, quant, work, runtime, active[0][1])
     need = ranking.mem.total_bytes  # no GPU can use more than its memory
     offloading = offload != "none" and runtime.name != "vllm" and ram_bytes is not None  # RAM decides the fit
     pairs = snapshot.filter_gpus(
@@ -184,7 +187,6 @@ def gpu_rows(
     # order already, so no sort (a test compares the two).
     usable_on = snapshot.usable_bytes(runtime)
     fitting, offloaded = [], {}
-    arch = specs.llm_to_arch(llm) if offloading else None
     setup = Setup(
         devices=(),
         offload=offload,
@@ -278,8 +280,8 @@ class PlanResult:
 
     arch: Architecture
     quant: Quantization
-    plan: Plan
-    max_context: int
+    plan: "Plan | MemoryOnly"  # MemoryOnly: no device given (memory_result)
+    max_context: int | None
     best_quant: str | None
     breakdown: list[Bar]
     serving: Serving | None = None  # vLLM: the most concurrent sequences at this context and their throughput
@@ -412,7 +414,7 @@ def plan_inputs(
     arch = (
         specs.llm_to_arch(llm)
         if llm is not None
-        else specs.custom_arch(**{k: v for k, v in custom.items() if v is not None})
+        else specs.custom_arch(**{k: v for k, v in (custom or {}).items() if v is not None})
     )
     return PlanInputs(
         arch, quant, [(q, f.quality_pct or 0) for f, q, _pub in options], "published" if published else "computed"
@@ -468,14 +470,19 @@ def plan_devices(
     RAM is the memory, so nothing is offloaded), else a catalog GPU or a custom one, ``gpu_count`` times; None
     without any (a memory-only answer). The page, the API and the saved machine all choose this way."""
     if cpu_only:
+        if not ram_gb:
+            raise ValueError("a CPU-only plan needs the machine's RAM")  # specs.machine_problems asks for it first
         return [specs.cpu_device(ram_gb, machine["ram_bandwidth_gbs"])], {
             **machine,
             "offload": "none",
             "ram_bytes": None,
         }
-    if gpu is None and not vram_gb:
+    if gpu is not None:
+        device = specs.gpu_to_device(gpu)
+    elif vram_gb:
+        device = specs.custom_device(vram_gb, bandwidth_gbs)
+    else:
         return None
-    device = specs.gpu_to_device(gpu) if gpu is not None else specs.custom_device(vram_gb, bandwidth_gbs)
     return [device] * gpu_count, machine
 
 
@@ -518,7 +525,7 @@ def machine_plan(llm: LLM, profile: dict) -> PlanResult:
     given) or on the CPU alone."""
     work, runtime = Workload(context=specs.default_context(llm)), Runtime()
     inputs = plan_inputs(llm, None, None, runtime.name, quants=llm.quantizations.all())
-    devices, machine = plan_devices(
+    chosen = plan_devices(
         profile.get("gpu"),
         None,
         None,
@@ -527,6 +534,9 @@ def machine_plan(llm: LLM, profile: dict) -> PlanResult:
         profile.get("ram_gb"),
         specs.machine(profile.get("offload"), profile.get("ram_gb"), profile.get("ram_preset") or ""),
     )
+    if chosen is None:  # a profile with neither a GPU nor the CPU: what the model needs
+        return memory_result(inputs, work, runtime)
+    devices, machine = chosen
     return full_plan(inputs, work, runtime, devices, **machine)
 
 

@@ -343,7 +343,7 @@ def custom_arch(
         vocab_size=vocab_size or CUSTOM_VOCAB_DEFAULT,
         max_context=max_context or MAX_CONTEXT_TOKENS,
         params_total=int(params_b * 1e9),
-        params_active=int(active_params_b * 1e9) if is_moe else None,
+        params_active=int(active_params_b * 1e9) if active_params_b and is_moe else None,
         is_moe=is_moe,
     )
 
@@ -414,7 +414,8 @@ def gpu_problem(gpu: GPU | None, runtime: str, quant_name: str, family: str) -> 
 
 def kv_cache_problem(runtime: str | None, kv_cache: str | None) -> str | None:
     """Why ``runtime`` cannot hold the KV cache in ``kv_cache`` (None: it can), naming what it offers."""
-    offered = KV_TYPES_BY_RUNTIME.get(runtime or "llamacpp", ())
+    runtime = runtime or "llamacpp"
+    offered = KV_TYPES_BY_RUNTIME.get(runtime, ())
     if kv_cache and kv_cache not in offered:
         return f"{RUNTIME_LABELS.get(runtime, runtime)} has no {kv_cache} KV cache; it offers {', '.join(offered)}."
     return None

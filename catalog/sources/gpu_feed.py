@@ -94,7 +94,6 @@ def upsert(rows: list[dict], *, dry_run: bool = False) -> Outcome:
         GPU.objects.bulk_update([gpu for gpu, _ in flagged], ["stale_since"], batch_size=500)
         outcome.updated += len(flagged)
     # Bulk writes are history too: one record per GPU, channel "refresh", old and new values, with the run.
-    history.record_bulk(
-        [(gpu, None) for gpu in creates] + [(c.gpu, c.before) for c in updates] + flagged, via=ChangeRecord.Via.REFRESH
-    )
+    written = [*((gpu, None) for gpu in creates), *((c.gpu, c.before) for c in updates), *flagged]
+    history.record_bulk(written, via=ChangeRecord.Via.REFRESH)
     return outcome

@@ -10,6 +10,7 @@ field values; ``upsert`` writes them inside the run's transaction, leaving locke
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -110,7 +111,7 @@ def _card_text(repo_id: str) -> str:
     return _read(_file_url(repo_id, "README.md"), limit=settings.HUB_MAX_FILE_BYTES).decode("utf-8", "replace")
 
 
-def fetch_one(repo_id: str, gguf_repos: list[str] = ()) -> HubPayload:
+def fetch_one(repo_id: str, gguf_repos: Sequence[str] = ()) -> HubPayload:
     info = _call(repo_id, _info_json, repo_id)
     try:
         config = _call(f"{repo_id}/config.json", _config_json, repo_id)
@@ -181,6 +182,9 @@ def upsert(payloads: list[HubPayload], *, dry_run: bool = False) -> Outcome:
     now = timezone.now()
     for payload in payloads:
         llm = by_repo.get(payload.repo_id)
+        if llm is None:  # deleted from the catalog while the run fetched
+            outcome.skip(f"{payload.repo_id}: no longer in the catalog")
+            continue
         try:
             values = parse(payload)
         except (ValueError, KeyError, TypeError) as exc:
@@ -401,7 +405,7 @@ def fetch_lookup(repo_id: str) -> Lookup:
                 else None
             )
             listing = _call(first, _info_json, first) if first else {}
-            if listing and not listing.get("private"):
+            if first and listing and not listing.get("private"):
                 gguf_repos[first] = listing
                 files.append(f"{first}: GGUF file listing (a quantization of {repo_id} in the Hub's model tree)")
         except (LookupError, SourceError):
@@ -422,7 +426,7 @@ def _safetensors_note(info: dict) -> str:
     data = info.get("safetensors")
     if not isinstance(data, dict) or not isinstance(data.get("total"), int):
         return ""
-    dtypes = data.get("parameters") if isinstance(data.get("parameters"), dict) else {}
+    dtypes = data["parameters"] if isinstance(data.get("parameters"), dict) else {}
     mix = ", ".join(
         f"{k} {v / data['total']:.0%}" if len(dtypes) > 1 else k
         for k, v in sorted(dtypes.items(), key=lambda kv: -kv[1])

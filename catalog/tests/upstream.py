@@ -24,7 +24,17 @@ class Reply:
     trickle_s: float = 0.0  # send the body a byte at a time, this long apart
 
 
+class _Server(ThreadingHTTPServer):
+    """The loopback upstream: what to answer per path, and every path asked for."""
+
+    daemon_threads = True
+    routes: dict[str, "Reply"]
+    hits: list[str]
+
+
 class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
     def log_message(self, *args):
         pass
 
@@ -64,8 +74,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class Upstream:
     def __init__(self):
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), _Handler)
         self.server.routes, self.server.hits = {}, []
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

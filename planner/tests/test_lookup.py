@@ -35,6 +35,7 @@ def ask(hub, scenario: str):
     repo = hub_repos.serve(hub, scenario)
     with hub.now():
         found, model = lookup.request(repo)
+    assert found is not None  # not a catalog model
     found.refresh_from_db()
     return found, model
 

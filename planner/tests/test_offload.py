@@ -6,7 +6,8 @@ from rest_framework.test import APIClient
 
 from catalog.models import GPU, LLM
 from planner import sizing, specs
-from planner.engine.plan import OS_RESERVE_BYTES, plan
+from planner.engine.plan import plan
+from planner.engine.runtime import OS_RESERVE_BYTES
 from planner.engine.types import Runtime, Setup, Workload
 
 GIB = 1024**3
