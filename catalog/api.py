@@ -1,12 +1,15 @@
 """Plain catalog reads (models, GPUs, quantization formats) and staff writes to the GPU catalog."""
 
+import django_filters.rest_framework as df
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from catalog import history, refresh, search
-from catalog.models import GIB, GPU, LLM, BenchmarkScore, ChangeRecord, ModelQuant, QuantFormat
+from catalog import history, refresh
+from catalog.filters import GPUFilterSet, ModelFilterSet
+from catalog.models import GPU, LLM, BenchmarkScore, ChangeRecord, ModelQuant, QuantFormat
 from catalog.sources import SourceError
 from config.api import CachedReadMixin, IsStaffOrReadOnly
 
@@ -187,141 +190,72 @@ class HubImportSerializer(serializers.Serializer):
     )
 
 
-class ModelFilters(serializers.Serializer):
-    q = serializers.CharField(
-        required=False,
-        max_length=100,
-        help_text=(
-            'Words in the name, repo id, family, developer or an Ollama tag, in any case and spacing ("llama3 8b", '
-            '"deepseek-r1:8b"); a word may be a prefix or one typo away; numbers match exactly.'
-        ),
-    )
-    family = serializers.CharField(required=False, max_length=60)
-    developer = serializers.CharField(required=False, max_length=60)
-    architecture = serializers.ChoiceField(choices=LLM.Architecture.choices, required=False)
-    tag = serializers.SlugField(required=False, max_length=40)
-    min_params_b = serializers.FloatField(required=False, min_value=0, max_value=100_000)
-    max_params_b = serializers.FloatField(required=False, min_value=0, max_value=100_000)
-    reviewed = serializers.BooleanField(
-        required=False,
-        allow_null=True,
-        default=None,
+MODEL_ORDERINGS = ("name", "params_total", "max_context", "release_date", "hf_downloads")
+GPU_ORDERINGS = ("memory_bytes", "bandwidth_gbs", "launch_price_usd", "name", "release_date")
+
+
+class ModelAPIFilter(ModelFilterSet):
+    """The model list's filters (catalog.filters) with the API's own: the Hub lookups and an ordering."""
+
+    reviewed = df.BooleanFilter(
         help_text=(
             "false: only models looked up from the Hub (not reviewed); true: only the catalog. Default: the catalog, "
             "and with q also the models looked up from the Hub."
         ),
     )
-    ordering = serializers.ChoiceField(
-        required=False,
-        choices=[
-            "name",
-            "-name",
-            "params_total",
-            "-params_total",
-            "max_context",
-            "-max_context",
-            "release_date",
-            "-release_date",
-            "hf_downloads",
-            "-hf_downloads",
-        ],
+    ordering = df.ChoiceFilter(
+        method="no_filter",
+        choices=[(f, f) for name in MODEL_ORDERINGS for f in (name, f"-{name}")],
+        help_text="A field to order by, descending with a leading '-' (default: name).",
     )
 
-    def apply(self, qs):
-        d = self.validated_data
-        qs = qs.listed(searching=bool(d.get("q")) or d.get("reviewed") is False)
-        if d.get("reviewed") is not None:
-            qs = qs.filter(reviewed=d["reviewed"])
-        if d.get("q"):
-            qs = search.models(qs, d["q"])
-        for field in ("family", "developer", "architecture"):
-            if d.get(field):
-                qs = qs.filter(**{f"{field}__iexact": d[field]})
-        if d.get("tag"):
-            qs = qs.filter(tags__slug=d["tag"])
-        if d.get("min_params_b") is not None:
-            qs = qs.filter(params_total__gte=d["min_params_b"] * 1e9)
-        if d.get("max_params_b") is not None:
-            qs = qs.filter(params_total__lte=d["max_params_b"] * 1e9)
-        return qs.order_by(d.get("ordering") or "name", "slug")
+    def no_filter(self, qs, name, value):
+        return qs  # ordered in filter_queryset, after everything else
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).order_by(self.form.cleaned_data.get("ordering") or "name", "slug")
 
 
-class GPUFilters(serializers.Serializer):
-    q = serializers.CharField(
-        required=False,
-        max_length=100,
-        help_text=(
-            'Words in the vendor, name, architecture or memory size ("rtx3060", "3060 12gb"); prefixes and one typo '
-            "allowed, numbers exact."
-        ),
-    )
-    vendor = serializers.CharField(required=False, max_length=20)
-    segment = serializers.ChoiceField(choices=GPU.Segment.choices, required=False)
-    architecture = serializers.CharField(required=False, max_length=40)
-    min_vram_gb = serializers.FloatField(required=False, min_value=0, max_value=1_000_000)
-    max_vram_gb = serializers.FloatField(required=False, min_value=0, max_value=1_000_000)
-    max_price = serializers.FloatField(
-        required=False,
-        min_value=0,
-        max_value=1e9,
-        help_text="USD; the current price: a dated retail price, else the launch price "
-        "of a card from the last four years.",
-    )
-    active = serializers.BooleanField(required=False, default=True, help_text="false lists retired GPUs too.")
-    ordering = serializers.ChoiceField(
-        required=False,
-        choices=[
-            "memory_bytes",
-            "-memory_bytes",
-            "bandwidth_gbs",
-            "-bandwidth_gbs",
-            "launch_price_usd",
-            "-launch_price_usd",
-            "name",
-            "-name",
-            "release_date",
-            "-release_date",
-        ],
+class GPUAPIFilter(GPUFilterSet):
+    """The GPU list's filters (catalog.filters) with the API's own: retired GPUs and an ordering."""
+
+    active = df.BooleanFilter(method="no_filter", help_text="false lists retired GPUs too (default: true).")
+    ordering = df.ChoiceFilter(
+        method="no_filter",
+        choices=[(f, f) for name in GPU_ORDERINGS for f in (name, f"-{name}")],
+        help_text="A field to order by, descending with a leading '-' (default: memory_bytes).",
     )
 
-    def apply(self, qs):
-        d = self.validated_data
-        if d.get("active", True):
-            qs = qs.active()
-        if d.get("q"):
-            qs = search.gpus(qs, d["q"])
-        for field in ("vendor", "architecture"):
-            if d.get(field):
-                qs = qs.filter(**{f"{field}__iexact": d[field]})
-        if d.get("segment"):
-            qs = qs.filter(segment=d["segment"])
-        if d.get("min_vram_gb") is not None:
-            qs = qs.filter(memory_bytes__gte=d["min_vram_gb"] * GIB)
-        if d.get("max_vram_gb") is not None:
-            qs = qs.filter(memory_bytes__lte=d["max_vram_gb"] * GIB)
-        if d.get("max_price") is not None:
-            qs = qs.priced_at_most(d["max_price"])
-        return qs.order_by(d.get("ordering") or "memory_bytes", "slug")
+    def no_filter(self, qs, name, value):
+        return qs  # applied in filter_queryset
+
+    def filter_queryset(self, queryset):
+        d = self.form.cleaned_data
+        if d.get("active") is not False:
+            queryset = queryset.active()
+        return super().filter_queryset(queryset).order_by(d.get("ordering") or "memory_bytes", "slug")
 
 
-def filtered(filters_class, request, qs):
-    """Validate the query string (400 naming the field) and apply it."""
-    filters = filters_class(data=request.query_params)
-    filters.is_valid(raise_exception=True)
-    return filters.apply(qs)
+class ListFilterMixin:
+    """django-filter on the list action only: a detail or write reads its object whatever the list's filters are."""
+
+    filter_backends = [DjangoFilterBackend]
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
 
 
-@extend_schema_view(list=extend_schema(parameters=[ModelFilters]))
-class LLMViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
+class LLMViewSet(ListFilterMixin, CachedReadMixin, viewsets.ReadOnlyModelViewSet):
     """Open-weight LLMs in the catalog."""
 
     lookup_field = "slug"
     queryset = LLM.objects.all()
+    filterset_class = ModelAPIFilter
 
     def get_queryset(self):
         if self.action == "retrieve":
             return LLM.objects.with_catalog_relations()
-        return filtered(ModelFilters, self.request, LLM.objects.prefetch_related("tags"))
+        return LLM.objects.prefetch_related("tags")
 
     def get_serializer_class(self):
         if self.action == "hub_import":
@@ -344,10 +278,10 @@ class LLMViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[GPUFilters]),
     destroy=extend_schema(description="Deactivates the GPU (it stays in the catalog and history)."),
 )
 class GPUViewSet(
+    ListFilterMixin,
     CachedReadMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
@@ -361,11 +295,7 @@ class GPUViewSet(
     serializer_class = GPUSerializer
     permission_classes = [IsStaffOrReadOnly]
     queryset = GPU.objects.all()
-
-    def get_queryset(self):
-        if self.action == "list":
-            return filtered(GPUFilters, self.request, GPU.objects.all())
-        return GPU.objects.all()
+    filterset_class = GPUAPIFilter
 
     def perform_create(self, serializer):
         gpu = GPU(**serializer.validated_data)

@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.http import QueryDict
 from django.urls import reverse
 
+from catalog.filters import GPUFilterSet, ModelFilterSet
 from catalog.models import GPU, LLM
 from planner import sizing, specs
 from planner.engine.plan import MAX_CONTEXT_TOKENS
@@ -385,6 +386,8 @@ class CompareForm(ListedModelMixin, forms.Form):
 
 
 class ModelListForm(forms.Form):
+    """The model list page's fields beside its filters: a GPU the models must fit, at a context, and a sort."""
+
     # Popular first by default: Hub downloads (a dated snapshot, kept current by the refresh); unknown last.
     SORTS = {
         "downloads": F("hf_downloads").desc(nulls_last=True),
@@ -403,13 +406,8 @@ class ModelListForm(forms.Form):
         "released": "Newest",
     }
     DEFAULT_SORT = "downloads"
-    q = forms.CharField(required=False, max_length=100, label="Search")
-    family = forms.CharField(required=False, max_length=60)
-    developer = forms.CharField(required=False, max_length=60)
-    architecture = forms.ChoiceField(choices=[("", "Dense or MoE")] + list(LLM.Architecture.choices), required=False)
-    tag = forms.CharField(required=False, max_length=40)
-    min_params_b = forms.FloatField(required=False, min_value=0, max_value=100_000, label="Min params (B)")
-    max_params_b = forms.FloatField(required=False, min_value=0, max_value=100_000, label="Max params (B)")
+    # The filters (q, family, …) come from catalog.filters.ModelFilterSet, which builds its form on this one.
+    field_order = ["q", "family", "developer", "architecture", "tag", "min_params_b", "max_params_b"]
     fits_gpu = forms.ModelChoiceField(
         queryset=GPU.objects.all(),
         to_field_name="slug",
@@ -422,6 +420,8 @@ class ModelListForm(forms.Form):
 
 
 class GPUListForm(forms.Form):
+    """The GPU list page's sort beside its filters."""
+
     # Price: the current price (GPUQuerySet.with_current_price), unpriced cards last; every sort puts unknown values
     # last.
     SORTS = {
@@ -440,13 +440,20 @@ class GPUListForm(forms.Form):
         "name": "Name (A–Z)",
         "released": "Newest",
     }
-    q = forms.CharField(required=False, max_length=100, label="Search")
-    vendor = forms.CharField(required=False, max_length=20)
-    segment = forms.ChoiceField(choices=[("", "Any segment")] + list(GPU.Segment.choices), required=False)
-    architecture = forms.CharField(required=False, max_length=40)
-    min_vram_gb = forms.FloatField(required=False, min_value=0, max_value=1_000_000, label="Min VRAM (GB)")
-    max_vram_gb = forms.FloatField(required=False, min_value=0, max_value=1_000_000, label="Max VRAM (GB)")
-    max_price = forms.DecimalField(
-        required=False, min_value=0, max_digits=10, decimal_places=2, label="Max price (USD)"
-    )
+    # The filters (q, vendor, …) come from catalog.filters.GPUFilterSet, which builds its form on this one.
+    field_order = ["q", "vendor", "segment", "architecture", "min_vram_gb", "max_vram_gb", "max_price"]
     sort = forms.ChoiceField(choices=[("", "Sort")] + list(SORT_LABELS.items()), required=False)
+
+
+class ModelListFilter(ModelFilterSet):
+    """The model list page: the catalog's model filters on a form with the page's own fields."""
+
+    class Meta(ModelFilterSet.Meta):
+        form = ModelListForm
+
+
+class GPUListFilter(GPUFilterSet):
+    """The GPU list page: the catalog's GPU filters on a form with the page's sort."""
+
+    class Meta(GPUFilterSet.Meta):
+        form = GPUListForm

@@ -20,8 +20,17 @@ from catalog.sources import hf_hub
 from config.api import LookupThrottle
 from planner import charts, lookup, sizing, snapshot, specs
 from planner.caching import cached_page
-from planner.engine.types import GIB, EngineError, Runtime, Workload
-from planner.forms import CompareForm, GPUListForm, MachineProfileForm, ModelListForm, PlanForm, SizingForm
+from planner.engine.types import EngineError, Runtime, Workload
+from planner.forms import (
+    CompareForm,
+    GPUListFilter,
+    GPUListForm,
+    MachineProfileForm,
+    ModelListFilter,
+    ModelListForm,
+    PlanForm,
+    SizingForm,
+)
 
 GPU_ROWS_SHOWN = 100  # GPUs per page of a model page's list; the API lists them all
 
@@ -76,25 +85,16 @@ def search(request):
 
 @cached_page
 def model_list(request):
-    form = ModelListForm(request.GET or None)
+    filters = ModelListFilter(request.GET or None, queryset=LLM.objects.prefetch_related("tags"))
+    form = filters.form
     qs = (
-        LLM.objects.listed(searching=form.is_valid() and bool(form.cleaned_data["q"]))
+        LLM.objects.listed(searching=False)
         .prefetch_related("tags")
         .order_by(ModelListForm.SORTS[ModelListForm.DEFAULT_SORT], "name")
     )
-    if form.is_valid():
+    if filters.is_valid():
         d = form.cleaned_data
-        if d["q"]:
-            qs = find.models(qs, d["q"])
-        for field in ("family", "developer", "architecture"):
-            if d[field]:
-                qs = qs.filter(**{f"{field}__iexact": d[field]})
-        if d["tag"]:
-            qs = qs.filter(tags__slug=d["tag"])
-        if d["min_params_b"] is not None:
-            qs = qs.filter(params_total__gte=d["min_params_b"] * 1e9)
-        if d["max_params_b"] is not None:
-            qs = qs.filter(params_total__lte=d["max_params_b"] * 1e9)
+        qs = filters.qs
         qs = qs.order_by(ModelListForm.SORTS[d["sort"] or ModelListForm.DEFAULT_SORT], "name")
         if d["fits_gpu"]:
             work = Workload(context=d["fits_context"] or 8192)
@@ -224,23 +224,12 @@ def gpu_list(request):
         gpu = GPU.objects.filter(slug=picked).only("slug").first()
         if gpu:
             return redirect(gpu)
-    form = GPUListForm(request.GET or None)
+    filters = GPUListFilter(request.GET or None, queryset=GPU.objects.all())
+    form = filters.form
     qs = GPU.objects.all()
-    if form.is_valid():
+    if filters.is_valid():
         d = form.cleaned_data
-        if d["q"]:
-            qs = find.gpus(qs, d["q"])
-        for field in ("vendor", "architecture"):
-            if d[field]:
-                qs = qs.filter(**{f"{field}__iexact": d[field]})
-        if d["segment"]:
-            qs = qs.filter(segment=d["segment"])
-        if d["min_vram_gb"] is not None:
-            qs = qs.filter(memory_bytes__gte=d["min_vram_gb"] * GIB)
-        if d["max_vram_gb"] is not None:
-            qs = qs.filter(memory_bytes__lte=d["max_vram_gb"] * GIB)
-        if d["max_price"] is not None:
-            qs = qs.priced_at_most(d["max_price"])
+        qs = filters.qs
         qs = qs.with_current_price().order_by(GPUListForm.SORTS.get(d["sort"] or "vram"), "name")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()

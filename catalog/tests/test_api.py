@@ -215,3 +215,20 @@ def test_max_price_means_what_you_can_buy_today(seeded):
     assert k80.launch_price_usd and k80.current_price_usd is None
     under = set(GPU.objects.priced_at_most(6000).values_list("slug", flat=True))
     assert "nvidia-tesla-k80" not in under and "nvidia-geforce-rtx-5090" in under
+
+
+@pytest.mark.parametrize(
+    ("page", "api_url", "query"),
+    [
+        ("/models/", "/api/v1/models/", "architecture=dense&min_params_b=60&max_params_b=200"),
+        ("/models/", "/api/v1/models/", "q=qwen%203&architecture=moe"),
+        ("/gpus/", "/api/v1/gpus/", "vendor=nvidia&min_vram_gb=40&max_price=40000"),
+        ("/gpus/", "/api/v1/gpus/", "q=rtx%204090&segment=consumer"),
+    ],
+)
+def test_the_list_pages_and_the_api_filter_alike(api, client, page, api_url, query):
+    """One FilterSet per list (catalog.filters): the page and the API give the same rows for the same filters."""
+    rows = client.get(f"{page}?{query}").context["page"].paginator.object_list
+    body = api.get(f"{api_url}?{query}&page_size=500").json()
+    assert body["results"] and body["count"] == len(rows)
+    assert {r["slug"] for r in body["results"]} == {r.slug for r in rows}
