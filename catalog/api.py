@@ -239,8 +239,6 @@ class GPUAPIFilter(GPUFilterSet):
 class ListFilterMixin:
     """django-filter on the list action only: a detail or write reads its object whatever the list's filters are."""
 
-    filter_backends = [DjangoFilterBackend]
-
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
@@ -250,6 +248,7 @@ class LLMViewSet(ListFilterMixin, CachedReadMixin, viewsets.ReadOnlyModelViewSet
 
     lookup_field = "slug"
     queryset = LLM.objects.all()
+    filter_backends = [DjangoFilterBackend]
     filterset_class = ModelAPIFilter
 
     def get_queryset(self):
@@ -295,6 +294,7 @@ class GPUViewSet(
     serializer_class = GPUSerializer
     permission_classes = [IsStaffOrReadOnly]
     queryset = GPU.objects.all()
+    filter_backends = [DjangoFilterBackend]
     filterset_class = GPUAPIFilter
 
     def perform_create(self, serializer):

@@ -9,7 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from catalog import search
-from catalog.models import GIB, GPU, LLM
+from catalog.models import GIB, GPU, LLM, GPUQuerySet
 
 
 @extend_schema_field(OpenApiTypes.NUMBER)  # a float whatever the stored column's type
@@ -134,5 +134,5 @@ class GPUFilterSet(CatalogFilterSet):
     def search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return search.gpus(qs, value)
 
-    def priced_at_most(self, qs: QuerySet, name: str, value) -> QuerySet:
+    def priced_at_most(self, qs: GPUQuerySet, name: str, value) -> GPUQuerySet:
         return qs.priced_at_most(value)
