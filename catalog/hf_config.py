@@ -15,7 +15,7 @@ from typing import Any
 # config.json keys per catalog field, first found wins (text_config first for multimodal configs).
 CONFIG_KEYS = {
     "num_layers": ("num_hidden_layers", "n_layer", "num_layers"),
-    "hidden_size": ("hidden_size", "n_embd", "d_model"),
+    "hidden_size": ("hidden_size", "n_embd", "n_embed", "d_model"),  # n_embed: BLOOM
     "num_attention_heads": ("num_attention_heads", "n_head"),
     # ChatGLM2/3 multi-query attention: multi_query_group_num KV heads of kv_channels each
     # ... and Step 3.5's num_attention_groups (its GQA KV groups)
@@ -100,6 +100,13 @@ DTYPE_BYTES = {"float32": 4, "fp32": 4, "bfloat16": 2, "float16": 2, "bf16": 2, 
 # What transformers assumes for a key a config.json leaves out, for model types whose published configs rely on
 # it (Gemma 3's state neither heads, head width, vocabulary nor context): the config class's __init__ defaults.
 CLASS_DEFAULTS: dict[str, dict[str, Any]] = {
+    # huggingface/transformers src/transformers/models/gpt2/configuration_gpt2.py, GPT2Config(n_inner=None): the MLP
+    # is then 4 × n_embd wide (GPT2Block: inner_dim = config.n_inner if not None else 4 * hidden_size)
+    # Nor do GPT2Config, OPTConfig and BloomConfig override PretrainedConfig's tie_word_embeddings=True: their LM heads
+    # are the token embedding (GPT2LMHeadModel, OPTForCausalLM, BloomForCausalLM: _tied_weights_keys lm_head.weight).
+    "gpt2": {"n_inner": None, "tie_word_embeddings": True},
+    "opt": {"tie_word_embeddings": True},
+    "bloom": {"tie_word_embeddings": True},
     # huggingface/transformers@008f5c8c29be src/transformers/models/gemma3/configuration_gemma3.py, Gemma3TextConfig
     "gemma3_text": {
         "vocab_size": 262_208,
@@ -410,9 +417,13 @@ def architecture_fields(config: dict) -> dict:
         values["head_dim"] = values["hidden_size"] // values["num_attention_heads"]  # transformers' default
     if "num_kv_heads" not in values and tc.get("multi_query") is True:
         values["num_kv_heads"] = 1  # Falcon-7B's multi-query attention: one K/V head
-    ffn = _first(tc, ("intermediate_size", "ffn_hidden_size", "n_inner"))
+    ffn = _first(tc, ("intermediate_size", "ffn_hidden_size", "ffn_dim", "n_inner"))  # ffn_dim: OPT
     if ffn is None and "n_inner" in tc and values.get("hidden_size"):
         ffn = 4 * values["hidden_size"]  # GPT-2-style configs: n_inner null means 4 × n_embd (transformers)
+    if tc.get("model_type") == "qwen" and _int(ffn):
+        # The first Qwen states its two input matrices together: QWenMLP (the repositories' modeling_qwen.py) builds
+        # w1, w2 and c_proj at intermediate_size // 2.
+        ffn //= 2
     if "num_experts" not in values and _int(ffn):
         values["intermediate_size"] = ffn  # dense FFN width (for MoE configs it is the expert width: skipped)
     if "num_kv_heads" not in values and "num_attention_heads" in values and not mla:
