@@ -240,26 +240,28 @@ class GPUModelsView(CachedReadMixin, GenericAPIView):
         return self.get_paginated_response(FittingModelSerializer(page, many=True).data)
 
 
+def _custom_api_field(f: specs.CustomField) -> serializers.Field:
+    if f.kind is float:
+        return serializers.FloatField(
+            required=f.required, min_value=f.min_value, max_value=f.max_value, help_text=f.help_text
+        )
+    return serializers.IntegerField(
+        required=f.required, min_value=int(f.min_value), max_value=int(f.max_value), help_text=f.help_text
+    )
+
+
 class ArchitectureInput(serializers.Serializer):
-    params_b = serializers.FloatField(min_value=0.01, max_value=10_000, help_text="Total parameters, billions.")
-    active_params_b = serializers.FloatField(
-        required=False, min_value=0.01, max_value=10_000, help_text="Active parameters per token (MoE), billions."
-    )
-    layers = serializers.IntegerField(min_value=1, max_value=1000)
-    hidden_size = serializers.IntegerField(min_value=64, max_value=262_144)
-    heads = serializers.IntegerField(min_value=1, max_value=1024)
-    kv_heads = serializers.IntegerField(min_value=1, max_value=1024)
-    head_dim = serializers.IntegerField(required=False, min_value=8, max_value=4096)
-    vocab_size = serializers.IntegerField(
-        required=False, min_value=1, max_value=10_000_000, help_text=f"Default {specs.CUSTOM_VOCAB_DEFAULT}."
-    )
-    max_context = serializers.IntegerField(required=False, min_value=1, max_value=MAX_CONTEXT_TOKENS)
+    """A custom model, described by the numbers of its config.json."""
+
+    # The fields and rules are specs.CUSTOM_ARCH and specs.custom_arch_problems, as the planner form takes them.
+
+    def get_fields(self):
+        return {name: _custom_api_field(f) for name, f in specs.CUSTOM_ARCH.items()}
 
     def validate(self, data):
-        if data["heads"] % data["kv_heads"]:
-            raise serializers.ValidationError({"kv_heads": ["Attention heads must be a multiple of KV heads."]})
-        if data.get("active_params_b") and data["active_params_b"] > data["params_b"]:
-            raise serializers.ValidationError({"active_params_b": ["Cannot exceed params_b."]})
+        problems = specs.custom_arch_problems(data)
+        if problems:
+            raise serializers.ValidationError({name: [problem] for name, problem in problems})
         return data
 
 

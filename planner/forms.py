@@ -115,37 +115,28 @@ class SizingForm(MachineFields):
         return data
 
 
+def _custom_form_field(f: "specs.CustomField") -> forms.Field:
+    if f.kind is float:
+        return forms.FloatField(min_value=f.min_value, max_value=f.max_value, required=False, label=f.label)
+    return forms.IntegerField(min_value=int(f.min_value), max_value=int(f.max_value), required=False, label=f.label)
+
+
 class CustomArchitectureFields(forms.Form):
-    """A model described by hand (config.json numbers) instead of a catalog model."""
+    """A model described by hand (config.json numbers) instead of a catalog model: the fields and rules of
+    specs.CUSTOM_ARCH, as the API takes them."""
 
-    params_b = forms.FloatField(min_value=0.01, max_value=10_000, required=False, label="Parameters (B)")
-    active_params_b = forms.FloatField(
-        min_value=0.01, max_value=10_000, required=False, label="Active parameters (B, MoE)"
-    )
-    layers = forms.IntegerField(min_value=1, max_value=1000, required=False)
-    hidden_size = forms.IntegerField(min_value=64, max_value=262_144, required=False, label="Hidden size")
-    heads = forms.IntegerField(min_value=1, max_value=1024, required=False, label="Attention heads")
-    kv_heads = forms.IntegerField(min_value=1, max_value=1024, required=False, label="KV heads")
-    head_dim = forms.IntegerField(min_value=8, max_value=4096, required=False, label="Head dim")
-    vocab_size = forms.IntegerField(min_value=1, max_value=10_000_000, required=False, label="Vocabulary")
-    max_context = forms.IntegerField(
-        min_value=1, max_value=MAX_CONTEXT_TOKENS, required=False, label="Model's max context"
-    )
-
-    REQUIRED = ("params_b", "layers", "hidden_size", "heads", "kv_heads")
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update({name: _custom_form_field(f) for name, f in specs.CUSTOM_ARCH.items()})
 
     def custom(self, data) -> dict | None:
-        """The custom architecture, or None when no custom field was given; flags missing ones."""
+        """The custom architecture, or None when no custom field was given; flags what cannot be."""
         given = {k: data.get(k) for k in CUSTOM_FIELDS}
         if all(v is None for v in given.values()):
             return None
-        for name in self.REQUIRED:
-            if given[name] is None:
-                self.add_error(name, "Required for a custom model.")
-        if given["heads"] and given["kv_heads"] and given["heads"] % given["kv_heads"]:
-            self.add_error("kv_heads", "Attention heads must be a multiple of KV heads.")
-        if given["active_params_b"] and given["params_b"] and given["active_params_b"] > given["params_b"]:
-            self.add_error("active_params_b", "Active parameters cannot exceed total parameters.")
+        for name, problem in specs.custom_arch_problems(given):
+            if name not in self.errors:
+                self.add_error(name, problem)
         return given
 
 

@@ -3,6 +3,8 @@
 Views, API, commands and benchmarks build engine inputs here and nowhere else.
 """
 
+from dataclasses import dataclass
+
 from catalog.hf_config import NATIVE_GGUF
 from catalog.models import GPU, LLM, ModelQuant, QuantFormat
 from planner.engine.plan import MAX_CONTEXT_TOKENS
@@ -304,17 +306,49 @@ def custom_device(vram_gb: float, bandwidth_gbs: float | None, compute_tflops: f
 
 # Defaults for a custom architecture's optional fields, echoed back as assumptions.
 CUSTOM_VOCAB_DEFAULT = 128_256  # Llama 3's tokenizer (meta-llama/Meta-Llama-3-8B config.json vocab_size)
-CUSTOM_FIELDS = (
-    "params_b",
-    "layers",
-    "hidden_size",
-    "heads",
-    "kv_heads",
-    "head_dim",
-    "vocab_size",
-    "max_context",
-    "active_params_b",
-)
+
+
+@dataclass(frozen=True)
+class CustomField:
+    """One number of a custom architecture: its kind, bounds, whether a custom model needs it, a label for the
+    planner form and a description for the API. The form (forms.CustomArchitectureFields) and the API
+    (api.ArchitectureInput) build their fields from CUSTOM_ARCH; custom_arch_problems holds the rules between them."""
+
+    kind: type
+    min_value: float
+    max_value: float
+    required: bool
+    label: str
+    help_text: str = ""
+
+
+CUSTOM_ARCH = {
+    "params_b": CustomField(float, 0.01, 10_000, True, "Parameters (B)", "Total parameters, billions."),
+    "layers": CustomField(int, 1, 1000, True, "Layers"),
+    "hidden_size": CustomField(int, 64, 262_144, True, "Hidden size"),
+    "heads": CustomField(int, 1, 1024, True, "Attention heads"),
+    "kv_heads": CustomField(int, 1, 1024, True, "KV heads"),
+    "head_dim": CustomField(int, 8, 4096, False, "Head dim", "Default: hidden_size / heads."),
+    "vocab_size": CustomField(int, 1, 10_000_000, False, "Vocabulary", f"Default {CUSTOM_VOCAB_DEFAULT}."),
+    "max_context": CustomField(int, 1, MAX_CONTEXT_TOKENS, False, "Model's max context"),
+    "active_params_b": CustomField(
+        float, 0.01, 10_000, False, "Active parameters (B, MoE)", "Active parameters per token (MoE), billions."
+    ),
+}
+CUSTOM_FIELDS = tuple(CUSTOM_ARCH)
+
+
+def custom_arch_problems(d: dict) -> list[tuple[str, str]]:
+    """(field, message) for a custom architecture that cannot be, from a form's or the API's cleaned values: a
+    required number missing, attention heads that KV heads do not divide, more active parameters than total."""
+    problems = [
+        (name, "Required for a custom model.") for name, f in CUSTOM_ARCH.items() if f.required and d.get(name) is None
+    ]
+    if d.get("heads") and d.get("kv_heads") and d["heads"] % d["kv_heads"]:
+        problems.append(("kv_heads", "Attention heads must be a multiple of KV heads."))
+    if d.get("active_params_b") and d.get("params_b") and d["active_params_b"] > d["params_b"]:
+        problems.append(("active_params_b", "Active parameters cannot exceed the total (params_b)."))
+    return problems
 
 
 def custom_arch(
