@@ -26,6 +26,13 @@ class OffloadChoice(forms.ChoiceField):
         return specs.offload_mode(super().to_python(value))
 
 
+def engine_error(form: forms.Form, exc: EngineError, field: str | None = None) -> None:
+    """An input the engine cannot size, shown on the form: on ``field`` or the field the error names when the form
+    has it, else above the form (the API's answer to the same error: config.api.exception_handler)."""
+    name = field or exc.field
+    form.add_error(name if name in form.fields else None, exc.message)
+
+
 class MachineFields(forms.Form):
     """The user's machine beyond the GPU: what may go to system RAM, how much RAM, how fast."""
 
@@ -111,7 +118,7 @@ class SizingForm(MachineFields):
             try:
                 data["quant"] = sizing.resolve_format(data["quant"], data["runtime"]).name
             except EngineError as exc:
-                self.add_error("quant", exc.message)
+                engine_error(self, exc, "quant")
         return data
 
 
@@ -234,7 +241,7 @@ class PlanForm(ListedModelMixin, CustomArchitectureFields, MachineFields):
             try:
                 data["inputs"] = sizing.plan_inputs(llm, custom, quant, data["runtime"])
             except EngineError as exc:
-                self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+                engine_error(self, exc)
             else:
                 q = data["inputs"].quant
                 problem = specs.gpu_problem(data.get("gpu"), data["runtime"], q.name, q.family)
@@ -366,7 +373,7 @@ class CompareForm(ListedModelMixin, forms.Form):
             try:
                 data["inputs"] = sizing.plan_inputs(llm, None, data["quant"], data["runtime"])
             except EngineError as exc:
-                self.add_error("quant", exc.message)
+                engine_error(self, exc, "quant")
             else:
                 q = data["inputs"].quant
                 for gpu in data.get("gpu") or []:

@@ -30,6 +30,7 @@ from planner.forms import (
     ModelListForm,
     PlanForm,
     SizingForm,
+    engine_error,
 )
 
 GPU_ROWS_SHOWN = 100  # GPUs per page of a model page's list; the API lists them all
@@ -183,7 +184,7 @@ def model_detail(request, slug):
         if not form.is_bound:  # the page's defaults themselves cannot be sized: report it like an input error
             form = SizingForm({k: v for k, v in d.items() if v not in (None, "")}, llm=llm)
             form.is_valid()
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        engine_error(form, exc)
         return render(
             request, _partial(request, "planner/model_detail.html"), {**ctx, "form": form, "d": d}, status=400
         )
@@ -332,7 +333,7 @@ def planner(request):
                     extra["run_d"] = {**d, "quant": result.quant.name}
                     extra["run"] = sizing.run_commands(d["model"], result.quant.name, extra["run_d"], result.plan)
             except EngineError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                engine_error(form, exc)
                 status = 400
         else:
             status = 400
@@ -361,7 +362,7 @@ def compare(request):
                     (gpu, sizing.full_plan(d["inputs"], work, runtime, [specs.gpu_to_device(gpu)])) for gpu in d["gpu"]
                 ]
             except EngineError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                engine_error(form, exc)
                 status = 400
         else:
             status = 400
