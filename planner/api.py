@@ -32,11 +32,11 @@ class WorkloadParams(serializers.Serializer):
         help_text=f"Tokens per sequence. Default {specs.DEFAULT_CONTEXT:,}, or the "
         "model's own maximum when that is smaller.",
     )
-    kv_cache = serializers.ChoiceField(choices=specs.KV_CHOICES, required=False, default="f16")
+    kv_cache = serializers.ChoiceField(choices=specs.KV_CHOICES, required=False, default=specs.DEFAULT_KV_CACHE)
     batch = serializers.IntegerField(
         required=False, default=1, min_value=1, max_value=1024, help_text="Concurrent sequences."
     )
-    runtime = serializers.ChoiceField(choices=specs.RUNTIME_CHOICES, required=False, default="llamacpp")
+    runtime = serializers.ChoiceField(choices=specs.RUNTIME_CHOICES, required=False, default=specs.DEFAULT_RUNTIME)
 
     def validate(self, data):
         problem = specs.kv_cache_problem(data["runtime"], data["kv_cache"])

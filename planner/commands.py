@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from catalog.models import LLM, QuantFormat
 from planner import specs
 
-LABELS = {"llamacpp": "llama.cpp", "ollama": "Ollama", "vllm": "vLLM", "docker": "Docker"}
+LABELS = {**specs.RUNTIME_LABELS, "docker": "Docker"}
 # Our KV names are llama.cpp's (-ctk/-ctv) and Ollama's (OLLAMA_KV_CACHE_TYPE); vLLM's --kv-cache-dtype
 # spells 16-bit as auto/bfloat16 (specs.KV_TYPES_BY_RUNTIME says which runtime offers which).
 VLLM_KV = {"bf16": "bfloat16", "fp8": "fp8", "fp8_e4m3": "fp8_e4m3", "fp8_e5m2": "fp8_e5m2"}

@@ -66,11 +66,13 @@ class MachineFields(forms.Form):
 class SizingForm(MachineFields):
     """Context, KV precision, runtime and quantization for a model page."""
 
-    context = forms.IntegerField(min_value=1, max_value=MAX_CONTEXT_TOKENS, required=False, initial=8192)
-    kv_cache = forms.ChoiceField(
-        choices=KV_FORM_CHOICES, required=False, initial=specs.PLAN_DEFAULTS["kv_cache"], label="KV cache"
+    context = forms.IntegerField(
+        min_value=1, max_value=MAX_CONTEXT_TOKENS, required=False, initial=specs.DEFAULT_CONTEXT
     )
-    runtime = forms.ChoiceField(choices=RUNTIME_FORM_CHOICES, required=False, initial=specs.PLAN_DEFAULTS["runtime"])
+    kv_cache = forms.ChoiceField(
+        choices=KV_FORM_CHOICES, required=False, initial=specs.DEFAULT_KV_CACHE, label="KV cache"
+    )
+    runtime = forms.ChoiceField(choices=RUNTIME_FORM_CHOICES, required=False, initial=specs.DEFAULT_RUNTIME)
     quant = forms.CharField(required=False, max_length=60, help_text="Blank: the model's own format for the runtime.")
     vendor = forms.CharField(required=False, max_length=20)
     segment = forms.ChoiceField(choices=[("", "Any segment")] + list(GPU.Segment.choices), required=False)
@@ -103,10 +105,10 @@ class SizingForm(MachineFields):
         return value
 
     def clean_kv_cache(self):
-        return self.cleaned_data.get("kv_cache") or "f16"
+        return self.cleaned_data.get("kv_cache") or specs.DEFAULT_KV_CACHE
 
     def clean_runtime(self):
-        value = self.cleaned_data.get("runtime") or "llamacpp"
+        value = self.cleaned_data.get("runtime") or specs.DEFAULT_RUNTIME
         problem = kv_cache_problem(value, self.data.get("kv_cache"))
         if problem:
             raise forms.ValidationError(problem)
@@ -170,12 +172,12 @@ class PlanForm(ListedModelMixin, CustomArchitectureFields, MachineFields):
         help_text="Blank: the model's own format for the runtime.",
         widget=forms.TextInput(attrs={"list": "quant-options", "autocomplete": "off"}),
     )
-    context = forms.IntegerField(min_value=1, max_value=MAX_CONTEXT_TOKENS, initial=8192)
+    context = forms.IntegerField(min_value=1, max_value=MAX_CONTEXT_TOKENS, initial=specs.DEFAULT_CONTEXT)
     batch = forms.IntegerField(
         min_value=1, max_value=1024, initial=specs.PLAN_DEFAULTS["batch"], label="Concurrent sequences"
     )
-    kv_cache = forms.ChoiceField(choices=KV_FORM_CHOICES, initial=specs.PLAN_DEFAULTS["kv_cache"], label="KV cache")
-    runtime = forms.ChoiceField(choices=RUNTIME_FORM_CHOICES, initial=specs.PLAN_DEFAULTS["runtime"])
+    kv_cache = forms.ChoiceField(choices=KV_FORM_CHOICES, initial=specs.DEFAULT_KV_CACHE, label="KV cache")
+    runtime = forms.ChoiceField(choices=RUNTIME_FORM_CHOICES, initial=specs.DEFAULT_RUNTIME)
     gpu = forms.ModelChoiceField(
         queryset=GPU.objects.order_by("vendor", "name"),
         to_field_name="slug",
@@ -337,12 +339,14 @@ class CompareForm(ListedModelMixin, forms.Form):
         queryset=LLM.objects.order_by("name"), to_field_name="slug", error_messages={"invalid_choice": "Unknown model."}
     )
     quant = forms.CharField(max_length=60, required=False, help_text="Blank: the model's own format for the runtime.")
-    context = forms.IntegerField(min_value=1, max_value=MAX_CONTEXT_TOKENS, initial=8192, required=False)
-    kv_cache = forms.ChoiceField(
-        choices=KV_FORM_CHOICES, initial=specs.PLAN_DEFAULTS["kv_cache"], label="KV cache", required=False
+    context = forms.IntegerField(
+        min_value=1, max_value=MAX_CONTEXT_TOKENS, initial=specs.DEFAULT_CONTEXT, required=False
     )
-    runtime = forms.ChoiceField(choices=RUNTIME_FORM_CHOICES, initial=specs.PLAN_DEFAULTS["runtime"], required=False)
-    DEFAULTS = {"context": specs.DEFAULT_CONTEXT, "kv_cache": "f16", "runtime": "llamacpp"}  # quant: the model's
+    kv_cache = forms.ChoiceField(
+        choices=KV_FORM_CHOICES, initial=specs.DEFAULT_KV_CACHE, label="KV cache", required=False
+    )
+    runtime = forms.ChoiceField(choices=RUNTIME_FORM_CHOICES, initial=specs.DEFAULT_RUNTIME, required=False)
+    DEFAULTS = specs.WORKLOAD_DEFAULTS  # quant: the model's own
     gpu = forms.ModelMultipleChoiceField(
         queryset=GPU.objects.all(),
         to_field_name="slug",

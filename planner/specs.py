@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from catalog.hf_config import NATIVE_GGUF
 from catalog.models import GPU, LLM, ModelQuant, QuantFormat
-from planner.engine.plan import MAX_CONTEXT_TOKENS
+from planner.engine.plan import MAX_CONTEXT_TOKENS, RUNTIMES
 from planner.engine.recurrent import recurrent_state
 from planner.engine.types import (
     CHUNKED,
@@ -78,7 +78,17 @@ def offload_mode(value) -> str:
 DEFAULT_CONTEXT = 8192
 # What a question gets for what it does not say (forms' initial values, the planner's short links); the context's
 # default is default_context below, the quantization's default_quant.
-PLAN_DEFAULTS = {"batch": 1, "gpu_count": 1, "kv_cache": "f16", "runtime": "llamacpp", "offload": "none"}
+DEFAULT_KV_CACHE = "f16"
+DEFAULT_RUNTIME = "llamacpp"
+PLAN_DEFAULTS = {
+    "batch": 1,
+    "gpu_count": 1,
+    "kv_cache": DEFAULT_KV_CACHE,
+    "runtime": DEFAULT_RUNTIME,
+    "offload": "none",
+}
+# The workload a page sizes for when the question names none (the model's format is its own default).
+WORKLOAD_DEFAULTS = {"context": DEFAULT_CONTEXT, "kv_cache": DEFAULT_KV_CACHE, "runtime": DEFAULT_RUNTIME}
 
 
 def default_context(llm: LLM | None) -> int:
@@ -86,7 +96,7 @@ def default_context(llm: LLM | None) -> int:
     return min(DEFAULT_CONTEXT, llm.max_context) if llm is not None else DEFAULT_CONTEXT
 
 
-RUNTIME_CHOICES = ("llamacpp", "ollama", "vllm")
+RUNTIME_CHOICES = RUNTIMES  # the engine's runtimes
 RUNTIME_LABELS = {"llamacpp": "llama.cpp", "ollama": "Ollama", "vllm": "vLLM"}
 
 
@@ -448,7 +458,7 @@ def gpu_problem(gpu: GPU | None, runtime: str, quant_name: str, family: str) -> 
 
 def kv_cache_problem(runtime: str | None, kv_cache: str | None) -> str | None:
     """Why ``runtime`` cannot hold the KV cache in ``kv_cache`` (None: it can), naming what it offers."""
-    runtime = runtime or "llamacpp"
+    runtime = runtime or DEFAULT_RUNTIME
     offered = KV_TYPES_BY_RUNTIME.get(runtime, ())
     if kv_cache and kv_cache not in offered:
         return f"{RUNTIME_LABELS.get(runtime, runtime)} has no {kv_cache} KV cache; it offers {', '.join(offered)}."

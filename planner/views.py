@@ -98,7 +98,7 @@ def model_list(request):
         qs = filters.qs
         qs = qs.order_by(ModelListForm.SORTS[d["sort"] or ModelListForm.DEFAULT_SORT], "name")
         if d["fits_gpu"]:
-            work = Workload(context=d["fits_context"] or 8192)
+            work = Workload(context=d["fits_context"] or specs.DEFAULT_CONTEXT)
             fits = sizing.best_fit_per_model(d["fits_gpu"], qs.prefetch_related("quantizations__fmt"), work, Runtime())
             best = {llm.pk: mq for llm, mq, _plan in fits}
             qs = [llm for llm in qs if llm.pk in best]  # keep the chosen sort order
@@ -252,7 +252,7 @@ def gpu_list(request):
 def gpu_detail(request, slug):
     gpu = get_object_or_404(GPU, slug=slug)
     form = SizingForm(request.GET or None)
-    defaults = {"context": specs.DEFAULT_CONTEXT, "kv_cache": "f16", "runtime": "llamacpp"}
+    defaults = specs.WORKLOAD_DEFAULTS
     d = form.cleaned_data if (request.GET and form.is_valid()) else defaults
     status = 400 if request.GET and not form.is_valid() else 200
     work, runtime = Workload(context=d["context"], kv_cache=d["kv_cache"]), Runtime(name=d["runtime"])
@@ -339,7 +339,7 @@ def planner(request):
             status = 400
     llm = snapshot.model(request.GET.get("model", ""))
     valid = form.is_bound and form.is_valid()
-    runtime_name = form.cleaned_data["runtime"] if valid else specs.PLAN_DEFAULTS["runtime"]
+    runtime_name = form.cleaned_data["runtime"] if valid else specs.DEFAULT_RUNTIME
     extra["quant_options"] = sizing.runtime_quants(llm, runtime_name) if llm else []
     return render(
         request, _partial(request, "planner/plan.html"), {"form": form, "result": result, **extra}, status=status
