@@ -5,10 +5,12 @@ Within one request the version is read from the cache once (the page cache, the 
 catalog snapshots all ask for it); outside requests (Celery, commands) every call reads it afresh.
 """
 
+import hashlib
 import threading
 import time
 
 from django.core.cache import cache
+from django.http import HttpResponse
 
 KEY = "catalog-version"
 _request = threading.local()  # has ``version`` only while this thread serves a request
@@ -66,3 +68,33 @@ def bump_catalog_version(**_kwargs) -> None:
     version = time.time_ns()
     cache.set(KEY, version, timeout=None)
     _remember(version)
+
+
+# Whole responses under the catalog version: the page cache (planner/caching.py) and the API's read cache
+# (config/api.py CachedReadMixin) keep and replay them alike.
+
+
+def response_key(namespace: str, request, *vary: str) -> str:
+    """The key of a GET's response: the absolute URL (paginated answers link to absolute next/previous pages) and
+    what else the response varies on (an htmx fragment, the negotiated media type)."""
+    raw = "|".join([f"{request.scheme}://{request.get_host()}{request.get_full_path()}", *vary])
+    return f"{namespace}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def cached_response(key: str) -> tuple[int, HttpResponse | None]:
+    """The catalog version and the response stored under ``key`` for it (marked ``X-Cache: hit``), else None."""
+    version, hit = get_for_version(key)
+    if not (isinstance(hit, tuple) and len(hit) == 3):
+        return version, None
+    status, content, content_type = hit
+    response = HttpResponse(content, status=status, content_type=content_type)
+    response["X-Cache"] = "hit"
+    return version, response
+
+
+def store_response(key: str, version: int, response) -> None:
+    """Keep a rendered response (its status, body and type) as computed at ``version``; marks it a miss."""
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    set_for_version(key, version, (response.status_code, response.content, response["Content-Type"]))
+    response["X-Cache"] = "miss"

@@ -5,12 +5,11 @@ import hashlib
 import json
 import time
 
-from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 from rest_framework import exceptions, pagination, parsers, permissions, throttling
 from rest_framework.exceptions import ValidationError
 
-from catalog.cache import get_for_version, set_for_version
+from catalog.cache import cached_response, response_key, store_response
 from config.cache import incr_window
 
 READ_MAX_AGE_S = 60
@@ -157,15 +156,10 @@ class CachedReadMixin:
         super().initial(request, *args, **kwargs)
         self._cache_key = None
         if request.method == "GET":
-            # Scheme and host too: paginated answers carry absolute next/previous links built from them.
-            raw = f"{request.scheme}://{request.get_host()}{request.get_full_path()}|{request.accepted_media_type}"
-            self._cache_key = "api:" + hashlib.sha256(raw.encode()).hexdigest()
-            self._cache_version, hit = get_for_version(self._cache_key)
+            self._cache_key = response_key("api", request, str(request.accepted_media_type))
+            self._cache_version, hit = cached_response(self._cache_key)
             if hit is not None:
-                content, content_type = hit
-                response = HttpResponse(content, content_type=content_type)
-                response["X-Cache"] = "hit"
-                raise _CachedResponse(response)
+                raise _CachedResponse(hit)
 
     def handle_exception(self, exc):
         if isinstance(exc, _CachedResponse):
@@ -177,9 +171,7 @@ class CachedReadMixin:
         if request.method != "GET" or response.status_code != 200:
             return response
         if getattr(self, "_cache_key", None) and response.get("X-Cache") != "hit":
-            response.render()
-            set_for_version(self._cache_key, self._cache_version, (response.content, response["Content-Type"]))
-            response["X-Cache"] = "miss"
+            store_response(self._cache_key, self._cache_version, response)
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
         response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
