@@ -172,13 +172,6 @@ class GPUSerializer(serializers.ModelSerializer):
             "street_price_usd": {"min_value": 0},
         }
 
-    def validate_release_date(self, value):
-        from django.utils import timezone
-
-        if value and value > timezone.localdate():
-            raise serializers.ValidationError("Release date cannot be in the future.")
-        return value
-
 
 class HubImportSerializer(serializers.Serializer):
     repo_id = serializers.RegexField(r"^[\w.-]+/[\w.-]+$", max_length=200, help_text="owner/name on the Hub.")

@@ -9,6 +9,7 @@ import uuid
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Case, F, Q, When
@@ -17,6 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 GIB = 1024**3
+
+
+def not_in_the_future(value) -> None:
+    """A release date is a fact of the past: the admin, the API and the CSV import all check it through the field."""
+    if value and value > timezone.localdate():
+        raise ValidationError("Release date cannot be in the future.")
 
 
 class TagManager(models.Manager):
@@ -136,7 +143,6 @@ RECOMMENDED_KEYS = {
 
 def validate_recommended(value) -> None:
     """Recommended settings are a flat object of known keys: numbers for sampling, text for prompts."""
-    from django.core.exceptions import ValidationError
 
     if not isinstance(value, dict):
         raise ValidationError("Recommended settings must be an object.")
@@ -179,7 +185,7 @@ class LLM(models.Model):
     hf_repo_id = models.CharField("Hugging Face repo id", max_length=200, unique=True)
     family = models.CharField(max_length=60, db_index=True)
     developer = models.CharField(max_length=60, db_index=True)
-    release_date = models.DateField(null=True, blank=True)
+    release_date = models.DateField(null=True, blank=True, validators=[not_in_the_future])
     license = models.CharField(max_length=60, blank=True)
     description = models.TextField(blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="llms")
@@ -556,7 +562,7 @@ class GPU(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
     architecture = models.CharField(max_length=40, blank=True)
-    release_date = models.DateField(null=True, blank=True)
+    release_date = models.DateField(null=True, blank=True, validators=[not_in_the_future])
     release_year_only = models.BooleanField(default=False, help_text="Source gives only the year.")
     memory_bytes = models.PositiveBigIntegerField(validators=[MaxValueValidator(GPU_LIMITS["memory_bytes"])])
     memory_type = models.CharField(max_length=20, blank=True)
@@ -732,13 +738,6 @@ class GPU(models.Model):
     @property
     def memory_gib(self) -> float:
         return self.memory_bytes / GIB
-
-    def clean(self):
-        from django.core.exceptions import ValidationError
-        from django.utils import timezone
-
-        if self.release_date and self.release_date > timezone.localdate():
-            raise ValidationError({"release_date": "Release date cannot be in the future."})
 
     def is_locked(self, field: str) -> bool:
         return field in self.locked_fields
