@@ -145,10 +145,3 @@ def config_params(config: dict, lm_head: bool = True) -> tuple[int, int | None] 
         embed + h + layers * per_layer + len(moe_layers) * moe_block + dense_layers * GATED_FFN * h * (dense_width or 0)
     )
     return total, total - len(moe_layers) * (experts - top_k) * expert
-
-
-def inactive_expert_params(config: dict) -> int | None:
-    """The routed-expert weights a token does not pass through ((E - k) experts per MoE layer), or None: what
-    separates a published total from the active count when only the total is stated."""
-    counts = config_params(config)
-    return None if counts is None or counts[1] is None else counts[0] - counts[1]

@@ -519,9 +519,6 @@ class GPUQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
-    def with_memory_at_least(self, memory_bytes: int):
-        return self.filter(memory_bytes__gte=memory_bytes)
-
     def with_current_price(self):
         """Annotated ``current_price``: GPU.current_price_usd in SQL (a dated retail price, else the launch price of
         a card released since GPU.launch_price_since(), else null)."""

@@ -35,17 +35,6 @@ def refresh_source(self, source: str, dry_run: bool = False, triggered_by: str =
     }
 
 
-@shared_task
-def refresh_all(triggered_by: str = "schedule") -> list[str]:
-    """Queue every enabled source."""
-    queued = []
-    for name, module in refresh.SOURCES.items():
-        if module.enabled():
-            refresh_source.delay(name, triggered_by=triggered_by)
-            queued.append(name)
-    return queued
-
-
 @shared_task(soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT, time_limit=settings.CELERY_TASK_TIME_LIMIT)
 def import_gpus_csv(import_id: str) -> str:
     """Write a confirmed GPU CSV upload (gpu_csv.run_import); returns its status."""

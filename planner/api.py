@@ -282,7 +282,7 @@ class PlanInput(WorkloadParams, MachineParams):
         help_text="Custom GPU memory in GB (GiB, as vendors count VRAM).",
     )
     bandwidth_gbs = serializers.FloatField(required=False, min_value=1, max_value=100_000)
-    gpu_count = serializers.IntegerField(required=False, default=1, min_value=1, max_value=64)
+    gpu_count = serializers.IntegerField(required=False, default=1, min_value=1, max_value=specs.MAX_GPU_COUNT)
     cpu_only = serializers.BooleanField(
         required=False,
         default=False,
@@ -437,6 +437,14 @@ class PlanOutput(serializers.Serializer):
     time_to_first_token_s = Rounded(source="plan.time_to_first_token_s", allow_null=True)
     max_context = serializers.IntegerField(allow_null=True, help_text="Largest context that fits (0: none).")
     best_quant = serializers.CharField(allow_null=True, help_text="Best-quality quantization that fits.")
+    fewest_gpus = serializers.IntegerField(
+        allow_null=True,
+        required=False,
+        help_text=(
+            "How many of this GPU hold the model at this quantization and context with nothing in system RAM (null: "
+            "no GPU given, the CPU alone, or more than 64)."
+        ),
+    )
     serving = ServingSerializer(
         allow_null=True,
         required=False,
@@ -496,6 +504,7 @@ class PlanView(CachedReadMixin, APIView):
             "weights_source": inputs.weights_source,
             "max_context": None,
             "best_quant": None,
+            "fewest_gpus": None,
             "measured": sizing.measured(llm, d.get("gpu_row"), d["gpu_count"], inputs.quant.name, d["runtime"]),
         }
         chosen = sizing.plan_devices(
@@ -515,7 +524,11 @@ class PlanView(CachedReadMixin, APIView):
                 inputs, params.workload(), runtime, devices, **machine, cpu_moe_layers=d.get("cpu_moe_layers")
             )
             out.update(
-                plan=result.plan, max_context=result.max_context, best_quant=result.best_quant, serving=result.serving
+                plan=result.plan,
+                max_context=result.max_context,
+                best_quant=result.best_quant,
+                serving=result.serving,
+                fewest_gpus=result.fewest_gpus,
             )
         decode = out["plan"].decode
         out["decode_total_tok_s"] = decode.tok_s * d["batch"] if decode else None

@@ -188,7 +188,7 @@ class PlanForm(ListedModelMixin, CustomArchitectureFields, MachineFields):
     vram_gb = forms.FloatField(min_value=0.5, max_value=100_000, required=False, label="Custom VRAM (GB)")
     bandwidth_gbs = forms.FloatField(min_value=1, max_value=100_000, required=False, label="Custom bandwidth (GB/s)")
     gpu_count = forms.IntegerField(
-        min_value=1, max_value=64, initial=specs.PLAN_DEFAULTS["gpu_count"], label="GPU count"
+        min_value=1, max_value=specs.MAX_GPU_COUNT, initial=specs.PLAN_DEFAULTS["gpu_count"], label="GPU count"
     )
     cpu_only = forms.BooleanField(required=False, label="CPU only (no GPU: the model runs from system RAM)")
     cpu_moe_layers = forms.IntegerField(

@@ -7,9 +7,29 @@ from typing import Any
 
 from catalog.models import GPU, LLM, Measurement, ModelQuant, QuantFormat
 from planner import commands, snapshot, specs
-from planner.engine.plan import Ranking, Serving, best_quant, max_context, memory, plan, plan_assumptions, serving
+from planner.engine.plan import (
+    Ranking,
+    Serving,
+    best_quant,
+    fewest_devices,
+    max_context,
+    memory,
+    plan,
+    plan_assumptions,
+    serving,
+)
 from planner.engine.runtime import usable_bytes
-from planner.engine.types import Architecture, Device, EngineError, Plan, Quantization, Runtime, Setup, Workload
+from planner.engine.types import (
+    CPU_CLASS,
+    Architecture,
+    Device,
+    EngineError,
+    Plan,
+    Quantization,
+    Runtime,
+    Setup,
+    Workload,
+)
 
 CONTEXT_STEPS = (4096, 8192, 16384, 32768, 65536, 131072)
 
@@ -285,6 +305,7 @@ class PlanResult:
     best_quant: str | None
     breakdown: list[Bar]
     serving: Serving | None = None  # vLLM: the most concurrent sequences at this context and their throughput
+    fewest_gpus: int | None = None  # how many of this GPU hold the model on their own (None: none up to 64, or a CPU)
 
 
 @dataclass(frozen=True)
@@ -516,6 +537,9 @@ def full_plan(inputs: PlanInputs, work: Workload, runtime: Runtime, devices: lis
         best_quant=best.name if best else None,
         breakdown=breakdown_bars(p.memory, p.usable_bytes),
         serving=serving(inputs.arch, inputs.quant, work, setup, runtime) if setup.offload in (False, "none") else None,
+        fewest_gpus=None
+        if devices[0].device_class == CPU_CLASS
+        else fewest_devices(inputs.arch, inputs.quant, work, devices[0], runtime, specs.MAX_GPU_COUNT),
     )
 
 

@@ -79,6 +79,7 @@ DEFAULT_CONTEXT = 8192
 # What a question gets for what it does not say (forms' initial values, the planner's short links); the context's
 # default is default_context below, the quantization's default_quant.
 DEFAULT_KV_CACHE = "f16"
+MAX_GPU_COUNT = 64  # identical GPUs a plan may use (and the fewest-GPUs answer looks up to)
 DEFAULT_RUNTIME = "llamacpp"
 PLAN_DEFAULTS = {
     "batch": 1,

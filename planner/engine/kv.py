@@ -78,12 +78,6 @@ def layer_counts(arch: Architecture) -> dict[str, int]:
     return {kind: kinds.count(kind) for kind in (FULL, SLIDING, CHUNKED, RECURRENT, NO_CACHE)}
 
 
-def layer_split(arch: Architecture) -> tuple[int, int]:
-    """(full-attention layers, windowed layers): the layers whose cache grows with the context."""
-    counts = layer_counts(arch)
-    return counts[FULL], counts[SLIDING] + counts[CHUNKED]
-
-
 def check_supported(arch: Architecture) -> None:
     """Refuse what the engine cannot size yet rather than size it with the wrong formula."""
     if arch.unsupported:

@@ -85,6 +85,18 @@ def test_plan_api_and_planner_page_agree(api, client):
     assert body["max_context"] == page.max_context and body["best_quant"] == page.best_quant
 
 
+def test_plan_says_how_many_of_the_gpu_hold_the_model(api, client):
+    """The fewest-GPUs answer: that many of the GPU hold the model with nothing in system RAM, one fewer does not."""
+    query = f"model=llama-3-1-70b-instruct&quant=Q4_K_M&context=8192&gpu={RTX3060}"
+    body = api.get(f"/api/v1/plan/?{query}").json()
+    n = body["fewest_gpus"]
+    assert body["fits"] is False and n and n > 1
+    assert api.get(f"/api/v1/plan/?{query}&gpu_count={n}").json()["fits"] is True
+    assert api.get(f"/api/v1/plan/?{query}&gpu_count={n - 1}").json()["fits"] is False
+    assert client.get(f"/plan/?{query}").context["result"].fewest_gpus == n
+    assert api.get(f"/api/v1/plan/?model={R1_8B}&cpu_only=true&ram_gb=32").json()["fewest_gpus"] is None
+
+
 def test_plan_post_with_a_custom_architecture_and_custom_gpu(api):
     body = api.post(
         "/api/v1/plan/",

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.engine.kv import kv_cache_bytes, layer_split
+from planner.engine.kv import kv_cache_bytes, layer_counts
 from planner.engine.plan import best_quant, fewest_devices, fits, max_concurrent, max_context, plan, rank_devices
 from planner.engine.runtime import llamacpp_compute_buffer_bytes, usable_bytes
 from planner.engine.types import GIB, MIB, Architecture, Device, EngineError, Quantization, Runtime, Setup, Workload
@@ -96,7 +96,8 @@ def test_deepseek_v3_caches_one_576_value_latent_per_layer():
 
 
 def test_gemma3_sliding_layers_keep_window_plus_ubatch_cells():
-    assert layer_split(GEMMA3_27B) == (10, 52)
+    counts = layer_counts(GEMMA3_27B)
+    assert (counts["full"], counts["sliding"] + counts["chunked"]) == (10, 52)
     per_cell_layer = 2 * 16 * 128 * 2
     expected = (8192 * 10 + 1536 * 52) * per_cell_layer  # 1024 window + 512 ubatch
     assert kv_cache_bytes(GEMMA3_27B, Workload(context=8192)) == expected
