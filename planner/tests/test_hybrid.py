@@ -160,7 +160,7 @@ def _kv_values_per_token(config: dict) -> int:
         or tc.get("num_attention_groups")
         or (1 if tc.get("multi_query") else q_heads)
     )
-    width = tc.get("hidden_size") or tc["n_embd"]
+    width = tc.get("hidden_size") or tc.get("n_embd") or tc["n_embed"]  # n_embed: BLOOM
     k = tc.get("global_head_dim") or tc.get("head_dim") or tc.get("kv_channels") or width // q_heads
     v = tc.get("v_head_dim") or k
     return sum(full) * heads * (k + v)
