@@ -568,7 +568,8 @@ class QuantFormatAdmin(HistoryMixin, admin.ModelAdmin):
     list_filter = ("family",)
     search_fields = ("name", "base_type")
     ordering = ("sort_order", "name")
-    # The engine's tables decide these (catalog.seed_data.gguf_blocks): an edit here would change nothing it sizes.
+    # Descriptive: the engine sizes GGUF files from its own tables (a planner test holds these to them), so an
+    # edit here would change nothing it sizes.
     readonly_fields = ("base_type", "block_weights", "block_bytes")
 
     def get_urls(self):

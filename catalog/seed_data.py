@@ -14,7 +14,6 @@ from pathlib import Path
 from catalog import seed_models
 from catalog.hf_config import NATIVE_GGUF, architecture_fields
 from catalog.models import RECOMMENDED_KEYS
-from planner.engine.weights import FILE_TYPE_BASE, GGML_TYPES
 
 GIB = 1024**3
 FIXTURE_SOURCE_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "source"
@@ -159,24 +158,13 @@ def quality_pct(row: dict) -> float | None:
 
 
 def format_blocks(row: dict) -> dict:
-    """A format's bulk tensor type and block size, stated once:
-    - a GGUF file type the engine builds: from its tables (weights.FILE_TYPE_BASE and GGML_TYPES, from ggml-common.h's
-      block structs), which the curated CSV must agree with;
-    - any other (a checkpoint format, GPTQ, AWQ, bnb, FP8, MX, NVFP4, sized by its bits per weight; a GGUF type the
-      engine does not build yet, Q1_0, Q2_0): the CSV's block, which must give exactly that rate.
-    A disagreement stops the build rather than leave two truths."""
-    stated = (row["base_ggml_type"], _num(row["block_weights"], int), _num(row["block_bytes"]))
-    base = FILE_TYPE_BASE.get(row["name"]) if row["format_family"] in ("gguf", "float") else None
-    if base in GGML_TYPES:
-        weights, size = GGML_TYPES[base]
-        if stated != (base, weights, size):
-            raise ValueError(f"quant_types.csv {row['name']}: {stated} but the engine has {(base, weights, size)}")
-        return {"base_type": base, "block_weights": weights, "block_bytes": float(size)}
-    if not stated[1]:
-        return {"base_type": stated[0], "block_weights": None, "block_bytes": None}
-    if abs(stated[2] * 8 / stated[1] - float(row["nominal_bpw"])) > 1e-5:
-        raise ValueError(f"quant_types.csv {row['name']}: its block gives {stated[2] * 8 / stated[1]} bits per weight")
-    return {"base_type": stated[0], "block_weights": stated[1], "block_bytes": stated[2]}
+    """A format's bulk tensor type and block, as the curated CSV states them, checked against its bits per weight
+    (block bytes × 8 / block weights): a row that disagrees stops the build. The engine sizes GGUF files from its
+    own tables (planner.engine.weights.GGML_TYPES); a planner test holds these fields to them."""
+    weights, size = _num(row["block_weights"], int), _num(row["block_bytes"])
+    if weights and size and abs(size * 8 / weights - float(row["nominal_bpw"])) > 1e-5:
+        raise ValueError(f"quant_types.csv {row['name']}: its block gives {size * 8 / weights} bits per weight")
+    return {"base_type": row["base_ggml_type"], "block_weights": weights, "block_bytes": size}
 
 
 def quant_fixtures(rows: list[dict]) -> list[dict]:

@@ -277,3 +277,66 @@ def test_bulk_ranking_equals_plan_for_every_catalog_gpu(seeded):
         expected = [(d, plan(arch, q, work, Setup(devices=(d,)), runtime)) for d in devices]
         expected = sorted([(d, p) for d, p in expected if p.fits], key=lambda t: (t[0].memory_bytes, t[0].name))
         assert ranked == expected
+
+
+def _hub_config(repo_id: str) -> dict:
+    from django.conf import settings
+
+    from catalog import seed_models
+
+    return seed_models.load_config(Path(settings.BASE_DIR) / "fixtures" / "source", repo_id)
+
+
+@pytest.mark.django_db
+def test_older_designs_read_as_transformers_builds_them(seeded):
+    """The first Qwen states w1 and w2 together (QWenMLP: each intermediate_size // 2); GPT-2 leaves its MLP width
+    out (4 × n_embd) and, like OPT and BLOOM, ties its head to the embedding. GPT-2 is published as 124M parameters:
+    the engine's tensors (no biases, no position table) come within 1 % of it."""
+    from catalog.hf_config import architecture_fields
+    from planner import specs
+    from planner.engine.weights import total_params
+
+    qwen = architecture_fields(_hub_config("Qwen/Qwen-14B-Chat"))
+    assert qwen["intermediate_size"] == _hub_config("Qwen/Qwen-14B-Chat")["intermediate_size"] // 2 == 13_696
+    gpt2 = architecture_fields(_hub_config("openai-community/gpt2"))
+    assert (gpt2["intermediate_size"], gpt2["tied_embeddings"], gpt2["gated_ffn"]) == (3072, True, False)
+    assert architecture_fields(_hub_config("facebook/opt-125m"))["tied_embeddings"] is True
+    from catalog.models import LLM
+
+    arch = specs.llm_to_arch(LLM.objects.get(hf_repo_id="openai-community/gpt2"))
+    assert abs(total_params(arch) / 124e6 - 1) < 0.01
+
+
+def test_stored_format_blocks_are_the_engines():
+    """One truth for a GGUF type's block: the engine's tables (weights.GGML_TYPES, from ggml-common.h). The catalog's
+    descriptive fields (QuantFormat.base_type, block_weights, block_bytes) must say the same for every type the
+    engine builds."""
+    import json
+
+    from django.conf import settings
+
+    from planner.engine.weights import FILE_TYPE_BASE, GGML_TYPES
+
+    fixtures = json.loads((Path(settings.BASE_DIR) / "fixtures" / "02_quant_formats.json").read_text())
+    checked = 0
+    for row in (o["fields"] for o in fixtures):
+        if row["name"] in FILE_TYPE_BASE and row["family"] in ("gguf", "float"):
+            base = FILE_TYPE_BASE[row["name"]]
+            assert (row["base_type"], row["block_weights"], row["block_bytes"]) == (base, *GGML_TYPES[base]), row
+            checked += 1
+    assert checked >= 30
+
+
+def test_catalog_never_imports_planner():
+    """Dependencies point one way (planner may import catalog): the catalog's code never imports the planner."""
+    catalog = Path(__file__).resolve().parents[2] / "catalog"
+    for path in catalog.rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else ([node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            )
+            assert not any(n == "planner" or n.startswith("planner.") for n in names), (path, names)
