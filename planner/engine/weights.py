@@ -219,11 +219,10 @@ def _tensors(arch: Architecture) -> tuple[Tensor, ...]:
 
 
 def _recipe(ftype: str, t: Tensor, arch: Architecture, attn_v_index: int) -> str:
-    """llama.cpp's tensor type for one tensor of a GGUF file type (llama-quant.cpp @0c1e57098)."""
+    """llama.cpp's tensor type for one tensor of a GGUF file type (llama-quant.cpp @0c1e57098): norms stay F32,
+    float files keep their type, gpt-oss keeps its MXFP4 experts, the output head and token embedding have their
+    own rules, and the layer tensors follow the file type's per-tensor rules (_layer_type)."""
     base = FILE_TYPE_BASE[ftype]
-    n = arch.num_layers
-    eight_experts = arch.is_moe and arch.num_experts == 8
-    is_70b = n == 80  # llama.cpp LLM_TYPE_70B for llama/qwen2 with 80 layers
     if t.kind == "norm":
         return "F32"
     if arch.native_quant == "MXFP4" and t.kind.endswith("_exps"):
@@ -234,71 +233,47 @@ def _recipe(ftype: str, t: Tensor, arch: Architecture, attn_v_index: int) -> str
         return base
     if ftype == "MXFP4_MOE":
         return "MXFP4" if t.kind.endswith("_exps") else "Q8_0"
-    kind = t.kind.replace("_exps", "")
     if t.kind == "output" or (t.kind == "token_embd" and arch.tied_embeddings):
-        if ftype in {"Q8_0", "Q6_K"}:
-            return base
-        if ftype in {"IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_XS", "IQ2_S", "IQ2_M", "IQ3_XXS"}:
-            return "Q5_K"
-        return "Q6_K"
+        return _output_type(ftype, base)
     if t.kind == "token_embd":
-        if ftype in {"IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_XS", "IQ2_S"}:
-            return "Q2_K"
-        if ftype in {"IQ2_M", "IQ3_XXS"}:
-            return "IQ3_S"
-        if ftype in {"TQ1_0", "TQ2_0"}:
-            return "Q4_K"
+        return _token_embd_type(ftype, base)
+    return _layer_type(ftype, base, t, arch, attn_v_index)
+
+
+def _output_type(ftype: str, base: str) -> str:
+    """The output head (and a tied embedding, which is the head)."""
+    if ftype in {"Q8_0", "Q6_K"}:
         return base
-    chosen = base
+    if ftype in {"IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_XS", "IQ2_S", "IQ2_M", "IQ3_XXS"}:
+        return "Q5_K"
+    return "Q6_K"
+
+
+def _token_embd_type(ftype: str, base: str) -> str:
+    if ftype in {"IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_XS", "IQ2_S"}:
+        return "Q2_K"
+    if ftype in {"IQ2_M", "IQ3_XXS"}:
+        return "IQ3_S"
+    if ftype in {"TQ1_0", "TQ2_0"}:
+        return "Q4_K"
+    return base
+
+
+def _layer_type(ftype: str, base: str, t: Tensor, arch: Architecture, attn_v_index: int) -> str:
+    """A layer tensor's type: attn_v, ffn_down and attn_output get more bits in most K and IQ mixes, MoE with 8
+    experts keeps attention at Q8_0/Q5_K, IQ3_XS gives some tensors fewer."""
+    n = arch.num_layers
+    eight_experts = arch.is_moe and arch.num_experts == 8
+    kind = t.kind.replace("_exps", "")
     if kind == "attn_v":
         if eight_experts and ftype not in {"Q8_0"}:
             return "Q8_0"
-        rules = {
-            "Q2_K": "Q4_K" if arch.gqa_ratio >= 4 else "Q3_K",
-            "Q2_K_S": "Q4_K" if arch.gqa_ratio >= 4 else "Q2_K",
-            "Q3_K_M": "Q5_K" if attn_v_index < 2 else "Q4_K",
-            "Q3_K_L": "Q5_K",
-            "Q4_K_S": "Q5_K" if attn_v_index < 4 else "Q4_K",
-            "Q4_K_M": "Q6_K" if _more_bits(attn_v_index, n) else "Q4_K",
-            "Q5_K_M": "Q6_K" if _more_bits(attn_v_index, n) else "Q5_K",
-            "IQ4_XS": "Q5_K" if arch.gqa_ratio >= 4 else base,
-            "IQ4_NL": "Q5_K" if arch.gqa_ratio >= 4 else base,
-            "IQ3_S": "Q4_K" if arch.gqa_ratio >= 4 else base,
-            "IQ3_XS": "Q4_K" if arch.gqa_ratio >= 4 else base,
-            "IQ3_M": "Q4_K",
-            "IQ3_XXS": "Q4_K" if arch.gqa_ratio >= 4 else "IQ3_S",
-            "IQ2_XXS": "Q4_K" if arch.gqa_ratio >= 4 else "Q2_K",
-            "IQ2_XS": "Q4_K" if arch.gqa_ratio >= 4 else "Q2_K",
-            "IQ2_S": "Q4_K" if arch.gqa_ratio >= 4 else "Q2_K",
-            "IQ2_M": "Q4_K" if arch.gqa_ratio >= 4 else "Q2_K",
-            "IQ1_S": "Q4_K" if arch.gqa_ratio >= 4 else "Q2_K",
-            "IQ1_M": "Q4_K" if arch.gqa_ratio >= 4 else "Q2_K",
-        }
-        chosen = rules.get(ftype, base)
-        if is_70b and chosen in {"Q3_K", "Q4_K"}:
-            chosen = "Q5_K"
-    elif kind == "attn_k" and eight_experts and ftype not in {"Q8_0"}:
-        chosen = "Q8_0"
-    elif kind == "ffn_down":
-        first_eighth = t.layer < n // 8
-        rules = {
-            "Q2_K": "Q3_K",
-            "Q2_K_S": "Q4_K" if first_eighth else base,
-            "Q3_K_M": "Q5_K" if t.layer < n // 16 else "Q4_K",
-            "Q3_K_L": "Q5_K",
-            "Q4_K_S": "Q5_K" if first_eighth else base,
-            "Q4_K_M": "Q6_K" if _more_bits(t.layer, n) else base,
-            "Q5_K_M": "Q6_K" if _more_bits(t.layer, n) else base,
-            "IQ4_XS": "Q5_K" if first_eighth else base,
-            "IQ4_NL": "Q5_K" if first_eighth else base,
-            "IQ3_M": "Q4_K" if first_eighth else base,
-            "IQ2_XXS": "Q2_K" if first_eighth else base,
-            "IQ2_XS": "Q2_K" if first_eighth else base,
-            "IQ1_S": "Q2_K" if first_eighth else base,
-            "IQ1_M": "Q2_K" if first_eighth else base,
-        }
-        chosen = rules.get(ftype, base)
-    elif kind == "attn_output":
+        return _attn_v_type(ftype, base, arch, attn_v_index)
+    if kind == "attn_k" and eight_experts and ftype not in {"Q8_0"}:
+        return "Q8_0"
+    if kind == "ffn_down":
+        return _ffn_down_type(ftype, base, t.layer, n)
+    if kind == "attn_output":
         if eight_experts and ftype in {
             "Q2_K",
             "Q3_K_S",
@@ -310,14 +285,66 @@ def _recipe(ftype: str, t: Tensor, arch: Architecture, attn_v_index: int) -> str
             "IQ4_XS",
             "IQ4_NL",
         }:
-            chosen = "Q5_K"
-        else:
-            chosen = {"Q2_K": "Q3_K", "Q3_K_M": "Q4_K", "Q3_K_L": "Q5_K", "IQ3_M": "Q4_K"}.get(ftype, base)
-    elif kind in {"attn_q", "attn_k"} and ftype == "IQ3_XS":  # noqa: SIM114 (two llama.cpp rules, kept apart)
-        chosen = "IQ3_XXS"
-    elif kind in {"ffn_gate", "ffn_up"} and ftype == "IQ3_XS" and n // 8 <= t.layer < 7 * n // 8:
-        chosen = "IQ3_XXS"
+            return "Q5_K"
+        return {"Q2_K": "Q3_K", "Q3_K_M": "Q4_K", "Q3_K_L": "Q5_K", "IQ3_M": "Q4_K"}.get(ftype, base)
+    if kind in {"attn_q", "attn_k"} and ftype == "IQ3_XS":  # noqa: SIM114 (two llama.cpp rules, kept apart)
+        return "IQ3_XXS"
+    if kind in {"ffn_gate", "ffn_up"} and ftype == "IQ3_XS" and n // 8 <= t.layer < 7 * n // 8:
+        return "IQ3_XXS"
+    return base
+
+
+def _attn_v_type(ftype: str, base: str, arch: Architecture, attn_v_index: int) -> str:
+    """attn_v: more bits with grouped KV heads (gqa_ratio >= 4) and in the first layers; at least Q5_K at 70B."""
+    n = arch.num_layers
+    is_70b = n == 80  # llama.cpp LLM_TYPE_70B for llama/qwen2 with 80 layers
+    rules = {
+        "Q2_K": "Q4_K" if arch.gqa_ratio >= 4 else "Q3_K",
+        "Q2_K_S": "Q4_K" if arch.gqa_ratio >= 4 else "Q2_K",
+        "Q3_K_M": "Q5_K" if attn_v_index < 2 else "Q4_K",
+        "Q3_K_L": "Q5_K",
+        "Q4_K_S": "Q5_K" if attn_v_index < 4 else "Q4_K",
+        "Q4_K_M": "Q6_K" if _more_bits(attn_v_index, n) else "Q4_K",
+        "Q5_K_M": "Q6_K" if _more_bits(attn_v_index, n) else "Q5_K",
+        "IQ4_XS": "Q5_K" if arch.gqa_ratio >= 4 else base,
+        "IQ4_NL": "Q5_K" if arch.gqa_ratio >= 4 else base,
+        "IQ3_S": "Q4_K" if arch.gqa_ratio >= 4 else base,
+        "IQ3_XS": "Q4_K" if arch.gqa_ratio >= 4 else base,
+        "IQ3_M": "Q4_K",
+        "IQ3_XXS": "Q4_K" if arch.gqa_ratio >= 4 else "IQ3_S",
+        "IQ2_XXS": "Q4_K" if arch.gqa_ratio >= 4 else "Q2_K",
+        "IQ2_XS": "Q4_K" if arch.gqa_ratio >= 4 else "Q2_K",
+        "IQ2_S": "Q4_K" if arch.gqa_ratio >= 4 else "Q2_K",
+        "IQ2_M": "Q4_K" if arch.gqa_ratio >= 4 else "Q2_K",
+        "IQ1_S": "Q4_K" if arch.gqa_ratio >= 4 else "Q2_K",
+        "IQ1_M": "Q4_K" if arch.gqa_ratio >= 4 else "Q2_K",
+    }
+    chosen = rules.get(ftype, base)
+    if is_70b and chosen in {"Q3_K", "Q4_K"}:
+        chosen = "Q5_K"
     return chosen
+
+
+def _ffn_down_type(ftype: str, base: str, layer: int, n: int) -> str:
+    """ffn_down: more bits in the first eighth (or sixteenth) of the layers, or on _more_bits' layers."""
+    first_eighth = layer < n // 8
+    rules = {
+        "Q2_K": "Q3_K",
+        "Q2_K_S": "Q4_K" if first_eighth else base,
+        "Q3_K_M": "Q5_K" if layer < n // 16 else "Q4_K",
+        "Q3_K_L": "Q5_K",
+        "Q4_K_S": "Q5_K" if first_eighth else base,
+        "Q4_K_M": "Q6_K" if _more_bits(layer, n) else base,
+        "Q5_K_M": "Q6_K" if _more_bits(layer, n) else base,
+        "IQ4_XS": "Q5_K" if first_eighth else base,
+        "IQ4_NL": "Q5_K" if first_eighth else base,
+        "IQ3_M": "Q4_K" if first_eighth else base,
+        "IQ2_XXS": "Q2_K" if first_eighth else base,
+        "IQ2_XS": "Q2_K" if first_eighth else base,
+        "IQ1_S": "Q2_K" if first_eighth else base,
+        "IQ1_M": "Q2_K" if first_eighth else base,
+    }
+    return rules.get(ftype, base)
 
 
 def _tensor_bytes(ggml_type: str, t: Tensor) -> int:
