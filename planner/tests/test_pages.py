@@ -433,3 +433,30 @@ def test_gpu_list_price_sort_uses_the_current_price(client, seeded):
     assert None not in prices and prices == sorted(prices)
     assert "nvidia-tesla-k80" not in [g.slug for g in page.object_list]
     assert GPU.objects.get(slug="nvidia-tesla-k80").current_price_usd is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"vendor": "nvidia"},
+        {"vendor": "AMD", "segment": "consumer"},
+        {"max_price": "700"},
+        {"vendor": "nvidia", "segment": "datacenter", "max_price": "40000"},
+    ],
+)
+def test_the_snapshot_gpu_filter_agrees_with_the_filterset(seeded, query):
+    """The model page filters its in-memory snapshot (no SQL per request); the lists and the API filter in SQL
+    (catalog.filters.GPUFilterSet). The two must pick the same active GPUs."""
+    from catalog.filters import GPUFilterSet
+    from planner import snapshot
+
+    in_sql = GPUFilterSet(query, queryset=GPU.objects.active())
+    assert in_sql.is_valid()
+    in_memory = snapshot.filter_gpus(
+        snapshot.active_gpus(),
+        vendor=query.get("vendor", ""),
+        segment=query.get("segment", ""),
+        max_price=query.get("max_price"),
+    )
+    assert {g.slug for g, _ in in_memory} == set(in_sql.qs.values_list("slug", flat=True))
+    assert in_memory
