@@ -417,6 +417,20 @@ class ModelListForm(forms.Form):
         label="Fits on GPU",
         error_messages={"invalid_choice": "Unknown GPU."},
     )
+    fits_count = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=specs.MAX_GPU_COUNT,
+        label="× GPUs",
+        widget=forms.NumberInput(attrs={"size": 3}),
+    )
+    fits_ram_gb = forms.FloatField(
+        required=False,
+        min_value=1,
+        max_value=1_000_000,
+        label="with system RAM (GB)",
+        help_text="What does not fit the GPUs may go to system RAM, as a plan with offload does.",
+    )
     fits_context = forms.IntegerField(required=False, min_value=1, max_value=MAX_CONTEXT_TOKENS, label="at context")
     sort = forms.ChoiceField(choices=[("", "Sort")] + list(SORT_LABELS.items()), required=False)
 

@@ -228,12 +228,19 @@ def gpu_rows(
     return GPURows(ranking, fitting, offloaded)
 
 
-def best_fit_per_model(gpu: GPU, llms, work: Workload, runtime: Runtime) -> list[tuple[LLM, QuantFormat, Plan]]:
-    """For each model, its best-quality quantization that fits on ``gpu`` (quality, then bits), largest
-    model first. Each quantization costs a memory comparison; only the chosen one gets a full plan."""
+def best_fit_per_model(
+    gpu: GPU, llms, work: Workload, runtime: Runtime, count: int = 1, ram_bytes: int | None = None
+) -> list[tuple[LLM, QuantFormat, Plan]]:
+    """For each model, its best-quality quantization that fits on ``count`` of ``gpu`` (quality, then bits), largest
+    model first. With the machine's system RAM (``ram_bytes``), a model that fits the GPUs in no format may still
+    run with part of it in RAM, as a plan with offload does (layers or a MoE's experts, the RAM checked): then the
+    best format no larger than the runtime's usual one (Q4_K_M for llama.cpp), since every byte in RAM slows each
+    token. On one GPU each quantization costs a memory comparison and only the chosen one gets a full plan."""
     device = specs.gpu_to_device(gpu)
-    setup = Setup(devices=(device,))
-    usable = usable_bytes(device, runtime)
+    on_gpus = Setup(devices=(device,) * count)
+    with_ram = Setup(devices=(device,) * count, offload="auto", ram_bytes=ram_bytes) if ram_bytes else None
+    usable = usable_bytes(device, runtime) if count == 1 else None
+    usual = specs.USUAL_FORMAT.get(runtime.name, "")
     out = []
     for llm in llms:
         if work.context > llm.max_context:
@@ -249,18 +256,30 @@ def best_fit_per_model(gpu: GPU, llms, work: Workload, runtime: Runtime) -> list
             key=lambda fq: (fq[0].quality_pct or 0, fq[0].bits_per_weight),
             reverse=True,
         )
-        for fmt, quant in options:
-            try:
-                if memory(arch, quant, work, runtime).total_bytes > usable:
-                    continue
-                p = plan(arch, quant, work, setup, runtime)
-            except EngineError:
-                continue
-            if p.fits:
-                out.append((llm, fmt, p))
-                break
+        found = _first_fit(arch, options, work, on_gpus, runtime, usable)
+        if found is None and with_ram is not None:
+            usual_bits = next((f.bits_per_weight for f, _q in options if f.name == usual), None)
+            small = [(f, q) for f, q in options if usual_bits is None or f.bits_per_weight <= usual_bits]
+            found = _first_fit(arch, small, work, with_ram, runtime, None)
+        if found is not None:
+            out.append((llm, *found))
     out.sort(key=lambda t: -(t[0].params_total or 0))
     return out
+
+
+def _first_fit(arch, options, work: Workload, setup: Setup, runtime: Runtime, usable: int | None):
+    """The first of ``options`` (format, quantization) that fits ``setup``, with its plan; ``usable`` (one device's
+    memory, when known) skips the formats whose memory alone exceeds it without a plan."""
+    for fmt, quant in options:
+        try:
+            if usable is not None and memory(arch, quant, work, runtime).total_bytes > usable:
+                continue
+            p = plan(arch, quant, work, setup, runtime)
+        except EngineError:
+            continue
+        if p.fits:
+            return fmt, p
+    return None
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from catalog.sources import hf_hub
 from config.api import LookupThrottle
 from planner import charts, lookup, sizing, snapshot, specs
 from planner.caching import cached_page
-from planner.engine.types import EngineError, Runtime, Workload
+from planner.engine.types import GIB, EngineError, Runtime, Workload
 from planner.forms import (
     CompareForm,
     GPUListFilter,
@@ -99,11 +99,15 @@ def model_list(request):
         qs = qs.order_by(ModelListForm.SORTS[d["sort"] or ModelListForm.DEFAULT_SORT], "name")
         if d["fits_gpu"]:
             work = Workload(context=d["fits_context"] or specs.DEFAULT_CONTEXT)
-            fits = sizing.best_fit_per_model(d["fits_gpu"], qs.prefetch_related("quantizations__fmt"), work, Runtime())
+            ram = int(d["fits_ram_gb"] * GIB) if d["fits_ram_gb"] else None
+            fits = sizing.best_fit_per_model(
+                d["fits_gpu"], qs.prefetch_related("quantizations__fmt"), work, Runtime(), d["fits_count"] or 1, ram
+            )
             best = {llm.pk: mq for llm, mq, _plan in fits}
             qs = [llm for llm in qs if llm.pk in best]  # keep the chosen sort order
+            plans = {llm.pk: p for llm, _mq, p in fits}
             for llm in qs:
-                llm.best_fit = best[llm.pk]
+                llm.best_fit, llm.best_fit_plan = best[llm.pk], plans[llm.pk]
     page = Paginator(qs, 24).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -535,7 +539,10 @@ def machine_bar(request):
     if profile:
         links["plan"] = profile.planner_url()
         if gpu := profile.cleaned_data.get("gpu"):
-            links["models"] = reverse("planner:model_list") + "?" + urlencode({"fits_gpu": gpu.slug})
+            p = profile.plan_params()
+            fits = {"fits_gpu": gpu.slug, "fits_count": p["gpu_count"] if p["gpu_count"] > 1 else ""}
+            fits["fits_ram_gb"] = f"{p['ram_gb']:g}" if p["ram_gb"] else ""
+            links["models"] = reverse("planner:model_list") + "?" + urlencode({k: v for k, v in fits.items() if v})
     response = render(
         request, "planner/machine_bar.html", {"profile": profile, "links": links, "next": request.GET.get("next", "")}
     )

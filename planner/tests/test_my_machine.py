@@ -65,7 +65,7 @@ def test_the_machine_bar_links_what_it_runs_and_a_planner_filled_in(client, seed
     client.post("/my-machine/", SAVE)
     bar = client.get("/my-machine/bar/").content.decode()
     assert "Your machine: <strong>NVIDIA GeForce RTX 3060 12 GB + 32 GB RAM</strong>" in bar
-    assert "/models/?fits_gpu=nvidia-geforce-rtx-3060-12-gb" in bar
+    assert "/models/?fits_gpu=nvidia-geforce-rtx-3060-12-gb&amp;fits_ram_gb=32" in bar  # its RAM too
     plan = re.search(r'href="(/plan/\?[^"]+)"', bar).group(1).replace("&amp;", "&")
     form = client.get(plan).content.decode()  # no model yet: the form is prefilled, not an error
     assert 'value="nvidia-geforce-rtx-3060-12-gb" selected' in form and 'value="32"' in form
@@ -84,3 +84,17 @@ def test_saved_page_without_a_cookie_is_the_empty_form_not_a_500(client, seeded)
 def test_htmx_not_found_is_a_fragment(client, seeded):
     response = client.get("/my-machine/fit/no-such-model/", HTTP_HX_REQUEST="true")
     assert response.status_code == 404 and "<html" not in response.content.decode()
+
+
+def test_the_model_list_answers_for_a_gpu_and_its_system_ram(client, seeded):
+    """The fits column: with the machine's RAM, a model too big for the GPU in any format still runs with part of it
+    in RAM, at a format no larger than Q4_K_M; a model that fits the GPU keeps its best format there."""
+    gpu = "fits_gpu=nvidia-geforce-rtx-3060-12-gb"
+    alone = {m.slug: m for m in client.get(f"/models/?{gpu}").context["page"].paginator.object_list}
+    with_ram = {m.slug: m for m in client.get(f"/models/?{gpu}&fits_ram_gb=64").context["page"].paginator.object_list}
+    assert "gpt-oss-120b" not in alone and set(alone) < set(with_ram)
+    big = with_ram["gpt-oss-120b"]
+    assert big.best_fit.name == "Q4_K_M" and (big.best_fit_plan.cpu_moe_layers or big.best_fit_plan.offloaded_layers)
+    assert with_ram["gpt-oss-20b"].best_fit.name == alone["gpt-oss-20b"].best_fit.name
+    text = _text(client.get(f"/models/?{gpu}&fits_ram_gb=64"))
+    assert "with 64 GB of system RAM" in text and "part in RAM" in text
