@@ -48,7 +48,9 @@ class ModelFilterSet(CatalogFilterSet):
     family = df.CharFilter(lookup_expr="iexact", max_length=60, help_text='The family, in any case ("Llama 3.1").')
     developer = df.CharFilter(lookup_expr="iexact", max_length=60, help_text="The developer, in any case.")
     architecture = df.ChoiceFilter(choices=LLM.Architecture.choices, empty_label="Dense or MoE")
-    tag = df.CharFilter(field_name="tags__slug", max_length=40, help_text='A tag\'s slug ("coding", "vision").')
+    tag = df.CharFilter(
+        field_name="tags__slug", max_length=40, label="Tag", help_text='A tag\'s slug ("coding", "vision").'
+    )
     min_params_b = ScaledFloatFilter(
         field_name="params_total",
         lookup_expr="gte",
