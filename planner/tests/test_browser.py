@@ -232,6 +232,13 @@ def test_save_my_machine_and_every_model_page_answers_for_it(page):
     page.goto(page.base + "/models/llama-3-1-70b-instruct/")  # another model, the same machine
     expect(page.locator("#my-machine h2")).to_contain_text("Does not run on your NVIDIA GeForce RTX 3060")
     shoot(page, "my-machine")
+    page.goto(page.base + "/models/")  # the list's bar links the models that fit the machine, its RAM included
+    page.click("#machine-bar a:has-text('models that fit its GPU')")
+    expect(page.locator("table th", has_text="Best fit")).to_be_visible()
+    expect(page.locator("p.note")).to_contain_text("with 32 GB of system RAM")
+    row = page.locator("tr", has=page.locator("a", has_text="Qwen3 30B-A3B")).first
+    expect(row).to_contain_text("part in RAM")
+    shoot(page, "my-machine-fits")
 
 
 def test_an_htmx_error_replaces_the_stale_results(page):
