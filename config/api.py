@@ -5,7 +5,7 @@ import hashlib
 import json
 import time
 
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from rest_framework import exceptions, pagination, parsers, permissions, throttling
 from rest_framework.exceptions import ValidationError
 
@@ -149,13 +149,19 @@ class _CachedResponse(Exception):
 
 
 class CachedReadMixin:
-    """GET responses are cached in the shared cache under the catalog version and the full URL, and
-    carry an ETag and Cache-Control. Auth and throttling run first; writes bump the version."""
+    """Anonymous JSON GET responses are cached in the shared cache under the catalog version and the full URL, and
+    carry an ETag and Cache-Control. Auth and throttling run first; writes bump the version. A signed-in user's
+    answer and the browsable API's HTML page (a CSRF token, the user's name) are never kept nor marked public."""
+
+    def _shareable(self, request) -> bool:
+        return (
+            request.method == "GET" and not request.user.is_authenticated and request.accepted_renderer.format == "json"
+        )
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self._cache_key = None
-        if request.method == "GET":
+        if self._shareable(request):
             self._cache_key = response_key("api", request, str(request.accepted_media_type))
             self._cache_version, hit = cached_response(self._cache_key)
             if hit is not None:
@@ -170,12 +176,17 @@ class CachedReadMixin:
         response = super().finalize_response(request, response, *args, **kwargs)
         if request.method != "GET" or response.status_code != 200:
             return response
-        if getattr(self, "_cache_key", None) and response.get("X-Cache") != "hit":
+        patch_vary_headers(response, ("Accept", "Cookie", "Authorization"))
+        shareable = self._shareable(request)
+        if shareable and getattr(self, "_cache_key", None) and response.get("X-Cache") != "hit":
             store_response(self._cache_key, self._cache_version, response)
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
         response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
-        patch_cache_control(response, public=True, max_age=READ_MAX_AGE_S)
+        if shareable:
+            patch_cache_control(response, public=True, max_age=READ_MAX_AGE_S)
+        else:
+            patch_cache_control(response, private=True, max_age=0)
         return response
 
 

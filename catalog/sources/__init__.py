@@ -97,12 +97,14 @@ def read_url(url: str, *, limit: int, params=None, headers=None, check=raise_for
     """GET ``url``: (body, content type). The body must be complete (its Content-Length met), at most ``limit``
     bytes, and in within the deadline; ``check`` turns an error status into an exception (the Hub passes its own,
     which names a missing or gated repository). Transport failures become ours here, once for every source."""
+    answered = False
     try:
         with (
             http_client() as client,
             client.stream("GET", url, params=params, headers=headers) as response,
             deadline(response, url),
         ):
+            answered = True
             if response.status_code >= 400:
                 response.read()
                 check(response)
@@ -116,12 +118,16 @@ def read_url(url: str, *, limit: int, params=None, headers=None, check=raise_for
                     raise SourceError(f"{url}: more than the {limit:,} bytes we read")
     except httpx2.TimeoutException as exc:
         raise TransientSourceError(f"{url}: timed out after {settings.REFRESH_HTTP_TIMEOUT_S} s") from exc
-    except httpx2.RemoteProtocolError as exc:  # e.g. the connection closed before the announced length
-        raise SourceError(f"{url}: truncated or malformed response ({exc})") from exc
+    except httpx2.RemoteProtocolError as exc:
+        if answered:  # the body stopped short of what the headers announced: a cut-off answer
+            raise SourceError(f"{url}: truncated or malformed response ({exc})") from exc
+        raise TransientSourceError(f"{url}: the server disconnected ({exc})") from exc  # worth retrying
     except httpx2.TransportError as exc:
         raise TransientSourceError(f"{url}: connection failed ({exc.__class__.__name__})") from exc
-    if declared.isdigit() and int(declared) != len(body):
-        raise SourceError(f"{url}: truncated body ({len(body)} of {declared} bytes)")
+    # Content-Length counts the bytes on the wire: the compressed ones when the body came gzip-encoded.
+    received = response.num_bytes_downloaded
+    if declared.isdigit() and int(declared) != received:
+        raise SourceError(f"{url}: truncated body ({received} of {declared} bytes)")
     return bytes(body), response.headers.get("Content-Type", "")
 
 

@@ -187,6 +187,22 @@ def test_reads_carry_etag_and_cache_control_and_answer_304(api):
     assert api.get("/api/v1/gpus/nvidia-geforce-rtx-4090/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
 
 
+def test_a_signed_in_or_browsable_read_is_never_shared(api, staff_api):
+    """A staff user's browsable page carries their name and a CSRF token: it must never reach another client from
+    the shared cache, and only anonymous JSON is marked public."""
+    url = "/api/v1/gpus/?page_size=1"
+    staff_api.force_authenticate(staff_api.user)
+    html = staff_api.get(url, HTTP_ACCEPT="text/html")
+    assert html.status_code == 200 and "editor" in html.content.decode()
+    assert "private" in html["Cache-Control"] and "X-Cache" not in html
+    again = api.get(url, HTTP_ACCEPT="text/html")
+    assert "editor" not in again.content.decode() and "csrfmiddlewaretoken" not in again.content.decode()
+    assert "X-Cache" not in again and "Accept" in again["Vary"]
+    signed_in = staff_api.get(url)
+    assert "private" in signed_in["Cache-Control"] and "X-Cache" not in signed_in
+    assert api.get(url)["X-Cache"] == "miss" and api.get(url)["X-Cache"] == "hit"
+
+
 def test_anonymous_reads_are_throttled(api, settings):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,

@@ -335,6 +335,16 @@ def test_a_refused_connection_is_transient_after_the_retries(feeds, settings):
         refresh.run("gpu_feed")
 
 
+def test_a_gzip_encoded_feed_is_read_whole(feeds):
+    """Content-Length counts the compressed bytes on the wire; the decoded body is longer and complete."""
+    import gzip
+
+    packed = gzip.compress(feed_text().encode())
+    feeds.serve("/gpus.csv", Reply(packed, "text/csv", headers=(("Content-Encoding", "gzip"),)))
+    run = refresh.run("gpu_feed")
+    assert run.status == "succeeded", run.message
+
+
 def test_a_trickling_upstream_meets_the_whole_request_deadline(feeds, settings):
     settings.REFRESH_DEADLINE_S = 1.0
     settings.REFRESH_HTTP_TIMEOUT_S = 0.5  # each byte arrives well within the read timeout
