@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from catalog import history, refresh
-from catalog.filters import GPUFilterSet, ModelFilterSet
+from catalog.filters import GPUFilterSet, ModelFilterSet, StrictBooleanFilter
 from catalog.models import GPU, LLM, BenchmarkScore, ChangeRecord, ModelQuant, QuantFormat
 from catalog.sources import SourceError
 from config.api import CachedReadMixin, IsStaffOrReadOnly
@@ -190,7 +190,7 @@ GPU_ORDERINGS = ("memory_bytes", "bandwidth_gbs", "launch_price_usd", "name", "r
 class ModelAPIFilter(ModelFilterSet):
     """The model list's filters (catalog.filters) with the API's own: the Hub lookups and an ordering."""
 
-    reviewed = df.BooleanFilter(
+    reviewed = StrictBooleanFilter(
         help_text=(
             "false: only models looked up from the Hub (not reviewed); true: only the catalog. Default: the catalog, "
             "and with q also the models looked up from the Hub."
@@ -212,7 +212,7 @@ class ModelAPIFilter(ModelFilterSet):
 class GPUAPIFilter(GPUFilterSet):
     """The GPU list's filters (catalog.filters) with the API's own: retired GPUs and an ordering."""
 
-    active = df.BooleanFilter(method="no_filter", help_text="false lists retired GPUs too (default: true).")
+    active = StrictBooleanFilter(method="no_filter", help_text="false lists retired GPUs too (default: true).")
     ordering = df.ChoiceFilter(
         method="no_filter",
         choices=[(f, f) for name in GPU_ORDERINGS for f in (name, f"-{name}")],

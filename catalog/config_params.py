@@ -15,7 +15,16 @@ publisher states, rather than one from the wrong formula. ``catalog/tests/test_c
 counts to every published figure in the catalog.
 """
 
-from .hf_config import CONFIG_KEYS, ENCODER_MARKERS, UNGATED_MODEL_TYPES, _first, _int, layer_pattern, text_config
+from .hf_config import (
+    CONFIG_KEYS,
+    ENCODER_MARKERS,
+    UNGATED_MODEL_TYPES,
+    _first,
+    _int,
+    dense_ffn_width,
+    layer_pattern,
+    text_config,
+)
 
 GATED_FFN = 3  # gate, up and down projections (SwiGLU); every decoder this module counts is gated
 # Config keys (when set) that mean weights this module does not model: recurrent or hybrid mixers, per-layer
@@ -46,10 +55,9 @@ UNMODELLED_KEYS = (
     "altup_num_inputs",
     "cross_attention_layers",
 )
-# Model types whose tensors differ from the shapes above: the first Qwen (its intermediate_size is twice the FFN
-# width), Molmo (extra embedding rows), and every ungated MLP (hf_config.UNGATED_MODEL_TYPES).
+# Model types whose tensors differ from the shapes above: Molmo (extra embedding rows), Llama 4 and Gemma 3n/4 (their
+# own layer designs), and every ungated MLP (hf_config.UNGATED_MODEL_TYPES).
 UNMODELLED_TYPES = {
-    "qwen",
     "molmo",
     "llama4",
     "llama4_text",
@@ -120,7 +128,7 @@ def config_params(config: dict, lm_head: bool = True) -> tuple[int, int | None] 
     embed = vocab * h * (1 if tc.get("tie_word_embeddings") or not lm_head else 2)
     per_layer = attention + 2 * h  # and the two RMSNorms around it
     experts = _int(_first(tc, CONFIG_KEYS["num_experts"]))
-    dense_width = _int(tc.get("intermediate_size"))
+    dense_width = dense_ffn_width(tc, h)
     if not experts:
         if not dense_width:
             return None

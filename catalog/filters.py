@@ -11,6 +11,9 @@ from drf_spectacular.utils import extend_schema_field
 from catalog import search
 from catalog.models import GIB, GPU, LLM, GPUQuerySet
 
+# The largest price a filter takes, USD (the page, the API lists and the model-GPUs endpoint alike).
+MAX_PRICE_USD = 1_000_000_000
+
 
 @extend_schema_field(OpenApiTypes.NUMBER)  # a float whatever the stored column's type
 class ScaledFloatFilter(df.NumberFilter):
@@ -35,6 +38,31 @@ class CatalogFilterSet(df.FilterSet):
         return queryset
 
 
+class StrictBooleanField(forms.Field):
+    """true/false as the API has always read them (DRF's BooleanField words: true, yes, on, 1 …); anything else is
+    an error naming the field, not silently ignored."""
+
+    TRUE = {"true", "t", "yes", "y", "on", "1"}
+    FALSE = {"false", "f", "no", "n", "off", "0"}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        word = str(value).strip().lower()
+        if word in self.TRUE or word in self.FALSE:
+            return word in self.TRUE
+        raise forms.ValidationError("Must be a valid boolean.", code="invalid")
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(df.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class SlugFilter(df.CharFilter):
+    field_class = forms.SlugField
+
+
 class ModelFilterSet(CatalogFilterSet):
     q = df.CharFilter(
         method="search",
@@ -48,7 +76,7 @@ class ModelFilterSet(CatalogFilterSet):
     family = df.CharFilter(lookup_expr="iexact", max_length=60, help_text='The family, in any case ("Llama 3.1").')
     developer = df.CharFilter(lookup_expr="iexact", max_length=60, help_text="The developer, in any case.")
     architecture = df.ChoiceFilter(choices=LLM.Architecture.choices, empty_label="Dense or MoE")
-    tag = df.CharFilter(
+    tag = SlugFilter(
         field_name="tags__slug", max_length=40, label="Tag", help_text='A tag\'s slug ("coding", "vision").'
     )
     min_params_b = ScaledFloatFilter(
@@ -118,12 +146,11 @@ class GPUFilterSet(CatalogFilterSet):
         label="Max VRAM (GB)",
         help_text="Memory in GB (GiB, as GPU memory is sold), at most.",
     )
-    max_price = df.NumberFilter(
+    max_price = ScaledFloatFilter(
         method="priced_at_most",
+        scale=1,
         min_value=0,
-        max_value=1_000_000_000,
-        max_digits=12,
-        decimal_places=2,
+        max_value=MAX_PRICE_USD,
         label="Max price (USD)",
         help_text="USD; the current price: a dated retail price, else the launch price of a card from the last four "
         "years (GPU.current_price_usd).",

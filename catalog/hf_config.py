@@ -396,6 +396,18 @@ def vision_dims(config: dict) -> dict | None:
     return dims
 
 
+def dense_ffn_width(tc: dict, hidden: int | None) -> int | None:
+    """The width of a dense FFN's hidden layer, however a config states it (ffn_dim: OPT; n_inner: GPT-2, whose null
+    means 4 × n_embd in transformers). The first Qwen states its two input matrices together: QWenMLP (the
+    repositories' modeling_qwen.py) builds w1, w2 and c_proj at intermediate_size // 2."""
+    ffn = _first(tc, ("intermediate_size", "ffn_hidden_size", "ffn_dim", "n_inner"))
+    if ffn is None and "n_inner" in tc and hidden:
+        ffn = 4 * hidden
+    if tc.get("model_type") == "qwen" and _int(ffn):
+        ffn //= 2
+    return _int(ffn) or None
+
+
 def architecture_fields(config: dict) -> dict:
     """Catalog fields stated by a config.json (absent keys stay absent; nothing is nulled).
 
@@ -417,14 +429,8 @@ def architecture_fields(config: dict) -> dict:
         values["head_dim"] = values["hidden_size"] // values["num_attention_heads"]  # transformers' default
     if "num_kv_heads" not in values and tc.get("multi_query") is True:
         values["num_kv_heads"] = 1  # Falcon-7B's multi-query attention: one K/V head
-    ffn = _first(tc, ("intermediate_size", "ffn_hidden_size", "ffn_dim", "n_inner"))  # ffn_dim: OPT
-    if ffn is None and "n_inner" in tc and values.get("hidden_size"):
-        ffn = 4 * values["hidden_size"]  # GPT-2-style configs: n_inner null means 4 × n_embd (transformers)
-    if tc.get("model_type") == "qwen" and _int(ffn):
-        # The first Qwen states its two input matrices together: QWenMLP (the repositories' modeling_qwen.py) builds
-        # w1, w2 and c_proj at intermediate_size // 2.
-        ffn //= 2
-    if "num_experts" not in values and _int(ffn):
+    ffn = dense_ffn_width(tc, values.get("hidden_size"))
+    if "num_experts" not in values and ffn:
         values["intermediate_size"] = ffn  # dense FFN width (for MoE configs it is the expert width: skipped)
     if "num_kv_heads" not in values and "num_attention_heads" in values and not mla:
         values["num_kv_heads"] = values["num_attention_heads"]  # MHA: HF's default

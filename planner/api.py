@@ -14,6 +14,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.filters import MAX_PRICE_USD
 from catalog.models import GPU, HubLookup, Measurement
 from catalog.sources import hf_hub
 from catalog.sources.hf_hub import LookupFailed
@@ -112,7 +113,7 @@ class ModelGPUsParams(WorkloadParams, MachineParams):
     max_price = serializers.FloatField(
         required=False,
         min_value=0,
-        max_value=1e9,
+        max_value=MAX_PRICE_USD,
         help_text="USD; the current price: a dated retail price, else the launch price of "
         "a card from the last four years.",
     )

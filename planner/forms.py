@@ -1,5 +1,6 @@
 """Input parsing for pages: every field validated, errors name the field."""
 
+from copy import deepcopy
 from urllib.parse import urlencode
 
 from django import forms
@@ -8,7 +9,7 @@ from django.db.models.functions import Lower
 from django.http import QueryDict
 from django.urls import reverse
 
-from catalog.filters import GPUFilterSet, ModelFilterSet
+from catalog.filters import MAX_PRICE_USD, GPUFilterSet, ModelFilterSet
 from catalog.models import GPU, LLM
 from planner import sizing, specs
 from planner.engine.plan import MAX_CONTEXT_TOKENS
@@ -76,9 +77,7 @@ class SizingForm(MachineFields):
     quant = forms.CharField(required=False, max_length=60, help_text="Blank: the model's own format for the runtime.")
     vendor = forms.CharField(required=False, max_length=20)
     segment = forms.ChoiceField(choices=[("", "Any segment")] + list(GPU.Segment.choices), required=False)
-    max_price = forms.DecimalField(
-        min_value=0, max_digits=10, decimal_places=2, required=False, label="Max price (USD)"
-    )
+    max_price = forms.FloatField(min_value=0, max_value=MAX_PRICE_USD, required=False, label="Max price (USD)")
     all_gpus = forms.BooleanField(required=False, label="Include GPUs the runtime cannot drive")
     older = forms.BooleanField(required=False, label="Include cards not sold today")
     gpu_sort = forms.ChoiceField(
@@ -387,6 +386,13 @@ class CompareForm(ListedModelMixin, forms.Form):
         return data
 
 
+def _labelled(field: forms.Field, label: str) -> forms.Field:
+    """A copy of another form's field under this form's label."""
+    copy = deepcopy(field)
+    copy.label = label
+    return copy
+
+
 class ModelListForm(forms.Form):
     """The model list page's fields beside its filters: a GPU the models must fit, at a context, and a sort."""
 
@@ -409,7 +415,21 @@ class ModelListForm(forms.Form):
     }
     DEFAULT_SORT = "downloads"
     # The filters (q, family, …) come from catalog.filters.ModelFilterSet, which builds its form on this one.
-    field_order = ["q", "family", "developer", "architecture", "tag", "min_params_b", "max_params_b"]
+    field_order = [
+        "q",
+        "family",
+        "developer",
+        "architecture",
+        "tag",
+        "min_params_b",
+        "max_params_b",
+        "fits_gpu",
+        "fits_count",
+        "fits_ram_gb",
+        "fits_ram_preset",
+        "fits_context",
+        "sort",
+    ]
     fits_gpu = forms.ModelChoiceField(
         queryset=GPU.objects.all(),
         to_field_name="slug",
@@ -424,13 +444,9 @@ class ModelListForm(forms.Form):
         label="× GPUs",
         widget=forms.NumberInput(attrs={"size": 3}),
     )
-    fits_ram_gb = forms.FloatField(
-        required=False,
-        min_value=1,
-        max_value=1_000_000,
-        label="with system RAM (GB)",
-        help_text="What does not fit the GPUs may go to system RAM, as a plan with offload does.",
-    )
+    # The machine's RAM and kit, as the planner and the saved machine take them (MachineFields).
+    fits_ram_gb = _labelled(MachineFields.base_fields["ram_gb"], "with system RAM (GB)")
+    fits_ram_preset = _labelled(MachineFields.base_fields["ram_preset"], "RAM kit")
     fits_context = forms.IntegerField(required=False, min_value=1, max_value=MAX_CONTEXT_TOKENS, label="at context")
     sort = forms.ChoiceField(choices=[("", "Sort")] + list(SORT_LABELS.items()), required=False)
 

@@ -229,16 +229,32 @@ def gpu_rows(
 
 
 def best_fit_per_model(
-    gpu: GPU, llms, work: Workload, runtime: Runtime, count: int = 1, ram_bytes: int | None = None
+    gpu: GPU,
+    llms,
+    work: Workload,
+    runtime: Runtime,
+    count: int = 1,
+    ram_bytes: int | None = None,
+    ram_bandwidth_gbs: float | None = None,
 ) -> list[tuple[LLM, QuantFormat, Plan]]:
     """For each model, its best-quality quantization that fits on ``count`` of ``gpu`` (quality, then bits), largest
     model first. With the machine's system RAM (``ram_bytes``), a model that fits the GPUs in no format may still
-    run with part of it in RAM, as a plan with offload does (layers or a MoE's experts, the RAM checked): then the
+    run with part of it in RAM (read at ``ram_bandwidth_gbs``), as a plan with offload does (layers or a MoE's
+    experts, the RAM checked): then the
     best format no larger than the runtime's usual one (Q4_K_M for llama.cpp), since every byte in RAM slows each
     token. On one GPU each quantization costs a memory comparison and only the chosen one gets a full plan."""
     device = specs.gpu_to_device(gpu)
     on_gpus = Setup(devices=(device,) * count)
-    with_ram = Setup(devices=(device,) * count, offload="auto", ram_bytes=ram_bytes) if ram_bytes else None
+    with_ram = (
+        Setup(
+            devices=(device,) * count,
+            offload="auto",
+            ram_bytes=ram_bytes,
+            host_ram_bandwidth_gbs=ram_bandwidth_gbs or Setup.host_ram_bandwidth_gbs,
+        )
+        if ram_bytes
+        else None
+    )
     usable = usable_bytes(device, runtime) if count == 1 else None
     usual = specs.USUAL_FORMAT.get(runtime.name, "")
     out = []

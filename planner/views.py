@@ -20,7 +20,7 @@ from catalog.sources import hf_hub
 from config.api import LookupThrottle
 from planner import charts, lookup, sizing, snapshot, specs
 from planner.caching import cached_page
-from planner.engine.types import GIB, EngineError, Runtime, Workload
+from planner.engine.types import EngineError, Runtime, Workload
 from planner.forms import (
     CompareForm,
     GPUListFilter,
@@ -99,9 +99,15 @@ def model_list(request):
         qs = qs.order_by(ModelListForm.SORTS[d["sort"] or ModelListForm.DEFAULT_SORT], "name")
         if d["fits_gpu"]:
             work = Workload(context=d["fits_context"] or specs.DEFAULT_CONTEXT)
-            ram = int(d["fits_ram_gb"] * GIB) if d["fits_ram_gb"] else None
+            machine = specs.machine("auto", d["fits_ram_gb"], d["fits_ram_preset"] or "")
             fits = sizing.best_fit_per_model(
-                d["fits_gpu"], qs.prefetch_related("quantizations__fmt"), work, Runtime(), d["fits_count"] or 1, ram
+                d["fits_gpu"],
+                qs.prefetch_related("quantizations__fmt"),
+                work,
+                Runtime(),
+                d["fits_count"] or 1,
+                machine["ram_bytes"],
+                machine["ram_bandwidth_gbs"],
             )
             best = {llm.pk: mq for llm, mq, _plan in fits}
             qs = [llm for llm in qs if llm.pk in best]  # keep the chosen sort order
@@ -542,6 +548,7 @@ def machine_bar(request):
             p = profile.plan_params()
             fits = {"fits_gpu": gpu.slug, "fits_count": p["gpu_count"] if p["gpu_count"] > 1 else ""}
             fits["fits_ram_gb"] = f"{p['ram_gb']:g}" if p["ram_gb"] else ""
+            fits["fits_ram_preset"] = p["ram_preset"] if p["ram_gb"] else ""
             links["models"] = reverse("planner:model_list") + "?" + urlencode({k: v for k, v in fits.items() if v})
     response = render(
         request, "planner/machine_bar.html", {"profile": profile, "links": links, "next": request.GET.get("next", "")}

@@ -79,6 +79,9 @@ def test_quantizations_list_formats_with_quality(api):
         ("/api/v1/gpus/?ordering=price", "ordering"),
         ("/api/v1/models/?architecture=rnn", "architecture"),
         ("/api/v1/models/?min_params_b=lots", "min_params_b"),
+        ("/api/v1/models/?reviewed=maybe", "reviewed"),
+        ("/api/v1/gpus/?active=garbage", "active"),
+        ("/api/v1/models/?tag=not%20a%20slug", "tag"),
     ],
 )
 def test_bad_filters_are_400s_naming_the_field(api, url, field):
@@ -248,3 +251,13 @@ def test_the_list_pages_and_the_api_filter_alike(api, client, page, api_url, que
     body = api.get(f"{api_url}?{query}&page_size=500").json()
     assert body["results"] and body["count"] == len(rows)
     assert {r["slug"] for r in body["results"]} == {r.slug for r in rows}
+
+
+def test_boolean_and_price_filters_read_as_they_always_did(api):
+    """DRF's boolean words still work through django-filter (no, off, 0 …), and a price takes any decimals."""
+    GPU.objects.filter(slug="nvidia-geforce-rtx-4090").update(is_active=False)
+    active_only = api.get("/api/v1/gpus/?page_size=500").json()["count"]
+    for word in ("false", "no", "off", "0"):
+        assert api.get(f"/api/v1/gpus/?active={word}&page_size=500").json()["count"] == active_only + 1, word
+    assert api.get("/api/v1/models/?reviewed=off").json()["count"] == 0  # only Hub lookups, and there are none
+    assert api.get("/api/v1/gpus/?max_price=499.999").status_code == 200

@@ -40,6 +40,7 @@ COUNTS_OTHER_THINGS = {
     "deepseek-ai/DeepSeek-OCR-2": "includes the vision encoder",
     "meta-models/Muse-Glimmer-30B": "includes the vision encoder",
     "microsoft/phi-4": "stated as 14B; the tensors hold 14.66B",
+    "Qwen/Qwen-7B": "stated as 7B on its card; the tensors hold 7.72B (QWenMLP at intermediate_size // 2)",
     "poolside/Laguna-XS.2-FP8": "stated as 33B; the tensors hold 33.94B",
 }
 

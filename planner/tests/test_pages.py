@@ -460,3 +460,10 @@ def test_the_snapshot_gpu_filter_agrees_with_the_filterset(seeded, query):
     )
     assert {g.slug for g, _ in in_memory} == set(in_sql.qs.values_list("slug", flat=True))
     assert in_memory
+
+
+def test_an_invalid_model_list_does_not_claim_a_fit(client, seeded):
+    response = client.get("/models/?fits_gpu=nvidia-geforce-rtx-3060-12-gb&min_params_b=abc")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Best fit" not in page and "models run on" not in page and "model runs on" not in page
