@@ -152,6 +152,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# urlize (the browsable API) links bare domains over HTTPS: the default from Django 2028, opted into now.
+URLIZE_ASSUME_HTTPS = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
