@@ -20,7 +20,7 @@ from catalog.sources import hf_hub
 from config.api import LookupThrottle
 from planner import charts, lookup, sizing, snapshot, specs
 from planner.caching import cached_page
-from planner.engine.types import EngineError, Runtime, Workload
+from planner.engine.types import GIB, EngineError, Runtime, Workload
 from planner.forms import (
     CompareForm,
     GPUListFilter,
@@ -512,7 +512,7 @@ def machine_fit(request, slug):
     if llm is None:
         raise Http404("No such model.")
     profile = MachineProfileForm.from_request(request)
-    result = error = plan_link = None
+    result = error = plan_link = chart = None
     if profile and not llm.unsupported_reason:
         try:
             result = sizing.machine_plan(llm, profile.plan_params())
@@ -520,6 +520,13 @@ def machine_fit(request, slug):
             error = exc.message
     if result:
         plan_link = profile.planner_url(model=llm.slug, quant=result.quant.name, context=specs.default_context(llm))
+        # The model page's VRAM chart with this machine's usable memory as its line (the page itself is cached).
+        usable = getattr(result.plan, "usable_bytes", None)
+        if usable:
+            rows = sizing.quant_rows(llm, Workload(context=specs.default_context(llm)), Runtime())
+            params = profile.plan_params()
+            where = "your RAM" if params["cpu_only"] else "your GPUs" if params["gpu_count"] > 1 else "your GPU"
+            chart = charts.vram_chart(rows, result.quant.name, guide_gb=usable / GIB, guide_label=where)
     response = render(
         request,
         "planner/machine_fit.html",
@@ -529,6 +536,7 @@ def machine_fit(request, slug):
             "result": result,
             "error": error,
             "plan_link": plan_link,
+            "chart": chart,
             "context": specs.default_context(llm),
             "next": llm.get_absolute_url(),
         },

@@ -28,6 +28,7 @@ def test_the_model_page_answers_for_the_saved_machine(client, seeded):
     assert box["Cache-Control"] == "private, no-store"
     text = _text(box)
     assert "Runs on your NVIDIA GeForce RTX 3060 12 GB + 32 GB RAM" in text and "Q4_K_M" in text and "tok/s" in text
+    assert "<svg" in box.content.decode() and "your GPU" in text  # the VRAM chart, with this GPU's memory as its line
     too_big = _text(client.get("/my-machine/fit/llama-3-1-70b-instruct/"))
     assert "Does not run" in too_big and "It fits at IQ4_XS" in too_big
 
