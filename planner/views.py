@@ -267,7 +267,15 @@ def gpu_detail(request, slug):
     status = 400 if request.GET and not form.is_valid() else 200
     work, runtime = Workload(context=d["context"], kv_cache=d["kv_cache"]), Runtime(name=d["runtime"])
     drives = specs.runtime_backend(gpu, runtime.name) is not None
-    fits = sizing.best_fit_per_model(gpu, snapshot.reviewed_models(), work, runtime) if drives else []
+    # With the machine's RAM (the saved machine's bar links it), what does not fit the GPU may go to RAM.
+    machine = specs.machine("auto", d.get("ram_gb"), d.get("ram_preset") or "")
+    fits = (
+        sizing.best_fit_per_model(
+            gpu, snapshot.reviewed_models(), work, runtime, 1, machine["ram_bytes"], machine["ram_bandwidth_gbs"]
+        )
+        if drives
+        else []
+    )
     return render(
         request,
         _partial(request, "planner/gpu_detail.html"),
@@ -558,6 +566,10 @@ def machine_bar(request):
             fits["fits_ram_gb"] = f"{p['ram_gb']:g}" if p["ram_gb"] else ""
             fits["fits_ram_preset"] = p["ram_preset"] if p["ram_gb"] else ""
             links["models"] = reverse("planner:model_list") + "?" + urlencode({k: v for k, v in fits.items() if v})
+            ram = {"ram_gb": fits["fits_ram_gb"], "ram_preset": fits["fits_ram_preset"]}
+            links["gpu"] = gpu.get_absolute_url() + (
+                "?" + urlencode({k: v for k, v in ram.items() if v}) if p["ram_gb"] else ""
+            )
     response = render(
         request, "planner/machine_bar.html", {"profile": profile, "links": links, "next": request.GET.get("next", "")}
     )

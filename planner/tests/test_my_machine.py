@@ -99,3 +99,17 @@ def test_the_model_list_answers_for_a_gpu_and_its_system_ram(client, seeded):
     assert with_ram["gpt-oss-20b"].best_fit.name == alone["gpt-oss-20b"].best_fit.name
     text = _text(client.get(f"/models/?{gpu}&fits_ram_gb=64"))
     assert "with 64 GB of system RAM" in text and "part in RAM" in text
+
+
+def test_the_gpu_page_takes_the_machines_ram_from_the_bar(client, seeded):
+    """The GPU page lists what runs on the card; with the machine's RAM (the bar's link), a model too big for it
+    may run with part of it in RAM."""
+    client.post("/my-machine/", {**SAVE, "ram_gb": "64"})
+    bar = client.get("/my-machine/bar/").content.decode()
+    link = re.search(r'href="(/gpus/nvidia-geforce-rtx-3060-12-gb/[^"]*)"', bar).group(1).replace("&amp;", "&")
+    assert "ram_gb=64" in link
+    alone = {llm.slug for llm, _f, _p in client.get("/gpus/nvidia-geforce-rtx-3060-12-gb/").context["fits"]}
+    with_ram = client.get(link)
+    fits = {llm.slug: p for llm, _f, p in with_ram.context["fits"]}
+    assert "gpt-oss-120b" in fits and "gpt-oss-120b" not in alone and alone < set(fits)
+    assert "part in RAM" in _text(with_ram) and "with 64 GB of system RAM" in _text(with_ram)
