@@ -283,7 +283,9 @@ def best_fit_per_model(
     return out
 
 
-def _first_fit(arch, options, work: Workload, setup: Setup, runtime: Runtime, usable: int | None):
+def _first_fit(
+    arch: Architecture, options: list, work: Workload, setup: Setup, runtime: Runtime, usable: int | None
+) -> tuple[QuantFormat, Plan] | None:
     """The first of ``options`` (format, quantization) that fits ``setup``, with its plan; ``usable`` (one device's
     memory, when known) skips the formats whose memory alone exceeds it without a plan."""
     for fmt, quant in options:

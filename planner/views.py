@@ -520,19 +520,19 @@ def machine_fit(request, slug):
     if llm is None:
         raise Http404("No such model.")
     profile = MachineProfileForm.from_request(request)
-    result = error = plan_link = chart = None
+    result = error = plan_link = chart = where = None
     if profile and not llm.unsupported_reason:
+        params = profile.plan_params()
         try:
-            result = sizing.machine_plan(llm, profile.plan_params())
+            result = sizing.machine_plan(llm, params)
         except EngineError as exc:
             error = exc.message
     if result:
         plan_link = profile.planner_url(model=llm.slug, quant=result.quant.name, context=specs.default_context(llm))
         # The model page's VRAM chart with this machine's usable memory as its line (the page itself is cached).
-        usable = getattr(result.plan, "usable_bytes", None)
+        usable = getattr(result.plan, "usable_bytes", None)  # a memory-only result has none
         if usable:
             rows = sizing.quant_rows(llm, Workload(context=specs.default_context(llm)), Runtime())
-            params = profile.plan_params()
             where = "your RAM" if params["cpu_only"] else "your GPUs" if params["gpu_count"] > 1 else "your GPU"
             chart = charts.vram_chart(rows, result.quant.name, guide_gb=usable / GIB, guide_label=where)
     response = render(
@@ -545,6 +545,7 @@ def machine_fit(request, slug):
             "error": error,
             "plan_link": plan_link,
             "chart": chart,
+            "where": where,
             "context": specs.default_context(llm),
             "next": llm.get_absolute_url(),
         },
