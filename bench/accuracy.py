@@ -14,6 +14,8 @@ from calibrate import (
     FULL_FIT_ROWS,
     REFERENCE_CLASS,
     cross_validated_ratios,
+    decode_fit_fn,
+    decode_steps,
     fit_prompt,
     fit_step,
     llamacpp_prompt_rows,
@@ -24,7 +26,6 @@ from common import (
     GIB,
     LLM,
     ROOT,
-    StepRow,
     decode_bytes,
     ensure_seeded,
     measurement_rows,
@@ -156,14 +157,10 @@ def speed_errors(out, cv):
             pred = prefill_speed(row.device, row.arch, active_params(row.arch), row.depth, precision=precision_of(row))
             out["prefill tok/s", "llama.cpp", row.device_class].append(err(pred.tok_s, row.tok_s))
     for cls in sorted({r.device_class for r in rows}):  # refitted without each GPU in turn (leave one GPU out)
-        steps = [
-            StepRow(r.label, 1, r.arch.num_layers, decode_bytes(r), r.device, 1.0 / r.tok_s)
-            for r in rows
-            if r.kind == "decode" and r.device_class == cls
-        ]
+        steps = decode_steps([r for r in rows if r.kind == "decode" and r.device_class == cls])
         if len({s.model for s in steps}) > 1:
             cv["decode tok/s", "llama.cpp", cls] = [
-                abs(1 / q - 1) * 100 for q in cross_validated_ratios(steps, fit_step, key=lambda s: s.model)
+                abs(1 / q - 1) * 100 for q in cross_validated_ratios(steps, decode_fit_fn(steps), key=lambda s: s.model)
             ]
         prompts = llamacpp_prompt_rows([r for r in rows if r.device_class == cls])
         if len({p.key for p in prompts}) > 1:

@@ -13,6 +13,7 @@ out for the vLLM-class set).
 Run: make bench-calibrate (then commit the regenerated module).
 """
 
+import math
 import statistics
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +21,7 @@ from datetime import date
 from common import ROOT, StepRow, decode_bytes, ensure_seeded, measurement_rows, percentile, precision_of, serving_rows
 
 from planner.engine.speed import attention_flops, gemm_flops, matrix_rate, prefill_seconds_per_token
+from planner.engine.speed import read_rate_gbs as engine_read_rate
 from planner.engine.weights import active_params, routed_expert_params
 
 MIN_ROWS = 4
@@ -28,9 +30,34 @@ FULL_FIT_ROWS = 10  # below this a class is "few rows" (issue 16): one free para
 
 
 def fit_decode(rows):
-    """A llama.cpp device class's decode step; band: leave one GPU out (StepRow.model carries the GPU label)."""
-    steps = [StepRow(r.label, 1, r.arch.num_layers, decode_bytes(r), r.device, 1.0 / r.tok_s) for r in rows]
-    return fit_with_band(steps, fit_step, lambda r: r.model, step_seconds)
+    """A llama.cpp device class's decode step; band: leave one GPU out (StepRow.model carries the GPU label).
+    A class whose GPUs all have their compute units on record also gets the per-unit read cap
+    (speed.read_rate_gbs) when that lowers the leave-one-GPU-out error (mean |log(predicted / measured)|);
+    otherwise it stays uncapped."""
+    steps = decode_steps(rows)
+    return fit_with_band(steps, decode_fit_fn(steps), lambda r: r.model, step_seconds)
+
+
+def decode_steps(rows) -> list[StepRow]:
+    return [StepRow(r.label, 1, r.arch.num_layers, decode_bytes(r), r.device, 1.0 / r.tok_s) for r in rows]
+
+
+MIN_CAP_GPUS = 3  # with two GPUs, leaving one out fits on one, where the cap and the efficiency are one parameter
+
+
+def decode_fit_fn(steps):
+    """fit_step_capped for a class of FULL_FIT_ROWS rows or more on MIN_CAP_GPUS GPUs or more, every one with its
+    compute units, when the cap lowers the leave-one-GPU-out error; else fit_step."""
+    gpus = {s.model for s in steps}
+    if len(steps) < FULL_FIT_ROWS or len(gpus) < MIN_CAP_GPUS or not all(s.device.compute_units for s in steps):
+        return fit_step
+    return fit_step_capped if cv_log_error(steps, fit_step_capped) < cv_log_error(steps, fit_step) else fit_step
+
+
+def cv_log_error(steps, fit_fn):
+    """Mean |log(predicted / measured)| leaving each GPU out."""
+    ratios = cross_validated_ratios(steps, fit_fn, lambda r: r.model)
+    return sum(abs(math.log(q)) for q in ratios) / len(ratios)
 
 
 # Each fitted time is a sum of terms p · feature(row) with every p at or above its floor: a (1 / efficiency) ≥ 1,
@@ -61,7 +88,7 @@ def _solve(rows, weights, terms, free):
     for i in range(k):  # Gauss-Jordan on the k×k normal equations (k ≤ 3)
         pivot = max(range(i, k), key=lambda j: abs(m[j][i]))
         m[i], m[pivot], v[i], v[pivot] = m[pivot], m[i], v[pivot], v[i]
-        if abs(m[i][i]) < 1e-9 * scale:
+        if abs(m[i][i]) <= 1e-9 * scale:
             return None
         for j in range(k):
             if j != i:
@@ -97,7 +124,10 @@ def fit_bounded(rows, terms, free_terms=None):
 
 def fit_step_free(rows, free):
     """fit_step with only the terms in ``free`` free (None: all), the others at their floors."""
-    p = fit_bounded(rows, DECODE_TERMS, free)
+    return _step_fit(fit_bounded(rows, DECODE_TERMS, free))
+
+
+def _step_fit(p):
     return {"efficiency": round(1 / p["a"], 4), "t_fixed_s": round(p["b"], 7), "t_layer_s": round(p["c"], 8)}
 
 
@@ -107,9 +137,31 @@ def fit_step(rows):
     return fit_step_free(rows, None)
 
 
+# Per-compute-unit read rates tried for the cap, GB/s: 4 to 30 in steps of 0.25 (the rows' best achieved rate per
+# SM runs from 5.5 to 9.2 GB/s: bench/gpu_units.py's counts against the measured rows).
+UNIT_GBS_GRID = tuple(x / 4 for x in range(16, 121))
+
+
+def fit_step_capped(rows):
+    """fit_step with the read rate capped at compute units × unit_gbs (speed.read_rate_gbs): the other parameters
+    by the bounded least squares for each unit_gbs of UNIT_GBS_GRID, and the unit_gbs of the least loss."""
+    best, best_loss = None, float("inf")
+    for unit_gbs in UNIT_GBS_GRID:
+        terms = {**DECODE_TERMS, "a": lambda r, u=unit_gbs: r.read_bytes / (read_rate_gbs(r.device, u) * 1e9)}
+        p = fit_bounded(rows, terms)
+        loss = sum((sum(p[n] * terms[n](r) for n in terms) / r.seconds - 1) ** 2 for r in rows)
+        if loss < best_loss * (1 - 1e-9):
+            best, best_loss = {**_step_fit(p), "unit_gbs": unit_gbs}, loss
+    return best
+
+
+def read_rate_gbs(device, unit_gbs):
+    return engine_read_rate(device, {"unit_gbs": unit_gbs} if unit_gbs else {})
+
+
 def step_seconds(fit, row):
     return (
-        row.read_bytes / (row.device.bandwidth_gbs * 1e9 * fit["efficiency"])
+        row.read_bytes / (read_rate_gbs(row.device, fit.get("unit_gbs")) * 1e9 * fit["efficiency"])
         + fit["t_fixed_s"]
         + fit["t_layer_s"] * row.layers
     )

@@ -80,6 +80,7 @@ def main():
                         tensor_fp16_tflops=g.tensor_fp16_tflops,
                         tensor_fp8_tflops=g.tensor_fp8_tflops,
                         tensor_int8_tops=g.tensor_int8_tops,
+                        compute_units=g.compute_units,
                         tdp_w=g.tdp_w,
                         segment=g.segment,
                         is_active=True,

@@ -224,6 +224,7 @@ class GPUAdmin(HistoryMixin, admin.ModelAdmin):
                     "tensor_fp16_tflops",
                     "tensor_fp8_tflops",
                     "tensor_int8_tops",
+                    "compute_units",
                     "tdp_w",
                 )
             },

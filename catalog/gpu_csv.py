@@ -38,6 +38,7 @@ COLUMNS = [
     "tensor_fp16_tflops",
     "tensor_fp8_tflops",
     "tensor_int8_tops",
+    "compute_units",
     "tdp_w",
     "launch_price_usd",
     "street_price_usd",
@@ -56,6 +57,7 @@ _NUMERIC = {
     "tensor_fp16_tflops": ("tensor_fp16_tflops", float),
     "tensor_fp8_tflops": ("tensor_fp8_tflops", float),
     "tensor_int8_tops": ("tensor_int8_tops", float),
+    "compute_units": ("compute_units", int),
     "tdp_w": ("tdp_w", int),
 }
 _TEXT = {"vendor": 20, "name": 120, "architecture": 40, "memory_type": 20}
@@ -209,6 +211,7 @@ def to_row(gpu: GPU) -> dict:
         "tensor_fp16_tflops": text(gpu.tensor_fp16_tflops),
         "tensor_fp8_tflops": text(gpu.tensor_fp8_tflops),
         "tensor_int8_tops": text(gpu.tensor_int8_tops),
+        "compute_units": text(gpu.compute_units),
         "tdp_w": text(gpu.tdp_w),
         "launch_price_usd": text(gpu.launch_price_usd),
         "street_price_usd": text(gpu.street_price_usd),

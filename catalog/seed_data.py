@@ -130,6 +130,17 @@ def apply_gpu_tensor(gpus: list[dict], source_dir: Path) -> None:
         fields["source"] += f" | tensor rates ({row['fp16_note']}): {row['source']}"
 
 
+def apply_gpu_units(gpus: list[dict], source_dir: Path) -> None:
+    """Compute units per GPU (NVIDIA SMs, AMD CUs, Intel Xe cores) from fixtures/source/gpu_units.csv, written by
+    bench/gpu_units.py from TechPowerUp's figures, each row with its source."""
+    by_slug = {g["fields"]["slug"]: g["fields"] for g in gpus}
+    for row in read_optional_csv(source_dir / "gpu_units.csv"):
+        fields = by_slug.get(row["slug"])
+        if fields is not None:
+            fields["compute_units"] = int(row["compute_units"])
+            fields["source"] += f" | compute units: {row['source']}"
+
+
 def apply_gpu_backends(gpus: list[dict], source_dir: Path) -> None:
     """Compute backends per architecture (fixtures/source/gpu_backends.csv) and per GPU where it differs or
     a compute capability / gfx target is pinned (gpu_backend_exceptions.csv), each with its source."""
@@ -598,6 +609,7 @@ def build_all(data_dir: Path, source_dir: Path = FIXTURE_SOURCE_DIR) -> dict[str
     gpus = [gpu_fixture(r) for r in read_csv(data_dir / "gpus.csv")]
     apply_gpu_facts(gpus, source_dir)
     apply_gpu_tensor(gpus, source_dir)
+    apply_gpu_units(gpus, source_dir)
     apply_gpu_backends(gpus, source_dir)
     quants = quant_fixtures(read_csv(data_dir / "quant_types.csv"))
     llm_rows = read_csv(data_dir / "llm_models.csv")

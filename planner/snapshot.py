@@ -20,6 +20,7 @@ GPU_FIELDS = (
     "tensor_fp16_tflops",
     "tensor_fp8_tflops",
     "tensor_int8_tops",
+    "compute_units",
     "segment",
     "launch_price_usd",
     "street_price_usd",

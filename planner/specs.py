@@ -248,6 +248,7 @@ def gpu_to_device(gpu: GPU, usable_fraction_override: float | None = None) -> De
         matrix_tflops=gpu.tensor_fp16_tflops,
         matrix_fp8_tflops=gpu.tensor_fp8_tflops,
         matrix_int8_tops=gpu.tensor_int8_tops,
+        compute_units=gpu.compute_units,
         backend=(runtime_backend(gpu, "llamacpp") or "").replace("unknown", ""),
         unified_memory=gpu.segment in {GPU.Segment.APPLE, GPU.Segment.INTEGRATED},
         usable_fraction_override=usable_fraction_override,

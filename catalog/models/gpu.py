@@ -23,6 +23,7 @@ GPU_LIMITS: dict[str, int | float | Decimal] = {
     "tensor_fp16_tflops": 100_000.0,
     "tensor_fp8_tflops": 100_000.0,
     "tensor_int8_tops": 100_000.0,
+    "compute_units": 100_000,
     "tdp_w": 100_000,
     "launch_price_usd": Decimal("10000000"),
     "street_price_usd": Decimal("10000000"),
@@ -113,6 +114,13 @@ class GPU(models.Model):
         help_text="Dense INT8 matrix throughput (llama.cpp's quantized prompt kernels multiply in INT8).",
         validators=[MaxValueValidator(GPU_LIMITS["tensor_int8_tops"])],
     )
+    compute_units = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Streaming multiprocessors (NVIDIA), compute units (AMD) or Xe cores (Intel): how many requests "
+        "to memory the GPU keeps in flight grows with them, which caps the read rate of llama.cpp's decode kernels.",
+        validators=[MaxValueValidator(GPU_LIMITS["compute_units"])],
+    )
     tdp_w = models.PositiveIntegerField(null=True, blank=True, validators=[MaxValueValidator(GPU_LIMITS["tdp_w"])])
     launch_price_usd = models.DecimalField(
         max_digits=10,
@@ -180,6 +188,7 @@ class GPU(models.Model):
         "tensor_fp16_tflops",
         "tensor_fp8_tflops",
         "tensor_int8_tops",
+        "compute_units",
         "tdp_w",
         "launch_price_usd",
         "street_price_usd",
@@ -220,7 +229,7 @@ class GPU(models.Model):
                 models.CheckConstraint(
                     condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": 0}), name=f"gpu_{field}_positive"
                 )
-                for field in ("tensor_fp8_tflops", "tensor_int8_tops")
+                for field in ("tensor_fp8_tflops", "tensor_int8_tops", "compute_units")
             ],
             *[
                 models.CheckConstraint(
@@ -252,6 +261,12 @@ class GPU(models.Model):
 
     def is_locked(self, field: str) -> bool:
         return field in self.locked_fields
+
+    COMPUTE_UNIT_LABELS = {"NVIDIA": "SMs", "AMD": "Compute units", "Intel": "Xe cores"}
+
+    @property
+    def compute_units_label(self) -> str:
+        return self.COMPUTE_UNIT_LABELS.get(self.vendor, "Compute units")
 
     BACKEND_LABELS = {
         "cuda": "CUDA",

@@ -51,6 +51,7 @@ def form_data(gpu, **overrides):
             "tensor_fp16_tflops",
             "tensor_fp8_tflops",
             "tensor_int8_tops",
+            "compute_units",
             "tdp_w",
             "release_date",
             "launch_price_usd",

@@ -13,7 +13,7 @@ out); offloaded layers and experts are read at it too, and t_handoff_s is the co
 experts the CPU computes, fitted on bench/expert_offload.csv. Do not edit by hand.
 """
 
-DECODE = {'amd': {'efficiency': 0.7203, 't_fixed_s': 0.0, 't_layer_s': 0.0, 'low': 0.646, 'high': 1.431, 'rows': 9}, 'apple': {'efficiency': 0.8805, 't_fixed_s': 0.0, 't_layer_s': 0.00019733, 'low': 0.815, 'high': 1.102, 'rows': 39}, 'integrated': {'efficiency': 0.8152, 't_fixed_s': 0.0, 't_layer_s': 4.304e-05, 'low': 0.872, 'high': 1.073, 'rows': 12}, 'intel': {'efficiency': 1.0, 't_fixed_s': 0.0, 't_layer_s': 0.00029714, 'low': 0.593, 'high': 1.982, 'rows': 5}, 'nvidia': {'efficiency': 0.8107, 't_fixed_s': 0.0, 't_layer_s': 5.379e-05, 'low': 0.662, 'high': 1.212, 'rows': 66}}
+DECODE = {'amd': {'efficiency': 0.7203, 't_fixed_s': 0.0, 't_layer_s': 0.0, 'low': 0.646, 'high': 1.431, 'rows': 9}, 'apple': {'efficiency': 0.8805, 't_fixed_s': 0.0, 't_layer_s': 0.00019733, 'low': 0.815, 'high': 1.102, 'rows': 39}, 'integrated': {'efficiency': 0.8152, 't_fixed_s': 0.0, 't_layer_s': 4.304e-05, 'low': 0.872, 'high': 1.073, 'rows': 12}, 'intel': {'efficiency': 1.0, 't_fixed_s': 0.0, 't_layer_s': 0.00029714, 'low': 0.593, 'high': 1.982, 'rows': 5}, 'nvidia': {'efficiency': 0.8334, 't_fixed_s': 0.0014068, 't_layer_s': 0.0, 'unit_gbs': 11.0, 'low': 0.85, 'high': 1.107, 'rows': 66}}
 
 PREFILL = {'amd': {'efficiency': 0.5418, 'shader_cost': 0.3569, 'attention_cost': 0.9151, 'expert_cost': 3.1155, 'low': 0.312, 'high': 1.908, 'rows': 8}, 'apple': {'efficiency': 0.6325, 'shader_cost': 0.0, 'attention_cost': 1.7101, 'expert_cost': 0.0, 'low': 0.829, 'high': 1.27, 'rows': 41}, 'integrated': {'efficiency': 0.2564, 'shader_cost': 0.0, 'attention_cost': 1.7159, 'expert_cost': 1.6163, 'low': 0.31, 'high': 1.205, 'rows': 11}, 'intel': {'efficiency': 0.1259, 'shader_cost': 0.3569, 'attention_cost': 0.9151, 'expert_cost': 3.1155, 'low': 0.343, 'high': 3.975, 'rows': 5}, 'nvidia': {'efficiency': 1.0, 'shader_cost': 0.3569, 'attention_cost': 0.9151, 'expert_cost': 3.1155, 'low': 0.622, 'high': 1.485, 'rows': 69}}
 
@@ -21,4 +21,4 @@ VLLM_DECODE = {'efficiency': 0.8414, 't_fixed_s': 0.0, 't_layer_s': 4.664e-05, '
 
 VLLM_PREFILL = {'efficiency': 0.5902, 'shader_cost': 0.0, 'attention_cost': 0.086, 'expert_cost': 0.0, 'low': 0.868, 'high': 1.121, 'rows': 27}
 
-CPU_DECODE = {'efficiency': 0.6468, 'low': 0.555, 'high': 1.486, 'rows': 6, 'cpus': 3, 't_handoff_s': 0.0001607, 'handoff_rows': 8, 'offload_low': 0.5, 'offload_high': 1.934}
+CPU_DECODE = {'efficiency': 0.6468, 'low': 0.555, 'high': 1.486, 'rows': 6, 'cpus': 3, 't_handoff_s': 0.0001861, 'handoff_rows': 8, 'offload_low': 0.5, 'offload_high': 1.973}

@@ -5,7 +5,15 @@ from dataclasses import dataclass, replace
 
 from .kv import check_supported, kv_cache_bytes
 from .runtime import OS_RESERVE_BYTES, runtime_overhead_bytes, usable_bytes
-from .speed import decode_compute_seconds, decode_speed, decode_tok_s, matmul_precision, prefill_speed
+from .speed import (
+    decode_compute_seconds,
+    decode_fit,
+    decode_speed,
+    decode_tok_s,
+    matmul_precision,
+    prefill_speed,
+    read_rate_gbs,
+)
 from .types import (
     CPU_CLASS,
     Architecture,
@@ -282,11 +290,18 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
                 matrix_int8_tops=summed("matrix_int8_tops"),
             )
         elif n > 1:
-            # Layer split: devices work one after another, each on its share of the bytes.
-            slowest = min((d.bandwidth_gbs or 0) for d in setup.devices) or None
-            lead = replace(lead, bandwidth_gbs=slowest)
+            # Layer split: devices work one after another, each on its share of the bytes, so the step goes at
+            # the slowest device's read rate.
+            fit = decode_fit(lead.device_class, runtime.name)
+            slowest = min(setup.devices, key=lambda d: read_rate_gbs(d, fit) or 0)
+            lead = replace(
+                lead,
+                bandwidth_gbs=slowest.bandwidth_gbs if all(d.bandwidth_gbs for d in setup.devices) else None,
+                compute_units=slowest.compute_units,
+            )
         if arch.generates:  # an embedding or reranking model reads its input and stops: no decode step
             precision = matmul_precision(quant, runtime.name, lead.backend)
+            assumptions.extend(read_cap_note(lead, runtime.name))
             decode = decode_speed(
                 lead,
                 step_bytes,
@@ -470,6 +485,18 @@ def serving(arch: Architecture, quant: Quantization, work: Workload, setup: Setu
     return Serving(work.context, n, per, per * n if per is not None else None)
 
 
+def read_cap_note(device: Device, runtime: str) -> list[str]:
+    """What a plan says when the device's compute units, not its bandwidth, set its decode read rate."""
+    rate = read_rate_gbs(device, decode_fit(device.device_class, runtime))
+    if not (rate and device.bandwidth_gbs and rate < device.bandwidth_gbs):
+        return []
+    return [
+        f"decode reads memory at up to {rate:,.0f} GB/s of the {device.bandwidth_gbs:,.0f}: llama.cpp's decode "
+        f"kernels keep too few reads in flight on {device.compute_units} compute units (SMs, CUs) to reach the full "
+        "bandwidth (the per-unit rate is fitted on public measurements)"
+    ]
+
+
 def prompt_pass(
     device: Device, arch: Architecture, n_active: int, context: int, runtime: str, precision: str
 ) -> tuple[Speed | None, float | None]:
@@ -575,7 +602,8 @@ class Ranking:
             decode=decode,
             prefill=prefill,
             time_to_first_token_s=ttft,
-            assumptions=self.assumptions,
+            assumptions=self.assumptions
+            + tuple(read_cap_note(device, self.runtime.name) if self.arch.generates else ()),
         )
 
 

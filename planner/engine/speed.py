@@ -1,9 +1,13 @@
 """Token speed from memory bandwidth (decode) and compute (prefill), with calibrated efficiencies.
 
 Decode is memory-bound: every generated token reads the active weights and the KV cache once, so
-    t_token [s] = bytes_read / (bandwidth_gbs × 1e9 × efficiency) + t_fixed + t_layer × layers
+    t_token [s] = bytes_read / (read_rate × 1e9 × efficiency) + t_fixed + t_layer × layers
 (the roofline argument of Williams et al., CACM 2009, applied to LLM decode as in llama.cpp's
-own bandwidth discussions). Prefill is compute-bound: G = 2 × active_params GEMM FLOPs and
+own bandwidth discussions). The read rate is the memory's bandwidth, or, for a class whose fit has a per-unit
+rate, the lower of that and compute_units × unit_gbs: a GPU reaches its bandwidth only with enough reads in
+flight (Little's law: rate = bytes in flight / latency), and the reads a matrix-vector kernel keeps in flight
+grow with the SMs running it, so a part with few SMs for its bandwidth (a Pascal card, an HBM datacenter card
+under llama.cpp) reads below its peak (read_rate_gbs). Prefill is compute-bound: G = 2 × active_params GEMM FLOPs and
 A = 4 × layers × ctx/2 × q_width attention FLOPs per token (Kaplan et al. 2020 §2.1; QKᵀ and AV):
     t_token [s] = G / (matrix_rate × efficiency) + (shader_cost × G + attention_cost × A) / fp32_rate
                   + expert_cost × R / matrix_rate
@@ -28,7 +32,7 @@ VLLM_MEASURED_CLASS = "nvidia"
 Fit = dict[str, float]
 
 
-def _decode_fit(device_class: str, runtime: str) -> Fit:
+def decode_fit(device_class: str, runtime: str) -> Fit:
     if device_class == CPU_CLASS:  # llama.cpp on the CPU alone: the RAM read at CPU_DECODE's efficiency
         return {**CPU_DECODE, "t_fixed_s": 0.0, "t_layer_s": 0.0}
     if runtime == "vllm":  # the serving-engine-class profile (CUDA graphs, BF16), measured on an H200
@@ -36,6 +40,16 @@ def _decode_fit(device_class: str, runtime: str) -> Fit:
             return VLLM_DECODE
         return {**VLLM_DECODE, "low": VLLM_DECODE["low"] * 0.75, "high": VLLM_DECODE["high"] * 1.25}
     return DECODE.get(device_class) or DECODE[FALLBACK_CLASS]
+
+
+def read_rate_gbs(device: Device, fit: Fit) -> float | None:
+    """The rate decode reads memory at before the class efficiency: the bandwidth, capped at the device's compute
+    units × the fit's per-unit rate (``unit_gbs``, fitted per class by bench/calibrate.py where it lowers the
+    leave-one-GPU-out error) when both are known."""
+    unit_gbs = fit.get("unit_gbs")
+    if device.bandwidth_gbs and unit_gbs and device.compute_units:
+        return min(device.bandwidth_gbs, device.compute_units * unit_gbs)
+    return device.bandwidth_gbs
 
 
 def decode_speed(
@@ -59,7 +73,7 @@ def decode_speed(
     the layers whose routed experts the CPU computes (llama.cpp --n-cpu-moe): each passes its activations from the
     GPU to the CPU and back and waits on both, CPU_DECODE's t_handoff_s (fitted on bench/expert_offload.csv).
     """
-    fit = _decode_fit(device.device_class, runtime)
+    fit = decode_fit(device.device_class, runtime)
     tok_s = decode_tok_s(device, gpu_bytes, runtime, host_bytes, host_bandwidth_gbs, fit, layers, compute_s, handoffs)
     if tok_s is None:  # no bandwidth to read the weights at
         return None
@@ -84,11 +98,12 @@ def decode_tok_s(
     """The central figure of ``decode_speed`` alone (no band), for ranking thousands of devices. The step is
     the slower of reading the bytes and computing the batch (the roofline's minimum of the two rates), plus the
     fixed costs, which neither hides."""
-    if not device.bandwidth_gbs:
+    fit = fit or decode_fit(device.device_class, runtime)
+    rate = read_rate_gbs(device, fit)
+    if not rate:
         return None
-    fit = fit or _decode_fit(device.device_class, runtime)
     seconds = (
-        max(gpu_bytes / (device.bandwidth_gbs * 1e9 * fit["efficiency"]), compute_s)
+        max(gpu_bytes / (rate * 1e9 * fit["efficiency"]), compute_s)
         + fit["t_fixed_s"]
         + fit.get("t_layer_s", 0.0) * layers
     )

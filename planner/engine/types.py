@@ -149,6 +149,7 @@ class Device:
     matrix_fp8_tflops: float | None = None  # dense FP8 matrix throughput (None: no FP8 matrix units)
     matrix_int8_tops: float | None = None  # dense INT8 matrix throughput (None: no INT8 matrix units)
     backend: str = ""  # what llama.cpp drives it with: cuda, rocm, vulkan, metal, sycl ("" unknown)
+    compute_units: int | None = None  # SMs (NVIDIA), CUs (AMD), Xe cores (Intel): they bound the reads in flight
 
 
 @dataclass(frozen=True)

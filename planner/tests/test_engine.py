@@ -73,7 +73,7 @@ MIXTRAL = Architecture(
     experts_per_token=2,
 )
 Q4_K_M = Quantization("Q4_K_M", "gguf", 4.5)
-RTX_3060 = Device("rtx-3060-12gb", 12 * GIB, 360.0, "nvidia", 12.74)
+RTX_3060 = Device("rtx-3060-12gb", 12 * GIB, 360.0, "nvidia", 12.74, compute_units=28)
 
 
 def test_llama3_8b_f16_kv_at_8192_is_exactly_1024_mib():

@@ -20,6 +20,7 @@ H200 = Device(
     matrix_fp8_tflops=1978.9,
     matrix_int8_tops=1978.9,
     backend="cuda",
+    compute_units=132,
 )
 M4_MAX = Device("m4-max-128", 128 * GIB, 546.0, "apple", 18.4)
 FITS = {**{f"decode {k}": v for k, v in calibration.DECODE.items()}, "decode vllm": calibration.VLLM_DECODE}
@@ -31,7 +32,32 @@ def test_every_decode_fit_is_physical(name):
     fit = FITS[name]
     assert 0 < fit["efficiency"] <= 1, name
     assert fit["t_fixed_s"] >= 0 and fit.get("t_layer_s", 0) >= 0, name
+    assert fit.get("unit_gbs", 1) > 0, name
     assert 0 < fit["low"] <= 1 <= fit["high"], name
+
+
+def test_the_read_cap_binds_only_where_a_gpu_has_few_compute_units_for_its_bandwidth():
+    """llama.cpp's NVIDIA fit caps the read rate at compute units × unit_gbs (speed.read_rate_gbs): an HBM card
+    with 132 SMs reads far below its 4.9 TB/s, a card with SMs to spare reads at its bandwidth, and a GPU whose
+    units are not on record keeps its bandwidth."""
+    from dataclasses import replace
+
+    from planner.engine.speed import read_rate_gbs
+
+    fit = calibration.DECODE["nvidia"]
+    assert 0 < fit["unit_gbs"] < 20  # GB/s per SM: the measured rows reach 5.5 to 9.2
+    assert read_rate_gbs(H200, fit) == pytest.approx(132 * fit["unit_gbs"])
+    roomy = replace(RTX_3060, compute_units=1000)
+    assert read_rate_gbs(roomy, fit) == 360.0
+    assert read_rate_gbs(replace(RTX_3060, compute_units=None), fit) == 360.0
+    assert decode_speed(RTX_3060, 5 * 10**9, layers=32).tok_s < decode_speed(roomy, 5 * 10**9, layers=32).tok_s
+    assert read_rate_gbs(H200, calibration.VLLM_DECODE) == 4890.0  # the serving profile has no cap
+    said = plan(
+        LLAMA3_8B, Quantization("Q4_K_M", "gguf"), Workload(context=4096), Setup(devices=(RTX_3060,)), Runtime()
+    )
+    assert any("up to 308 GB/s of the 360" in a and "28 compute units" in a for a in said.assumptions)
+    roomy_plan = plan(LLAMA3_8B, Quantization("Q4_K_M", "gguf"), Workload(context=4096), Setup(devices=(roomy,)))
+    assert not any("reads memory at up to" in a for a in roomy_plan.assumptions)
 
 
 def test_vllm_profile_is_calibrated_on_the_h200_serving_set():
@@ -43,7 +69,7 @@ def test_vllm_profile_is_calibrated_on_the_h200_serving_set():
     "device, bytes_, layers, runtime, expected",
     [
         # 8B Q4_K_M-sized read on a 3060 with llama.cpp; the same on an M4 Max; a BF16 8B step with vLLM on an H200
-        (RTX_3060, 5 * 10**9, 32, "llamacpp", 53.04),
+        (RTX_3060, 5 * 10**9, 32, "llamacpp", 47.88),  # its 28 SMs read at most 308 GB/s of its 360
         (M4_MAX, 5 * 10**9, 32, "llamacpp", 59.83),
         (H200, 16 * 10**9, 32, "vllm", 185.83),
         (H200, 3 * 10**9, 28, "vllm", 491.39),  # a 1.5B model (measured: 522.93): per-layer cost is most of it
@@ -70,7 +96,7 @@ def test_moe_on_llamacpp_is_pinned():
 
 
 GOLDEN_VLLM_8B = 185.13  # measured for Qwen3-8B's shape on this H200: 188.26 at 128 tokens
-GOLDEN_MIXTRAL = 259.44
+GOLDEN_MIXTRAL = 119.11  # llama.cpp reads an H200 at its 132 SMs × unit_gbs, not at 4.9 TB/s
 
 
 def test_vllm_serving_capacity_is_the_kv_that_fits_and_its_memory_bound_throughput():
