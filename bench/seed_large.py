@@ -78,6 +78,7 @@ def main():
                         fp16_tflops=g.fp16_tflops,
                         fp32_tflops=g.fp32_tflops,
                         tensor_fp16_tflops=g.tensor_fp16_tflops,
+                        tensor_fp16acc_tflops=g.tensor_fp16acc_tflops,
                         tensor_fp8_tflops=g.tensor_fp8_tflops,
                         tensor_int8_tops=g.tensor_int8_tops,
                         compute_units=g.compute_units,

@@ -222,6 +222,7 @@ class GPUAdmin(HistoryMixin, admin.ModelAdmin):
                     "fp16_tflops",
                     "fp32_tflops",
                     "tensor_fp16_tflops",
+                    "tensor_fp16acc_tflops",
                     "tensor_fp8_tflops",
                     "tensor_int8_tops",
                     "compute_units",

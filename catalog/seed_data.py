@@ -115,6 +115,9 @@ def apply_gpu_facts(gpus: list[dict], source_dir: Path) -> None:
         fields["source"] += f" | {row['field']}: {row['source']}"
 
 
+FP16_ACCUMULATE = re.compile(r"FP16-acc = ([\d.]+)")  # gpu_tensor.csv's note on a half-rate FP32-accumulate part
+
+
 def apply_gpu_tensor(gpus: list[dict], source_dir: Path) -> None:
     """Dense matrix throughput per GPU with matrix units, from fixtures/source/gpu_tensor.csv: FP16/BF16 (FP32
     accumulate), FP8 and INT8, each the vendor's figure or its derivation from the architecture's per-clock rate,
@@ -127,6 +130,8 @@ def apply_gpu_tensor(gpus: list[dict], source_dir: Path) -> None:
             continue
         for field in ("tensor_fp16_tflops", "tensor_fp8_tflops", "tensor_int8_tops"):
             fields[field] = float(row[field]) if row[field] else None
+        if acc16 := FP16_ACCUMULATE.search(row["fp16_note"]):  # GeForce: FP32-accumulate at half the FP16 rate
+            fields["tensor_fp16acc_tflops"] = float(acc16.group(1))
         fields["source"] += f" | tensor rates ({row['fp16_note']}): {row['source']}"
 
 

@@ -18,6 +18,7 @@ GPU_FIELDS = (
     "bandwidth_gbs",
     "fp32_tflops",
     "tensor_fp16_tflops",
+    "tensor_fp16acc_tflops",
     "tensor_fp8_tflops",
     "tensor_int8_tops",
     "compute_units",

@@ -246,6 +246,7 @@ def gpu_to_device(gpu: GPU, usable_fraction_override: float | None = None) -> De
         device_class=device_class(gpu),
         compute_tflops=gpu.fp32_tflops,
         matrix_tflops=gpu.tensor_fp16_tflops,
+        matrix_fp16acc_tflops=gpu.tensor_fp16acc_tflops,
         matrix_fp8_tflops=gpu.tensor_fp8_tflops,
         matrix_int8_tops=gpu.tensor_int8_tops,
         compute_units=gpu.compute_units,

@@ -21,6 +21,7 @@ GPU_LIMITS: dict[str, int | float | Decimal] = {
     "fp16_tflops": 100_000.0,
     "fp32_tflops": 100_000.0,
     "tensor_fp16_tflops": 100_000.0,
+    "tensor_fp16acc_tflops": 100_000.0,
     "tensor_fp8_tflops": 100_000.0,
     "tensor_int8_tops": 100_000.0,
     "compute_units": 100_000,
@@ -99,6 +100,14 @@ class GPU(models.Model):
         blank=True,
         help_text="Dense FP16/BF16 tensor throughput.",
         validators=[MaxValueValidator(GPU_LIMITS["tensor_fp16_tflops"])],
+    )
+    tensor_fp16acc_tflops = models.FloatField(
+        "Tensor FP16 TFLOPS, FP16 accumulate",
+        null=True,
+        blank=True,
+        help_text="Dense FP16 matrix throughput accumulating in FP16, where it differs from the FP32-accumulate "
+        "figure (GeForce cards run that at half rate): llama.cpp's cuBLAS GEMMs accumulate in FP16.",
+        validators=[MaxValueValidator(GPU_LIMITS["tensor_fp16acc_tflops"])],
     )
     tensor_fp8_tflops = models.FloatField(
         "Tensor FP8 TFLOPS",
@@ -186,6 +195,7 @@ class GPU(models.Model):
         "fp16_tflops",
         "fp32_tflops",
         "tensor_fp16_tflops",
+        "tensor_fp16acc_tflops",
         "tensor_fp8_tflops",
         "tensor_int8_tops",
         "compute_units",
@@ -229,7 +239,7 @@ class GPU(models.Model):
                 models.CheckConstraint(
                     condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": 0}), name=f"gpu_{field}_positive"
                 )
-                for field in ("tensor_fp8_tflops", "tensor_int8_tops", "compute_units")
+                for field in ("tensor_fp16acc_tflops", "tensor_fp8_tflops", "tensor_int8_tops", "compute_units")
             ],
             *[
                 models.CheckConstraint(

@@ -49,6 +49,7 @@ def form_data(gpu, **overrides):
             "fp16_tflops",
             "fp32_tflops",
             "tensor_fp16_tflops",
+            "tensor_fp16acc_tflops",
             "tensor_fp8_tflops",
             "tensor_int8_tops",
             "compute_units",

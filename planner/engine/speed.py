@@ -124,13 +124,15 @@ def attention_flops(arch: Architecture, context: int) -> float:
 
 
 def matmul_precision(quant: Quantization, runtime: str = "llamacpp", backend: str = "cuda") -> str:
-    """The precision a runtime's prompt GEMMs multiply in. Float weights: FP16/BF16. vLLM: an FP8 checkpoint in FP8
-    (cutlass scaled_mm), its other formats dequantized to BF16 inside the GEMM (Marlin). llama.cpp's quantized
-    weights by backend: CUDA and ROCm quantize the activations to 8 bits and multiply in INT8 (ggml-cuda/mmq.cuh on
-    mma / MFMA / WMMA); Vulkan (cooperative matrices), SYCL (oneMKL/oneDNN GEMM) and Metal (simdgroup matrices)
-    dequantize the weights to FP16 first."""
+    """The precision a runtime's prompt GEMMs multiply in. Float weights: FP16/BF16, and on llama.cpp's CUDA backend
+    accumulating in FP16 ("fp16acc": ggml-cuda's cuBLAS GEMM passes CUBLAS_COMPUTE_16F, FP32 only on CDNA), which a
+    GeForce card runs at twice its FP32-accumulate rate. vLLM: an FP8 checkpoint in FP8 (cutlass scaled_mm), its
+    other formats dequantized to BF16 inside the GEMM (Marlin). llama.cpp's quantized weights by backend: CUDA and
+    ROCm quantize the activations to 8 bits and multiply in INT8 (ggml-cuda/mmq.cuh on mma / MFMA / WMMA, the
+    default since llama.cpp PR #8075, June 2024; before it, CUDA dequantized to FP16 for cuBLAS); Vulkan (cooperative
+    matrices), SYCL (oneMKL/oneDNN GEMM) and Metal (simdgroup matrices) dequantize the weights to FP16 first."""
     if quant.bits_per_weight >= 16:
-        return "fp16"
+        return "fp16acc" if runtime != "vllm" and backend in {"cuda", ""} else "fp16"
     if runtime == "vllm":
         return "fp8" if quant.family == "fp8" else "fp16"
     return "int8" if backend in {"cuda", "rocm", ""} else "fp16"
@@ -142,6 +144,8 @@ def matrix_rate(device: Device, precision: str) -> float | None:
     Apple M1-M4) llama.cpp's integer kernels run on the shaders: None, and prefill falls to the shader rate."""
     if precision == "fp8":
         return device.matrix_fp8_tflops or device.matrix_tflops
+    if precision == "fp16acc":  # full-rate parts accumulate in FP16 at their FP32-accumulate figure
+        return device.matrix_fp16acc_tflops or device.matrix_tflops
     return device.matrix_int8_tops if precision == "int8" else device.matrix_tflops
 
 

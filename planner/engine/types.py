@@ -146,6 +146,7 @@ class Device:
     unified_memory: bool = False
     usable_fraction_override: float | None = None  # Apple: user's iogpu.wired_limit share
     matrix_tflops: float | None = None  # dense FP16/BF16 matrix (tensor-core) throughput, FP32 accumulate
+    matrix_fp16acc_tflops: float | None = None  # dense FP16 with FP16 accumulate, where it differs (GeForce: 2×)
     matrix_fp8_tflops: float | None = None  # dense FP8 matrix throughput (None: no FP8 matrix units)
     matrix_int8_tops: float | None = None  # dense INT8 matrix throughput (None: no INT8 matrix units)
     backend: str = ""  # what llama.cpp drives it with: cuda, rocm, vulkan, metal, sycl ("" unknown)
