@@ -3,6 +3,8 @@
 Each label maps to a gpus.csv name (memory/compute from the catalog) and, where the label itself
 states a bandwidth for a lower bin (e.g. a 32-core M4 Max at 410 GB/s), that bandwidth.
 Labels left out (laptops, partial offload, loosely named parts) are not used for calibration.
+An Apple label that names its GPU cores maps to that bin (fixtures/source/apple_variants.csv); one that does not keeps
+the chip's top bin, whose FP32 figure the catalog held before it had bins.
 """
 
 LABELS = {
@@ -18,7 +20,7 @@ LABELS = {
     "NVIDIA GeForce RTX 5090 (32GB)": ("GeForce RTX 5090", None),
     "Apple M3 Ultra (512GB, 80 GPU cores)": ("Apple M3 Ultra (512 GB unified)", None),
     "Apple M4 Max (36GB)": ("Apple M4 Max (36 GB unified)", None),
-    "Apple M4 Pro (Mac mini, 64GB)": ("Apple M4 Pro (64 GB unified)", None),
+    "Apple M4 Pro (Mac mini, 64GB)": ("Apple M4 Pro 20-core GPU (64 GB unified)", None),
     "AMD Radeon RX 9070 XT (16GB)": ("Radeon RX 9070 XT", None),
     # shared/data/measurements_public.csv
     "AMD Radeon AI PRO R9700": ("Radeon AI PRO R9700", None),
@@ -30,13 +32,13 @@ LABELS = {
     "AMD Radeon RX 9070": ("Radeon RX 9070", None),
     "AMD Ryzen AI Max+ 395 (Radeon 8060S iGPU)": ("Radeon 8060S (Ryzen AI Max+ 395, 128 GB unified)", None),
     "AMD Ryzen AI Max+ 395 (Radeon 8060S iGPU, 256 GB/s)": ("Radeon 8060S (Ryzen AI Max+ 395, 128 GB unified)", None),
-    "Apple M1 Max": ("Apple M1 Max (64 GB unified)", None),
+    "Apple M1 Max": ("Apple M1 Max 32-core GPU (64 GB unified)", None),
     "Apple M1 Max (24-core GPU, 400 GB/s)": ("Apple M1 Max (64 GB unified)", 400),
-    "Apple M1 Max (64GB)": ("Apple M1 Max (64 GB unified)", None),
-    "Apple M1 Max 64GB": ("Apple M1 Max (64 GB unified)", None),
-    "Apple M2 Ultra": ("Apple M2 Ultra (192 GB unified)", None),
-    "Apple M2 Ultra (76-core GPU, 800 GB/s)": ("Apple M2 Ultra (192 GB unified)", 800),
-    "Apple M2 Ultra 76-Core GPU 192GB": ("Apple M2 Ultra (192 GB unified)", None),
+    "Apple M1 Max (64GB)": ("Apple M1 Max 32-core GPU (64 GB unified)", None),
+    "Apple M1 Max 64GB": ("Apple M1 Max 32-core GPU (64 GB unified)", None),
+    "Apple M2 Ultra": ("Apple M2 Ultra 76-core GPU (192 GB unified)", None),
+    "Apple M2 Ultra (76-core GPU, 800 GB/s)": ("Apple M2 Ultra 76-core GPU (192 GB unified)", 800),
+    "Apple M2 Ultra 76-Core GPU 192GB": ("Apple M2 Ultra 76-core GPU (192 GB unified)", None),
     "Apple M3 (10-core GPU, 100 GB/s)": ("Apple M3 (24 GB unified)", 100),
     "Apple M3 Ultra (60-core GPU, 800 GB/s)": ("Apple M3 Ultra (96 GB unified)", 800),
     "Apple M4 Max": ("Apple M4 Max (128 GB unified)", None),

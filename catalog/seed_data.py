@@ -94,6 +94,30 @@ def gpu_fixture(row: dict) -> dict:
     }
 
 
+def apply_apple_variants(gpus: list[dict], source_dir: Path) -> None:
+    """Apple Silicon by GPU cores (fixtures/source/apple_variants.csv, each row with its source): a chip × memory
+    row gets the core count of the Mac that shipped with that memory at its base price (the row's price is that
+    Mac's), and a ``new_name`` row adds the chip's other bin with the same memory. The shared table's FP32 figure is
+    the chip's top bin (huggingface.js hardware.ts, e.g. "M4 Max 18.4 (FP32, 40 cores)"); a bin's is that × cores /
+    top cores, since one chip's GPU cores are identical and share its clock (FP32 = cores × 128 ALUs × 2 × clock:
+    philipturner/metal-benchmarks). A bin with its own bandwidth (a 30-core M3 Max: 300 GB/s) says so."""
+    by_name = {g["fields"]["name"]: g for g in gpus if g["fields"]["vendor"] == "Apple"}
+    top_fp32 = {name: g["fields"]["fp32_tflops"] for name, g in by_name.items()}  # before any bin rescales it
+    for row in read_optional_csv(source_dir / "apple_variants.csv"):
+        base = by_name[row["name"]]
+        if row["new_name"]:
+            base = {**base, "fields": {**base["fields"], "name": row["new_name"], "launch_price_usd": None}}
+            base["fields"]["slug"] = gpu_slug("Apple", row["new_name"])
+            gpus.append(base)
+        fields, cores, top = base["fields"], int(row["gpu_cores"]), int(row["top_cores"])
+        fields["compute_units"] = cores
+        if top_fp32[row["name"]] is not None:
+            fields["fp32_tflops"] = round(top_fp32[row["name"]] * cores / top, 2)
+        if row["bandwidth_gbs"]:
+            fields["bandwidth_gbs"] = float(row["bandwidth_gbs"])
+        fields["source"] += f" | {cores}-core GPU (FP32 × {cores}/{top} of the top bin): {row['source']}"
+
+
 def apply_gpu_facts(gpus: list[dict], source_dir: Path) -> None:
     """Prices (fixtures/source/gpu_prices.csv: launch MSRP or dated retail) and spec figures
     (gpu_spec_fixes.csv) the shared GPU table lacks, each with its source. A launch MSRP never replaces
@@ -612,6 +636,7 @@ def measurement_fixtures(rows: list[dict]) -> list[dict]:
 def build_all(data_dir: Path, source_dir: Path = FIXTURE_SOURCE_DIR) -> dict[str, list[dict]]:
     """Return fixture file name -> objects, in load order."""
     gpus = [gpu_fixture(r) for r in read_csv(data_dir / "gpus.csv")]
+    apply_apple_variants(gpus, source_dir)
     apply_gpu_facts(gpus, source_dir)
     apply_gpu_tensor(gpus, source_dir)
     apply_gpu_units(gpus, source_dir)

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='gpu',
             name='compute_units',
-            field=models.PositiveIntegerField(blank=True, help_text="Streaming multiprocessors (NVIDIA), compute units (AMD) or Xe cores (Intel): how many requests to memory the GPU keeps in flight grows with them, which caps the read rate of llama.cpp's decode kernels.", null=True, validators=[django.core.validators.MaxValueValidator(100000)]),
+            field=models.PositiveIntegerField(blank=True, help_text="Streaming multiprocessors (NVIDIA), compute units (AMD), Xe cores (Intel) or GPU cores (Apple): how many requests to memory the GPU keeps in flight grows with them, which caps the read rate of llama.cpp's decode kernels.", null=True, validators=[django.core.validators.MaxValueValidator(100000)]),
         ),
         migrations.AddConstraint(
             model_name='gpu',

@@ -126,8 +126,9 @@ class GPU(models.Model):
     compute_units = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="Streaming multiprocessors (NVIDIA), compute units (AMD) or Xe cores (Intel): how many requests "
-        "to memory the GPU keeps in flight grows with them, which caps the read rate of llama.cpp's decode kernels.",
+        help_text="Streaming multiprocessors (NVIDIA), compute units (AMD), Xe cores (Intel) or GPU cores (Apple): how "
+        "many requests to memory the GPU keeps in flight grows with them, which caps the read rate of llama.cpp's "
+        "decode kernels.",
         validators=[MaxValueValidator(GPU_LIMITS["compute_units"])],
     )
     tdp_w = models.PositiveIntegerField(null=True, blank=True, validators=[MaxValueValidator(GPU_LIMITS["tdp_w"])])
@@ -272,7 +273,7 @@ class GPU(models.Model):
     def is_locked(self, field: str) -> bool:
         return field in self.locked_fields
 
-    COMPUTE_UNIT_LABELS = {"NVIDIA": "SMs", "AMD": "Compute units", "Intel": "Xe cores"}
+    COMPUTE_UNIT_LABELS = {"NVIDIA": "SMs", "AMD": "Compute units", "Intel": "Xe cores", "Apple": "GPU cores"}
 
     @property
     def compute_units_label(self) -> str:

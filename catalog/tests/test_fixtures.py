@@ -62,3 +62,20 @@ def test_seed_leaves_an_edited_catalog_alone():
     GPU.objects.filter(slug="nvidia-geforce-rtx-4090").update(bandwidth_gbs=1111, locked_fields=["bandwidth_gbs"])
     call_command("seed", verbosity=0)
     assert GPU.objects.get(slug="nvidia-geforce-rtx-4090").bandwidth_gbs == 1111
+
+
+def test_apple_silicon_rows_are_split_by_gpu_cores():
+    """A chip × memory row is the base Mac's bin (its price is that Mac's); the other bin is its own row, and FP32
+    scales with the cores. A memory size that only one bin had sets that bin's bandwidth (fixtures/source/
+    apple_variants.csv)."""
+    call_command("seed", verbosity=0)
+    base = GPU.objects.get(slug="apple-m4-pro-24-gb-unified")
+    full = GPU.objects.get(slug="apple-m4-pro-20-core-gpu-24-gb-unified")
+    assert (base.compute_units, full.compute_units) == (16, 20)
+    assert full.fp32_tflops == 9.2 and base.fp32_tflops == pytest.approx(9.2 * 16 / 20, abs=0.01)
+    assert base.launch_price_usd is not None and full.launch_price_usd is None
+    assert full.memory_bytes == base.memory_bytes and full.bandwidth_gbs == base.bandwidth_gbs == 273.0
+    m3_max_96 = GPU.objects.get(slug="apple-m3-max-96-gb-unified")
+    assert (m3_max_96.compute_units, m3_max_96.bandwidth_gbs) == (30, 300.0)  # 96 GB came with the 30-core M3 Max
+    assert GPU.objects.get(slug="apple-m5-max-36-gb-unified").bandwidth_gbs == 460.0
+    assert not GPU.objects.filter(vendor="Apple", bandwidth_gbs=None).exists()
