@@ -360,7 +360,7 @@ REFERENCE_CLASS = "nvidia"  # the class with the most measured prompts: small cl
 def main():
     ensure_seeded()
     rows = measurement_rows()
-    decode, prefill = {}, {}
+    decode, prefill, without_units = {}, {}, {}
     prompts = [r for r in rows if r.kind == "prefill" and r.device.compute_tflops]
     reference = fit_prefill([r for r in prompts if r.device_class == REFERENCE_CLASS] or prompts)
     for cls in sorted({r.device_class for r in rows}):
@@ -368,6 +368,8 @@ def main():
         p = [r for r in prompts if r.device_class == cls]
         if len(d) >= MIN_ROWS:
             decode[cls] = fit_decode(d)
+            if "unit_gbs" in decode[cls]:  # a device of the class whose compute units are not on record
+                without_units[cls] = fit_with_band(decode_steps(d), fit_step, lambda r: r.model, step_seconds)
         if len(p) >= MIN_ROWS:
             prefill[cls] = reference if cls == REFERENCE_CLASS else fit_prefill(p, reference)
     every = [r for r in rows if r.kind == "decode"]
@@ -390,9 +392,11 @@ def main():
         "FLOPs) / FP32 rate, efficiency <= 1 and costs >= 0 (planner/engine/speed.py). CPU_DECODE: llama.cpp\n"
         "decode on the CPU alone, the RAM's peak x efficiency, fitted on bench/cpu_decode.csv (band: leave one CPU\n"
         "out); offloaded layers and experts are read at it too, and t_handoff_s is the cost of each layer whose\n"
-        "experts the CPU computes, fitted on bench/expert_offload.csv. Do not edit by hand.\n"
+        "experts the CPU computes, fitted on bench/expert_offload.csv. DECODE_WITHOUT_UNITS: a capped class's fit\n"
+        "without the per-unit cap, for its devices whose compute units are not on record. Do not edit by hand.\n"
         '"""\n\n'
-        f"DECODE = {decode!r}\n\nPREFILL = {prefill!r}\n\nVLLM_DECODE = {serving!r}\n\n"
+        f"DECODE = {decode!r}\n\nDECODE_WITHOUT_UNITS: dict[str, dict[str, float]] = {without_units!r}\n\n"
+        f"PREFILL = {prefill!r}\n\nVLLM_DECODE = {serving!r}\n\n"
         f"VLLM_PREFILL = {serving_prefill!r}\n\nCPU_DECODE = {cpu!r}\n"
     )
     (ROOT / "planner" / "engine" / "calibration.py").write_text(body)

@@ -102,33 +102,18 @@ class Row:
     measured_on: str = ""
 
 
-# llama.cpp PR #8075 (merged 2024-06-24, github.com/ggml-org/llama.cpp/pull/8075) made CUDA multiply quantized
-# prompts in INT8 (MMQ) by default; before it, CUDA dequantized them to FP16 for cuBLAS (CUBLAS_COMPUTE_16F).
-MMQ_DEFAULT_SINCE = "2024-06-24"
-
-
-def measured_before(row: Row, day: str) -> bool:
-    """Whether the row's measurement date (the latest date its measured_on names; '2024-05', '2023-11 .. 2025')
-    is before ``day``. A row without a date counts as recent."""
-    dates = re.findall(r"\d{4}(?:-\d{2}(?:-\d{2})?)?", row.measured_on)
-    if not dates:
-        return False
-    latest = max(dates)
-    return latest < day[: len(latest)]  # a month or year that contains ``day`` counts as not before
-
-
 def precision_of(row: Row) -> str:
-    """What llama.cpp's prompt GEMMs multiply in for the row's file on the row's backend (speed.matmul_precision);
-    a row that names no backend gets the GPU's own, as a plan does. A CUDA row measured before MMQ became the default
-    multiplied its quantized weights in FP16 through cuBLAS (FP16 accumulate), as float weights still do."""
-    from planner.engine.speed import matmul_precision
+    """What llama.cpp's prompt GEMMs multiply in for the row's file on the row's backend (speed.matmul_precision) with
+    the kernels of its build's day (speed.llamacpp_mmq); a row that names no backend gets the GPU's own, as a plan
+    does."""
+    from planner.engine.speed import llamacpp_mmq, matmul_precision
     from planner.engine.types import Quantization
 
-    float_file = row.quant.split()[0].upper() in {"F16", "BF16", "F32"}
+    name = row.quant.split()[0].upper() if row.quant else "Q4_K_M"
+    float_file = name in {"F16", "BF16", "F32"}
     backend = specs.backend_key(row.backend) or row.device.backend
-    if backend == "cuda" and not float_file and measured_before(row, MMQ_DEFAULT_SINCE):
-        return "fp16acc"
-    return matmul_precision(Quantization(row.quant, "gguf", 16.0 if float_file else 4.0), "llamacpp", backend)
+    quant = Quantization(name, "gguf", 16.0 if float_file else 4.0)
+    return matmul_precision(quant, "llamacpp", backend, llamacpp_mmq(row.measured_on))
 
 
 def measurement_rows() -> list[Row]:

@@ -6,6 +6,7 @@ not carry (tied embeddings, FFN widths, expert counts, run commands, benchmark s
 ``fixtures/source/*.csv`` with a source on every row.
 """
 
+import copy
 import csv
 import re
 from datetime import date
@@ -102,17 +103,18 @@ def apply_apple_variants(gpus: list[dict], source_dir: Path) -> None:
     top cores, since one chip's GPU cores are identical and share its clock (FP32 = cores × 128 ALUs × 2 × clock:
     philipturner/metal-benchmarks). A bin with its own bandwidth (a 30-core M3 Max: 300 GB/s) says so."""
     by_name = {g["fields"]["name"]: g for g in gpus if g["fields"]["vendor"] == "Apple"}
-    top_fp32 = {name: g["fields"]["fp32_tflops"] for name, g in by_name.items()}  # before any bin rescales it
+    untouched = copy.deepcopy(by_name)  # a new bin starts from the shared table's row, not from the base bin's edits
     for row in read_optional_csv(source_dir / "apple_variants.csv"):
         base = by_name[row["name"]]
         if row["new_name"]:
-            base = {**base, "fields": {**base["fields"], "name": row["new_name"], "launch_price_usd": None}}
-            base["fields"]["slug"] = gpu_slug("Apple", row["new_name"])
+            base = copy.deepcopy(untouched[row["name"]])
+            base["fields"].update(name=row["new_name"], slug=gpu_slug("Apple", row["new_name"]), launch_price_usd=None)
             gpus.append(base)
         fields, cores, top = base["fields"], int(row["gpu_cores"]), int(row["top_cores"])
         fields["compute_units"] = cores
-        if top_fp32[row["name"]] is not None:
-            fields["fp32_tflops"] = round(top_fp32[row["name"]] * cores / top, 2)
+        top_fp32 = untouched[row["name"]]["fields"]["fp32_tflops"]
+        if top_fp32 is not None:
+            fields["fp32_tflops"] = round(top_fp32 * cores / top, 2)
         if row["bandwidth_gbs"]:
             fields["bandwidth_gbs"] = float(row["bandwidth_gbs"])
         fields["source"] += f" | {cores}-core GPU (FP32 × {cores}/{top} of the top bin): {row['source']}"

@@ -19,6 +19,7 @@ from planner.engine.plan import (
     serving,
 )
 from planner.engine.runtime import usable_bytes
+from planner.engine.speed import llamacpp_mmq
 from planner.engine.types import (
     CPU_CLASS,
     Architecture,
@@ -410,7 +411,7 @@ def estimate_for(m: Measurement) -> float | None:
             specs.format_to_quant(fmt, m.file_size_bytes),
             Workload(context=max(m.depth, 1)),
             Setup(devices=(device,) * m.n_gpus),
-            Runtime(name=m.runtime),
+            Runtime(name=m.runtime, mmq=llamacpp_mmq(m.measured_on)),  # the kernels of the measured build's day
         )
     except EngineError:
         return None

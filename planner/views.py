@@ -20,6 +20,7 @@ from catalog.sources import hf_hub
 from config.api import LookupThrottle
 from planner import charts, lookup, sizing, snapshot, specs
 from planner.caching import cached_page
+from planner.engine import calibration
 from planner.engine.types import GIB, EngineError, Runtime, Workload
 from planner.forms import (
     CompareForm,
@@ -408,7 +409,12 @@ def methodology(request):
             cells = [c.strip() for c in line.strip("|").split("|")]
             if line.startswith("|") and len(cells) == 8 and cells[3].isdigit():
                 rows.append(cells)
-    return render(request, "planner/methodology.html", {"accuracy": rows})
+    constants = {  # the fitted figures the page's prose names, read where they live
+        "unit_gbs": calibration.DECODE["nvidia"].get("unit_gbs"),
+        "cpu_efficiency": calibration.CPU_DECODE["efficiency"],
+        "handoff_ms": calibration.CPU_DECODE.get("t_handoff_s", 0.0) * 1000,
+    }
+    return render(request, "planner/methodology.html", {"accuracy": rows, **constants})
 
 
 def _model_url(llm: LLM, quant: str = "") -> str:

@@ -10,10 +10,13 @@ token = GEMM FLOPs / (matrix rate x efficiency) + (shader_cost x GEMM FLOPs + at
 FLOPs) / FP32 rate, efficiency <= 1 and costs >= 0 (planner/engine/speed.py). CPU_DECODE: llama.cpp
 decode on the CPU alone, the RAM's peak x efficiency, fitted on bench/cpu_decode.csv (band: leave one CPU
 out); offloaded layers and experts are read at it too, and t_handoff_s is the cost of each layer whose
-experts the CPU computes, fitted on bench/expert_offload.csv. Do not edit by hand.
+experts the CPU computes, fitted on bench/expert_offload.csv. DECODE_WITHOUT_UNITS: a capped class's fit
+without the per-unit cap, for its devices whose compute units are not on record. Do not edit by hand.
 """
 
 DECODE = {'amd': {'efficiency': 0.7203, 't_fixed_s': 0.0, 't_layer_s': 0.0, 'low': 0.646, 'high': 1.431, 'rows': 9}, 'apple': {'efficiency': 0.8805, 't_fixed_s': 0.0, 't_layer_s': 0.00019733, 'low': 0.815, 'high': 1.102, 'rows': 39}, 'integrated': {'efficiency': 0.8152, 't_fixed_s': 0.0, 't_layer_s': 4.304e-05, 'low': 0.872, 'high': 1.073, 'rows': 12}, 'intel': {'efficiency': 1.0, 't_fixed_s': 0.0, 't_layer_s': 0.00029714, 'low': 0.593, 'high': 1.982, 'rows': 5}, 'nvidia': {'efficiency': 0.8334, 't_fixed_s': 0.0014068, 't_layer_s': 0.0, 'unit_gbs': 11.0, 'low': 0.85, 'high': 1.107, 'rows': 66}}
+
+DECODE_WITHOUT_UNITS: dict[str, dict[str, float]] = {'nvidia': {'efficiency': 0.8107, 't_fixed_s': 0.0, 't_layer_s': 5.379e-05, 'low': 0.662, 'high': 1.212, 'rows': 66}}
 
 PREFILL = {'amd': {'efficiency': 0.5038, 'shader_cost': 0.3011, 'attention_cost': 0.9287, 'expert_cost': 3.069, 'low': 0.314, 'high': 1.962, 'rows': 8}, 'apple': {'efficiency': 0.685, 'shader_cost': 0.0, 'attention_cost': 1.78, 'expert_cost': 0.0922, 'low': 0.87, 'high': 1.115, 'rows': 41}, 'integrated': {'efficiency': 0.2564, 'shader_cost': 0.0, 'attention_cost': 1.7159, 'expert_cost': 1.6163, 'low': 0.31, 'high': 1.205, 'rows': 11}, 'intel': {'efficiency': 0.1193, 'shader_cost': 0.3011, 'attention_cost': 0.9287, 'expert_cost': 3.069, 'low': 0.343, 'high': 3.973, 'rows': 5}, 'nvidia': {'efficiency': 0.8087, 'shader_cost': 0.3011, 'attention_cost': 0.9287, 'expert_cost': 3.069, 'low': 0.684, 'high': 1.268, 'rows': 69}}
 

@@ -292,15 +292,14 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
         elif n > 1:
             # Layer split: devices work one after another, each on its share of the bytes, so the step goes at
             # the slowest device's read rate.
-            fit = decode_fit(lead.device_class, runtime.name)
-            slowest = min(setup.devices, key=lambda d: read_rate_gbs(d, fit) or 0)
+            slowest = min(setup.devices, key=lambda d: read_rate_gbs(d, decode_fit(d, runtime.name)) or 0)
             lead = replace(
                 lead,
                 bandwidth_gbs=slowest.bandwidth_gbs if all(d.bandwidth_gbs for d in setup.devices) else None,
                 compute_units=slowest.compute_units,
             )
         if arch.generates:  # an embedding or reranking model reads its input and stops: no decode step
-            precision = matmul_precision(quant, runtime.name, lead.backend)
+            precision = matmul_precision(quant, runtime.name, lead.backend, runtime.mmq)
             assumptions.extend(read_cap_note(lead, runtime.name))
             decode = decode_speed(
                 lead,
@@ -321,7 +320,7 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
             active_params(arch),
             work.context,
             runtime.name,
-            matmul_precision(quant, runtime.name, lead.backend),
+            matmul_precision(quant, runtime.name, lead.backend, runtime.mmq),
         )
     return Plan(
         memory=mem,
@@ -487,7 +486,7 @@ def serving(arch: Architecture, quant: Quantization, work: Workload, setup: Setu
 
 def read_cap_note(device: Device, runtime: str) -> list[str]:
     """What a plan says when the device's compute units, not its bandwidth, set its decode read rate."""
-    rate = read_rate_gbs(device, decode_fit(device.device_class, runtime))
+    rate = read_rate_gbs(device, decode_fit(device, runtime))
     if not (rate and device.bandwidth_gbs and rate < device.bandwidth_gbs):
         return []
     return [
@@ -567,7 +566,7 @@ class Ranking:
             self.work.context,
             self.work.batch,
             self.runtime.name,
-            matmul_precision(self.quant, self.runtime.name, device.backend),
+            matmul_precision(self.quant, self.runtime.name, device.backend, self.runtime.mmq),
         )
 
     def plan_on(self, device: Device, usable: int) -> Plan:
@@ -591,7 +590,7 @@ class Ranking:
             self.n_active,
             self.work.context,
             self.runtime.name,
-            matmul_precision(self.quant, self.runtime.name, device.backend),
+            matmul_precision(self.quant, self.runtime.name, device.backend, self.runtime.mmq),
         )
         return Plan(
             memory=self.mem,

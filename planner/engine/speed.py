@@ -18,7 +18,9 @@ those bounds per device class on shared/data/measurements_public.csv (llama.cpp)
 (vLLM-class); the band is the fit's cross-validated 10th–90th percentile of measured / predicted.
 """
 
-from .calibration import CPU_DECODE, DECODE, PREFILL, VLLM_DECODE, VLLM_PREFILL
+import re
+
+from .calibration import CPU_DECODE, DECODE, DECODE_WITHOUT_UNITS, PREFILL, VLLM_DECODE, VLLM_PREFILL
 from .types import CPU_CLASS, Architecture, Device, Quantization, Setup, Speed
 from .weights import routed_expert_params
 
@@ -32,14 +34,20 @@ VLLM_MEASURED_CLASS = "nvidia"
 Fit = dict[str, float]
 
 
-def decode_fit(device_class: str, runtime: str) -> Fit:
+def decode_fit(device: Device, runtime: str) -> Fit:
+    """The decode profile of a device under a runtime: its class's llama.cpp fit (the class's fit without the
+    per-unit read cap when the device's compute units are not on record), the CPU's, or the vLLM-class one."""
+    device_class = device.device_class
     if device_class == CPU_CLASS:  # llama.cpp on the CPU alone: the RAM read at CPU_DECODE's efficiency
         return {**CPU_DECODE, "t_fixed_s": 0.0, "t_layer_s": 0.0}
     if runtime == "vllm":  # the serving-engine-class profile (CUDA graphs, BF16), measured on an H200
         if device_class == VLLM_MEASURED_CLASS:
             return VLLM_DECODE
         return {**VLLM_DECODE, "low": VLLM_DECODE["low"] * 0.75, "high": VLLM_DECODE["high"] * 1.25}
-    return DECODE.get(device_class) or DECODE[FALLBACK_CLASS]
+    fit = DECODE.get(device_class) or DECODE[FALLBACK_CLASS]
+    if fit.get("unit_gbs") and not device.compute_units:
+        return DECODE_WITHOUT_UNITS.get(device_class) or {k: v for k, v in fit.items() if k != "unit_gbs"}
+    return fit
 
 
 def read_rate_gbs(device: Device, fit: Fit) -> float | None:
@@ -73,7 +81,7 @@ def decode_speed(
     the layers whose routed experts the CPU computes (llama.cpp --n-cpu-moe): each passes its activations from the
     GPU to the CPU and back and waits on both, CPU_DECODE's t_handoff_s (fitted on bench/expert_offload.csv).
     """
-    fit = decode_fit(device.device_class, runtime)
+    fit = decode_fit(device, runtime)
     tok_s = decode_tok_s(device, gpu_bytes, runtime, host_bytes, host_bandwidth_gbs, fit, layers, compute_s, handoffs)
     if tok_s is None:  # no bandwidth to read the weights at
         return None
@@ -98,7 +106,7 @@ def decode_tok_s(
     """The central figure of ``decode_speed`` alone (no band), for ranking thousands of devices. The step is
     the slower of reading the bytes and computing the batch (the roofline's minimum of the two rates), plus the
     fixed costs, which neither hides."""
-    fit = fit or decode_fit(device.device_class, runtime)
+    fit = fit or decode_fit(device, runtime)
     rate = read_rate_gbs(device, fit)
     if not rate:
         return None
@@ -123,18 +131,42 @@ def attention_flops(arch: Architecture, context: int) -> float:
     return 4.0 * arch.num_layers * (context / 2) * arch.num_heads * arch.head_dim_k
 
 
-def matmul_precision(quant: Quantization, runtime: str = "llamacpp", backend: str = "cuda") -> str:
-    """The precision a runtime's prompt GEMMs multiply in. Float weights: FP16/BF16, and on llama.cpp's CUDA backend
-    accumulating in FP16 ("fp16acc": ggml-cuda's cuBLAS GEMM passes CUBLAS_COMPUTE_16F, FP32 only on CDNA), which a
-    GeForce card runs at twice its FP32-accumulate rate. vLLM: an FP8 checkpoint in FP8 (cutlass scaled_mm), its
-    other formats dequantized to BF16 inside the GEMM (Marlin). llama.cpp's quantized weights by backend: CUDA and
-    ROCm quantize the activations to 8 bits and multiply in INT8 (ggml-cuda/mmq.cuh on mma / MFMA / WMMA, the
-    default since llama.cpp PR #8075, June 2024; before it, CUDA dequantized to FP16 for cuBLAS); Vulkan (cooperative
-    matrices), SYCL (oneMKL/oneDNN GEMM) and Metal (simdgroup matrices) dequantize the weights to FP16 first."""
+# llama.cpp PR #8075 (github.com/ggml-org/llama.cpp/pull/8075, merged 2024-06-24) made CUDA multiply quantized prompts
+# in INT8 (MMQ) by default; builds before it dequantized them to FP16 for cuBLAS.
+MMQ_DEFAULT_SINCE = "2024-06-24"
+_DATE = re.compile(r"(?<!\d)\d{4}(?:-(?:0[1-9]|1[0-2])(?!\d)(?:-(?:0[1-9]|[12]\d|3[01])(?!\d))?)?")
+
+
+def llamacpp_mmq(measured_on: str) -> bool:
+    """Whether a llama.cpp CUDA build measured on ``measured_on`` ('2024-05', '2024-01-10', '2023-11 .. 2025') had the
+    INT8 prompt kernels by default: its latest date is not before MMQ_DEFAULT_SINCE (a month or year containing that
+    day counts as after; no date: a current build)."""
+    dates: list[str] = _DATE.findall(measured_on)
+    if not dates:
+        return True
+    latest = max(dates)
+    return latest >= MMQ_DEFAULT_SINCE[: len(latest)]
+
+
+def matmul_precision(quant: Quantization, runtime: str = "llamacpp", backend: str = "cuda", mmq: bool = True) -> str:
+    """The precision a runtime's prompt GEMMs multiply in. vLLM: float weights in BF16/FP16 (FP32 accumulate), an
+    FP8 checkpoint in FP8 (cutlass scaled_mm), its other formats dequantized to BF16 inside the GEMM (Marlin).
+    llama.cpp on CUDA: F16 weights through cuBLAS accumulating in FP16 ("fp16acc": ggml-cuda passes
+    CUBLAS_COMPUTE_16F, FP32 only on CDNA), which a GeForce card runs at twice its FP32-accumulate rate; BF16 with FP32
+    accumulate; F32 as an FP32 GEMM on the shaders ("fp32"). Its quantized weights: CUDA and ROCm quantize the
+    activations to 8 bits and multiply in INT8 (ggml-cuda/mmq.cuh on mma / MFMA / WMMA), except a CUDA build before
+    MMQ was the default (``mmq`` False: dequantized to F16 for cuBLAS); Vulkan (cooperative matrices), SYCL
+    (oneMKL/oneDNN GEMM) and Metal (simdgroup matrices) dequantize the weights to FP16 first."""
+    cuda = backend in {"cuda", ""}
     if quant.bits_per_weight >= 16:
-        return "fp16acc" if runtime != "vllm" and backend in {"cuda", ""} else "fp16"
+        if runtime == "vllm" or not cuda:
+            return "fp16"
+        name = quant.name.upper()
+        return "fp32" if name.startswith("F32") else "fp16" if name.startswith("BF16") else "fp16acc"
     if runtime == "vllm":
         return "fp8" if quant.family == "fp8" else "fp16"
+    if cuda and not mmq:
+        return "fp16acc"
     return "int8" if backend in {"cuda", "rocm", ""} else "fp16"
 
 
@@ -146,6 +178,8 @@ def matrix_rate(device: Device, precision: str) -> float | None:
         return device.matrix_fp8_tflops or device.matrix_tflops
     if precision == "fp16acc":  # full-rate parts accumulate in FP16 at their FP32-accumulate figure
         return device.matrix_fp16acc_tflops or device.matrix_tflops
+    if precision == "fp32":  # an FP32 GEMM: the shaders
+        return None
     return device.matrix_int8_tops if precision == "int8" else device.matrix_tflops
 
 

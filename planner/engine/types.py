@@ -162,6 +162,7 @@ class Runtime:
     gpu_memory_utilization: float = 0.92  # vLLM default (vllm/config/cache.py)
     block_size: int = 16  # vLLM default KV block (vllm/config/cache.py)
     fit_margin_bytes: int = 1024 * MIB  # llama.cpp --fit per-device margin (tools/fit-params)
+    mmq: bool = True  # llama.cpp's INT8 prompt kernels on CUDA (the default since June 2024: speed.llamacpp_mmq)
 
 
 @dataclass(frozen=True)

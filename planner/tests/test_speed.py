@@ -192,6 +192,8 @@ def test_every_prefill_fit_is_physical(name):
         (Quantization("F16", "float", 16), "llamacpp", "cuda", "fp16acc"),  # cuBLAS with CUBLAS_COMPUTE_16F
         (Quantization("F16", "float", 16), "llamacpp", "rocm", "fp16"),
         (Quantization("BF16", "float", 16), "vllm", "cuda", "fp16"),  # PyTorch GEMMs accumulate in FP32
+        (Quantization("BF16", "float", 16), "llamacpp", "cuda", "fp16"),  # cuBLAS BF16: FP32 accumulate
+        (Quantization("F32", "float", 32), "llamacpp", "cuda", "fp32"),  # an FP32 GEMM on the shaders
         (Quantization("FP8", "fp8", 8), "vllm", "cuda", "fp8"),
         (Quantization("AWQ-4bit", "awq", 4), "vllm", "cuda", "fp16"),  # Marlin: BF16 MMA on dequantized tiles
     ],
@@ -300,3 +302,40 @@ def test_plan_reports_decode_per_sequence_and_for_the_whole_batch(seeded, client
     assert body["decode_total_tok_s"] == pytest.approx(body["decode_tok_s"]["tok_s"] * 8, abs=0.1)
     page = client.get("/plan/", query).content.decode()
     assert f"{round(body['decode_total_tok_s'])} tok/s for all 8" in page
+
+
+@pytest.mark.parametrize(
+    "measured_on, mmq",
+    [("2024-05", False), ("2024-01-10", False), ("2024-06-23", False), ("2024-06", True), ("2023-11 .. 2025", True)]
+    + [("2025-2026", True), ("", True)],
+)
+def test_a_build_before_mmq_was_the_default_multiplied_quantized_prompts_in_fp16(measured_on, mmq):
+    from planner.engine.speed import llamacpp_mmq
+
+    assert llamacpp_mmq(measured_on) is mmq
+    q4 = Quantization("Q4_K_M", "gguf", 4.5)
+    assert matmul_precision(q4, "llamacpp", "cuda", mmq) == ("int8" if mmq else "fp16acc")
+    assert matmul_precision(q4, "llamacpp", "rocm", mmq) == "int8"  # ROCm's path is not dated here
+
+
+def test_a_gpu_without_its_compute_units_gets_the_uncapped_fit_and_its_band():
+    from dataclasses import replace
+
+    from planner.engine.speed import decode_fit
+
+    unknown = replace(RTX_3060, compute_units=None)
+    assert decode_fit(unknown, "llamacpp") == calibration.DECODE_WITHOUT_UNITS["nvidia"]
+    assert decode_fit(RTX_3060, "llamacpp") == calibration.DECODE["nvidia"]
+    wide = decode_speed(unknown, 5 * 10**9, layers=32)
+    assert wide.high / wide.tok_s == pytest.approx(calibration.DECODE_WITHOUT_UNITS["nvidia"]["high"])
+
+
+def test_a_layer_split_steps_at_the_slowest_devices_read_rate_not_its_bandwidth():
+    """A 360 GB/s card with 28 SMs reads at 308 GB/s; beside a 340 GB/s card with SMs to spare, it is the slower."""
+    from dataclasses import replace
+
+    roomy = replace(RTX_3060, name="roomy", bandwidth_gbs=340.0, compute_units=1000)
+    q4, work = Quantization("Q4_K_M", "gguf"), Workload(context=4096)
+    mixed = plan(LLAMA3_8B, q4, work, Setup(devices=(roomy, RTX_3060)), Runtime())
+    same = plan(LLAMA3_8B, q4, work, Setup(devices=(RTX_3060, RTX_3060)), Runtime())
+    assert mixed.decode.tok_s == pytest.approx(same.decode.tok_s)
