@@ -289,6 +289,7 @@ def gpu_detail(request, slug):
             "drives": drives,
             "runtime_label": specs.RUNTIME_LABELS[runtime.name],
             "device": specs.gpu_to_device(gpu),
+            "read_gbs": sizing.capped_read_gbs(gpu, runtime.name),
             "runtimes": [
                 (specs.RUNTIME_LABELS[r], GPU.BACKEND_LABELS.get(specs.runtime_backend(gpu, r)))
                 for r in specs.RUNTIME_CHOICES

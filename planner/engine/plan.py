@@ -86,6 +86,11 @@ def plan_assumptions(arch: Architecture, work: Workload, runtime: Runtime) -> li
             "decode speed from a serving-engine-class profile (CUDA graphs, BF16) measured on an NVIDIA H200; "
             "its band is widened on other vendors' GPUs, where it was not measured"
         )
+    if arch.is_moe and arch.generates and not (arch.params_active and arch.params_total):
+        out.append(
+            "a mixture of experts whose active parameter count has no source here: its experts cannot be told from "
+            "its shared weights, so decode is timed as if every weight were read per token (it will run faster)"
+        )
     if arch.vision_params:
         out.append(
             "vision encoder and projector (mmproj, F16) on the GPU, as llama-server -hf and Ollama load "

@@ -339,3 +339,14 @@ def test_a_layer_split_steps_at_the_slowest_devices_read_rate_not_its_bandwidth(
     mixed = plan(LLAMA3_8B, q4, work, Setup(devices=(roomy, RTX_3060)), Runtime())
     same = plan(LLAMA3_8B, q4, work, Setup(devices=(RTX_3060, RTX_3060)), Runtime())
     assert mixed.decode.tok_s == pytest.approx(same.decode.tok_s)
+
+
+def test_a_mixture_of_experts_without_an_active_count_says_its_decode_is_a_floor():
+    from dataclasses import replace
+
+    q4, work, setup = Quantization("Q4_K_M", "gguf"), Workload(context=4096), Setup(devices=(H200,))
+    unknown = plan(replace(MIXTRAL, params_active=None), q4, work, setup, Runtime())
+    known = plan(MIXTRAL, q4, work, setup, Runtime())
+    note = "timed as if every weight were read"
+    assert any(note in a for a in unknown.assumptions) and not any(note in a for a in known.assumptions)
+    assert unknown.decode.tok_s < known.decode.tok_s
