@@ -84,6 +84,34 @@ def _moe_layers(tc: dict, layers: int) -> list[int] | None:
     ]
 
 
+def skipped_expert_params(config: dict) -> int | None:
+    """The routed-expert weights a token does not pass through: (E - k) gated experts of hidden × expert width in
+    each layer that holds experts (the config's first_k_dense_replace / moe_layer_freq / decoder_sparse_step /
+    mlp_only_layers, or Step 3.5's explicit moe_layers_enum). What separates a total from the active count, and it
+    needs only the expert layout: a design whose other tensors this module does not count still has it. None when
+    the config does not state the layout."""
+    tc = text_config(config)
+    layers, h = _int(tc.get("num_hidden_layers")), _int(tc.get("hidden_size"))
+    experts = _int(_first(tc, CONFIG_KEYS["num_experts"]))
+    top_k = _int(_first(tc, CONFIG_KEYS["num_experts_per_token"]))
+    width = _int(tc.get("moe_intermediate_size")) or dense_ffn_width(tc, h)
+    if not (layers and h and experts and top_k and width) or top_k > experts:
+        return None
+    if tc.get("model_type") in UNGATED_MODEL_TYPES:
+        return None
+    listed = tc.get("moe_layers_enum")
+    if isinstance(listed, str):
+        indices = [part.strip() for part in listed.split(",")]
+        if not all(i.isdigit() and int(i) < layers for i in indices):
+            return None
+        moe_layers: list[int] | None = sorted({int(i) for i in indices})
+    else:
+        moe_layers = _moe_layers(tc, layers)
+    if moe_layers is None:
+        return None
+    return len(moe_layers) * (experts - top_k) * GATED_FFN * h * width
+
+
 def _attention(tc: dict, h: int) -> int | None:
     """Weights of one layer's attention projections (and their norms), or None."""
     heads = _int(tc.get("num_attention_heads"))
@@ -152,4 +180,5 @@ def config_params(config: dict, lm_head: bool = True) -> tuple[int, int | None] 
     total = (
         embed + h + layers * per_layer + len(moe_layers) * moe_block + dense_layers * GATED_FFN * h * (dense_width or 0)
     )
-    return total, total - len(moe_layers) * (experts - top_k) * expert
+    skipped = skipped_expert_params(config)
+    return total, None if skipped is None else total - skipped

@@ -11,7 +11,7 @@ import json
 import re
 from pathlib import Path
 
-from catalog.config_params import config_params
+from catalog.config_params import config_params, skipped_expert_params
 from catalog.hf_config import architecture_fields, attention_kind, layer_mix
 
 MODELS_CSV = "models.csv"
@@ -92,6 +92,11 @@ def model_params(row: dict, config: dict) -> tuple[int | None, int | None, str]:
     total, active = _billions(row["params_total_b"]), _billions(row["params_active_b"])
     counted = config_params(config, lm_head=(row.get("task") or "generation") == "generation")
     if total is not None:
+        if active is None and counted is None and (skipped := skipped_expert_params(config)):
+            # A design whose other tensors are not counted here (Step 3.5's per-layer attention): the experts a token
+            # skips still follow from the config's expert layout.
+            active = total - skipped
+            return total, active if 0 < active < total else None, ACTIVE_FROM_CONFIG
         if active is None and counted and counted[1] is not None:
             # A total within 2 % of the tensors' count counts the same things: take the experts a token skips off it.
             # One that counts more (a vision encoder, MTP layers, the Hub's count of a packed GPTQ file) does not

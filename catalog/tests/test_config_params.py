@@ -123,3 +123,20 @@ def test_tied_embeddings_follow_the_config_class_default():
     assert architecture_fields(_config("CohereForAI/aya-23-8B"))["tied_embeddings"] is True
     assert architecture_fields({"model_type": "lfm2", "tie_embedding": False})["tied_embeddings"] is False
     assert "tied_embeddings" not in architecture_fields({"model_type": "llama"})
+
+
+def test_a_design_not_counted_still_gives_the_experts_a_token_skips():
+    """Step 3.5 Flash's per-layer attention keeps config_params out, but its expert layout is explicit
+    (moe_layers_enum: layers 3-44; 288 experts of width 1280, top 8), so its published total gets an active count:
+    42 × (288 - 8) × 3 × 4096 × 1280 routed weights skipped per token."""
+    from catalog.config_params import skipped_expert_params
+
+    step = _config("stepfun-ai/Step-3.5-Flash")
+    assert config_params(step) is None
+    assert skipped_expert_params(step) == 42 * 280 * 3 * 4096 * 1280
+    row = {"params_total_b": "199.4", "params_active_b": "", "task": "generation", "hf_repo_id": "x/y"}
+    total, active, basis = seed_models.model_params(row, step)
+    assert (total, active) == (199_400_000_000, 199_400_000_000 - 42 * 280 * 3 * 4096 * 1280)
+    assert basis == seed_models.ACTIVE_FROM_CONFIG
+    mixtral = _config("mistralai/Mixtral-8x7B-Instruct-v0.1")  # the same rule config_params applies
+    assert config_params(mixtral)[1] == config_params(mixtral)[0] - skipped_expert_params(mixtral)
