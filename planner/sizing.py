@@ -19,7 +19,7 @@ from planner.engine.plan import (
     serving,
 )
 from planner.engine.runtime import usable_bytes
-from planner.engine.speed import decode_fit, llamacpp_mmq, read_rate_gbs
+from planner.engine.speed import llamacpp_mmq
 from planner.engine.types import (
     CPU_CLASS,
     Architecture,
@@ -392,14 +392,6 @@ def measurements_of(**filters) -> tuple[list[Measurement], int]:
             rows.append(m)
     rows.sort(key=lambda m: (m.kind, m.n_gpus, -m.tok_s))
     return with_estimates(rows[:MEASUREMENTS_SHOWN]), len(rows)
-
-
-def capped_read_gbs(gpu: GPU, runtime: str = "llamacpp") -> float | None:
-    """The rate decode reads the GPU's memory at under ``runtime`` when its compute units, not its bandwidth, set it
-    (speed.read_rate_gbs); None when it reads at its bandwidth."""
-    device = specs.gpu_to_device(gpu)
-    rate = read_rate_gbs(device, decode_fit(device, runtime))
-    return rate if rate and device.bandwidth_gbs and rate < device.bandwidth_gbs else None
 
 
 def estimate_for(m: Measurement) -> float | None:

@@ -21,6 +21,7 @@ from config.api import LookupThrottle
 from planner import charts, lookup, sizing, snapshot, specs
 from planner.caching import cached_page
 from planner.engine import calibration
+from planner.engine.speed import capped_read_gbs
 from planner.engine.types import GIB, EngineError, Runtime, Workload
 from planner.forms import (
     CompareForm,
@@ -268,6 +269,7 @@ def gpu_detail(request, slug):
     status = 400 if request.GET and not form.is_valid() else 200
     work, runtime = Workload(context=d["context"], kv_cache=d["kv_cache"]), Runtime(name=d["runtime"])
     drives = specs.runtime_backend(gpu, runtime.name) is not None
+    device = specs.gpu_to_device(gpu)
     # With the machine's RAM (the saved machine's bar links it), what does not fit the GPU may go to RAM.
     machine = specs.machine("auto", d.get("ram_gb"), d.get("ram_preset") or "")
     fits = (
@@ -288,8 +290,8 @@ def gpu_detail(request, slug):
             "d": d,
             "drives": drives,
             "runtime_label": specs.RUNTIME_LABELS[runtime.name],
-            "device": specs.gpu_to_device(gpu),
-            "read_gbs": sizing.capped_read_gbs(gpu, runtime.name),
+            "device": device,
+            "read_gbs": capped_read_gbs(device, runtime.name),
             "runtimes": [
                 (specs.RUNTIME_LABELS[r], GPU.BACKEND_LABELS.get(specs.runtime_backend(gpu, r)))
                 for r in specs.RUNTIME_CHOICES

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from .kv import check_supported, kv_cache_bytes
 from .runtime import OS_RESERVE_BYTES, runtime_overhead_bytes, usable_bytes
 from .speed import (
+    capped_read_gbs,
     decode_compute_seconds,
     decode_fit,
     decode_speed,
@@ -491,8 +492,8 @@ def serving(arch: Architecture, quant: Quantization, work: Workload, setup: Setu
 
 def read_cap_note(device: Device, runtime: str) -> list[str]:
     """What a plan says when the device's compute units, not its bandwidth, set its decode read rate."""
-    rate = read_rate_gbs(device, decode_fit(device, runtime))
-    if not (rate and device.bandwidth_gbs and rate < device.bandwidth_gbs):
+    rate = capped_read_gbs(device, runtime)
+    if rate is None or device.bandwidth_gbs is None:
         return []
     return [
         f"decode reads memory at up to {rate:,.0f} GB/s of the {device.bandwidth_gbs:,.0f}: llama.cpp's decode "

@@ -60,6 +60,13 @@ def read_rate_gbs(device: Device, fit: Fit) -> float | None:
     return device.bandwidth_gbs
 
 
+def capped_read_gbs(device: Device, runtime: str) -> float | None:
+    """The rate decode reads the device's memory at under ``runtime`` when its compute units, not its bandwidth,
+    set it; None when it reads at its bandwidth."""
+    rate = read_rate_gbs(device, decode_fit(device, runtime))
+    return rate if rate and device.bandwidth_gbs and rate < device.bandwidth_gbs else None
+
+
 def decode_speed(
     device: Device,
     gpu_bytes: int,
