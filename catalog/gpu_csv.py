@@ -264,7 +264,9 @@ def _plain(value):
 
 def plan_changes(rows: list[dict], *, respect_locks: bool = False, first_row_number: int = 2) -> ChangePlan:
     """Compare rows with the catalog (one query). Row numbers count the header as row 1.
-    With ``respect_locks`` (the refresh), locked fields are kept and counted as skipped."""
+    With ``respect_locks`` (the refresh), locked fields are kept and counted as skipped, a blank cell is the
+    feed not knowing a figure (it never erases one the catalog holds with its source), and a source the stored one
+    extends (the seed appends the citation of each figure it added: prices, tensor rates, units) is no change."""
     plan = ChangePlan()
     parsed = []
     for number, row in enumerate(rows, start=first_row_number):
@@ -295,6 +297,8 @@ def plan_changes(rows: list[dict], *, respect_locks: bool = False, first_row_num
             for name, value in values.items():
                 old = getattr(gpu, name)
                 if old == value or (isinstance(old, float) and value is not None and abs(old - value) < 1e-9):
+                    continue
+                if respect_locks and (value in (None, "") or (name == "source" and old.startswith(value))):
                     continue
                 if respect_locks and gpu.is_locked(name):
                     plan.skipped_locked += 1

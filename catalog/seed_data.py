@@ -95,6 +95,14 @@ def gpu_fixture(row: dict) -> dict:
     }
 
 
+def lock(fields: dict, name: str) -> None:
+    """A sourced correction of a figure the shared GPU table holds is locked like an admin's edit: the GPU feed
+    (the table's upstream) would otherwise put the table's figure back. Figures the table lacks (prices, tensor
+    rates, compute units) are not locked: a blank in the feed never erases them, and a feed that knows one wins."""
+    if name not in fields["locked_fields"]:
+        fields["locked_fields"].append(name)
+
+
 def apply_apple_variants(gpus: list[dict], source_dir: Path) -> None:
     """Apple Silicon by GPU cores (fixtures/source/apple_variants.csv, each row with its source): a chip × memory
     row gets the core count of the Mac that shipped with that memory at its base price (the row's price is that
@@ -115,8 +123,10 @@ def apply_apple_variants(gpus: list[dict], source_dir: Path) -> None:
         top_fp32 = untouched[row["name"]]["fields"]["fp32_tflops"]
         if top_fp32 is not None:
             fields["fp32_tflops"] = round(top_fp32 * cores / top, 2)
+            lock(fields, "fp32_tflops")
         if row["bandwidth_gbs"]:
             fields["bandwidth_gbs"] = float(row["bandwidth_gbs"])
+            lock(fields, "bandwidth_gbs")
         fields["source"] += f" | {cores}-core GPU (FP32 × {cores}/{top} of the top bin): {row['source']}"
 
 
@@ -138,6 +148,7 @@ def apply_gpu_facts(gpus: list[dict], source_dir: Path) -> None:
     for row in read_optional_csv(source_dir / "gpu_spec_fixes.csv"):
         fields = by_key[(row["vendor"], row["name"])]
         fields[row["field"]] = float(row["value"]) if row["field"] == "bandwidth_gbs" else row["value"]
+        lock(fields, row["field"])
         fields["source"] += f" | {row['field']}: {row['source']}"
 
 

@@ -81,6 +81,35 @@ def test_locked_fields_survive_and_are_counted_as_skipped(feeds):
     assert run.skipped == 1
 
 
+def test_the_feed_keeps_the_figures_the_seed_sourced(feeds):
+    """The feed is the shared GPU table's upstream: its row for a 32-core M5 Max carries the chip's top-bin FP32
+    and no bandwidth or price (as shared/data/gpus.csv does). The seed's sourced corrections are locked, a blank
+    erases nothing, and a source the stored one extends is no change."""
+    m5 = GPU.objects.get(name="Apple M5 Max (36 GB unified)")
+    kept = (m5.fp32_tflops, m5.bandwidth_gbs, m5.launch_price_usd, m5.source)
+    assert sorted(m5.locked_fields) == ["bandwidth_gbs", "fp32_tflops"] and kept[1] == 460.0
+    feed_source = m5.source.split(" | 32-core GPU")[0]
+    apple = {
+        **dict.fromkeys(next(csv.reader(io.StringIO(feed_text()))), ""),
+        **{"vendor": "Apple", "name": m5.name, "architecture": "Apple GPU", "release_date": "2026"},
+        **{"memory_gb": "36", "memory_type": "LPDDR (unified)", "fp32_tflops": "22.8", "segment": "apple"},
+        "source": feed_source,
+    }
+
+    def mutate(rows):
+        rows[1]["launch_price_usd"] = ""  # the RTX 3060 12 GB with its price unknown
+        return [*rows, apple]
+
+    price_3060 = GPU.objects.get(slug="nvidia-geforce-rtx-3060-12-gb").launch_price_usd
+    feeds.serve("/gpus.csv", Reply(feed_text(mutate).encode(), "text/csv"))
+    run = refresh.run("gpu_feed")
+    assert run.status == "succeeded", run.message
+    m5.refresh_from_db()
+    assert (m5.fp32_tflops, m5.bandwidth_gbs, m5.launch_price_usd, m5.source) == kept
+    assert run.skipped == 1  # the locked FP32
+    assert GPU.objects.get(slug="nvidia-geforce-rtx-3060-12-gb").launch_price_usd == price_3060 is not None
+
+
 @pytest.mark.parametrize(
     "reply",
     [
