@@ -53,6 +53,14 @@ MODEL_KEYS = [
     ("qwen3moe 30B.A3B", "Qwen/Qwen3-30B-A3B"),
     ("llama 70B", "meta-llama/Llama-3.1-70B"),
     ("deepseek2 671B", "deepseek-ai/DeepSeek-V3"),
+    ("gemma4 31B", "google/gemma-4-31B-it"),
+    ("qwen35 27B", "Qwen/Qwen3.5-27B"),
+    ("llama 8B", "meta-llama/Meta-Llama-3-8B"),  # 8.03 B: Llama 3 / 3.1 8B, one shape
+    # Files llama-bench names by their architecture only are relabelled in the row with what they are (its
+    # params and file name say so): "llama 7B" at 7.24 B is Mistral 7B, "llama 1B" at 1.10 B TinyLlama.
+    ("mistral 7B", "mistralai/Mistral-7B-v0.1"),
+    ("phi2 3B", "microsoft/phi-2"),
+    ("tinyllama 1B", "TinyLlama/TinyLlama-1.1B-Chat-v1.0"),
     ("llama 7B", "meta-llama/Llama-2-7b-hf"),
 ]
 

@@ -46,6 +46,7 @@ LABELS = {
     "Apple M4 Pro (16-core GPU, 273 GB/s)": ("Apple M4 Pro (24 GB unified)", 273),
     "Intel Arc A770": ("Arc A770", None),
     "Intel Arc B580": ("Arc B580", None),
+    "Apple M5": ("Apple M5 (16 GB unified)", None),  # the base M5 (10-core GPU, 153.6 GB/s at every memory size)
     "Intel Data Center GPU Flex 170": ("Data Center GPU Flex 170", None),
     "NVIDIA A100 80GB": ("A100 SXM4 80 GB", None),
     "NVIDIA A100-SXM4-40GB": ("A100 SXM4 40 GB", None),
