@@ -163,7 +163,9 @@ def matmul_precision(quant: Quantization, runtime: str = "llamacpp", backend: st
     accumulate; F32 as an FP32 GEMM on the shaders ("fp32"). Its quantized weights: CUDA and ROCm quantize the
     activations to 8 bits and multiply in INT8 (ggml-cuda/mmq.cuh on mma / MFMA / WMMA), except a CUDA build before
     MMQ was the default (``mmq`` False: dequantized to F16 for cuBLAS); Vulkan (cooperative matrices), SYCL
-    (oneMKL/oneDNN GEMM) and Metal (simdgroup matrices) dequantize the weights to FP16 first."""
+    (oneMKL/oneDNN GEMM) and Metal (simdgroup matrices; on an M5-generation GPU the Metal 4 tensor API, which drives
+    its Neural Accelerators: ggml-org/llama.cpp PR #16634, FP16 only, issue #19285) dequantize the weights to FP16
+    first."""
     cuda = backend in {"cuda", ""}
     if quant.bits_per_weight >= 16:
         if runtime == "vllm" or not cuda:
