@@ -239,6 +239,7 @@ class GPUAdmin(HistoryMixin, admin.ModelAdmin):
                     "launch_price_usd",
                     "street_price_usd",
                     "street_price_observed_at",
+                    "availability",
                 )
             },
         ),

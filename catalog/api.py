@@ -154,6 +154,7 @@ class GPUSerializer(serializers.ModelSerializer):
             "street_price_usd",
             "street_price_observed_at",
             "price_usd",
+            "availability",
             "segment",
             "is_active",
             "source",

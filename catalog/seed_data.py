@@ -87,6 +87,7 @@ def gpu_fixture(row: dict) -> dict:
             "fp32_tflops": _num(row["fp32_tflops"]),
             "tdp_w": _num(row["tdp_w"], int),
             "launch_price_usd": f"{price:.2f}" if price is not None else None,
+            "availability": "retail",  # gpu_availability.csv names the GPUs sold only in systems, clouds or laptops
             "segment": row["segment"],
             "is_active": True,
             "source": row["source"],
@@ -131,8 +132,9 @@ def apply_apple_variants(gpus: list[dict], source_dir: Path) -> None:
 
 
 def apply_gpu_facts(gpus: list[dict], source_dir: Path) -> None:
-    """Prices (fixtures/source/gpu_prices.csv: launch MSRP or dated retail) and spec figures
-    (gpu_spec_fixes.csv) the shared GPU table lacks, each with its source. A launch MSRP never replaces
+    """Prices (fixtures/source/gpu_prices.csv: launch MSRP or dated retail), how the GPUs no one sells on their own
+    are sold (gpu_availability.csv) and spec figures (gpu_spec_fixes.csv) the shared GPU table lacks, each with its
+    source. A launch MSRP never replaces
     one the table has; a retail price becomes the street price with the date it was seen (the newest wins)."""
     by_key = {(g["fields"]["vendor"], g["fields"]["name"]): g["fields"] for g in gpus}
     for row in sorted(read_optional_csv(source_dir / "gpu_prices.csv"), key=lambda r: r["price_date"]):
@@ -145,6 +147,10 @@ def apply_gpu_facts(gpus: list[dict], source_dir: Path) -> None:
         else:
             continue
         fields["source"] += f" | {row['price_kind']} price ({row['price_date']}): {row['source']}"
+    for row in read_optional_csv(source_dir / "gpu_availability.csv"):  # sold only in systems, the cloud, laptops
+        fields = by_key[(row["vendor"], row["name"])]
+        fields["availability"] = row["availability"]
+        fields["source"] += f" | availability ({row['availability']}): {row['source']}"
     for row in read_optional_csv(source_dir / "gpu_spec_fixes.csv"):
         fields = by_key[(row["vendor"], row["name"])]
         fields[row["field"]] = float(row["value"]) if row["field"] == "bandwidth_gbs" else row["value"]

@@ -31,6 +31,7 @@ GPU_FIELDS = (
     "gfx_target",
     "street_price_observed_at",
     "release_date",
+    "availability",
 )
 _lock = threading.RLock()  # a snapshot may be built from another
 _cache: dict[str, tuple[int, object]] = {}

@@ -71,6 +71,15 @@ class GPU(models.Model):
         INTEGRATED = "integrated", "Integrated"
         APPLE = "apple", "Apple unified memory"
 
+    class Availability(models.TextChoices):
+        """How a GPU is sold new: why one has no price to show (fixtures/source/gpu_availability.csv, with sources)."""
+
+        RETAIL = "retail", "Sold as a card or a computer"
+        SYSTEM = "system", "Only inside servers or prebuilt systems"
+        CLOUD = "cloud", "Only rented in the cloud"
+        MOBILE = "mobile", "Only in laptops"
+        CANCELLED = "cancelled", "Cancelled before it shipped"
+
     vendor = models.CharField(max_length=20, db_index=True)
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
@@ -147,6 +156,12 @@ class GPU(models.Model):
         validators=[MaxValueValidator(GPU_LIMITS["street_price_usd"])],
     )
     street_price_observed_at = models.DateField(null=True, blank=True)
+    availability = models.CharField(
+        max_length=10,
+        choices=Availability.choices,
+        default=Availability.RETAIL,
+        help_text="How it is sold new; a GPU no one sells on its own has no price of its own to show.",
+    )
     segment = models.CharField(max_length=12, choices=Segment.choices, db_index=True)
     is_active = models.BooleanField(default=True)
     # What can drive it (fixtures/source/gpu_backends.csv): which runtimes run on it is planner/specs.py's rule.
@@ -204,6 +219,7 @@ class GPU(models.Model):
         "launch_price_usd",
         "street_price_usd",
         "street_price_observed_at",
+        "availability",
         "segment",
         "is_active",
     )
@@ -300,6 +316,8 @@ class GPU(models.Model):
     def sold_today(self) -> bool:
         from django.utils import timezone
 
+        if self.availability == self.Availability.CANCELLED:
+            return False
         if self.street_price_usd is not None:
             return True
         return self.release_date is not None and (
@@ -335,6 +353,12 @@ class GPU(models.Model):
         if self.launch_price_usd is not None:
             return f"launch price, {self.release_date:%Y}" if self.release_date else "launch price"
         return ""
+
+    @property
+    def not_sold_alone(self) -> str:
+        """Why a GPU has no price of its own, when no one sells it on its own ("Only rented in the cloud"); blank for
+        a GPU sold as a card or a computer."""
+        return "" if self.availability == self.Availability.RETAIL else self.get_availability_display()
 
     @property
     def price_usd(self):

@@ -58,6 +58,7 @@ def form_data(gpu, **overrides):
             "launch_price_usd",
             "street_price_usd",
             "street_price_observed_at",
+            "availability",
         )
     }
     data = {k: ("" if v is None else v) for k, v in row.items()}

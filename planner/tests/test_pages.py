@@ -436,6 +436,22 @@ def test_gpu_list_price_sort_uses_the_current_price(client, seeded):
     assert GPU.objects.get(slug="nvidia-tesla-k80").current_price_usd is None
 
 
+def test_a_gpu_no_one_sells_on_its_own_says_so_instead_of_a_blank_price(client, seeded):
+    """fixtures/source/gpu_availability.csv: the A10G is AWS's (only rented), a cancelled part is never offered as
+    a card people buy today, and the API carries the same field."""
+    from catalog.models import GPU
+
+    a10g = GPU.objects.get(slug="nvidia-a10g")
+    assert a10g.availability == "cloud" and a10g.price_usd is None and "G5 instances use NVIDIA A10G" in a10g.source
+    page = client.get(a10g.get_absolute_url()).content.decode()
+    assert "Not sold on its own: only rented in the cloud" in page
+    cancelled = GPU.objects.get(name="Data Center GPU Max 1350")
+    assert cancelled.availability == "cancelled" and not cancelled.sold_today
+    assert client.get(f"/api/v1/gpus/{a10g.slug}/").json()["availability"] == "cloud"
+    listing = client.get("/gpus/", {"q": "A10G"}).content.decode()
+    assert 'title="Only rented in the cloud">not sold alone' in listing
+
+
 @pytest.mark.parametrize(
     "query",
     [
