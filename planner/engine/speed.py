@@ -162,19 +162,25 @@ def matmul_precision(quant: Quantization, runtime: str = "llamacpp", backend: st
     CUBLAS_COMPUTE_16F, FP32 only on CDNA), which a GeForce card runs at twice its FP32-accumulate rate; BF16 with FP32
     accumulate; F32 as an FP32 GEMM on the shaders ("fp32"). Its quantized weights: CUDA and ROCm quantize the
     activations to 8 bits and multiply in INT8 (ggml-cuda/mmq.cuh on mma / MFMA / WMMA), except a CUDA build before
-    MMQ was the default (``mmq`` False: dequantized to F16 for cuBLAS); Vulkan (cooperative matrices), SYCL
-    (oneMKL/oneDNN GEMM) and Metal (simdgroup matrices; on an M5-generation GPU the Metal 4 tensor API, which drives
-    its Neural Accelerators: ggml-org/llama.cpp PR #16634, FP16 only, issue #19285) dequantize the weights to FP16
-    first."""
+    MMQ was the default (``mmq`` False: dequantized to F16 for cuBLAS); Vulkan, SYCL (oneMKL/oneDNN GEMM) and Metal
+    (simdgroup matrices; on an M5-generation GPU the Metal 4 tensor API, which drives its Neural Accelerators:
+    ggml-org/llama.cpp PR #16634, FP16 only, issue #19285) dequantize the weights to FP16 first. Vulkan's cooperative
+    matrix kernels (coopmat2 since PR #10206, 2024-12-05; coopmat1 since #10597) then accumulate in FP16 at the default
+    precision ("fp16acc": ggml-vulkan.cpp picks its f16acc pipelines unless an op asks for FP32), which a GeForce card
+    runs at twice its FP32-accumulate rate; elsewhere the two rates are one figure."""
     cuda = backend in {"cuda", ""}
     if quant.bits_per_weight >= 16:
+        name = quant.name.upper()
+        if runtime != "vllm" and backend == "vulkan" and name.startswith("F16"):
+            return "fp16acc"
         if runtime == "vllm" or not cuda:
             return "fp16"
-        name = quant.name.upper()
         return "fp32" if name.startswith("F32") else "fp16" if name.startswith("BF16") else "fp16acc"
     if runtime == "vllm":
         return "fp8" if quant.family == "fp8" else "fp16"
     if cuda and not mmq:
+        return "fp16acc"
+    if backend == "vulkan":
         return "fp16acc"
     return "int8" if backend in {"cuda", "rocm", ""} else "fp16"
 

@@ -29,8 +29,10 @@ def test_the_plan_api_shows_the_published_measurements_with_our_figure_for_the_s
     # The same estimate for the same test on the same backend; tg128 decodes with 64 tokens in the cache.
     assert all(m["depth"] == 64 for m in decode) and len({m["estimate_tok_s"] for m in decode}) == 1
     assert 0.75 < decode[0]["estimate_tok_s"] / decode[0]["tok_s"] < 1.25
-    prompts = {m["backend"]: m["estimate_tok_s"] for m in measured if m["kind"] == "prefill"}
-    assert prompts["Vulkan"] < prompts["CUDA"]  # Vulkan dequantizes to FP16: half the 4090's INT8 matrix rate
+    prompts = {(m["backend"], m["measured_on"][:4]): m["estimate_tok_s"] for m in measured if m["kind"] == "prefill"}
+    # Vulkan multiplies FP16 tiles accumulating in FP16 (coopmat2), as CUDA did through cuBLAS before its INT8
+    # kernels were the default (June 2024): the same estimate, below today's CUDA one at the 4090's INT8 rate
+    assert prompts["Vulkan", "2025"] == prompts["CUDA", "2024"] < prompts["CUDA", "2025"]
 
 
 def test_only_measurements_of_the_same_setup_are_shown(seeded):
