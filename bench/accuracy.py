@@ -127,6 +127,25 @@ def hybrid_errors(llms, out):
             out["KV cache", "llama.cpp", "hybrid"].append(err(kv, float(r["kv_total_mib"]) * MIB))
 
 
+def dsv4_errors(llms, out):
+    """DeepSeek V4's compressed cache under vLLM (kv.vllm_csa_bytes) against the per-request KV memory its logs
+    state or imply (pool / maximum concurrency), bench/dsv4_vllm_logs.csv, each row with its source."""
+    import csv
+
+    from planner.engine.kv import vllm_csa_bytes
+
+    with open(ROOT / "bench" / "dsv4_vllm_logs.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for r in rows:
+        if r["catalog_repo"] not in llms:
+            continue
+        arch = specs.llm_to_arch(llms[r["catalog_repo"]])
+        work = Workload(context=int(r["max_model_len"]), kv_cache="fp8")
+        predicted = vllm_csa_bytes(arch, work, in_flight_tokens=int(r["in_flight_tokens"]))
+        real = float(r["per_request_gib"] or float(r["pool_gib"]) / float(r["max_concurrency"])) * GIB
+        out["KV cache", "vLLM", "DeepSeek V4 (compressed)"].append(err(predicted, real))
+
+
 def vision_errors(llms, out):
     """Vision encoders + projectors (llama.cpp's mmproj) against the model size llama.cpp prints when it
     loads them (bench/vision_logs.csv, each row with its source)."""
@@ -240,6 +259,7 @@ def main():
     file_size_errors(llms, out)
     vram_errors(llms, out)
     hybrid_errors(llms, out)
+    dsv4_errors(llms, out)
     vision_errors(llms, out)
     speed_errors(out, cv)
     serving_errors(out, cv)

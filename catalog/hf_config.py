@@ -58,15 +58,17 @@ NEMOTRON_CODES = {"M": "R", "*": "F", "-": "N", "E": "N"}
 BLOCK_TYPE_CODES = {"mamba": "R", "attention": "F", "mlp": "N", "moe": "N"}
 # MiMo-V2 hybrid_layer_pattern: 1 sliding-window attention, 0 full attention.
 MIMO_CODES = {1: "S", 0: "F"}
+# Layer codes whose layers keep a window of recent tokens (DeepSeek V4's compressed layers keep raw keys too).
+WINDOWED_CODES = frozenset("SCKH")
+# DeepSeek V4 compress_ratios (one per layer, then the MTP layers'): 0 a window of raw keys only, 4 CSA, 128 HCA.
+COMPRESS_CODES = {0: "S", 4: "K", 128: "H"}
 # Designs whose cache is not (yet) one of the above, by model_type or by a key only they have.
 UNSUPPORTED_MODEL_TYPES = {
-    "deepseek_v4": "DeepSeek V4's compressed CSA/HCA attention cache",
     "falcon_h1": "Falcon-H1's parallel attention and Mamba-2 layers",
     "minimax_text_01": "MiniMax lightning attention",
     "minimax_m1": "MiniMax lightning attention",
 }
 UNSUPPORTED_KEYS = {
-    "compress_ratios": "compressed CSA/HCA attention caches",
     "sparse_attention_config": "MiniMax sparse attention",
     "block_configs": "per-layer attention blocks (DeciLM / Nemotron NAS)",
 }
@@ -234,6 +236,11 @@ def layer_pattern(tc: dict, num_layers: int | None) -> tuple[str, str]:
             int((i + 1) % (tc.get("no_rope_layer_interval") or 4) != 0) for i in range(n)
         ]
         pattern = "".join("C" if r else "F" for r in rope)
+    elif isinstance(tc.get("compress_ratios"), list) and tc["compress_ratios"]:  # DeepSeek V4
+        ratios = tc["compress_ratios"][:n]
+        if set(ratios) - set(COMPRESS_CODES):
+            return "", f"compression ratio {sorted(set(ratios) - set(COMPRESS_CODES))}"
+        pattern = "".join(COMPRESS_CODES[r] for r in ratios)
     elif isinstance(tc.get("linear_attn_config"), dict):  # Kimi Linear: 1-based layer numbers per kind
         layers = tc["linear_attn_config"]
         kda, full = layers.get("kda_layers") or [], layers.get("full_attn_layers") or []
@@ -434,8 +441,8 @@ def architecture_fields(config: dict) -> dict:
         values["intermediate_size"] = ffn  # dense FFN width (for MoE configs it is the expert width: skipped)
     if "num_kv_heads" not in values and "num_attention_heads" in values and not mla:
         values["num_kv_heads"] = values["num_attention_heads"]  # MHA: HF's default
-    if mla and _int(tc.get("index_head_dim")):
-        values["indexer_head_dim"] = tc["index_head_dim"]  # DeepSeek Sparse Attention's indexer keys
+    if (mla or tc.get("compress_ratios")) and _int(tc.get("index_head_dim")):
+        values["indexer_head_dim"] = tc["index_head_dim"]  # DeepSeek Sparse Attention's (and V4 CSA's) indexer keys
     if not mla and _int(tc.get("v_head_dim")) and tc["v_head_dim"] != values.get("head_dim"):
         values["head_dim_v"] = tc["v_head_dim"]
     if _int(tc.get("global_head_dim")):  # Gemma 4: full layers' own K/V width and head count
@@ -465,14 +472,15 @@ def architecture_fields(config: dict) -> dict:
     reason = _unsupported(config, tc) or reason
     window = _first(tc, ("sliding_window", "attention_chunk_size"))
     uses_window = tc.get("use_sliding_window")
-    if _int(window) and uses_window is not False and (not pattern or set(pattern) & {"S", "C"}):
+    windowed = set(pattern) & WINDOWED_CODES
+    if _int(window) and uses_window is not False and (not pattern or windowed):
         values["sliding_window"] = window
         kinds = [c for c in pattern if c in "FSC"]
         local, full = sum(1 for c in kinds if c in "SC"), kinds.count("F")
         if local and full:
             g = gcd(local, full)
             values["swa_local_layers"], values["swa_global_layers"] = local // g, full // g
-    elif pattern and set(pattern) & {"S", "C"}:
+    elif windowed:
         reason = reason or "windowed layers without a window size"
     if "R" in pattern:
         dims = recurrent_dims(tc)
@@ -492,6 +500,8 @@ def attention_kind(values: dict) -> str:
     pattern = values.get("layer_pattern", "")
     if values.get("mla_kv_lora_rank"):
         return "mla"
+    if set(pattern) & {"K", "H"}:
+        return "csa"
     if "R" in pattern:
         return "hybrid"
     if values.get("swa_local_layers"):
@@ -506,6 +516,8 @@ def layer_mix(pattern: str) -> str:
         ("S", "sliding-window"),
         ("C", "chunked-local"),
         ("F", "full attention"),
+        ("K", "compressed ¼ (CSA)"),
+        ("H", "compressed 1/128 (HCA)"),
         ("N", "without own cache"),
     )
     return " + ".join(f"{pattern.count(code)} {name}" for code, name in names if pattern.count(code))

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from catalog.config_params import config_params, skipped_expert_params
-from catalog.hf_config import architecture_fields, attention_kind, layer_mix
+from catalog.hf_config import WINDOWED_CODES, architecture_fields, attention_kind, layer_mix
 
 MODELS_CSV = "models.csv"
 CONFIG_DIR = "configs"
@@ -130,7 +130,7 @@ def config_llm_fields(row: dict, config: dict) -> dict | None:
     hybrid = bool(set(pattern) & {"R", "N"})
     if (moe or hybrid) and not total and not reason:  # the weights are solved from the published count
         reason = "a model whose parameter count we have no source for"
-    window = arch.get("sliding_window") if set(pattern) & {"S", "C"} or attention == "swa-hybrid" else None
+    window = arch.get("sliding_window") if set(pattern) & WINDOWED_CODES or attention == "swa-hybrid" else None
     return {
         "architecture": "moe" if moe else "dense",
         "params_total": total,

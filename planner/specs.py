@@ -12,7 +12,9 @@ from planner.engine.recurrent import recurrent_state
 from planner.engine.types import (
     CHUNKED,
     CPU_CLASS,
+    CSA,
     FULL,
+    HCA,
     NO_CACHE,
     RECURRENT,
     SLIDING,
@@ -26,7 +28,7 @@ from planner.engine.types import (
 from planner.engine.vision import image_compute_bytes, vision_encoder_params
 
 # catalog LLM.layer_pattern letters (catalog/hf_config.py) -> engine layer kinds
-LAYER_LETTERS = {"F": FULL, "S": SLIDING, "C": CHUNKED, "R": RECURRENT, "N": NO_CACHE}
+LAYER_LETTERS = {"F": FULL, "S": SLIDING, "C": CHUNKED, "R": RECURRENT, "N": NO_CACHE, "K": CSA, "H": HCA}
 
 # KV-cache types each runtime offers: llama-server -ctk/-ctv allowed values (its README, via llama-cpp-python
 # 0.3.36), Ollama's OLLAMA_KV_CACHE_TYPE (docs/faq.mdx @fb30760), vLLM's --kv-cache-dtype (vLLM 0.33.0
@@ -175,7 +177,7 @@ def _recurrent(llm: LLM) -> tuple[RecurrentState | None, str]:
 
 
 def llm_to_arch(llm: LLM) -> Architecture:
-    attention = {"mla": "mla", "swa-hybrid": "swa"}.get(llm.attention, "standard")
+    attention = {"mla": "mla", "swa-hybrid": "swa", "csa": "csa"}.get(llm.attention, "standard")
     state, problem = _recurrent(llm)
     return Architecture(
         name=llm.name,

@@ -154,6 +154,7 @@ class LLM(models.Model):
         MLA = "mla", "Multi-head latent (MLA)"
         SWA = "swa-hybrid", "Sliding-window hybrid"
         HYBRID = "hybrid", "Hybrid (recurrent + attention)"
+        CSA = "csa", "Compressed sparse (CSA/HCA)"
 
     class Task(models.TextChoices):
         GENERATION = "generation", "Text generation"
@@ -216,7 +217,8 @@ class LLM(models.Model):
     layer_pattern = models.CharField(
         max_length=400,
         blank=True,
-        help_text="One letter per layer: F full attention, S sliding, C chunked, R recurrent, N no own cache. "
+        help_text="One letter per layer: F full attention, S sliding, C chunked, R recurrent, N no own cache, "
+        "K compressed ¼ with an indexer (CSA), H compressed 1/128 (HCA). "
         "Blank: every layer follows the attention kind.",
     )
     recurrent = models.JSONField(default=dict, blank=True, help_text="Recurrent layers' design and dimensions.")
@@ -356,7 +358,7 @@ class LLM(models.Model):
                 condition=~Q(attention="swa-hybrid") | Q(sliding_window__isnull=False, sliding_window__gt=0),
                 name="llm_swa_window_required",
             ),
-            models.CheckConstraint(condition=Q(layer_pattern__regex=r"^[FSCRN]*$"), name="llm_layer_pattern_letters"),
+            models.CheckConstraint(condition=Q(layer_pattern__regex=r"^[FSCRNKH]*$"), name="llm_layer_pattern_letters"),
         ]
 
     def __str__(self):

@@ -4,7 +4,19 @@ Element sizes are ggml block sizes (shared/data/kv_cache_types.csv, from ggml sr
 f16/bf16 2 B, q8_0 34 B per 32 (1.0625 B), q4_0 18 B per 32 (0.5625 B); vLLM fp8 1 B.
 """
 
-from .types import CHUNKED, FULL, NO_CACHE, RECURRENT, SLIDING, Architecture, EngineError, Workload
+from .types import (
+    CHUNKED,
+    COMPRESS_RATIOS,
+    CSA,
+    FULL,
+    HCA,
+    NO_CACHE,
+    RECURRENT,
+    SLIDING,
+    Architecture,
+    EngineError,
+    Workload,
+)
 
 # kv type -> (elements per block, bytes per block)
 KV_TYPES: dict[str, tuple[int, int]] = {
@@ -46,7 +58,10 @@ def bytes_per_cell_per_layer(arch: Architecture, kv_type: str, full_layer: bool 
     MLA: one latent of kv_lora_rank + rope_dim values and no V tensor (llama.cpp PR #19067 "V-less
     cache"; vLLM MLAAttentionSpec head_size = kv_lora_rank + qk_rope_head_dim, num_kv_heads 1).
     DeepSeek Sparse Attention adds the indexer's key, ``indexer_head_dim`` values per token and layer.
+    DeepSeek V4 ("csa"): keys only, one head of head_dim values (llama-kv-cache-dsv4.cpp dsv4_make_k_only).
     """
+    if arch.attention == "csa":
+        return row_bytes(arch.num_kv_heads * arch.head_dim_k, kv_type)
     if arch.attention == "mla":
         if not (arch.mla_kv_lora_rank and arch.mla_rope_dim):
             raise EngineError("architecture", "MLA needs kv_lora_rank and rope dim")
@@ -75,7 +90,7 @@ def layer_kinds(arch: Architecture) -> tuple[str, ...]:
 
 def layer_counts(arch: Architecture) -> dict[str, int]:
     kinds = layer_kinds(arch)
-    return {kind: kinds.count(kind) for kind in (FULL, SLIDING, CHUNKED, RECURRENT, NO_CACHE)}
+    return {kind: kinds.count(kind) for kind in (FULL, SLIDING, CHUNKED, RECURRENT, NO_CACHE, CSA, HCA)}
 
 
 def check_supported(arch: Architecture) -> None:
@@ -87,6 +102,10 @@ def check_supported(arch: Architecture) -> None:
         raise EngineError("architecture", f"{arch.name}: recurrent layers need their state dimensions")
     if (counts[SLIDING] or counts[CHUNKED]) and not arch.sliding_window:
         raise EngineError("architecture", f"{arch.name}: windowed layers need a window size")
+    if (counts[CSA] or counts[HCA]) and not (arch.attention == "csa" and arch.sliding_window):
+        raise EngineError("architecture", f"{arch.name}: compressed layers need DeepSeek V4's window of raw keys")
+    if counts[CSA] and not arch.indexer_head_dim:
+        raise EngineError("architecture", f"{arch.name}: CSA layers need the indexer's key width")
 
 
 def recurrent_state_bytes(arch: Architecture, sequences: int, runtime: str = "llamacpp") -> int:
@@ -119,6 +138,8 @@ def llamacpp_kv_bytes(arch: Architecture, work: Workload, swa_full: bool = False
     Bytes = Σ cells × bytes_per_cell_per_layer over the layers with a cache, plus the recurrent state.
     """
     check_supported(arch)
+    if arch.attention == "csa":
+        return llamacpp_csa_bytes(arch, work, swa_full)
     n_ctx = work.context * work.batch
     cells_global = pad(n_ctx, LLAMA_CPP_CELL_PAD)
     counts = layer_counts(arch)
@@ -128,10 +149,45 @@ def llamacpp_kv_bytes(arch: Architecture, work: Workload, swa_full: bool = False
     state = recurrent_state_bytes(arch, work.batch)
     if swa_full or not n_windowed:
         return cells_global * (full + windowed) + state
+    return cells_global * full + window_cells(arch, work) * windowed + state
+
+
+def window_cells(arch: Architecture, work: Workload) -> int:
+    """llama.cpp's cells for a windowed layer (llama-kv-cache-iswa.cpp): pad256(min(n_ctx, window × sequences +
+    n_ubatch)), never more than the full layers' pad256(n_ctx)."""
     assert arch.sliding_window  # check_supported: windowed layers have a window
-    cells_window = pad(min(n_ctx, arch.sliding_window * work.batch + work.ubatch), LLAMA_CPP_CELL_PAD)
-    cells_window = min(cells_window, cells_global)
-    return cells_global * full + cells_window * windowed + state
+    n_ctx = work.context * work.batch
+    cells = pad(min(n_ctx, arch.sliding_window * work.batch + work.ubatch), LLAMA_CPP_CELL_PAD)
+    return min(cells, pad(n_ctx, LLAMA_CPP_CELL_PAD))
+
+
+def llamacpp_csa_bytes(arch: Architecture, work: Workload, swa_full: bool = False) -> int:
+    """DeepSeek V4 in llama.cpp (src/llama-kv-cache-dsv4.cpp, ggml-org/llama.cpp@8eb9c86, from PR #24162), one
+    unified stream of kv_size = pad256(n_ctx) cells:
+    - every layer's window of raw keys: an iswa cache whose layers are all windowed, keys only (dsv4_make_k_only),
+      window_cells each (pad256(n_ctx) with --swa-full);
+    - CSA layers: compressed keys and the lightning indexer's keys (indexer_head_dim wide), GGML_PAD(ceil(kv_size /
+      4), 256) cells each; HCA layers: compressed keys, GGML_PAD(ceil(kv_size / 128), 256) cells (dsv4_comp_size);
+      all in the -ctk type;
+    - the compressors' running state in F32, kv and score tensors of state_size × n_embd_state per layer (one
+      stream when unified): CSA 8 × 2·head_dim and its indexer's 8 × 2·indexer_head_dim, HCA 128 × head_dim
+      (llama_dsv4_comp_state(…, ratio, state_size, n_embd_state)).
+    """
+    counts = layer_counts(arch)
+    kv_size = pad(work.context * work.batch, LLAMA_CPP_CELL_PAD)
+    key = bytes_per_cell_per_layer(arch, work.kv_cache)
+    raw_layers = counts[SLIDING] + counts[CSA] + counts[HCA]
+    raw = (kv_size if swa_full else window_cells(arch, work)) * raw_layers * key
+
+    def compressed_cells(kind: str) -> int:
+        return pad(max(1, -(-kv_size // COMPRESS_RATIOS[kind])), LLAMA_CPP_CELL_PAD)
+
+    indexer = row_bytes(arch.indexer_head_dim or 0, work.kv_cache) if counts[CSA] else 0
+    compressed = counts[CSA] * compressed_cells(CSA) * (key + indexer) + counts[HCA] * compressed_cells(HCA) * key
+    head, index = arch.num_kv_heads * arch.head_dim_k, arch.indexer_head_dim or 0
+    f32 = KV_TYPES["f32"][1]
+    state = 2 * f32 * (counts[CSA] * 8 * (2 * head + 2 * index) + counts[HCA] * 128 * head)
+    return raw + compressed + state
 
 
 # vLLM's DSA indexer cache: FP8 keys plus one FP32 scale per 128 values, uint8 storage
@@ -152,6 +208,8 @@ def vllm_kv_bytes(
     Recurrent layers hold one state per request (MambaSpec); see recurrent_state_bytes.
     """
     check_supported(arch)
+    if arch.attention == "csa":
+        return vllm_csa_bytes(arch, work, tp, in_flight_tokens)
     # vLLM --kv-cache-dtype: auto/bfloat16/float16 keep 2 bytes, fp8 (= fp8_e4m3) and fp8_e5m2 one byte per value
     # (vllm/config/cache.py CacheDType; per-layer FP32 scales are negligible).
     kv_type = (
@@ -189,6 +247,51 @@ def vllm_kv_bytes(
         n_full * per_token_layer(True) + n_full_like * per_token_layer(False)
     ) + window_blocks * block_size * n_windowed * per_token_layer(False)
     return per_sequence * work.batch + recurrent_state_bytes(arch, work.batch, "vllm")
+
+
+# vLLM's DeepSeek V4 cache (vllm/model_executor/layers/deepseek_v4_attention.py, v1/attention/backends/mla/
+# sparse_swa.py, layers/deepseek_compressor.py, v1/core/kv_cache_utils.py; the research notes for issue 13 quote
+# them): every entry 448 FP8 NoPE bytes + 64 BF16 RoPE values + 7 scale bytes + 1 pad; indexer keys 128 FP8 + one
+# FP32 scale; compressor states F32; every page rounded up to 576 bytes.
+VLLM_DSV4_ENTRY, VLLM_DSV4_INDEXER_ENTRY, VLLM_DSV4_PAGE_ALIGN = 584, 132, 576
+VLLM_DSV4_BLOCK = 256  # tokens per block of the compressed caches (its FlashMLA sparse backend supports 256 only)
+VLLM_DSV4_SWA_GROUPS = 2  # kv_cache_utils splits both V4 models' window layers into two groups of one page each
+
+
+def vllm_csa_bytes(arch: Architecture, work: Workload, tp: int = 1, in_flight_tokens: int = 2048) -> int:
+    """DeepSeek V4 on vLLM, always in its FP8 layout (it refuses any other KV dtype for V4). One block id
+    addresses a page of every group (the packed layout, vLLM 0.24+): its stride is the largest group's pages —
+    CSA keys (64 entries) + indexer keys (64) per CSA layer + HCA keys (2) per HCA layer, or a window group's, or a
+    compressor-state group's. A request is charged, as its admission and "Maximum concurrency" count it
+    (get_max_concurrency_for_kv_cache_config): cdiv(L, 256) compressed blocks, each window group's cdiv(min(127 +
+    X, L), 64) + 1, the CSA states' cdiv(min(7 + X, L), 4) + 1 and the HCA states' cdiv(min(127 + X, L), 8) + 1,
+    where X is the tokens in flight; that reservation is why a short context still costs gigabytes. Checked in
+    bench/accuracy.py against published vLLM logs. The single KV head is replicated on every tensor-parallel rank."""
+    counts = layer_counts(arch)
+    n_csa, n_hca, n_raw = counts[CSA], counts[HCA], counts[SLIDING] + counts[CSA] + counts[HCA]
+
+    def page(entries: int, size: int) -> int:
+        return pad(entries * size, VLLM_DSV4_PAGE_ALIGN)
+
+    per = VLLM_DSV4_BLOCK // COMPRESS_RATIOS[CSA]
+    compressed_group = n_csa * (page(per, VLLM_DSV4_ENTRY) + page(per, VLLM_DSV4_INDEXER_ENTRY)) + n_hca * page(
+        VLLM_DSV4_BLOCK // COMPRESS_RATIOS[HCA], VLLM_DSV4_ENTRY
+    )
+    head, index, f32 = arch.num_kv_heads * arch.head_dim_k, arch.indexer_head_dim or 0, KV_TYPES["f32"][1]
+    window_group = -(-n_raw // VLLM_DSV4_SWA_GROUPS) * page(64, VLLM_DSV4_ENTRY)
+    csa_state_group = n_csa * (page(4, 2 * 2 * head * f32) + page(4, 2 * 2 * index * f32))
+    hca_state_group = n_hca * page(8, 2 * head * f32)
+    stride = max(compressed_group, window_group, csa_state_group, hca_state_group)
+    length, x = work.context, in_flight_tokens
+    assert arch.sliding_window  # check_supported
+    window = arch.sliding_window
+    blocks = (
+        -(-length // VLLM_DSV4_BLOCK)
+        + VLLM_DSV4_SWA_GROUPS * (-(-min(window - 1 + x, length) // 64) + 1)
+        + (-(-min(2 * COMPRESS_RATIOS[CSA] - 1 + x, length) // 4) + 1)
+        + (-(-min(COMPRESS_RATIOS[HCA] - 1 + x, length) // 8) + 1)
+    )
+    return blocks * stride * work.batch * tp
 
 
 def kv_cache_bytes(arch: Architecture, work: Workload, runtime: str = "llamacpp", tp: int = 1) -> int:

@@ -87,6 +87,12 @@ def plan_assumptions(arch: Architecture, work: Workload, runtime: Runtime) -> li
             "decode speed from a serving-engine-class profile (CUDA graphs, BF16) measured on an NVIDIA H200; "
             "its band is widened on other vendors' GPUs, where it was not measured"
         )
+    if arch.attention == "csa" and runtime.name == "vllm":
+        out.append(
+            "DeepSeek V4 on vLLM: its FP8 cache layout whatever the KV type asked, with the reservation vLLM makes per "
+            "request for the window and the prompt tokens in flight (2,048, vllm serve's default below 70 GiB; a "
+            "larger GPU batches 8,192 and reserves about 2.5 GiB more); checked within 5 % of two vLLM logs"
+        )
     if arch.is_moe and arch.generates and not (arch.params_active and arch.params_total):
         out.append(
             "a mixture of experts whose active parameter count has no source here: its experts cannot be told from "

@@ -20,7 +20,11 @@ class EngineError(ValueError):
 
 # Per-layer cache kinds of a hybrid stack (Architecture.layer_kinds).
 FULL, SLIDING, CHUNKED, RECURRENT, NO_CACHE = "full", "sliding", "chunked", "recurrent", "none"
-LAYER_KINDS = (FULL, SLIDING, CHUNKED, RECURRENT, NO_CACHE)
+# DeepSeek V4's compressed layers (attention "csa"): a 128-token window of raw keys plus one compressed key per 4
+# tokens and the lightning indexer's key per 4 (CSA), or one compressed key per 128 tokens (HCA).
+CSA, HCA = "csa", "hca"
+LAYER_KINDS = (FULL, SLIDING, CHUNKED, RECURRENT, NO_CACHE, CSA, HCA)
+COMPRESS_RATIOS = {CSA: 4, HCA: 128}
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,8 @@ class Architecture:
     num_experts: int | None = None
     experts_per_token: int | None = None
     first_dense_layers: int = 0  # MoE: leading layers with a dense FFN and no experts (first_k_dense_replace)
-    # Attention kinds: "standard" (MHA/GQA), "mla", or "swa" (sliding/chunked local + global layers).
+    # Attention kinds: "standard" (MHA/GQA), "mla", "swa" (sliding/chunked local + global layers), or "csa"
+    # (DeepSeek V4: every layer keeps a window of raw keys, K only; CSA/HCA layers also compressed keys).
     attention: str = "standard"
     mla_kv_lora_rank: int | None = None
     mla_rope_dim: int | None = None

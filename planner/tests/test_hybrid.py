@@ -13,7 +13,7 @@ from catalog.models import LLM
 from catalog.seed_data import FIXTURE_SOURCE_DIR, read_csv
 from planner.engine.kv import kv_cache_bytes, layer_counts, recurrent_state_bytes
 from planner.engine.recurrent import recurrent_state
-from planner.engine.types import MIB, Architecture, EngineError, Workload
+from planner.engine.types import GIB, MIB, Architecture, EngineError, Workload
 from planner.specs import LAYER_LETTERS, llm_to_arch
 
 CONFIGS = FIXTURE_SOURCE_DIR / "configs"
@@ -34,7 +34,11 @@ def arch_from_config(repo_id: str, **extra) -> Architecture:
         vocab_size=v["vocab_size"],
         max_context=v.get("max_context", 4096),
         head_dim=v.get("head_dim"),
-        attention="mla" if v.get("mla_kv_lora_rank") else "standard",
+        attention="mla"
+        if v.get("mla_kv_lora_rank")
+        else "csa"
+        if set(v.get("layer_pattern", "")) & {"K", "H"}
+        else "standard",
         mla_kv_lora_rank=v.get("mla_kv_lora_rank"),
         mla_rope_dim=v.get("mla_rope_dim"),
         sliding_window=v.get("sliding_window"),
@@ -107,9 +111,33 @@ def test_gemma4_full_layers_use_their_own_kv_width():
 
 
 def test_an_unsupported_design_is_refused_not_sized():
-    arch = arch_from_config("deepseek-ai/DeepSeek-V4-Flash")
+    arch = arch_from_config("MiniMaxAI/MiniMax-M1-80k")
     with pytest.raises(EngineError, match="not supported"):
         kv_cache_bytes(arch, Workload(context=4096))
+
+
+def test_deepseek_v4_compressed_caches_as_llama_cpp_allocates_them():
+    """llama.cpp src/llama-kv-cache-dsv4.cpp (ggml-org/llama.cpp@8eb9c86): every layer's 128-token window of raw
+    keys (iswa, K only, 512 wide), CSA layers' compressed keys + 128-wide indexer keys in pad256(ceil(kv_size / 4))
+    cells, HCA layers' compressed keys in pad256(ceil(kv_size / 128)), F32 compressor state per layer."""
+    flash = arch_from_config("deepseek-ai/DeepSeek-V4-Flash")
+    counts = layer_counts(flash)
+    assert (counts["sliding"], counts["csa"], counts["hca"], counts["full"]) == (2, 21, 20, 0)
+    ctx = 1 << 20
+    raw = 43 * 768 * 1024  # pad256(128 + ubatch 512) cells of 512 F16 keys
+    compressed = 21 * (ctx // 4) * (1024 + 256) + 20 * (ctx // 128) * 1024
+    state = 2 * 4 * (21 * 8 * (1024 + 256) + 20 * 128 * 512)  # kv + score, F32: 11.64 MiB
+    assert kv_cache_bytes(flash, Workload(context=ctx)) == raw + compressed + state
+    assert compressed / GIB == pytest.approx(6.719, abs=0.001)  # 6,880 B per token of context at F16
+    # a short context still holds 256 cells per compressed cache
+    small = kv_cache_bytes(flash, Workload(context=4096))
+    assert small == 43 * 768 * 1024 + 21 * 1024 * 1280 + 20 * 256 * 1024 + state
+    assert kv_cache_bytes(flash, Workload(context=4096, kv_cache="q8_0")) < small
+    # vLLM: FP8 entries of 584 B in 576-B-aligned pages; a block id addresses every group's page (stride: 21 ×
+    # (37,440 + 8,640) + 20 × 1,728 = 1,002,240 B); a 1M request holds 4,096 compressed blocks plus its reservation
+    # for the window and 2,048 tokens in flight (2 × 35 + 515 + 273 blocks): 4,954 blocks, 4.62 GiB.
+    assert kv_cache_bytes(flash, Workload(context=ctx), runtime="vllm") == 4954 * 1_002_240
+    assert kv_cache_bytes(flash, Workload(context=ctx, kv_cache="f16"), runtime="vllm") == 4954 * 1_002_240
 
 
 # --- every seed model against its own config.json ---------------------------------------------------
@@ -146,6 +174,9 @@ def _kv_values_per_token(config: dict) -> int:
         full = [c == 0 for c in tc["hybrid_layer_pattern"]]
     else:
         full = [True] * n
+    if tc.get("compress_ratios"):  # DeepSeek V4: per token, a compressed key per ratio tokens (+ CSA's indexer key)
+        ratios = tc["compress_ratios"][:n]
+        return sum((tc["head_dim"] + (tc["index_head_dim"] if r == 4 else 0)) // r for r in ratios if r)
     shared = tc.get("num_kv_shared_layers") or 0
     full = [f and i < n - shared for i, f in enumerate(full)]
     if tc.get("kv_lora_rank"):

@@ -282,13 +282,26 @@ def test_a_hybrid_model_page_sizes_its_attention_layers_and_state(client, seeded
 
 
 def test_a_design_the_engine_cannot_size_gets_facts_and_a_notice_not_a_number(client, seeded):
-    page = client.get("/models/deepseek-v4-flash/")
+    page = client.get("/models/minimax-m1-80k/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Not sized yet" in html and "compressed CSA/HCA attention cache" in html
+    assert "Not sized yet" in html and "MiniMax lightning attention" in html
     assert "GPUs that can run this model" not in html
-    api = client.get("/api/v1/plan/?model=deepseek-v4-flash&quant=Q4_K_M&gpu=nvidia-h100-sxm5-80-gb")
+    api = client.get("/api/v1/plan/?model=minimax-m1-80k&quant=Q4_K_M&gpu=nvidia-h100-sxm5-80-gb")
     assert api.status_code == 400 and "not supported" in str(api.json())
+
+
+def test_deepseek_v4_is_sized_on_llama_cpp_and_vllm(client, seeded):
+    """Its compressed CSA/HCA caches as llama.cpp allocates them, and as vLLM does (FP8 layout, per-request
+    reservation: test_hybrid has both formulas), with the vLLM assumptions said."""
+    html = client.get("/models/deepseek-v4-flash/", {"context": 1048576}).content.decode()
+    assert "Not sized yet" not in html and "GPUs that can run this model" in html
+    assert "2 sliding-window + 21 compressed ¼ (CSA) + 20 compressed 1/128 (HCA)" in html
+    plan = client.get("/api/v1/plan/", {"model": "deepseek-v4-flash", "quant": "Q4_K_M", "context": 1048576}).json()
+    assert plan["memory"]["kv_cache_bytes"] == 7_260_225_536  # 6.76 GiB: test_hybrid has the formula
+    vllm = client.get("/api/v1/plan/", {"model": "deepseek-v4-flash", "runtime": "vllm", "context": 1048576}).json()
+    assert vllm["memory"]["kv_cache_bytes"] == 4_965_096_960
+    assert any("DeepSeek V4 on vLLM" in line for line in vllm["assumptions"])
 
 
 def test_model_page_carries_the_cards_facts_settings_benchmark_groups_and_family(client, seeded):
