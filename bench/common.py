@@ -161,19 +161,18 @@ def measurement_rows() -> list[Row]:
 
 
 def decode_bytes(row: Row) -> int:
-    """Bytes read per decoded token, as a plan counts them (weights.active_weight_bytes on the row's file: every
-    tensor but the token embedding, a mixture of experts' routed share) plus the KV cache at depth."""
-    from planner.engine.kv import kv_cache_bytes
+    """Bytes read per decoded token, as a plan counts them (engine.plan: weights.active_weight_bytes on the row's
+    file, every tensor but the token embedding and a mixture of experts' routed share, plus kv.kv_read_bytes of the
+    cache of a context at the test's depth)."""
+    from planner.engine.kv import kv_cache_bytes, kv_read_bytes
     from planner.engine.types import Quantization, Workload
     from planner.engine.weights import active_weight_bytes
 
     arch = row.arch
     name = row.quant.split()[0].upper() if row.quant else "Q4_K_M"
-    name = "MXFP4_MOE" if name == "MXFP4" else name  # llama-bench names gpt-oss's file type by its bulk type
     weights = active_weight_bytes(arch, Quantization(name, "gguf", file_size_bytes=row.file_bytes))
-    return weights + kv_cache_bytes(arch, Workload(context=max(row.depth, 1)), "llamacpp") * row.depth // max(
-        -(-row.depth // 256) * 256, 1
-    )
+    work = Workload(context=max(row.depth, 1))
+    return weights + kv_read_bytes(kv_cache_bytes(arch, work, "llamacpp"), work)
 
 
 def percentile(values, q):

@@ -47,7 +47,10 @@ QUANT_NAMES = {
     "Q2_K - Medium": "Q2_K",
     "Q3_K - Medium": "Q3_K_M",
     "Q6_K": "Q6_K",
-    "MXFP4 MoE": "MXFP4",
+    # llama.cpp's gpt-oss file type (MXFP4 experts, Q8_0 elsewhere), however a source names it: not the catalog's
+    # MXFP4 checkpoint format, whose other weights are BF16
+    "MXFP4 MoE": "MXFP4_MOE",
+    "MXFP4": "MXFP4_MOE",
 }
 
 

@@ -190,6 +190,18 @@ def llamacpp_csa_bytes(arch: Architecture, work: Workload, swa_full: bool = Fals
     return raw + compressed + state
 
 
+def kv_read_bytes(kv_bytes: int, work: Workload, runtime: str = "llamacpp") -> int:
+    """What a decode step reads of a cache of ``kv_bytes``: the cells of the tokens in it. llama.cpp rounds its cells
+    up to 256 (pad256(context × sequences)) and its attention views n_kv = pad256(cells used) of them, the rest
+    masked; the calibration's decode rows fit better without the masked cells (bench/README.md, 2026-12-08: NVIDIA
+    decode leaving each GPU out 7.80 → 6.99 % at tg128, whose 64 tokens sit in 256 cells), so a step reads the
+    tokens' share. vLLM's 16-token blocks are read as allocated."""
+    if runtime == "vllm":
+        return kv_bytes
+    tokens = work.context * work.batch
+    return kv_bytes * tokens // pad(tokens, LLAMA_CPP_CELL_PAD)
+
+
 # vLLM's DSA indexer cache: FP8 keys plus one FP32 scale per 128 values, uint8 storage
 # (vllm/model_executor/models/deepseek_v2.py DeepseekV32IndexerCache: index_head_dim + index_head_dim // 128 × 4).
 VLLM_INDEXER_SCALE_BLOCK = 128

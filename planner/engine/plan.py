@@ -3,7 +3,7 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from .kv import check_supported, kv_cache_bytes
+from .kv import check_supported, kv_cache_bytes, kv_read_bytes
 from .runtime import OS_RESERVE_BYTES, runtime_overhead_bytes, usable_bytes
 from .speed import (
     capped_read_gbs,
@@ -252,7 +252,7 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
                 options.append(expert)
         if mode == "experts" and not experts_ok:
             assumptions.append("expert offload is llama.cpp's --n-cpu-moe for a mixture-of-experts model on one GPU")
-        chosen = _fastest_fitting(arch, options, setup, usable, runtime) or _least_short(options, usable) or whole
+        chosen = _fastest_fitting(arch, options, setup, usable, runtime, work) or _least_short(options, usable) or whole
     if unified and mode != "none":
         assumptions.append(
             "unified memory: the GPU and the CPU share one pool, so nothing is offloaded and "
@@ -286,7 +286,7 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
     decode = prefill = ttft = None
     if fits:
         lead = setup.devices[0]
-        step_bytes = chosen.gpu_read + mem.kv_cache_bytes
+        step_bytes = chosen.gpu_read + kv_read_bytes(mem.kv_cache_bytes, work, runtime.name)
         if runtime.name == "vllm" and n > 1:
             bw = sum(d.bandwidth_gbs or 0 for d in setup.devices) or None
 
@@ -356,7 +356,7 @@ def _least_short(options: list[_Placement], usable: int) -> _Placement | None:
 
 
 def _fastest_fitting(
-    arch: Architecture, options: list[_Placement], setup: Setup, usable: int, runtime: Runtime
+    arch: Architecture, options: list[_Placement], setup: Setup, usable: int, runtime: Runtime, work: Workload
 ) -> _Placement | None:
     """The placement that fits GPU and RAM and reads the fewest seconds per token."""
     lead = setup.devices[0]
@@ -365,7 +365,7 @@ def _fastest_fitting(
         return (
             decode_tok_s(
                 replace(lead, bandwidth_gbs=lead.bandwidth_gbs or 1.0),
-                p.gpu_read + p.mem.kv_cache_bytes,
+                p.gpu_read + kv_read_bytes(p.mem.kv_cache_bytes, work, runtime.name),
                 runtime.name,
                 p.host_read,
                 setup.host_ram_bandwidth_gbs,
@@ -546,7 +546,7 @@ class Ranking:
             work,
             runtime,
             mem,
-            active + mem.kv_cache_bytes,
+            active + kv_read_bytes(mem.kv_cache_bytes, work, runtime.name),
             active_params(arch),
             tuple(plan_assumptions(arch, work, runtime)),
             quant,

@@ -35,6 +35,33 @@ def test_the_plan_api_shows_the_published_measurements_with_our_figure_for_the_s
     assert prompts["Vulkan", "2025"] == prompts["CUDA", "2024"] < prompts["CUDA", "2025"]
 
 
+def test_the_estimate_beside_a_measurement_is_the_calibrations_own_prediction(seeded):
+    """A gpt-oss GGUF run is llama.cpp's MXFP4_MOE file (MXFP4 experts, Q8_0 elsewhere), not the MXFP4 checkpoint
+    format (BF16 elsewhere): sized as the checkpoint it read 1.3 GB more per token and showed 60 tok/s where the
+    calibration predicts 74 (Strix Halo, tg128 measured at 73.05). And tg128's 64 tokens are read, not the 256 cells
+    llama.cpp allocates for them (kv.kv_read_bytes), as the calibration reads them."""
+    from planner.sizing import estimate_for
+
+    m = Measurement.objects.get(
+        gpu__slug="amd-radeon-8060s-ryzen-ai-max-395-128-gb-unified",
+        llm__slug="gpt-oss-20b",
+        kind="decode",
+        backend="ROCm",
+        depth=64,
+    )
+    assert m.quant == "MXFP4_MOE"
+    assert estimate_for(m) == pytest.approx(74.24, abs=0.01)
+
+
+def test_a_decode_step_reads_the_tokens_cells_not_the_padding():
+    from planner.engine.kv import kv_read_bytes
+    from planner.engine.types import Workload
+
+    assert kv_read_bytes(256 * 1024, Workload(context=64)) == 64 * 1024  # tg128: 64 tokens in 256 cells
+    assert kv_read_bytes(8192 * 1024, Workload(context=8192)) == 8192 * 1024
+    assert kv_read_bytes(4096, Workload(context=64), "vllm") == 4096  # vLLM's blocks are read as allocated
+
+
 def test_only_measurements_of_the_same_setup_are_shown(seeded):
     assert plan(runtime="ollama")["measured"] == []  # the public set has llama.cpp rows for this model only
     assert plan(quant="Q5_K_M")["measured"] == []
