@@ -172,7 +172,7 @@ def decode_bytes(row: Row) -> int:
     name = row.quant.split()[0].upper() if row.quant else "Q4_K_M"
     weights = active_weight_bytes(arch, Quantization(name, "gguf", file_size_bytes=row.file_bytes))
     work = Workload(context=max(row.depth, 1))
-    return weights + kv_read_bytes(kv_cache_bytes(arch, work, "llamacpp"), work)
+    return weights + kv_read_bytes(arch, work, kv_cache_bytes(arch, work, "llamacpp"))
 
 
 def percentile(values, q):

@@ -144,8 +144,11 @@ def vllm(req: RunRequest) -> tuple[str | None, str]:
     parts += ["--max-model-len", str(req.context)]
     if req.gpu_count > 1:
         parts += ["--tensor-parallel-size", str(req.gpu_count)]
-    if req.kv_cache != "f16":
-        parts += ["--kv-cache-dtype", VLLM_KV[req.kv_cache]]
+    # DeepSeek V4 runs on vLLM with an FP8 cache only ("DeepseekV4 only supports fp8 kv-cache format"), which is
+    # how kv.vllm_csa_bytes sizes it whatever KV type was asked.
+    kv_cache = "fp8" if req.llm.attention == LLM.Attention.CSA else req.kv_cache
+    if kv_cache != "f16":
+        parts += ["--kv-cache-dtype", VLLM_KV[kv_cache]]
     if req.parallel > 1:
         parts += ["--max-num-seqs", str(req.parallel)]
     if req.llm.task != LLM.Task.GENERATION:

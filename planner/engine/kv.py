@@ -4,6 +4,7 @@ Element sizes are ggml block sizes (shared/data/kv_cache_types.csv, from ggml sr
 f16/bf16 2 B, q8_0 34 B per 32 (1.0625 B), q4_0 18 B per 32 (0.5625 B); vLLM fp8 1 B.
 """
 
+from .runtime import VLLM_BATCHED_TOKENS_SMALL
 from .types import (
     CHUNKED,
     COMPRESS_RATIOS,
@@ -32,6 +33,9 @@ KV_TYPES: dict[str, tuple[int, int]] = {
     "fp8": (1, 1),
 }
 LLAMA_CPP_CELL_PAD = 256  # n_ctx rounded up to 256 (llama.cpp src/llama-context.cpp)
+# DeepSeek V4's compressor state, in rows per layer and sequence: 2 × ratio for CSA's overlapping compressor, the
+# ratio for HCA's (llama.cpp llama_dsv4_comp_state state_size; vLLM deepseek_compressor.py sliding_window).
+DSV4_STATE_ROWS = {CSA: 2 * COMPRESS_RATIOS[CSA], HCA: COMPRESS_RATIOS[HCA]}
 
 
 def pad(value: int, multiple: int) -> int:
@@ -104,6 +108,10 @@ def check_supported(arch: Architecture) -> None:
         raise EngineError("architecture", f"{arch.name}: windowed layers need a window size")
     if (counts[CSA] or counts[HCA]) and not (arch.attention == "csa" and arch.sliding_window):
         raise EngineError("architecture", f"{arch.name}: compressed layers need DeepSeek V4's window of raw keys")
+    if arch.attention == "csa" and (
+        not (counts[CSA] or counts[HCA]) or counts[FULL] or counts[CHUNKED] or counts[RECURRENT] or counts[NO_CACHE]
+    ):
+        raise EngineError("architecture", f"{arch.name}: DeepSeek V4's layers are window-only, CSA or HCA")
     if counts[CSA] and not arch.indexer_head_dim:
         raise EngineError("architecture", f"{arch.name}: CSA layers need the indexer's key width")
 
@@ -186,18 +194,23 @@ def llamacpp_csa_bytes(arch: Architecture, work: Workload, swa_full: bool = Fals
     compressed = counts[CSA] * compressed_cells(CSA) * (key + indexer) + counts[HCA] * compressed_cells(HCA) * key
     head, index = arch.num_kv_heads * arch.head_dim_k, arch.indexer_head_dim or 0
     f32 = KV_TYPES["f32"][1]
-    state = 2 * f32 * (counts[CSA] * 8 * (2 * head + 2 * index) + counts[HCA] * 128 * head)
+    state = (
+        2
+        * f32
+        * (counts[CSA] * DSV4_STATE_ROWS[CSA] * (2 * head + 2 * index) + counts[HCA] * DSV4_STATE_ROWS[HCA] * head)
+    )
     return raw + compressed + state
 
 
-def kv_read_bytes(kv_bytes: int, work: Workload, runtime: str = "llamacpp") -> int:
+def kv_read_bytes(arch: Architecture, work: Workload, kv_bytes: int, runtime: str = "llamacpp", tp: int = 1) -> int:
     """What a decode step reads of a cache of ``kv_bytes``: the cells of the tokens in it. llama.cpp rounds its cells
     up to 256 (pad256(context × sequences)) and its attention views n_kv = pad256(cells used) of them, the rest
     masked; the calibration's decode rows fit better without the masked cells (bench/README.md, 2026-12-08: NVIDIA
     decode leaving each GPU out 7.80 → 6.99 % at tg128, whose 64 tokens sit in 256 cells), so a step reads the
-    tokens' share. vLLM's 16-token blocks are read as allocated."""
+    tokens' share. vLLM: the blocks of a request with one token in flight, not the window blocks it reserves for a
+    prompt's tokens in flight (vllm_kv_bytes)."""
     if runtime == "vllm":
-        return kv_bytes
+        return kv_cache_bytes(arch, work, "vllm", tp=tp, in_flight_tokens=1)
     tokens = work.context * work.batch
     return kv_bytes * tokens // pad(tokens, LLAMA_CPP_CELL_PAD)
 
@@ -208,13 +221,17 @@ VLLM_INDEXER_SCALE_BLOCK = 128
 
 
 def vllm_kv_bytes(
-    arch: Architecture, work: Workload, block_size: int = 16, tp: int = 1, in_flight_tokens: int = 2048
+    arch: Architecture,
+    work: Workload,
+    block_size: int = 16,
+    tp: int = 1,
+    in_flight_tokens: int = VLLM_BATCHED_TOKENS_SMALL,
 ) -> int:
     """vLLM: blocks of ``block_size`` tokens per request (vllm/config/cache.py block_size 16).
 
     Full layers: cdiv(context, block) blocks per sequence. Sliding layers with the hybrid KV manager:
     cdiv(min(window − 1 + tokens in flight, context), block) + 1 blocks (kv_cache_interface.py
-    SlidingWindowSpec; tokens in flight assumed = max_num_batched_tokens 2048). Chunked local
+    SlidingWindowSpec; tokens in flight = max_num_batched_tokens, runtime.vllm_batched_tokens). Chunked local
     attention (Llama 4) is allocated like full attention by default (vllm/config/vllm.py).
     KV heads are split over tensor-parallel ranks, at least one per rank; MLA is replicated.
     Recurrent layers hold one state per request (MambaSpec); see recurrent_state_bytes.
@@ -268,10 +285,16 @@ def vllm_kv_bytes(
 VLLM_DSV4_ENTRY, VLLM_DSV4_INDEXER_ENTRY, VLLM_DSV4_PAGE_ALIGN = 584, 132, 576
 VLLM_DSV4_BLOCK = 256  # tokens per block of the compressed caches (its FlashMLA sparse backend supports 256 only)
 VLLM_DSV4_SWA_GROUPS = 2  # kv_cache_utils splits both V4 models' window layers into two groups of one page each
+VLLM_DSV4_SWA_BLOCK = 64  # tokens per block of the window groups (sparse_swa.py: the CSA block shape 256 // 4)
+# Compressor-state groups: rows per block (deepseek_compressor.py "block shape [4, …]" for CSA, "[8, …]" for HCA).
+VLLM_DSV4_STATE_BLOCK = {CSA: 4, HCA: 8}
 
 
-def vllm_csa_bytes(arch: Architecture, work: Workload, tp: int = 1, in_flight_tokens: int = 2048) -> int:
-    """DeepSeek V4 on vLLM, always in its FP8 layout (it refuses any other KV dtype for V4). One block id
+def vllm_csa_bytes(
+    arch: Architecture, work: Workload, tp: int = 1, in_flight_tokens: int = VLLM_BATCHED_TOKENS_SMALL
+) -> int:
+    """DeepSeek V4 on vLLM, always in its FP8 layout whatever KV type was asked (vLLM runs V4 with an FP8 cache only;
+    the planner's vllm serve command passes --kv-cache-dtype fp8). One block id
     addresses a page of every group (the packed layout, vLLM 0.24+): its stride is the largest group's pages —
     CSA keys (64 entries) + indexer keys (64) per CSA layer + HCA keys (2) per HCA layer, or a window group's, or a
     compressor-state group's. A request is charged, as its admission and "Maximum concurrency" count it
@@ -290,23 +313,33 @@ def vllm_csa_bytes(arch: Architecture, work: Workload, tp: int = 1, in_flight_to
         VLLM_DSV4_BLOCK // COMPRESS_RATIOS[HCA], VLLM_DSV4_ENTRY
     )
     head, index, f32 = arch.num_kv_heads * arch.head_dim_k, arch.indexer_head_dim or 0, KV_TYPES["f32"][1]
-    window_group = -(-n_raw // VLLM_DSV4_SWA_GROUPS) * page(64, VLLM_DSV4_ENTRY)
-    csa_state_group = n_csa * (page(4, 2 * 2 * head * f32) + page(4, 2 * 2 * index * f32))
-    hca_state_group = n_hca * page(8, 2 * head * f32)
+    csa_rows, hca_rows = VLLM_DSV4_STATE_BLOCK[CSA], VLLM_DSV4_STATE_BLOCK[HCA]
+    window_group = -(-n_raw // VLLM_DSV4_SWA_GROUPS) * page(VLLM_DSV4_SWA_BLOCK, VLLM_DSV4_ENTRY)
+    csa_state_group = n_csa * (page(csa_rows, 2 * 2 * head * f32) + page(csa_rows, 2 * 2 * index * f32))
+    hca_state_group = n_hca * page(hca_rows, 2 * head * f32)
     stride = max(compressed_group, window_group, csa_state_group, hca_state_group)
     length, x = work.context, in_flight_tokens
     assert arch.sliding_window  # check_supported
-    window = arch.sliding_window
+
+    def reserved(window: int, block: int) -> int:  # SlidingWindowSpec.max_admission_blocks_per_request
+        return -(-min(window - 1 + x, length) // block) + 1
+
     blocks = (
         -(-length // VLLM_DSV4_BLOCK)
-        + VLLM_DSV4_SWA_GROUPS * (-(-min(window - 1 + x, length) // 64) + 1)
-        + (-(-min(2 * COMPRESS_RATIOS[CSA] - 1 + x, length) // 4) + 1)
-        + (-(-min(COMPRESS_RATIOS[HCA] - 1 + x, length) // 8) + 1)
+        + VLLM_DSV4_SWA_GROUPS * reserved(arch.sliding_window, VLLM_DSV4_SWA_BLOCK)
+        + reserved(DSV4_STATE_ROWS[CSA], csa_rows)
+        + reserved(DSV4_STATE_ROWS[HCA], hca_rows)
     )
     return blocks * stride * work.batch * tp
 
 
-def kv_cache_bytes(arch: Architecture, work: Workload, runtime: str = "llamacpp", tp: int = 1) -> int:
+def kv_cache_bytes(
+    arch: Architecture,
+    work: Workload,
+    runtime: str = "llamacpp",
+    tp: int = 1,
+    in_flight_tokens: int = VLLM_BATCHED_TOKENS_SMALL,
+) -> int:
     if work.context <= 0:
         raise EngineError("context", "must be a positive number of tokens")
     if work.batch <= 0:
@@ -317,5 +350,5 @@ def kv_cache_bytes(arch: Architecture, work: Workload, runtime: str = "llamacpp"
         # vLLM runs encoder-only models with encoder-only attention, which allocates no KV blocks.
         return 0
     if runtime == "vllm":
-        return vllm_kv_bytes(arch, work, tp=tp)
+        return vllm_kv_bytes(arch, work, tp=tp, in_flight_tokens=in_flight_tokens)
     return llamacpp_kv_bytes(arch, work)

@@ -3,8 +3,14 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from .kv import check_supported, kv_cache_bytes, kv_read_bytes
-from .runtime import OS_RESERVE_BYTES, runtime_overhead_bytes, usable_bytes
+from .kv import check_supported, kv_cache_bytes, kv_read_bytes, layer_kinds
+from .runtime import (
+    OS_RESERVE_BYTES,
+    VLLM_LARGE_GPU_BYTES,
+    runtime_overhead_bytes,
+    usable_bytes,
+    vllm_batched_tokens,
+)
 from .speed import (
     capped_read_gbs,
     decode_compute_seconds,
@@ -17,6 +23,7 @@ from .speed import (
 )
 from .types import (
     CPU_CLASS,
+    SLIDING,
     Architecture,
     Device,
     EngineError,
@@ -52,9 +59,15 @@ def _validate(arch: Architecture, work: Workload, setup: Setup, runtime: Runtime
 
 
 def memory(
-    arch: Architecture, quant: Quantization, work: Workload, runtime: Runtime, n_devices: int = 1
+    arch: Architecture,
+    quant: Quantization,
+    work: Workload,
+    runtime: Runtime,
+    n_devices: int = 1,
+    device: Device | None = None,
 ) -> MemoryBreakdown:
-    """Weights on the accelerators, KV cache and runtime overhead, in bytes."""
+    """Weights on the accelerators, KV cache and runtime overhead, in bytes. ``device``: the GPU, where vLLM's
+    default batch (and so its window reservation) depends on it; None sizes for the small default."""
     check_supported(arch)
     if not arch.generates and runtime.name != "vllm":
         # An embedding or rerank server reads each document in one micro-batch (llama-server -b/-ub = context,
@@ -67,7 +80,7 @@ def memory(
     tp = n_devices if runtime.name == "vllm" else 1
     return MemoryBreakdown(
         weights_bytes=total_weights - host,
-        kv_cache_bytes=kv_cache_bytes(arch, work, runtime.name, tp=tp),
+        kv_cache_bytes=kv_cache_bytes(arch, work, runtime.name, tp=tp, in_flight_tokens=vllm_batched_tokens(device)),
         overhead_bytes=runtime_overhead_bytes(arch, work, runtime, n_devices),
         host_weights_bytes=host,
         projector_bytes=arch.vision_params * PROJECTOR_BYTES_PER_PARAM
@@ -87,11 +100,16 @@ def plan_assumptions(arch: Architecture, work: Workload, runtime: Runtime) -> li
             "decode speed from a serving-engine-class profile (CUDA graphs, BF16) measured on an NVIDIA H200; "
             "its band is widened on other vendors' GPUs, where it was not measured"
         )
-    if arch.attention == "csa" and runtime.name == "vllm":
+    if runtime.name == "vllm" and (arch.attention == "csa" or set(layer_kinds(arch)) & {SLIDING}):
         out.append(
-            "DeepSeek V4 on vLLM: its FP8 cache layout whatever the KV type asked, with the reservation vLLM makes per "
-            "request for the window and the prompt tokens in flight (2,048, vllm serve's default below 70 GiB; a "
-            "larger GPU batches 8,192 and reserves about 2.5 GiB more); checked within 5 % of two vLLM logs"
+            (
+                "DeepSeek V4 on vLLM: its FP8 cache layout whatever the KV type asked (checked within 5 % of two vLLM "
+                "logs), with"
+                if arch.attention == "csa"
+                else "sliding-window layers with"
+            )
+            + " the blocks vLLM reserves per request for the window and the prompt tokens in flight: vllm serve "
+            "batches 8,192 on a GPU of 70 GiB or more other than an A100, 2,048 elsewhere and with no GPU given"
         )
     if arch.is_moe and arch.generates and not (arch.params_active and arch.params_total):
         out.append(
@@ -195,7 +213,7 @@ def memory_on(
 ) -> MemoryBreakdown:
     """memory() on the setup's devices: on the CPU alone the token embedding llama.cpp keeps in system RAM is in the
     same pool as the rest, so it counts against it."""
-    mem = memory(arch, quant, work, runtime, len(setup.devices))
+    mem = memory(arch, quant, work, runtime, len(setup.devices), setup.devices[0])
     if setup.devices[0].device_class == CPU_CLASS:
         mem = replace(mem, weights_bytes=mem.weights_bytes + mem.host_weights_bytes, host_weights_bytes=0)
     return mem
@@ -286,7 +304,8 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
     decode = prefill = ttft = None
     if fits:
         lead = setup.devices[0]
-        step_bytes = chosen.gpu_read + kv_read_bytes(mem.kv_cache_bytes, work, runtime.name)
+        tp = n if runtime.name == "vllm" else 1
+        step_bytes = chosen.gpu_read + kv_read_bytes(arch, work, mem.kv_cache_bytes, runtime.name, tp)
         if runtime.name == "vllm" and n > 1:
             bw = sum(d.bandwidth_gbs or 0 for d in setup.devices) or None
 
@@ -365,7 +384,7 @@ def _fastest_fitting(
         return (
             decode_tok_s(
                 replace(lead, bandwidth_gbs=lead.bandwidth_gbs or 1.0),
-                p.gpu_read + kv_read_bytes(p.mem.kv_cache_bytes, work, runtime.name),
+                p.gpu_read + kv_read_bytes(arch, work, p.mem.kv_cache_bytes, runtime.name),
                 runtime.name,
                 p.host_read,
                 setup.host_ram_bandwidth_gbs,
@@ -533,35 +552,51 @@ class Ranking:
     n_active: int
     assumptions: tuple[str, ...]
     quant: Quantization  # the prompt GEMMs' precision follows it (speed.matmul_precision)
+    # vLLM on a GPU that batches more prompt tokens by default (runtime.vllm_batched_tokens) reserves more window
+    # blocks per request: its memory and step bytes there, where they differ from ``mem`` and ``step_bytes``.
+    large: tuple[MemoryBreakdown, int] | None = None
 
     @classmethod
     def of(
         cls, arch: Architecture, quant: Quantization, work: Workload, runtime: Runtime, any_device: Device
     ) -> "Ranking":
         _validate(arch, work, Setup(devices=(any_device,)), runtime)
-        mem = memory(arch, quant, work, runtime, 1)
         active = active_weight_bytes(arch, quant)  # the token embedding is already left out: a token reads one row
+
+        def sized(device: Device | None) -> tuple[MemoryBreakdown, int]:
+            mem = memory(arch, quant, work, runtime, 1, device)
+            return mem, active + kv_read_bytes(arch, work, mem.kv_cache_bytes, runtime.name)
+
+        small = sized(None)
+        large = sized(replace(any_device, name="large", memory_bytes=VLLM_LARGE_GPU_BYTES))
         return cls(
             arch,
             work,
             runtime,
-            mem,
-            active + kv_read_bytes(mem.kv_cache_bytes, work, runtime.name),
+            small[0],
+            small[1],
             active_params(arch),
             tuple(plan_assumptions(arch, work, runtime)),
             quant,
+            large if large != small else None,
         )
+
+    def sized_on(self, device: Device) -> tuple[MemoryBreakdown, int]:
+        """(memory, bytes a decode step reads) on ``device``."""
+        if self.large and vllm_batched_tokens(device) != vllm_batched_tokens(None):
+            return self.large
+        return self.mem, self.step_bytes
 
     def usable(self, device: Device) -> int | None:
         """The device's usable bytes when the model fits on it alone, else None."""
         usable = usable_bytes(device, self.runtime)
-        return usable if self.mem.total_bytes <= usable else None
+        return usable if self.sized_on(device)[0].total_bytes <= usable else None
 
     def decode_tok_s(self, device: Device) -> float | None:
         return (
             decode_tok_s(
                 device,
-                self.step_bytes,
+                self.sized_on(device)[1],
                 self.runtime.name,
                 layers=self.arch.num_layers,
                 compute_s=self.compute_s(device),
@@ -582,10 +617,11 @@ class Ranking:
         )
 
     def plan_on(self, device: Device, usable: int) -> Plan:
+        mem, step_bytes = self.sized_on(device)
         decode = (
             decode_speed(
                 device,
-                self.step_bytes,
+                step_bytes,
                 0,
                 Setup.host_ram_bandwidth_gbs,
                 self.work.batch,
@@ -605,10 +641,10 @@ class Ranking:
             matmul_precision(self.quant, self.runtime.name, device.backend, self.runtime.mmq),
         )
         return Plan(
-            memory=self.mem,
+            memory=mem,
             usable_bytes=usable,
             fits=True,
-            headroom_bytes=usable - self.mem.total_bytes,
+            headroom_bytes=usable - mem.total_bytes,
             offloaded_layers=0,
             decode=decode,
             prefill=prefill,

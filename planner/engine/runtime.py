@@ -25,6 +25,19 @@ MULTI_GPU_COMPUTE_FACTOR = 8 / 7
 OS_RESERVE_BYTES = 4 * GIB
 
 
+# `vllm serve`'s default max_num_batched_tokens (vllm/engine/arg_utils.py get_batch_defaults, OPENAI_API_SERVER):
+# 8192 on a GPU of 70 GiB or more that is not an A100 (PR #17885 kept the A100 at the small value), 2048 otherwise.
+# Prompt tokens in flight: vLLM reserves window blocks for them in every request's sliding-window layers.
+VLLM_BATCHED_TOKENS_SMALL, VLLM_BATCHED_TOKENS_LARGE, VLLM_LARGE_GPU_BYTES = 2048, 8192, 70 * GIB
+
+
+def vllm_batched_tokens(device: Device | None) -> int:
+    """The tokens vLLM batches per step by default on ``device`` (None: a plan with no GPU, the small default)."""
+    if device is None or device.memory_bytes < VLLM_LARGE_GPU_BYTES or "a100" in device.name.lower():
+        return VLLM_BATCHED_TOKENS_SMALL
+    return VLLM_BATCHED_TOKENS_LARGE
+
+
 def usable_bytes(device: Device, runtime: Runtime) -> int:
     """Memory a runtime may fill on one device.
 

@@ -130,8 +130,9 @@ def _params_split(arch: Architecture) -> tuple[int, int, int]:
     hd = arch.head_dim_k
     embed = arch.vocab_size * h * (1 if arch.tied_embeddings or not arch.causal else 2)  # encoders: no LM head
     norms = (2 * layers + 1) * h
-    # DeepSeek MLA's projections (no q_lora_rank for V2-Lite: q_proj direct) stay in what the count leaves over.
-    attn = 0 if arch.attention == "mla" else h * hd * (2 * arch.num_heads + 2 * arch.num_kv_heads)
+    # DeepSeek MLA's projections (no q_lora_rank for V2-Lite: q_proj direct) and V4's low-rank query and grouped
+    # output projections (q_lora_rank, o_lora_rank, o_groups) stay in what the count leaves over.
+    attn = 0 if arch.attention in {"mla", "csa"} else h * hd * (2 * arch.num_heads + 2 * arch.num_kv_heads)
     hybrid = any(k in {RECURRENT, NO_CACHE} for k in arch.layer_kinds or ())
     if arch.intermediate_size and not arch.is_moe and not hybrid:
         ffn = _ffn_matrices(arch) * h * arch.intermediate_size

@@ -11,7 +11,7 @@ from catalog import seed_models
 from catalog.hf_config import architecture_fields
 from catalog.models import LLM
 from catalog.seed_data import FIXTURE_SOURCE_DIR, read_csv
-from planner.engine.kv import kv_cache_bytes, layer_counts, recurrent_state_bytes
+from planner.engine.kv import kv_cache_bytes, layer_counts, llamacpp_kv_bytes, recurrent_state_bytes
 from planner.engine.recurrent import recurrent_state
 from planner.engine.types import GIB, MIB, Architecture, EngineError, Workload
 from planner.specs import LAYER_LETTERS, llm_to_arch
@@ -138,6 +138,47 @@ def test_deepseek_v4_compressed_caches_as_llama_cpp_allocates_them():
     # for the window and 2,048 tokens in flight (2 × 35 + 515 + 273 blocks): 4,954 blocks, 4.62 GiB.
     assert kv_cache_bytes(flash, Workload(context=ctx), runtime="vllm") == 4954 * 1_002_240
     assert kv_cache_bytes(flash, Workload(context=ctx, kv_cache="f16"), runtime="vllm") == 4954 * 1_002_240
+
+
+def test_deepseek_v4_with_sequences_tensor_parallel_and_the_catalogs_letters():
+    from dataclasses import replace
+
+    from catalog.hf_config import COMPRESS_CODES
+    from planner.engine.types import COMPRESS_RATIOS
+
+    flash = arch_from_config("deepseek-ai/DeepSeek-V4-Flash")
+    one, two = Workload(context=8192), Workload(context=8192, batch=2)
+    # llama.cpp, one unified stream: two sequences share pad256(16384) compressed cells and a window of
+    # pad256(2 × 128 + 512) cells; the compressor state is one stream's
+    state = 2 * 4 * (21 * 8 * (1024 + 256) + 20 * 128 * 512)
+    assert kv_cache_bytes(flash, two) == 43 * 768 * 1024 + 21 * 4096 * 1280 + 20 * 256 * 1024 + state
+    # --swa-full keeps every raw key of the context
+    assert llamacpp_kv_bytes(flash, one, swa_full=True) == 43 * 8192 * 1024 + 21 * 2048 * 1280 + 20 * 256 * 1024 + state
+    # vLLM: each request its own blocks; the single KV head replicated on every tensor-parallel rank
+    assert kv_cache_bytes(flash, two, "vllm") == 2 * kv_cache_bytes(flash, one, "vllm")
+    assert kv_cache_bytes(flash, one, "vllm", tp=4) == 4 * kv_cache_bytes(flash, one, "vllm")
+    # the catalog's layer letters and the engine's compression ratios are one mapping
+    assert {COMPRESS_RATIOS[LAYER_LETTERS[code]] for ratio, code in COMPRESS_CODES.items() if ratio} == {4, 128}
+    assert all(COMPRESS_RATIOS[LAYER_LETTERS[code]] == ratio for ratio, code in COMPRESS_CODES.items() if ratio)
+    # a design that says "csa" must be built of its layers, not silently cache nothing
+    with pytest.raises(EngineError, match="window-only, CSA or HCA"):
+        kv_cache_bytes(replace(flash, layer_kinds=("full",) * 43), one)
+
+
+def test_every_mixture_of_experts_reads_about_its_published_active_parameters():
+    """The engine solves the routed experts from the published total and active counts; what a token passes
+    through comes out within 10 % of the published active figure for every catalog MoE (DeepSeek V4 read 18.7 B
+    of its 13 B while its attention was priced as plain multi-head projections)."""
+    from planner.engine.weights import active_params
+
+    checked = 0
+    for fields in FIXTURE_LLMS.values():
+        arch = llm_to_arch(LLM(**{k: v for k, v in fields.items() if k != "tags"}))
+        if arch.unsupported or not (arch.is_moe and arch.params_active and arch.params_total):
+            continue
+        assert active_params(arch) == pytest.approx(arch.params_active, rel=0.10), arch.name
+        checked += 1
+    assert checked > 40
 
 
 # --- every seed model against its own config.json ---------------------------------------------------

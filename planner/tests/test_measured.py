@@ -54,12 +54,17 @@ def test_the_estimate_beside_a_measurement_is_the_calibrations_own_prediction(se
 
 
 def test_a_decode_step_reads_the_tokens_cells_not_the_padding():
-    from planner.engine.kv import kv_read_bytes
+    from planner.engine.kv import kv_cache_bytes, kv_read_bytes
     from planner.engine.types import Workload
+    from planner.tests.test_engine import GEMMA3_27B, LLAMA3_8B
 
-    assert kv_read_bytes(256 * 1024, Workload(context=64)) == 64 * 1024  # tg128: 64 tokens in 256 cells
-    assert kv_read_bytes(8192 * 1024, Workload(context=8192)) == 8192 * 1024
-    assert kv_read_bytes(4096, Workload(context=64), "vllm") == 4096  # vLLM's blocks are read as allocated
+    assert kv_read_bytes(LLAMA3_8B, Workload(context=64), 256 * 1024) == 64 * 1024  # tg128: 64 tokens in 256 cells
+    assert kv_read_bytes(LLAMA3_8B, Workload(context=8192), 8192 * 1024) == 8192 * 1024
+    # vLLM reads a request's blocks, not the window blocks it reserves for a prompt's tokens in flight
+    work = Workload(context=8192)
+    reserved = kv_cache_bytes(GEMMA3_27B, work, "vllm", in_flight_tokens=8192)
+    read = kv_read_bytes(GEMMA3_27B, work, reserved, "vllm")
+    assert read == kv_cache_bytes(GEMMA3_27B, work, "vllm", in_flight_tokens=1) < reserved / 1.5
 
 
 def test_only_measurements_of_the_same_setup_are_shown(seeded):

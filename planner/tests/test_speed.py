@@ -116,6 +116,39 @@ def test_vllm_serving_capacity_is_the_kv_that_fits_and_its_memory_bound_throughp
     assert serving(LLAMA3_8B, quant, work, setup, Runtime()) is None  # llama.cpp: no such figure
 
 
+def test_vllm_reserves_window_blocks_for_the_prompt_tokens_it_batches_on_that_gpu():
+    """vllm serve batches 8,192 prompt tokens on a GPU of 70 GiB or more other than an A100, 2,048 elsewhere
+    (vllm/engine/arg_utils.py get_batch_defaults); each request's sliding-window layers hold window - 1 + that many
+    tokens' blocks at admission, which is what its "Maximum concurrency" counts. A decode step reads only the
+    window's."""
+    from dataclasses import replace
+
+    from planner.engine.plan import serving
+    from planner.engine.runtime import vllm_batched_tokens
+    from planner.tests.test_engine import GEMMA3_27B
+
+    a100 = replace(H200, name="nvidia-a100-sxm4-80-gb", memory_bytes=80 * GIB)
+    small = replace(H200, name="nvidia-l40s", memory_bytes=48 * GIB)
+    assert [vllm_batched_tokens(d) for d in (H200, a100, small, None)] == [8192, 2048, 2048, 2048]
+    quant, work, runtime = Quantization("BF16", "float"), Workload(context=8192), Runtime(name="vllm")
+    big = plan(GEMMA3_27B, quant, work, Setup(devices=(H200,)), runtime)
+    same_but_a100 = plan(GEMMA3_27B, quant, work, Setup(devices=(replace(H200, name="a100-like"),)), runtime)
+    assert (
+        big.memory.kv_cache_bytes
+        > same_but_a100.memory.kv_cache_bytes
+        == plan(
+            GEMMA3_27B, quant, work, Setup(devices=(replace(H200, memory_bytes=64 * GIB),)), runtime
+        ).memory.kv_cache_bytes
+    )
+    assert big.decode.tok_s == pytest.approx(
+        plan(GEMMA3_27B, quant, work, Setup(devices=(replace(H200, name="a100-like"),)), runtime).decode.tok_s
+    )
+    # the H200's 8,192-token reservation halves what fits at once against the same GPU batching 2,048
+    at_8192 = serving(GEMMA3_27B, quant, work, Setup(devices=(H200,)), runtime).max_concurrency
+    at_2048 = serving(GEMMA3_27B, quant, work, Setup(devices=(replace(H200, name="a100-like"),)), runtime)
+    assert (at_8192, at_2048.max_concurrency) == (19, 40)
+
+
 def test_a_large_batch_meets_the_compute_roof():
     """1,024 short sequences of an 8B BF16 model on an H200: reading weights and KV takes ~12 ms a step, computing
     1,024 tokens ~28 ms, so the step is compute-bound and the aggregate rate is about the prompt pass's."""
