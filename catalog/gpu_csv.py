@@ -298,7 +298,7 @@ def plan_changes(rows: list[dict], *, respect_locks: bool = False, first_row_num
                 old = getattr(gpu, name)
                 if old == value or (isinstance(old, float) and value is not None and abs(old - value) < 1e-9):
                     continue
-                if respect_locks and (value in (None, "") or (name == "source" and old.startswith(value))):
+                if respect_locks and (value in (None, "") or (name == "source" and old.startswith(value + " | "))):
                     continue
                 if respect_locks and gpu.is_locked(name):
                     plan.skipped_locked += 1

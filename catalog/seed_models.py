@@ -112,6 +112,8 @@ def model_params(row: dict, config: dict) -> tuple[int | None, int | None, str]:
 
 
 REQUIRED = ("num_layers", "hidden_size", "num_attention_heads", "vocab_size")
+# Why a MoE or hybrid without a published parameter count is not sized (its weights are solved from the count).
+NO_PARAMS_REASON = "a model whose parameter count we have no source for"
 
 
 def config_llm_fields(row: dict, config: dict) -> dict | None:
@@ -129,7 +131,7 @@ def config_llm_fields(row: dict, config: dict) -> dict | None:
     reason = arch.get("unsupported_reason", "")
     hybrid = bool(set(pattern) & {"R", "N"})
     if (moe or hybrid) and not total and not reason:  # the weights are solved from the published count
-        reason = "a model whose parameter count we have no source for"
+        reason = NO_PARAMS_REASON
     window = arch.get("sliding_window") if set(pattern) & WINDOWED_CODES or attention == "swa-hybrid" else None
     return {
         "architecture": "moe" if moe else "dense",

@@ -28,10 +28,10 @@ from huggingface_hub.hf_api import ModelInfo
 from huggingface_hub.utils import hf_raise_for_status, validate_repo_id
 
 from catalog.constraints import constraint_errors
-from catalog.hf_config import architecture_fields
+from catalog.hf_config import architecture_fields, attention_kind
 from catalog.models import LLM, ModelQuant, QuantFormat
 from catalog.seed_data import llm_slug
-from catalog.seed_models import config_llm_fields, name_params
+from catalog.seed_models import NO_PARAMS_REASON, config_llm_fields, name_params
 from catalog.sources import Outcome, SourceError, TransientSourceError, read_url
 
 NAME = "hf_hub"
@@ -147,6 +147,10 @@ def parse(payload: HubPayload) -> dict:
     """Field values for the model's row, plus ``_files``: {(gguf repo, filename): size in bytes}."""
     info = ModelInfo(**dict(payload.info))
     values = architecture_fields(payload.config)
+    # The attention label and the reason a design is not sized follow the config as the seed reads it
+    # (seed_models.config_llm_fields): a design the engine learns to size loses its reason on the next refresh.
+    values["attention"] = attention_kind(values)
+    values.setdefault("unsupported_reason", "")
     if info.downloads is not None:
         values["hf_downloads"] = info.downloads
     if info.likes is not None:
@@ -191,6 +195,12 @@ def upsert(payloads: list[HubPayload], *, dry_run: bool = False) -> Outcome:
             outcome.skip(f"{payload.repo_id}: malformed Hub data ({exc.__class__.__name__}: {exc})")
             continue
         files = values.pop("_files")
+        if (
+            not values["unsupported_reason"]
+            and llm.unsupported_reason == NO_PARAMS_REASON
+            and not (values.get("params_total") or llm.params_total)
+        ):
+            values.pop("unsupported_reason")  # still no count to solve its weights from
         changed = []
         for name, value in values.items():
             if getattr(llm, name) == value:

@@ -202,6 +202,26 @@ def test_hub_refresh_updates_the_model_and_reports_unknown_repos(feeds):
     assert refresh.run("hf_hub").updated == 0
 
 
+def test_hub_refresh_sizes_a_design_the_engine_learned_and_keeps_a_missing_count_refused(seeded):
+    """A catalog seeded before the engine sized DeepSeek V4 holds it as refused GQA; the next refresh reads its
+    config as the seed does now (attention csa, no reason). A MoE refused for want of a parameter count stays so."""
+    from catalog.seed_data import FIXTURE_SOURCE_DIR
+    from catalog.seed_models import NO_PARAMS_REASON, config_path
+
+    def payload(repo):
+        config = json.loads(config_path(FIXTURE_SOURCE_DIR, repo).read_text())
+        return hf_hub.HubPayload(repo, {"id": repo}, config)
+
+    v4 = "deepseek-ai/DeepSeek-V4-Flash"
+    LLM.objects.filter(hf_repo_id=v4).update(attention="gqa", unsupported_reason="a compressed cache")
+    hunyuan = LLM.objects.get(unsupported_reason=NO_PARAMS_REASON, params_total=None, architecture="moe")
+    outcome = hf_hub.upsert([payload(v4), payload(hunyuan.hf_repo_id)])
+    assert not outcome.errors
+    flash = LLM.objects.get(hf_repo_id=v4)
+    assert (flash.attention, flash.unsupported_reason, flash.layer_pattern[:4]) == ("csa", "", "SSKH")
+    assert LLM.objects.get(pk=hunyuan.pk).unsupported_reason == NO_PARAMS_REASON
+
+
 def test_hub_refresh_fetches_the_model_card_and_dates_the_download_count(feeds):
     feeds.serve_hub_model(R1, card=True)
     run = refresh.run("hf_hub")

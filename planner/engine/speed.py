@@ -167,7 +167,10 @@ def matmul_precision(quant: Quantization, runtime: str = "llamacpp", backend: st
     ggml-org/llama.cpp PR #16634, FP16 only, issue #19285) dequantize the weights to FP16 first. Vulkan's cooperative
     matrix kernels (coopmat2 since PR #10206, 2024-12-05; coopmat1 since #10597) then accumulate in FP16 at the default
     precision ("fp16acc": ggml-vulkan.cpp picks its f16acc pipelines unless an op asks for FP32), which a GeForce card
-    runs at twice its FP32-accumulate rate; elsewhere the two rates are one figure."""
+    runs at twice its FP32-accumulate rate; elsewhere the two rates are one figure. A GPU without cooperative
+    matrices for Vulkan (Arc A-series, RDNA 1-2, GCN) takes the integer-dot MMQ path on its shaders instead; the engine
+    does not tell those apart yet (an Arc A770's XMX figure, which that path leaves unused, is on record: the Intel
+    class's low fitted efficiency absorbs it), nor builds before December 2024."""
     cuda = backend in {"cuda", ""}
     if quant.bits_per_weight >= 16:
         name = quant.name.upper()
