@@ -124,9 +124,16 @@ def precision_of(row: Row) -> str:
     return matmul_precision(quant, "llamacpp", backend, llamacpp_mmq(row.measured_on))
 
 
+# Backends no current llama.cpp has: their rows time code a user cannot run, so the fits leave them out (the pages
+# still show them beside the estimate). CLBlast: removed by ggml-org/llama.cpp PR #7735 (June 2024; the OpenCL backend
+# of 2025 is a different one, for Adreno).
+RETIRED_BACKENDS = ("clblast",)
+
+
 def measurement_rows() -> list[Row]:
     """Single-GPU llama.cpp measurements in the catalog (catalog.Measurement: the public set loaded by the seed,
-    bench/export_measurements.py, plus what staff added in the admin), keyed by the catalog GPU."""
+    bench/export_measurements.py, plus what staff added in the admin), keyed by the catalog GPU; rows on a
+    RETIRED_BACKENDS backend left out."""
     from catalog.models import Measurement
 
     rows = []
@@ -136,6 +143,8 @@ def measurement_rows() -> list[Row]:
         .select_related("gpu", "llm")
         .order_by("pk")
     ):
+        if any(retired in m.backend.lower() for retired in RETIRED_BACKENDS):
+            continue
         device = specs.gpu_to_device(m.gpu)
         if m.bandwidth_gbs:
             device = type(device)(**{**device.__dict__, "bandwidth_gbs": m.bandwidth_gbs})

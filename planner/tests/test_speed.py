@@ -71,6 +71,10 @@ def test_vllm_profile_is_calibrated_on_the_h200_serving_set():
         # 8B Q4_K_M-sized read on a 3060 with llama.cpp; the same on an M4 Max; a BF16 8B step with vLLM on an H200
         (RTX_3060, 5 * 10**9, 32, "llamacpp", 47.88),  # its 28 SMs read at most 308 GB/s of its 360
         (M4_MAX, 5 * 10**9, 32, "llamacpp", 61.07),
+        # every device class's fit: an RX 7900 XTX, an Arc B580, Strix Halo (integrated)
+        (Device("rx-7900-xtx", 24 * GIB, 960.0, "amd", 61.39, backend="rocm"), 5 * 10**9, 32, "llamacpp", 142.31),
+        (Device("arc-b580", 12 * GIB, 456.0, "intel", 13.67, backend="sycl"), 5 * 10**9, 32, "llamacpp", 48.84),
+        (Device("8060s", 128 * GIB, 256.0, "integrated", 14.85, unified_memory=True), 5 * 10**9, 32, "llamacpp", 39.99),
         (H200, 16 * 10**9, 32, "vllm", 185.83),
         (H200, 3 * 10**9, 28, "vllm", 491.39),  # a 1.5B model (measured: 522.93): per-layer cost is most of it
         (H200, 140 * 10**9, 80, "vllm", 26.48),
@@ -281,6 +285,47 @@ def test_a_part_without_the_precisions_matrix_units_falls_back():
         # The M5's GPU Neural Accelerators (FP16 matrix = 4 x FP32), which llama.cpp's Metal tensor path drives:
         # its FP16 GEMMs run on them, the dequantizing on the shaders (Mistral 7B Q4_0 pp512 measured at 608)
         (Device("m5", 16 * GIB, 153.6, "apple", 5.7, matrix_tflops=22.8, backend="metal"), 536.29),
+        # the other classes' fits: an RX 7900 XTX on ROCm (WMMA), an Arc B580 on SYCL (XMX), Strix Halo on Vulkan
+        (
+            Device(
+                "rx-7900-xtx",
+                24 * GIB,
+                960.0,
+                "amd",
+                61.39,
+                matrix_tflops=122.8,
+                matrix_int8_tops=122.8,
+                backend="rocm",
+            ),
+            3183.64,
+        ),
+        (
+            Device(
+                "arc-b580",
+                12 * GIB,
+                456.0,
+                "intel",
+                13.67,
+                matrix_tflops=109.36,
+                matrix_int8_tops=218.72,
+                backend="sycl",
+            ),
+            627.19,
+        ),
+        (
+            Device(
+                "8060s",
+                128 * GIB,
+                256.0,
+                "integrated",
+                14.85,
+                unified_memory=True,
+                matrix_tflops=59.39,
+                matrix_int8_tops=59.39,
+                backend="vulkan",
+            ),
+            1042.83,
+        ),
     ],
 )
 def test_llamacpp_prefill_golden_values(device, expected):
