@@ -44,6 +44,7 @@ COLUMNS = [
     "launch_price_usd",
     "street_price_usd",
     "street_price_observed_at",
+    "availability",
     "segment",
     "is_active",
     "source",
@@ -179,6 +180,10 @@ def parse_row(row: dict) -> tuple[dict, list[str]]:
         if row["segment"] not in GPU.Segment.values:
             errors.append(f"segment: {row['segment']!r} is not one of {', '.join(GPU.Segment.values)}")
         values["segment"] = row["segment"]
+    if row.get("availability"):  # blank: unchanged (a new GPU is sold as a card or a computer)
+        if row["availability"] not in GPU.Availability.values:
+            errors.append(f"availability: {row['availability']!r} is not one of {', '.join(GPU.Availability.values)}")
+        values["availability"] = row["availability"]
     if row.get("is_active"):
         flag = row["is_active"].lower()
         if flag not in {"true", "false", "1", "0", "yes", "no"}:
@@ -219,6 +224,7 @@ def to_row(gpu: GPU) -> dict:
         "launch_price_usd": text(gpu.launch_price_usd),
         "street_price_usd": text(gpu.street_price_usd),
         "street_price_observed_at": text(gpu.street_price_observed_at),
+        "availability": gpu.availability,
         "segment": gpu.segment,
         "is_active": "true" if gpu.is_active else "false",
         "source": gpu.source,

@@ -41,6 +41,16 @@ def test_locked_fields_are_kept_and_counted_when_asked(seeded):
     assert plan.skipped_locked == 1 and plan.updates[0].changes == {"tdp_w": [450, 460]}
 
 
+def test_availability_travels_in_the_csv_and_a_wrong_one_is_named(seeded):
+    a10g = GPU.objects.get(slug="nvidia-a10g")
+    assert gpu_csv.to_row(a10g)["availability"] == "cloud"
+    row = gpu_csv.to_row(GPU.objects.get(slug="nvidia-geforce-rtx-4090"))
+    plan = gpu_csv.plan_changes([row | {"availability": "system"}])
+    assert plan.updates[0].changes == {"availability": ["retail", "system"]}
+    bad = gpu_csv.plan_changes([row | {"availability": "rented"}])
+    assert bad.errors and bad.errors[0][1].startswith("availability: 'rented' is not one of retail, system")
+
+
 def database_verdict(obj) -> list[str]:
     """Django's own check of each constraint: one query to the database per constraint."""
     messages = []
