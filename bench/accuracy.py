@@ -26,6 +26,7 @@ from common import (
     GIB,
     LLM,
     ROOT,
+    bench_csv,
     decode_bytes,
     ensure_seeded,
     measurement_rows,
@@ -108,12 +109,9 @@ def vram_errors(llms, out):
 def hybrid_errors(llms, out):
     """Hybrid (gated DeltaNet + attention) models against llama.cpp's printed KV and recurrent-state lines
     (bench/hybrid_logs.csv, each row with its source)."""
-    import csv
-
     from planner.engine.kv import recurrent_state_bytes
 
-    with open(ROOT / "bench" / "hybrid_logs.csv", newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = bench_csv("hybrid_logs.csv")
     for r in rows:
         if r["catalog_repo"] not in llms:
             continue
@@ -130,12 +128,9 @@ def hybrid_errors(llms, out):
 def dsv4_errors(llms, out):
     """DeepSeek V4's compressed cache under vLLM (kv.vllm_csa_bytes) against the per-request KV memory its logs
     state or imply (pool / maximum concurrency), bench/dsv4_vllm_logs.csv, each row with its source."""
-    import csv
-
     from planner.engine.kv import vllm_csa_bytes
 
-    with open(ROOT / "bench" / "dsv4_vllm_logs.csv", newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = bench_csv("dsv4_vllm_logs.csv")
     for r in rows:
         if r["catalog_repo"] not in llms:
             continue
@@ -149,12 +144,9 @@ def dsv4_errors(llms, out):
 def vision_errors(llms, out):
     """Vision encoders + projectors (llama.cpp's mmproj) against the model size llama.cpp prints when it
     loads them (bench/vision_logs.csv, each row with its source)."""
-    import csv
-
     from planner.engine.vision import PROJECTOR_BYTES_PER_PARAM
 
-    with open(ROOT / "bench" / "vision_logs.csv", newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = bench_csv("vision_logs.csv")
     for r in rows:
         if r["catalog_repo"] in llms:
             arch = specs.llm_to_arch(llms[r["catalog_repo"]])

@@ -220,6 +220,12 @@ def kv_read_bytes(arch: Architecture, work: Workload, kv_bytes: int, runtime: st
 VLLM_INDEXER_SCALE_BLOCK = 128
 
 
+def vllm_window_blocks(window: int, in_flight_tokens: int, context: int, block: int) -> int:
+    """Blocks vLLM charges a request for a sliding window at admission (kv_cache_interface.py SlidingWindowSpec
+    max_admission_blocks_per_request): the window and the prompt tokens in flight, at most the context, plus one."""
+    return -(-min(window - 1 + in_flight_tokens, context) // block) + 1
+
+
 def vllm_kv_bytes(
     arch: Architecture,
     work: Workload,
@@ -269,7 +275,7 @@ def vllm_kv_bytes(
     if n_windowed:
         assert arch.sliding_window  # check_supported: windowed layers have a window
         window_blocks = min(
-            -(-min(arch.sliding_window - 1 + in_flight_tokens, work.context) // block_size) + 1, full_blocks
+            vllm_window_blocks(arch.sliding_window, in_flight_tokens, work.context, block_size), full_blocks
         )
     full_tokens = full_blocks * block_size
     per_sequence = full_tokens * (
@@ -318,11 +324,11 @@ def vllm_csa_bytes(
     csa_state_group = n_csa * (page(csa_rows, 2 * 2 * head * f32) + page(csa_rows, 2 * 2 * index * f32))
     hca_state_group = n_hca * page(hca_rows, 2 * head * f32)
     stride = max(compressed_group, window_group, csa_state_group, hca_state_group)
-    length, x = work.context, in_flight_tokens
+    length = work.context
     assert arch.sliding_window  # check_supported
 
-    def reserved(window: int, block: int) -> int:  # SlidingWindowSpec.max_admission_blocks_per_request
-        return -(-min(window - 1 + x, length) // block) + 1
+    def reserved(window: int, block: int) -> int:
+        return vllm_window_blocks(window, in_flight_tokens, length, block)
 
     blocks = (
         -(-length // VLLM_DSV4_BLOCK)

@@ -58,6 +58,12 @@ def _validate(arch: Architecture, work: Workload, setup: Setup, runtime: Runtime
             raise EngineError("bandwidth_gbs", "bandwidth must be positive")
 
 
+def tensor_parallel(runtime: Runtime, n_devices: int) -> int:
+    """Ranks a model is split over: vLLM's --tensor-parallel-size is the GPU count; llama.cpp and Ollama split by
+    layer."""
+    return n_devices if runtime.name == "vllm" else 1
+
+
 def memory(
     arch: Architecture,
     quant: Quantization,
@@ -77,7 +83,7 @@ def memory(
     host = token_embedding_bytes(arch, quant) if runtime.name != "vllm" else 0
     if quant.file_size_bytes and host:
         host = min(host, total_weights)
-    tp = n_devices if runtime.name == "vllm" else 1
+    tp = tensor_parallel(runtime, n_devices)
     return MemoryBreakdown(
         weights_bytes=total_weights - host,
         kv_cache_bytes=kv_cache_bytes(arch, work, runtime.name, tp=tp, in_flight_tokens=vllm_batched_tokens(device)),
@@ -304,8 +310,9 @@ def plan(arch: Architecture, quant: Quantization, work: Workload, setup: Setup, 
     decode = prefill = ttft = None
     if fits:
         lead = setup.devices[0]
-        tp = n if runtime.name == "vllm" else 1
-        step_bytes = chosen.gpu_read + kv_read_bytes(arch, work, mem.kv_cache_bytes, runtime.name, tp)
+        step_bytes = chosen.gpu_read + kv_read_bytes(
+            arch, work, mem.kv_cache_bytes, runtime.name, tensor_parallel(runtime, n)
+        )
         if runtime.name == "vllm" and n > 1:
             bw = sum(d.bandwidth_gbs or 0 for d in setup.devices) or None
 
@@ -567,8 +574,12 @@ class Ranking:
             mem = memory(arch, quant, work, runtime, 1, device)
             return mem, active + kv_read_bytes(arch, work, mem.kv_cache_bytes, runtime.name)
 
-        small = sized(None)
-        large = sized(replace(any_device, name="large", memory_bytes=VLLM_LARGE_GPU_BYTES))
+        small = sized(None)  # only vLLM's memory depends on the GPU (its default batch)
+        large = (
+            sized(replace(any_device, name="large", memory_bytes=VLLM_LARGE_GPU_BYTES))
+            if runtime.name == "vllm"
+            else small
+        )
         return cls(
             arch,
             work,
